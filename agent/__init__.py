@@ -1,0 +1,1 @@
+"""The agent: the run (decompose -> search -> execute -> verify -> replan), LLM backends, CLI."""

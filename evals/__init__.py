@@ -1,0 +1,1 @@
+"""Benchmarks of toolpath itself: TaskBench, search, merge, retrieval and agent suites."""

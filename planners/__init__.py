@@ -1,0 +1,1 @@
+"""Turning a request into a plan and a plan into a tool path."""
