@@ -109,6 +109,9 @@ class SearchProblem:
         self.cost_ref = cost_ref or self._median_cost()
         self._options_cache: dict[tuple[int, frozenset[str]], list[Option]] = {}
         self._producers_cache: dict[frozenset[str], dict[str, Option]] = {}
+        self._converters = [spec for spec in self.specs.values() if spec.inputs and spec.outputs]
+        self._converter_options: dict[str, Option] = {}
+        self._consumers = self._cheapest_converters()
         self.min_weight, self.min_cost = self._lower_bounds()
         # Which topological positions a state must remember: those with children later on.
         self.last_use = {
@@ -163,8 +166,11 @@ class SearchProblem:
     def _single(self, spec: ToolSpec, task: SubTask) -> Option:
         if task.id in self.done:
             return Option((spec.name,), 0.0, 1.0, 0.0, frozenset(spec.outputs))
-        cost = self.estimates.cost(spec, task.capability, task.scale)
-        quality = self.estimates.quality(spec, task.capability)
+        return self._weighed(spec, task.capability, task.scale)
+
+    def _weighed(self, spec: ToolSpec, capability: str, scale: float = 0.0) -> Option:
+        cost = self.estimates.cost(spec, capability, scale)
+        quality = self.estimates.quality(spec, capability)
         return Option(
             (spec.name,), cost, quality, self.weight(cost, quality), frozenset(spec.outputs)
         )
@@ -183,29 +189,61 @@ class SearchProblem:
 
     # -- options ------------------------------------------------------------------------
     def _producers(self, available: frozenset[str]) -> dict[str, Option]:
-        """Cheapest chain (up to MAX_CHAIN tools) producing each type from `available`."""
+        """Cheapest chain (up to MAX_CHAIN tools) producing each type from `available`.
+
+        A Dijkstra over types: a converter fires once all its input types are settled.
+        """
         if available in self._producers_cache:
             return self._producers_cache[available]
-        best: dict[str, Option] = {
-            kind: Option((), 0.0, 1.0, 0.0, frozenset()) for kind in available
-        }
-        for _ in range(MAX_CHAIN):
-            changed = False
-            for spec in self.specs.values():
-                if not spec.inputs or any(kind not in best for kind in spec.inputs):
+        best = {kind: Option((), 0.0, 1.0, 0.0, frozenset()) for kind in available}
+        waiting = {spec.name: len(set(spec.inputs)) for spec in self._converters}
+        heap = [(0.0, kind) for kind in available]
+        settled: set[str] = set()
+        while heap:
+            _, kind = heapq.heappop(heap)
+            if kind in settled:
+                continue
+            settled.add(kind)
+            for spec in self._consumers.get(kind, []):
+                waiting[spec.name] -= 1
+                if waiting[spec.name]:
                     continue
-                step = self._single(spec, SubTask(id=-1, capability=spec.capabilities[0]))
-                prep = _combine([best[kind] for kind in spec.inputs])
+                prep = _combine([best[k] for k in dict.fromkeys(spec.inputs)])
                 if len(prep.tools) + 1 > MAX_CHAIN:
                     continue
-                option = _combine([prep, step])
-                for kind in spec.outputs:
-                    if kind not in best or option.weight < best[kind].weight:
-                        best[kind], changed = option, True
-            if not changed:
-                break
+                option = _combine([prep, self._converter_option(spec)])
+                for out in spec.outputs:
+                    if out not in settled and (out not in best or option.weight < best[out].weight):
+                        best[out] = option
+                        heapq.heappush(heap, (option.weight, out))
         self._producers_cache[available] = best
         return best
+
+    def _cheapest_converters(self) -> dict[str, list[ToolSpec]]:
+        """Converters by input type; of single-input ones only the cheapest per (in, out)."""
+        single: dict[tuple[str, str], ToolSpec] = {}
+        consumers: dict[str, list[ToolSpec]] = {}
+        for spec in self._converters:
+            if len(set(spec.inputs)) > 1:
+                for kind in set(spec.inputs):
+                    consumers.setdefault(kind, []).append(spec)
+                continue
+            for out in spec.outputs:
+                key = (spec.inputs[0], out)
+                weight = self._converter_option(spec).weight
+                if key not in single or weight < self._converter_option(single[key]).weight:
+                    single[key] = spec
+        for (kind, _), spec in single.items():
+            listed = consumers.setdefault(kind, [])
+            if all(other.name != spec.name for other in listed):
+                listed.append(spec)
+        return consumers
+
+    def _converter_option(self, spec: ToolSpec) -> Option:
+        """A tool used as preparation, weighed on its own first capability."""
+        if spec.name not in self._converter_options:
+            self._converter_options[spec.name] = self._weighed(spec, spec.capabilities[0])
+        return self._converter_options[spec.name]
 
     def options(self, task: SubTask, available: frozenset[str]) -> list[Option]:
         """Every feasible option for the sub-task given the types available to it."""
