@@ -1,7 +1,8 @@
 """Resource types: the typed values that flow between tools.
 
-A resource type is a short lowercase name. The built-in ones below cover the tool library;
-foreign catalogues (TaskBench, OpenAI function lists) may bring their own names.
+A resource type is a short name. The built-in ones below (lowercase) cover the tool
+library; foreign catalogues (TaskBench, OpenAI function lists) bring their own names and
+keep their spelling, e.g. TaskBench multimedia's "Image".
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ BUILTIN_TYPES = frozenset(
     {MODEL, ADAPTER, DATASET, DOCUMENTS, INDEX, TEXT, IMAGE, AUDIO, VIDEO, METRICS}
 )
 
-_TYPE_NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
+_TYPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\- ]*$")
 
 _EXTENSIONS = {
     IMAGE: (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tiff"),
@@ -35,9 +36,7 @@ _EXTENSIONS = {
 def check_type_name(name: str) -> str:
     """Return `name` if it is a valid resource type name, else raise ValueError."""
     if not _TYPE_NAME.match(name):
-        raise ValueError(
-            f"invalid resource type {name!r}: use a lowercase name such as 'model' or 'text'"
-        )
+        raise ValueError(f"invalid resource type {name!r}: use a name such as 'model' or 'text'")
     return name
 
 

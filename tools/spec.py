@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tools.resources import check_type_name
 
-_TOOL_NAME = re.compile(r"^[A-Za-z0-9_\-. ]+$")
+_TOOL_NAME = re.compile(r"^[^\s<>\"'][^\n<>\"']{0,127}$")
+_OPENAI_NAME = re.compile(r"[^A-Za-z0-9_\-]")
 
 
 class CostPrior(BaseModel):
@@ -55,7 +56,9 @@ class ToolSpec(BaseModel):
     @classmethod
     def _check_name(cls, name: str) -> str:
         if not name or not _TOOL_NAME.match(name):
-            raise ValueError(f"invalid tool name {name!r}: letters, digits, _ - . and spaces")
+            raise ValueError(
+                f"invalid tool name {name!r}: 1-128 characters, no quotes, <, > or newline"
+            )
         return name
 
     @field_validator("inputs", "outputs")
@@ -87,12 +90,17 @@ class ToolSpec(BaseModel):
             return self.fn(validated)
         return self.fn(**{name: getattr(validated, name) for name in type(validated).model_fields})
 
+    @property
+    def openai_name(self) -> str:
+        """The name as OpenAI function names allow it (other characters become `_`)."""
+        return _OPENAI_NAME.sub("_", self.name)
+
     def openai_schema(self) -> dict[str, Any]:
         """The tool as an OpenAI tool (function-calling) schema."""
         return {
             "type": "function",
             "function": {
-                "name": self.name,
+                "name": self.openai_name,
                 "description": self.doc,
                 "parameters": self.parameters,
             },
