@@ -181,10 +181,11 @@ def _print_table(result: dict) -> None:
 def search_command(
     instances: Annotated[int, typer.Option(help="random instances to check")] = 300,
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    large_runs: Annotated[int, typer.Option(help="timed searches over 10,000 tools")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """A* vs exhaustive enumeration and uniform-cost search; timing at 10,000 tools."""
-    result = run_benchmark(instances, seed, progress=not as_json)
+    result = run_benchmark(instances, seed, large_runs, progress=not as_json)
     if as_json:
         typer.echo(json.dumps(result))
     else:

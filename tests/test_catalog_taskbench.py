@@ -42,7 +42,10 @@ def test_dailylifeapis_tools_have_named_parameters() -> None:
     weather = catalog.registry().get("get_weather")
     assert weather.inputs == [] and weather.outputs == []
     assert weather.parameters["properties"]["date"] == {
-        "type": "string", "format": "date", "description": "The date to get the weather for"}
+        "type": "string",
+        "format": "date",
+        "description": "The date to get the weather for",
+    }
 
 
 @needs_data

@@ -7,8 +7,12 @@ import pytest
 from planners.estimates import PRIOR_STRENGTH, EstimateStore
 from tools.spec import CostPrior, ToolSpec
 
-SPEC = ToolSpec(name="merge_linear", doc="d", quality=0.75,
-                cost=CostPrior(seconds=1.0, per_unit=10.0, unit="billion_params"))
+SPEC = ToolSpec(
+    name="merge_linear",
+    doc="d",
+    quality=0.75,
+    cost=CostPrior(seconds=1.0, per_unit=10.0, unit="billion_params"),
+)
 
 
 def test_seeded_from_priors() -> None:

@@ -24,10 +24,12 @@ def test_references_become_edges() -> None:
 
 
 def test_named_argument_references() -> None:
-    plan = Plan(subtasks=[
-        SubTask(id=0, capability="a"),
-        SubTask(id=1, capability="b", arguments=[Argument(name="text", value="<node-0>")]),
-    ])
+    plan = Plan(
+        subtasks=[
+            SubTask(id=0, capability="a"),
+            SubTask(id=1, capability="b", arguments=[Argument(name="text", value="<node-0>")]),
+        ]
+    )
     assert plan.edges() == {(0, 1)}
 
 

@@ -15,8 +15,14 @@ class ScaleParams(BaseModel):
 def test_tool_from_signature_validates_and_calls() -> None:
     registry = ToolRegistry()
 
-    @tool(capabilities=["add"], inputs=["text"], outputs=["text"], cost=2.5, quality=0.9,
-          registry=registry)
+    @tool(
+        capabilities=["add"],
+        inputs=["text"],
+        outputs=["text"],
+        cost=2.5,
+        quality=0.9,
+        registry=registry,
+    )
     def add(a: int, b: int = 1) -> int:
         """Add two integers."""
         return a + b
