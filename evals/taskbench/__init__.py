@@ -1,0 +1,1 @@
+"""TaskBench-style evaluation of toolpath's planner: loader, metrics, runner, report."""
