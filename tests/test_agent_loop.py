@@ -1,0 +1,173 @@
+"""The control loop on small real tools: failure -> estimate -> another tool, refinement, limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_agent_tools import (
+    ToyEvaluator,
+    build_registry,
+    make_zoo,
+    merge_plan,
+    merge_task,
+)
+
+from agent.run import AgentRunner, TaskSpec
+from agent.run.planning import PlannerError
+from planners.plan import Argument, Plan, SubTask
+from tools.registry import tool
+
+
+@pytest.fixture()
+def zoo(tmp_path: Path) -> Path:
+    make_zoo(tmp_path / "zoo")
+    return tmp_path / "zoo"
+
+
+def _runner(tmp_path: Path, registry, **kwargs) -> tuple[AgentRunner, list]:
+    events: list = []
+    runner = AgentRunner(
+        registry=registry,
+        home=tmp_path / "home",
+        evaluator=ToyEvaluator(),
+        on_event=events.append,
+        **kwargs,
+    )
+    return runner, events
+
+
+def _task(zoo: Path, **extra) -> TaskSpec:
+    data = merge_task(zoo, ["addition", "reversal"], alpha=0.0, **extra)
+    data.setdefault("plan", merge_plan(["addition", "reversal"]).model_dump())
+    return TaskSpec.model_validate(data)
+
+
+def test_failed_verdict_updates_estimate_and_switches_tool(tmp_path, zoo):
+    registry = build_registry(zoo)
+    runner, events = _runner(tmp_path, registry)
+    before = runner.estimates.quality(registry.get("merge_first"), "merge_models")
+    summary = runner.start(_task(zoo))
+    assert summary.status == "succeeded", summary.reason
+    tried = [(s.tool, s.ok) for s in summary.steps if s.subtask == 2]
+    assert tried == [("merge_first", False), ("merge_sum", True)]
+    assert summary.replans == 1
+    after = runner.estimates.quality(registry.get("merge_first"), "merge_models")
+    assert after < before
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "plan_made" and kinds[-1] == "run_finished"
+    assert kinds.count("path_chosen") == 2 and "replanned" in kinds
+    second_path = [e for e in events if e.kind == "path_chosen"][1].path
+    assert second_path.step_for(2).tool == "merge_sum"
+    assert summary.result["metrics"]["reversal"] >= 0.6
+    assert Path(summary.result["outputs"]["2"], "model.safetensors").is_file()
+
+
+def test_independent_steps_run_in_one_wave(tmp_path, zoo):
+    runner, events = _runner(tmp_path, build_registry(zoo))
+    runner.start(_task(zoo))
+    kinds = [(e.kind, getattr(e, "subtask", None)) for e in events]
+    first_verdict = next(i for i, (k, _) in enumerate(kinds) if k == "verdict")
+    started = {s for k, s in kinds[:first_verdict] if k == "step_started"}
+    assert started == {0, 1}
+
+
+def test_learned_estimates_carry_to_the_next_run(tmp_path, zoo):
+    registry = build_registry(zoo)
+    runner, _ = _runner(tmp_path, registry)
+    runner.start(_task(zoo))
+    for _ in range(3):  # merge_first keeps failing; its estimate keeps dropping
+        runner.estimates.record(registry.get("merge_first"), "merge_models", False)
+    summary = runner.start(_task(zoo))
+    assert [s.tool for s in summary.steps if s.subtask == 2] == ["merge_sum"]
+    assert all(s.cached for s in summary.steps)  # same inputs: artifacts reused
+
+
+class SplittingPlanner:
+    """A rule-based planner: refines a stuck merge into one `add_weights` step."""
+
+    def __init__(self) -> None:
+        self.refined: list[tuple[int, str]] = []
+
+    def decompose(self, request: str, inputs: dict[str, str]) -> tuple[Plan, list[str]]:
+        return merge_plan(["addition", "reversal"]), ["rule-based plan"]
+
+    def refine(self, plan: Plan, subtask: int, reason: str) -> Plan:
+        self.refined.append((subtask, reason))
+        if plan.subtasks[subtask].capability != "merge_models":
+            raise PlannerError("cannot refine")
+        finer = plan.model_copy(deep=True)
+        finer.subtasks[subtask] = SubTask(
+            id=subtask,
+            capability="add_weights",
+            description="add the two experts' weights",
+            arguments=[Argument(name="models", value=["<node-0>", "<node-1>"])],
+        )
+        return finer
+
+
+def test_no_candidate_left_redecomposes(tmp_path, zoo):
+    registry = build_registry(zoo)
+    summing = registry._specs.pop("merge_sum").fn  # only the cheap merge is left; it fails
+
+    @tool(capabilities=["add_weights"], inputs=["model"], outputs=["model"], registry=registry)
+    def add_pair(models: list[str], out: str) -> dict:
+        """Add two models' weights."""
+        return summing(models=models, out=out)
+
+    planner = SplittingPlanner()
+    runner, events = _runner(tmp_path, registry, planner=planner)
+    data = merge_task(zoo, ["addition", "reversal"], alpha=0.0)
+    summary = runner.start(TaskSpec.model_validate(data))
+    assert summary.status == "succeeded", summary.reason
+    assert summary.redecompositions == 1
+    assert planner.refined and planner.refined[0][0] == 2
+    assert [e.kind for e in events].count("plan_made") == 2
+    assert [s.tool for s in summary.steps].count("find_expert") == 2  # not redone
+    assert summary.steps[-1].tool == "add_pair"
+
+
+def test_replan_limit_stops_cleanly(tmp_path, zoo):
+    runner, _ = _runner(tmp_path, build_registry(zoo))
+    summary = runner.start(_task(zoo, limits={"max_replans": 0}))
+    assert summary.status == "stopped"
+    assert "replan limit" in summary.reason
+
+
+def test_depth_limit_stops_cleanly(tmp_path, zoo):
+    registry = build_registry(zoo)
+    registry._specs.pop("merge_sum")
+    runner, _ = _runner(tmp_path, registry, planner=SplittingPlanner())
+    summary = runner.start(_task(zoo, limits={"max_depth": 0}))
+    assert summary.status == "stopped"
+    assert "depth limit" in summary.reason
+
+
+def test_budget_and_step_limits(tmp_path, zoo):
+    runner, _ = _runner(tmp_path, build_registry(zoo))
+    tight = runner.start(_task(zoo, budget=0.5))
+    assert tight.status == "stopped" and "budget" in tight.reason
+    steps = runner.start(_task(zoo, limits={"max_steps": 2}))
+    assert steps.status == "stopped" and "step limit" in steps.reason
+    assert len(steps.steps) == 2
+
+
+def test_tool_crash_without_planner_fails_with_reason(tmp_path, zoo):
+    runner, _ = _runner(tmp_path, build_registry(zoo))
+    plan = merge_plan(["addition", "multiplication"]).model_dump()
+    summary = runner.start(_task(zoo, plan=plan))
+    assert summary.status == "failed"
+    crash = next(s for s in summary.steps if not s.ok)
+    assert "FileNotFoundError" in crash.reason
+    assert "no planner" in summary.reason
+
+
+def test_runs_are_listed_and_shown(tmp_path, zoo):
+    runner, _ = _runner(tmp_path, build_registry(zoo))
+    summary = runner.start(_task(zoo), run_id="r1")
+    rows = runner.list_runs()
+    assert rows[0]["run_id"] == "r1" and rows[0]["status"] == "succeeded"
+    shown = runner.show("r1")
+    assert shown.status == "succeeded" and shown.steps == summary.steps
+    assert runner.events("r1")[-1].kind == "run_finished"
+    assert runner.resume("r1").status == "succeeded"  # finished runs are not re-run
