@@ -126,6 +126,9 @@ class EmbeddedChatModel:
                 prompt_tokens=int(usage.get("prompt_tokens", 0)),
                 completion_tokens=int(usage.get("completion_tokens", 0)),
                 seconds=seconds,
+                cached_tokens=int(
+                    (usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0)
+                ),
             ),
         )
 

@@ -56,11 +56,13 @@ class OpenAIChatModel:
             raise RuntimeError(f"OpenAI-compatible server at {where} failed: {exc}") from exc
         seconds = time.perf_counter() - started
         usage = response.usage
+        details = getattr(usage, "prompt_tokens_details", None) if usage else None
         return Completion(
             text=response.choices[0].message.content or "",
             usage=Usage(
                 prompt_tokens=usage.prompt_tokens if usage else 0,
                 completion_tokens=usage.completion_tokens if usage else 0,
                 seconds=seconds,
+                cached_tokens=int(getattr(details, "cached_tokens", 0) or 0),
             ),
         )
