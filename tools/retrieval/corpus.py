@@ -49,12 +49,13 @@ def chunk_text(text: str, chunk_words: int = 200, overlap_words: int = 40) -> li
         words = paragraph.split()
         if not words:
             continue
+        if len(words) > chunk_words:  # a long paragraph takes a short heading along
+            chunks.extend(split_words(" ".join(current + words), chunk_words, overlap_words))
+            current, size = [], 0
+            continue
         if size + len(words) > chunk_words and current:
             chunks.append(" ".join(current))
             current, size = [], 0
-        if len(words) > chunk_words:
-            chunks.extend(split_words(paragraph, chunk_words, overlap_words))
-            continue
         current.extend(words)
         size += len(words)
     if current:
