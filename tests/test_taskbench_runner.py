@@ -1,0 +1,257 @@
+"""The TaskBench runner's mechanics (resume, format, leakage, failures) and its CLI.
+
+A small TaskBench-format domain is written to a temporary folder; the planner is the real
+Decomposer driven by `ScriptedChatModel` (which answers from the labels, or with junk).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from evals.taskbench.cli import read_predictions, register
+from evals.taskbench.loader import load_domain, split_domain
+from evals.taskbench.runner import (
+    PREDICTIONS_FILE,
+    RunConfig,
+    RunSettingsError,
+    read_records,
+    run_taskbench,
+)
+from planners.llm import ScriptedChatModel
+
+DOMAIN = "huggingface"  # the folder name; the tools below are a small stand-in
+TOOLS = [
+    ("Text-to-Image", ["text"], ["image"]),
+    ("Image Editing", ["image", "text"], ["image"]),
+    ("Image Classification", ["image"], ["text"]),
+    ("Translation", ["text"], ["text"]),
+]
+LINKS = [
+    ("Text-to-Image", "Image Editing"),
+    ("Text-to-Image", "Image Classification"),
+    ("Image Editing", "Image Classification"),
+    ("Image Classification", "Translation"),
+    ("Translation", "Text-to-Image"),
+]
+SUBJECTS = ["cat", "dog", "boat", "tree", "house", "car", "bird", "lamp", "chair", "cup"]
+
+
+def _single(i: int, subject: str) -> dict:
+    return {
+        "type": "single",
+        "user_request": f"Classify the {subject} in photo{i}.jpg please.",
+        "task_steps": [f"Step 1: classify photo{i}.jpg"],
+        "task_nodes": [{"task": "Image Classification", "arguments": [f"photo{i}.jpg"]}],
+        "task_links": [],
+    }
+
+
+def _chain(i: int, subject: str) -> dict:
+    return {
+        "type": "chain",
+        "user_request": f"Draw a {subject} number {i}, then say what the picture shows.",
+        "task_steps": [f"Step 1: draw a {subject}", "Step 2: classify the drawing"],
+        "task_nodes": [
+            {"task": "Text-to-Image", "arguments": [f"a {subject}"]},
+            {"task": "Image Classification", "arguments": ["<node-0>"]},
+        ],
+        "task_links": [{"source": "Text-to-Image", "target": "Image Classification"}],
+    }
+
+
+def _dag(i: int, subject: str) -> dict:
+    return {
+        "type": "dag",
+        "user_request": f"Draw a {subject} ({i}), make it red, and classify both pictures.",
+        "task_steps": ["Step 1: draw", "Step 2: edit", "Step 3: classify"],
+        "task_nodes": [
+            {"task": "Text-to-Image", "arguments": [f"a {subject}"]},
+            {"task": "Image Editing", "arguments": ["<node-0>", "make it red"]},
+            {"task": "Image Classification", "arguments": ["<node-1>"]},
+        ],
+        "task_links": [],
+    }
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "taskbench" / DOMAIN
+    folder.mkdir(parents=True)
+    nodes = [
+        {"id": name, "desc": f"{name} tool.", "input-type": i, "output-type": o}
+        for name, i, o in TOOLS
+    ]
+    (folder / "tool_desc.json").write_text(json.dumps({"nodes": nodes}))
+    graph = {
+        "nodes": nodes,
+        "links": [{"source": s, "target": t, "type": "complete"} for s, t in LINKS],
+    }
+    (folder / "graph_desc.json").write_text(json.dumps(graph))
+    makers = [_single] * 5 + [_chain] * 4 + [_dag] * 3
+    with (folder / "data.jsonl").open("w") as handle:
+        for i, (make, subject) in enumerate(zip(makers, SUBJECTS * 2, strict=False)):
+            handle.write(json.dumps({"id": str(1000 + i), **make(i, subject)}) + "\n")
+    return tmp_path / "taskbench"
+
+
+def oracle(data_dir: Path) -> ScriptedChatModel:
+    """Answers every request with its label (the planner still parses and checks it)."""
+    labels = {s.user_request: s for s in load_domain(DOMAIN, data_dir).samples}
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        sample = labels[messages[-1]["content"].removeprefix("Request: ")]
+        return json.dumps({"task_steps": sample.task_steps, "task_nodes": sample.task_nodes})
+
+    return ScriptedChatModel(reply)
+
+
+def config(data_dir: Path, out: Path, **overrides) -> RunConfig:
+    settings = {"domain": DOMAIN, "out": out, "eval_size": 6, "data_dir": data_dir}
+    return RunConfig(**{**settings, **overrides})
+
+
+def test_run_writes_taskbench_predictions_and_a_report(data_dir, tmp_path):
+    out = tmp_path / "run"
+    result = run_taskbench(config(data_dir, out), oracle(data_dir), show_progress=False)
+    assert result.planned_now == 6
+    lines = [json.loads(line) for line in (out / PREDICTIONS_FILE).read_text().splitlines()]
+    assert [line["id"] for line in lines] == result.selected_ids
+    for line in lines:
+        assert set(line["result"]) == {"task_steps", "task_nodes", "task_links"}
+        assert line["toolpath"]["attempts"] == 1
+    assert result.report["scores"]["strict"]["all"]["n_f1"] == 1.0
+    assert result.report["scores"]["strict"]["all"]["v_f1"] == 1.0
+    markdown = (out / "report.md").read_text()
+    assert "gpt-4 (published)" in markdown and "81.54" in markdown
+    report = json.loads((out / "report.json").read_text())
+    assert report["published"]["gpt-3.5-turbo"]["n_f1"] == pytest.approx(0.6949)
+
+
+def test_resume_plans_only_what_is_missing(data_dir, tmp_path):
+    out = tmp_path / "run"
+    run_taskbench(config(data_dir, out, limit=3), oracle(data_dir), show_progress=False)
+    # a torn last line (an interrupted write) is dropped and that sample planned again
+    path = out / PREDICTIONS_FILE
+    path.write_text(path.read_text() + '{"id": "torn", "resu')
+    model = oracle(data_dir)
+    result = run_taskbench(config(data_dir, out, limit=5), model, show_progress=False)
+    assert len(model.calls) == 2
+    assert result.planned_now == 2
+    assert len(read_records(path)) == 5
+    assert "torn" not in path.read_text()
+
+
+def test_resume_refuses_other_settings(data_dir, tmp_path):
+    out = tmp_path / "run"
+    run_taskbench(config(data_dir, out, limit=1), oracle(data_dir), show_progress=False)
+    with pytest.raises(RunSettingsError, match="demos: 0 there, 2 now"):
+        run_taskbench(config(data_dir, out, limit=1, demos=2), oracle(data_dir))
+
+
+def test_split_offset_and_limit_select_from_the_evaluation_slice(data_dir, tmp_path):
+    domain = load_domain(DOMAIN, data_dir)
+    split = split_domain(domain, 6)
+    result = run_taskbench(
+        config(data_dir, tmp_path / "run", split="single", offset=1, limit=2),
+        oracle(data_dir),
+        show_progress=False,
+    )
+    singles = [i for i in split.eval_ids if domain.by_id()[i].type == "single"]
+    assert result.selected_ids == singles[1:3]
+
+
+def test_demonstrations_come_only_from_the_demo_pool(data_dir, tmp_path):
+    domain = load_domain(DOMAIN, data_dir)
+    split = split_domain(domain, 6)
+    model = oracle(data_dir)
+    result = run_taskbench(config(data_dir, tmp_path / "run", demos=2), model, show_progress=False)
+    evaluation = set(split.eval_ids)
+    for record in result.records.values():
+        assert len(record["toolpath"]["demo_ids"]) == 2
+        assert not evaluation & set(record["toolpath"]["demo_ids"])
+    eval_requests = {domain.by_id()[i].user_request for i in split.eval_ids}
+    for call in model.calls:
+        shown = [m["content"].removeprefix("Request: ") for m in call["messages"][1:-1]]
+        assert not eval_requests & set(shown)
+
+
+def test_planner_failures_are_recorded_and_scored_strictly(data_dir, tmp_path):
+    model = ScriptedChatModel(["this is not JSON"])
+    result = run_taskbench(
+        config(data_dir, tmp_path / "run", limit=2, max_retries=1), model, show_progress=False
+    )
+    assert len(model.calls) == 4  # two samples, two attempts each
+    assert all(r["toolpath"]["planner_failed"] for r in result.records.values())
+    assert all(r["result"] is None for r in result.records.values())
+    assert result.scores.unparsable == 2
+    assert result.report["scores"]["strict"]["all"]["samples"] == 2
+    assert result.report["scores"]["reference"]["all"]["samples"] == 0
+    assert result.report["planner"]["planner_failures"] == 2
+
+
+# --- CLI --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli() -> typer.Typer:
+    app = typer.Typer()
+    register(app, typer.Typer())
+    return app
+
+
+def test_cli_scores_predictions_as_json(cli, data_dir, tmp_path):
+    domain = load_domain(DOMAIN, data_dir)
+    predictions = tmp_path / "p.jsonl"
+    lines = [{"id": s.id, "result": s.label} for s in domain.samples[:3]]
+    lines.append({"id": domain.samples[3].id, "result": "garbage"})
+    lines.append({"id": domain.samples[4].id, **domain.samples[4].label})  # flat format
+    predictions.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    args = ["eval", "taskbench", "--score", str(predictions), "--domain", DOMAIN]
+    result = CliRunner().invoke(cli, [*args, "--data-dir", str(data_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert set(scores) == {"domain", "reference", "strict", "unparsable"}
+    assert scores["unparsable"] == 1
+    assert scores["reference"]["all"]["samples"] == 4
+    assert scores["strict"]["all"]["samples"] == 5
+    assert set(scores["strict"]["chain"]) == {
+        "n_f1", "e_f1", "t_f1", "v_f1", "ned", "rouge1", "rouge2", "samples"
+    }  # fmt: skip
+    table = CliRunner().invoke(cli, [*args, "--data-dir", str(data_dir)])
+    assert table.exit_code == 0 and "strict" in table.output and "unparsable" in table.output
+
+
+def test_cli_errors_are_one_line(cli, data_dir, tmp_path):
+    missing = tmp_path / "missing.jsonl"
+    args = ["eval", "taskbench", "--domain", DOMAIN, "--data-dir", str(data_dir)]
+    result = CliRunner().invoke(cli, [*args, "--score", str(missing)])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1"}\nnot json\n')
+    result = CliRunner().invoke(cli, [*args, "--score", str(bad)])
+    assert "line 2 is not valid JSON" in result.output
+    result = CliRunner().invoke(cli, [*args, "--split", "loops", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "--split must be one of" in result.output
+    result = CliRunner().invoke(cli, ["eval", "taskbench"])
+    assert result.exit_code == 2 and "--domain is required" in result.output
+
+
+def test_cli_combines_reports(cli, data_dir, tmp_path):
+    out = tmp_path / "run"
+    run_taskbench(config(data_dir, out, limit=2), oracle(data_dir), show_progress=False)
+    result = CliRunner().invoke(cli, ["eval", "taskbench", "--combine", str(out / "report.json")])
+    assert result.exit_code == 0, result.output
+    assert "toolpath (0 demos, repair on)" in result.output
+    assert "gpt-4 (published)" in result.output
+
+
+def test_read_predictions_takes_the_last_line_per_id(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": 7, "result": {"a": 1}}\n\n{"id": "7", "result": {"a": 2}}\n')
+    assert read_predictions(path) == {"7": {"a": 2}}
