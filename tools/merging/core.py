@@ -170,7 +170,8 @@ def build_card(
     seconds: float,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    entries = [{"role": "base", "path": str(base), "sha256": digests[base]}] if base else []
+    role = "base" if method in NEEDS_BASE else "base (checked, not merged)"
+    entries = [{"role": role, "path": str(base), "sha256": digests[base]}] if base else []
     entries += [{"role": "model", "path": str(m), "sha256": digests[m]} for m in models]
     return {
         "method": method,
