@@ -252,8 +252,24 @@ class PlanRepairer:
                 return candidate
         return None
 
+    @staticmethod
+    def _fix_one_based(plan: Plan, notes: list[str]) -> None:
+        """References numbered from 1 (self or one-past-the-end references that all fit
+        when shifted down by one) are shifted down by one."""
+        n = len(plan.subtasks)
+        pairs = [(t.id, ref) for t in plan.subtasks for ref in t.references()]
+        off = [(i, j) for i, j in pairs if j == i or j >= n]
+        if not off or not all(0 <= j - 1 < n and j - 1 != i for i, j in pairs):
+            return
+        shift = {j: j - 1 for j in range(1, n + 1)}
+        for task in plan.subtasks:
+            for arg in task.arguments:
+                arg.value = _renumber(arg.value, shift)
+        notes.append("repaired: <node-j> references were numbered from 1; shifted to 0-based")
+
     def _fix_references(self, plan: Plan, notes: list[str]) -> None:
         """Self references go; out-of-range or disallowed ones move to the nearest feeder."""
+        self._fix_one_based(plan, notes)
         n = len(plan.subtasks)
         for task in plan.subtasks:
             for ref in sorted(task.references()):

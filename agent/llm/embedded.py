@@ -78,6 +78,7 @@ class EmbeddedChatModel:
         self.n_ctx = n_ctx
         self.threads = n_threads
         self._grammars: dict[str, str] = {}
+        self.last_timings: dict[str, float] = {}  # llama.cpp's timings of the last request
 
     @property
     def base_url(self) -> str:
@@ -120,6 +121,7 @@ class EmbeddedChatModel:
         if not isinstance(result, dict) or "choices" not in result:
             raise LLMError(f"llama.cpp completion failed: {_error_text(result)}")
         usage = result.get("usage", {})
+        self.last_timings = dict(result.get("timings") or {})
         return Completion(
             text=result["choices"][0]["message"].get("content") or "",
             usage=Usage(

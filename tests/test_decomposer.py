@@ -1,0 +1,295 @@
+"""The decomposer's parsing, schema, validation, repair, retries and ADaPT refinement.
+
+The LLM's answers here are fixed strings (TaskBench labels and deliberately broken
+variants) so that each repair rule is exercised exactly; the real model is exercised in
+tests/test_llm_real.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planners.decomposer import (
+    Decomposer,
+    DecompositionError,
+    Example,
+    plan_from_taskbench,
+    plan_to_taskbench,
+    splice,
+)
+from planners.graph import ToolGraph
+from planners.llm import ScriptedChatModel
+from planners.plan import Argument, Plan, SubTask
+from planners.prompts import output_schema
+from tools.catalogs.catalog import Catalog
+from tools.catalogs.taskbench import load_taskbench_catalog
+from tools.spec import ToolSpec
+
+REQUEST = "I have example.jpg; describe it in words, translate it into French and read it aloud"
+GOOD = {
+    "task_steps": ["Describe the image", "Translate to French", "Speak it"],
+    "task_nodes": [
+        {"task": "Image-to-Text", "arguments": ["example.jpg"]},
+        {"task": "Translation", "arguments": ["<node-0>", "French"]},
+        {"task": "Text-to-Speech", "arguments": ["<node-1>"]},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def hf() -> Catalog:
+    return load_taskbench_catalog("huggingface")
+
+
+def answer(nodes: list[dict], steps: list[str] | None = None) -> str:
+    return json.dumps(
+        {"task_steps": steps or [f"step {i}" for i in range(len(nodes))], "task_nodes": nodes}
+    )
+
+
+def test_good_answer_becomes_plan_and_taskbench_prediction(hf: Catalog) -> None:
+    llm = ScriptedChatModel([json.dumps(GOOD)])
+    result = Decomposer(llm, hf).decompose(REQUEST)
+    assert [t.capability for t in result.plan.subtasks] == [
+        "Image-to-Text",
+        "Translation",
+        "Text-to-Speech",
+    ]
+    assert result.attempts == 1 and result.errors == []
+    assert result.plan.edges() == {(0, 1), (1, 2)}
+    assert result.taskbench["task_nodes"] == GOOD["task_nodes"]
+    assert result.taskbench["task_links"] == [
+        {"source": "Image-to-Text", "target": "Translation"},
+        {"source": "Translation", "target": "Text-to-Speech"},
+    ]
+
+
+def test_schema_enumerates_exactly_the_catalogue_tools(hf: Catalog) -> None:
+    llm = ScriptedChatModel([json.dumps(GOOD)])
+    Decomposer(llm, hf).decompose(REQUEST)
+    schema = llm.calls[0]["schema"]
+    enum = schema["properties"]["task_nodes"]["items"]["properties"]["task"]["enum"]
+    assert sorted(enum) == sorted(hf.names())
+    assert schema["additionalProperties"] is False
+
+
+def test_labelled_samples_round_trip_through_plans(hf: Catalog) -> None:
+    from tools.catalogs.taskbench import domain_dir
+
+    rows = [json.loads(x) for x in (domain_dir("huggingface") / "data.jsonl").open()][:60]
+    for row in rows:
+        plan = plan_from_taskbench(row)
+        assert plan_to_taskbench(plan, "resource")["task_nodes"] == [
+            {"task": n["task"], "arguments": n["arguments"]} for n in row["task_nodes"]
+        ]
+
+
+def test_named_round_trip_keeps_links() -> None:
+    label = {
+        "task_steps": ["a", "b", "c"],
+        "task_nodes": [
+            {"task": "do_tax_return", "arguments": [{"name": "year", "value": "2021"}]},
+            {"task": "make_video_call", "arguments": [{"name": "phone_number", "value": "x"}]},
+            {"task": "send_sms", "arguments": [{"name": "content", "value": "done"}]},
+        ],
+        "task_links": [
+            {"source": "do_tax_return", "target": "make_video_call"},
+            {"source": "send_sms", "target": "make_video_call"},
+        ],
+    }
+    plan = plan_from_taskbench(label)
+    assert sorted(plan.links) == [(0, 1), (2, 1)]
+    back = plan_to_taskbench(plan, "named")
+    assert back["task_nodes"] == label["task_nodes"]
+    assert sorted(map(json.dumps, back["task_links"])) == sorted(
+        map(json.dumps, label["task_links"])
+    )
+
+
+def test_one_based_references_are_shifted(hf: Catalog) -> None:
+    nodes = [
+        {"task": "Image-to-Text", "arguments": ["example.jpg"]},
+        {"task": "Translation", "arguments": ["<node-1>", "French"]},
+        {"task": "Text-to-Speech", "arguments": ["<node-2>"]},
+    ]
+    result = Decomposer(ScriptedChatModel([answer(nodes)]), hf).decompose(REQUEST)
+    assert result.plan.edges() == {(0, 1), (1, 2)}
+    assert any("numbered from 1" in e for e in result.errors)
+
+
+def test_out_of_range_and_disallowed_references_are_repaired(hf: Catalog) -> None:
+    nodes = [
+        {"task": "Image-to-Text", "arguments": ["example.jpg"]},
+        {"task": "Text-to-Speech", "arguments": ["<node-0>"]},
+        # audio cannot feed Translation; <node-7> does not exist
+        {"task": "Translation", "arguments": ["<node-1>", "French"]},
+        {"task": "Summarization", "arguments": ["<node-7>"]},
+    ]
+    graph = ToolGraph.from_catalog(hf)
+    result = Decomposer(ScriptedChatModel([answer(nodes)]), hf, graph=graph).decompose(REQUEST)
+    plan = result.plan
+    assert plan.problems(hf.names()) == []
+    for src, dst in plan.edges():
+        assert graph.allows(plan.subtasks[src].capability, plan.subtasks[dst].capability)
+    assert plan.subtasks[2].references() == {0}  # re-pointed to the nearest text producer
+    assert plan.subtasks[3].references() == {2}
+
+
+def test_cycles_are_broken(hf: Catalog) -> None:
+    nodes = [
+        {"task": "Summarization", "arguments": ["<node-1>"]},
+        {"task": "Translation", "arguments": ["<node-0>"]},
+    ]
+    result = Decomposer(ScriptedChatModel([answer(nodes)]), hf).decompose("summarise and translate")
+    assert result.plan.topological_order() == [0, 1]
+    assert any("cycle" in e for e in result.errors)
+
+
+def test_unknown_tool_names_are_matched_or_dropped(hf: Catalog) -> None:
+    nodes = [
+        {"task": "Image_to_Text", "arguments": ["example.jpg"]},
+        {"task": "Teleportation", "arguments": ["<node-0>"]},
+        {"task": "Translation", "arguments": ["<node-0>"]},
+    ]
+    result = Decomposer(ScriptedChatModel([answer(nodes)]), hf).decompose(REQUEST)
+    assert [t.capability for t in result.plan.subtasks] == ["Image-to-Text", "Translation"]
+    assert result.plan.edges() == {(0, 1)}
+
+
+def test_unparsable_answer_is_retried_with_the_error(hf: Catalog) -> None:
+    llm = ScriptedChatModel(['{"task_steps": ["x"], "task_nodes": [', json.dumps(GOOD)])
+    result = Decomposer(llm, hf).decompose(REQUEST)
+    assert result.attempts == 2
+    retry = llm.calls[1]["messages"]
+    assert retry[-2]["role"] == "assistant" and "not valid JSON" in retry[-1]["content"]
+
+
+def test_without_repair_errors_are_fed_back_then_raised(hf: Catalog) -> None:
+    bad = answer([{"task": "Translation", "arguments": ["<node-5>"]}])
+    llm = ScriptedChatModel([bad])
+    with pytest.raises(DecompositionError) as info:
+        Decomposer(llm, hf, repair=False, max_retries=1).decompose("translate")
+    assert len(llm.calls) == 2 and info.value.attempts == 2
+    assert info.value.raw == bad and "<node-5>" in info.value.errors[0]
+    assert "<node-5>" in llm.calls[1]["messages"][-1]["content"]
+
+
+def test_stable_prefix_and_demonstrations(hf: Catalog) -> None:
+    demo = Example(
+        request="Caption photo.png",
+        task_steps=["caption"],
+        task_nodes=[{"task": "Image-to-Text", "arguments": ["photo.png"]}],
+    )
+    asked: list[tuple[str, int]] = []
+
+    def select(request: str, k: int) -> list[Example]:
+        asked.append((request, k))
+        return [demo] * k
+
+    llm = ScriptedChatModel([json.dumps(GOOD)])
+    decomposer = Decomposer(llm, hf, demo_selector=select, k_demos=2)
+    decomposer.decompose(REQUEST)
+    decomposer.decompose("Translate 'hello' into German")
+    first, second = (call["messages"] for call in llm.calls)
+    assert first[0] == second[0] and first[0]["role"] == "system"  # cacheable prefix
+    assert "Image-to-Text" in first[0]["content"]
+    assert [m["role"] for m in first] == [
+        "system",
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+        "user",
+    ]
+    assert json.loads(first[2]["content"])["task_nodes"][0]["task"] == "Image-to-Text"
+    assert asked == [(REQUEST, 2), ("Translate 'hello' into German", 2)]
+
+
+def test_large_catalogue_is_narrowed_by_the_selector() -> None:
+    tools = [ToolSpec(name=f"tool_{i}", doc=f"does thing number {i}") for i in range(60)]
+    catalog = Catalog(name="big", tools=tools, argument_style="named")
+    reply = json.dumps(
+        {"task_steps": ["x"], "task_nodes": [{"task": "tool_7", "arguments": []}], "task_links": []}
+    )
+    llm = ScriptedChatModel([reply])
+    pick = lambda request, k: ["tool_7", "tool_3", "not_a_tool"]  # noqa: E731
+    result = Decomposer(llm, catalog, tool_selector=pick, max_tools_in_prompt=5).decompose("x")
+    assert result.tools_in_prompt == ["tool_3", "tool_7"]
+    system = llm.calls[0]["messages"][0]["content"]
+    assert "tool_7" in system and "tool_12" not in system
+    consts = [
+        n["properties"]["task"]["const"]
+        for n in llm.calls[0]["schema"]["properties"]["task_nodes"]["items"]["anyOf"]
+    ]
+    assert consts == ["tool_3", "tool_7"]
+
+
+def test_lexical_fallback_narrows_without_a_selector() -> None:
+    tools = [ToolSpec(name=f"tool_{i}", doc=f"does thing number {i}") for i in range(50)]
+    tools.append(ToolSpec(name="weather", doc="Get the weather forecast for a city"))
+    catalog = Catalog(name="big", tools=tools, argument_style="named")
+    decomposer = Decomposer(ScriptedChatModel(["{}"]), catalog, max_tools_in_prompt=5)
+    assert "weather" in [s.name for s in decomposer.tools_for("weather forecast in Paris")]
+
+
+def test_named_schema_enumerates_parameter_names() -> None:
+    catalog = load_taskbench_catalog("dailylifeapis")
+    schema = output_schema(catalog.tools, "named")
+    options = schema["properties"]["task_nodes"]["items"]["anyOf"]
+    book = next(o for o in options if o["properties"]["task"]["const"] == "book_hotel")
+    names = book["properties"]["arguments"]["items"]["properties"]["name"]["enum"]
+    assert sorted(names) == ["date", "name"]
+    assert set(schema["properties"]["task_links"]["items"]["properties"]["source"]["enum"]) == set(
+        catalog.names()
+    )
+
+
+def three_step_plan() -> Plan:
+    return Plan(
+        request=REQUEST,
+        subtasks=[
+            SubTask(id=0, capability="Image-to-Text", arguments=[Argument(value="example.jpg")]),
+            SubTask(
+                id=1,
+                description="translate to French",
+                capability="Translation",
+                arguments=[Argument(value="<node-0>"), Argument(value="French")],
+            ),
+            SubTask(id=2, capability="Text-to-Speech", arguments=[Argument(value="<node-1>")]),
+        ],
+    )
+
+
+def test_refine_splices_a_finer_sub_plan(hf: Catalog) -> None:
+    finer = answer(
+        [
+            {"task": "Summarization", "arguments": ["<input-0>"]},
+            {"task": "Translation", "arguments": ["<node-0>", "French"]},
+        ]
+    )
+    llm = ScriptedChatModel([finer])
+    refined = Decomposer(llm, hf).refine(three_step_plan(), 1, "the text is too long")
+    assert [t.capability for t in refined.subtasks] == [
+        "Image-to-Text",
+        "Summarization",
+        "Translation",
+        "Text-to-Speech",
+    ]
+    assert refined.edges() == {(0, 1), (1, 2), (2, 3)}
+    prompt = llm.calls[0]["messages"][-1]["content"]
+    assert "too long" in prompt and "<input-0>" in prompt
+
+
+def test_splice_keeps_downstream_on_the_sink() -> None:
+    sub = Plan(
+        subtasks=[
+            SubTask(id=0, capability="A", arguments=[Argument(value="<input-0>")]),
+            SubTask(id=1, capability="B", arguments=[Argument(value="<input-0>")]),
+            SubTask(id=2, capability="C", arguments=[Argument(value="<node-0> <node-1>")]),
+        ]
+    )
+    spliced = splice(three_step_plan(), 1, sub)
+    assert len(spliced.subtasks) == 5
+    assert spliced.edges() == {(0, 1), (0, 2), (1, 3), (2, 3), (3, 4)}
