@@ -131,6 +131,21 @@ def plan_to_taskbench(plan: Plan, argument_style: str) -> dict[str, Any]:
     }
 
 
+def in_execution_order(plan: Plan) -> Plan:
+    """The plan with its nodes renumbered in topological order (references follow)."""
+    order = plan.topological_order()
+    mapping = {old: new for new, old in enumerate(order)}
+    subtasks = []
+    for old in order:
+        task = plan.subtasks[old].model_copy(deep=True)
+        task.id = mapping[old]
+        for arg in task.arguments:
+            arg.value = _renumber(arg.value, mapping)
+        subtasks.append(task)
+    links = [(mapping[s], mapping[d]) for s, d in plan.links]
+    return Plan(request=plan.request, subtasks=subtasks, links=links)
+
+
 # -- repair ---------------------------------------------------------------------------------
 def _replace_ref(value: Any, old: int, new: int | None) -> Any:
     """Re-point `<node-old>` to `<node-new>`, or remove it when `new` is None."""
@@ -398,10 +413,22 @@ class Decomposer:
                 messages.append(
                     {"role": "user", "content": prompts.request_message(example.request)}
                 )
-                answer = prompts.demo_answer(example.model_dump(), self.style)
+                answer = prompts.demo_answer(self._clean_demo(example), self.style)
                 messages.append({"role": "assistant", "content": answer})
         messages.append({"role": "user", "content": prompts.request_message(request)})
         return messages
+
+    def _clean_demo(self, example: Example) -> dict[str, Any]:
+        """A demonstration as the model should answer: references repaired, nodes in
+        execution order (TaskBench labels often list nodes alphabetically)."""
+        raw = example.model_dump()
+        try:
+            plan, _ = PlanRepairer(self.catalog.names(), None).repair(plan_from_taskbench(raw))
+            ordered = plan_to_taskbench(in_execution_order(plan), self.style)
+        except (ValueError, KeyError, nx.NetworkXException):
+            return raw
+        ordered["task_steps"] = raw["task_steps"]
+        return ordered
 
     # -- decoding --------------------------------------------------------------------------
     def decompose(self, request: str) -> Decomposition:

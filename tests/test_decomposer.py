@@ -293,3 +293,23 @@ def test_splice_keeps_downstream_on_the_sink() -> None:
     spliced = splice(three_step_plan(), 1, sub)
     assert len(spliced.subtasks) == 5
     assert spliced.edges() == {(0, 1), (0, 2), (1, 3), (2, 3), (3, 4)}
+
+
+def test_demonstrations_are_shown_in_execution_order(hf: Catalog) -> None:
+    # TaskBench labels often list nodes alphabetically, with references numbered from 1
+    demo = Example(
+        request="Describe example.jpg in French",
+        task_steps=["Step 1: describe", "Step 2: translate"],
+        task_nodes=[
+            {"task": "Translation", "arguments": ["<node-2>"]},
+            {"task": "Image-to-Text", "arguments": ["example.jpg"]},
+        ],
+    )
+    llm = ScriptedChatModel([json.dumps(GOOD)])
+    Decomposer(llm, hf, demo_selector=lambda r, k: [demo], k_demos=1).decompose(REQUEST)
+    shown = json.loads(llm.calls[0]["messages"][2]["content"])
+    assert shown["task_nodes"] == [
+        {"task": "Image-to-Text", "arguments": ["example.jpg"]},
+        {"task": "Translation", "arguments": ["<node-0>"]},
+    ]
+    assert shown["task_steps"] == demo.task_steps
