@@ -65,3 +65,20 @@ def test_openai_backend_against_local_server(model) -> None:
     completion = client.complete(messages, schema=schema, max_tokens=16)
     assert json.loads(completion.text)["tool"] in {"Translation", "Summarization"}
     assert completion.usage.prompt_tokens > 0 and completion.usage.completion_tokens > 0
+
+
+def test_system_prefix_state_survives_a_new_process_model(tmp_path) -> None:
+    from agent.llm import EmbeddedChatModel, ensure_model
+
+    system = "You answer with one word. " + " ".join(f"Rule {i}: be brief." for i in range(40))
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": "Say hi."}]
+    first = EmbeddedChatModel(ensure_model(), n_ctx=1024, prompt_cache_dir=tmp_path)
+    cold = first.complete(messages, max_tokens=2)
+    assert cold.usage.cached_tokens == 0
+    assert len(list(tmp_path.glob("prefix-*.bin"))) == 1
+    assert not list(tmp_path.glob("tmp-*"))
+    del first
+    second = EmbeddedChatModel(ensure_model(), n_ctx=1024, prompt_cache_dir=tmp_path)
+    other = [messages[0], {"role": "user", "content": "Say bye."}]
+    warm = second.complete(other, max_tokens=2)
+    assert warm.usage.cached_tokens > 200  # the system message came back from disk

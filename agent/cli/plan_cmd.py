@@ -22,6 +22,7 @@ from rich.table import Table
 from agent.cli.tools_cmd import CatalogOption, DataDirOption, catalog_or_exit
 from planners.decomposer import Decomposer, Decomposition, DecompositionError, Example
 from planners.llm import ChatModel
+from planners.plan import Plan
 from planners.search import SearchResult, search_path
 from tools.catalogs.catalog import Catalog
 
@@ -103,6 +104,18 @@ def build_decomposer(
         max_tools_in_prompt=max_tools,
         max_retries=max_retries,
     )
+
+
+def capability_plan(plan: Plan, catalog: Catalog) -> Plan:
+    """The plan with each named tool replaced by its capability, so the search may choose
+    among all tools that serve it (TaskBench tools are their own capability)."""
+    specs = {spec.name: spec for spec in catalog.tools}
+    plan = plan.model_copy(deep=True)
+    for task in plan.subtasks:
+        spec = specs.get(task.capability)
+        if spec is not None and spec.name not in spec.capabilities:
+            task.capability = spec.capabilities[0]
+    return plan
 
 
 def _peak_rss_mb() -> float:
@@ -233,7 +246,7 @@ def plan_command(
         raise _fail(str(exc)) from exc
     except (RuntimeError, ValueError) as exc:
         raise _fail(f"planning failed: {exc}") from exc
-    search = search_path(decomposition.plan, loaded.tools, alpha=alpha)
+    search = search_path(capability_plan(decomposition.plan, loaded), loaded.tools, alpha=alpha)
     seconds = time.perf_counter() - started
     if as_json:
         report = plan_report(decomposition, search, seconds)

@@ -10,12 +10,12 @@ import threading
 from pathlib import Path
 
 from agent.llm.embedded import EmbeddedChatModel, LLMError
-from agent.llm.gguf import ensure_model
+from agent.llm.gguf import default_cache_dir, ensure_model
 from agent.llm.openai_backend import OpenAIChatModel
 from agent.llm.settings import BACKENDS, LLMSettings
 from planners.llm import ChatModel
 
-_embedded: dict[tuple[str, int, int | None], EmbeddedChatModel] = {}
+_embedded: dict[tuple[str, int, int | None, str], EmbeddedChatModel] = {}
 _lock = threading.Lock()
 
 
@@ -48,8 +48,17 @@ def embedded_model(settings: LLMSettings | None = None) -> EmbeddedChatModel:
             raise LLMError(f"model file {str(path)!r} does not exist (from --model/TOOLPATH_MODEL)")
     else:
         path = ensure_model(settings.model_cache_dir)
-    key = (str(path.resolve()), settings.n_ctx, settings.threads)
+    cache = None
+    if settings.prompt_cache:
+        cache = (
+            Path(settings.model_cache_dir).expanduser()
+            if settings.model_cache_dir
+            else default_cache_dir()
+        ) / "prompt-cache"
+    key = (str(path.resolve()), settings.n_ctx, settings.threads, str(cache))
     with _lock:
         if key not in _embedded:
-            _embedded[key] = EmbeddedChatModel(path, n_ctx=settings.n_ctx, threads=settings.threads)
+            _embedded[key] = EmbeddedChatModel(
+                path, n_ctx=settings.n_ctx, threads=settings.threads, prompt_cache_dir=cache
+            )
         return _embedded[key]

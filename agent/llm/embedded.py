@@ -10,15 +10,19 @@ message with the tool docs) only evaluates the new tokens. The server also liste
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 from planners.llm import Completion, Usage
 
 MODEL_ALIAS = "toolpath-embedded"
+PROMPT_CACHE_FILES = 8  # saved KV states kept on disk (one per distinct system message)
 
 
 class LLMError(RuntimeError):
@@ -49,6 +53,7 @@ class EmbeddedChatModel:
         *,
         n_ctx: int = 4096,
         threads: int | None = None,
+        prompt_cache_dir: str | Path | None = None,
         verbose: bool = False,
     ) -> None:
         path = Path(model_path).expanduser()
@@ -66,6 +71,10 @@ class EmbeddedChatModel:
         params.cpuparams.n_threads = n_threads
         params.cpuparams_batch.n_threads = n_threads
         params.warmup = False
+        self.prompt_cache_dir = Path(prompt_cache_dir).expanduser() if prompt_cache_dir else None
+        if self.prompt_cache_dir is not None:
+            self.prompt_cache_dir.mkdir(parents=True, exist_ok=True)
+            params.slot_save_path = str(self.prompt_cache_dir) + os.sep
         if not verbose:
             params.verbosity = -1
         started = time.perf_counter()
@@ -79,6 +88,8 @@ class EmbeddedChatModel:
         self.threads = n_threads
         self._grammars: dict[str, str] = {}
         self.last_timings: dict[str, float] = {}  # llama.cpp's timings of the last request
+        self._slot_prefix: str | None = None  # key of the system message now in the KV cache
+        self._model_id = f"{path.resolve()}:{path.stat().st_size}:{n_ctx}"
 
     @property
     def base_url(self) -> str:
@@ -115,11 +126,14 @@ class EmbeddedChatModel:
             request["top_k"] = 1
         if schema is not None:
             request["grammar"] = self._grammar(schema)
+        key = self._prefix_key(messages)
         started = time.perf_counter()
+        self._restore_prefix(key)
         result = self._server.handle_chat_completions(request)
         seconds = time.perf_counter() - started
         if not isinstance(result, dict) or "choices" not in result:
             raise LLMError(f"llama.cpp completion failed: {_error_text(result)}")
+        self._save_prefix(key)
         usage = result.get("usage", {})
         self.last_timings = dict(result.get("timings") or {})
         return Completion(
@@ -133,6 +147,61 @@ class EmbeddedChatModel:
                 ),
             ),
         )
+
+    # -- the system message's KV state, kept on disk across processes --------------------
+    def _prefix_key(self, messages: list[dict[str, str]]) -> str | None:
+        if self.prompt_cache_dir is None or not messages or messages[0].get("role") != "system":
+            return None
+        text = f"{self._model_id}\n{messages[0].get('content', '')}"
+        return "prefix-" + hashlib.sha256(text.encode()).hexdigest()[:24] + ".bin"
+
+    def _slot_action(self, action: str, filename: str) -> bool:
+        """POST /slots/0?action=save|restore on the in-process server; False on failure."""
+        url = f"{self._server.listening_address.rstrip('/')}/slots/0?action={action}"
+        body = json.dumps({"filename": filename}).encode()
+        request = urllib.request.Request(
+            url, data=body, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def _restore_prefix(self, key: str | None) -> None:
+        """Load the saved KV state of this system message unless it is already loaded."""
+        if key is None or key == self._slot_prefix:
+            return
+        saved = self.prompt_cache_dir / key  # type: ignore[operator]
+        if saved.is_file():
+            if self._slot_action("restore", key):
+                os.utime(saved)
+            else:
+                saved.unlink(missing_ok=True)  # stale or from another build: drop it
+
+    def _save_prefix(self, key: str | None) -> None:
+        """Save the slot once per system message (atomically: temp name, then rename)."""
+        if key is None:
+            return
+        self._slot_prefix = key
+        target = self.prompt_cache_dir / key  # type: ignore[operator]
+        if target.is_file():
+            return
+        temp = f"tmp-{os.getpid()}-{key}"
+        if self._slot_action("save", temp):
+            os.replace(self.prompt_cache_dir / temp, target)  # type: ignore[operator]
+            self._prune()
+        else:
+            (self.prompt_cache_dir / temp).unlink(missing_ok=True)  # type: ignore[operator]
+
+    def _prune(self) -> None:
+        files = sorted(
+            self.prompt_cache_dir.glob("prefix-*.bin"),  # type: ignore[union-attr]
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in files[PROMPT_CACHE_FILES:]:
+            old.unlink(missing_ok=True)
 
 
 def _error_text(result: Any) -> str:

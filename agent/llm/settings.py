@@ -1,7 +1,8 @@
 """LLM settings: constructor arguments > environment > config file > defaults.
 
 Environment: TOOLPATH_LLM (backend), TOOLPATH_MODEL (a GGUF path), TOOLPATH_MODEL_CACHE,
-TOOLPATH_LLM_CTX, TOOLPATH_LLM_THREADS, OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
+TOOLPATH_LLM_CTX, TOOLPATH_LLM_THREADS, TOOLPATH_PROMPT_CACHE (0 to keep no KV state on
+disk), OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
 Config file: TOML at $TOOLPATH_CONFIG, else ~/.config/toolpath/config.toml, table [llm]
 with the field names below (backend, model_path, base_url, api_key, model, ...).
 """
@@ -75,6 +76,9 @@ class LLMSettings(BaseSettings):
     threads: int | None = Field(
         None, ge=1, validation_alias=_env("threads", "TOOLPATH_LLM_THREADS")
     )
+    prompt_cache: bool = Field(
+        True, validation_alias=_env("prompt_cache", "TOOLPATH_PROMPT_CACHE")
+    )  # keep the tool docs' KV state on disk, so a new process starts warm
     # openai
     base_url: str | None = Field(None, validation_alias=_env("base_url", "OPENAI_BASE_URL"))
     api_key: str | None = Field(None, validation_alias=_env("api_key", "OPENAI_API_KEY"))
