@@ -84,8 +84,15 @@ def _link_indices(links: list[dict[str, str]], tasks: list[str]) -> list[tuple[i
     return list(dict.fromkeys(pairs))
 
 
-def plan_from_taskbench(d: dict[str, Any], request: str = "") -> Plan:
-    """A `Plan` from a TaskBench prediction or label (task_steps, task_nodes, task_links)."""
+def plan_from_taskbench(
+    d: dict[str, Any], request: str = "", argument_style: str | None = None
+) -> Plan:
+    """A `Plan` from a TaskBench prediction or label (task_steps, task_nodes, task_links).
+
+    `task_links` become plan links in the "named" style (dailylifeapis, function lists);
+    in the "resource" style edges come from `<node-j>` references, as TaskBench scores
+    them. Without a style it is inferred: named when no argument is a plain value.
+    """
     nodes = d.get("task_nodes") or []
     steps = d.get("task_steps") or []
     subtasks = []
@@ -102,7 +109,10 @@ def plan_from_taskbench(d: dict[str, Any], request: str = "") -> Plan:
             )
         )
     tasks = [t.capability for t in subtasks]
-    named = any(arg.name is not None for t in subtasks for arg in t.arguments)
+    if argument_style is None:
+        positional = any(arg.name is None for t in subtasks for arg in t.arguments)
+        argument_style = "resource" if positional else "named"
+    named = argument_style == "named"
     links = _link_indices(d.get("task_links") or [], tasks) if named else []
     return Plan(request=request or str(d.get("user_request", "")), subtasks=subtasks, links=links)
 
@@ -423,7 +433,8 @@ class Decomposer:
         execution order (TaskBench labels often list nodes alphabetically)."""
         raw = example.model_dump()
         try:
-            plan, _ = PlanRepairer(self.catalog.names(), None).repair(plan_from_taskbench(raw))
+            parsed = plan_from_taskbench(raw, argument_style=self.style)
+            plan, _ = PlanRepairer(self.catalog.names(), None).repair(parsed)
             ordered = plan_to_taskbench(in_execution_order(plan), self.style)
         except (ValueError, KeyError, nx.NetworkXException):
             return raw
@@ -483,7 +494,7 @@ class Decomposer:
         if not isinstance(answer, dict) or not isinstance(answer.get("task_nodes"), list):
             return None, ['the answer must be an object with a "task_nodes" list'], []
         try:
-            plan = plan_from_taskbench(answer, request)
+            plan = plan_from_taskbench(answer, request, self.style)
         except (ValueError, TypeError, AttributeError) as exc:
             return None, [f"malformed task_nodes: {exc}"], []
         notes: list[str] = []
