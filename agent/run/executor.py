@@ -85,6 +85,10 @@ def _as_text(value: Any) -> str:
 
 
 def _flatten(items: list[Any]) -> list[Any]:
+    """One level down; several ranked lists (one per reference) give their top item each."""
+    nested = [item for item in items if isinstance(item, list)]
+    if len(items) > 1 and nested:
+        return [item[0] if isinstance(item, list) and item else item for item in items]
     flat: list[Any] = []
     for item in items:
         flat.extend(item if isinstance(item, list) else [item])
@@ -103,8 +107,16 @@ def coerce(value: Any, schema: dict[str, Any]) -> Any:
     return value
 
 
-def bind_arguments(spec: ToolSpec, arguments: list[Argument], outputs: dict[int, Any]) -> dict:
-    """Named arguments for the tool from the sub-task's arguments and upstream outputs."""
+def bind_arguments(
+    spec: ToolSpec,
+    arguments: list[Argument],
+    outputs: dict[int, Any],
+    defaults: dict[str, Any] | None = None,
+) -> dict:
+    """Named arguments for the tool from the sub-task's arguments and upstream outputs.
+
+    `defaults` (the task's named inputs) fill required parameters the plan left out.
+    """
     properties: dict[str, Any] = spec.parameters.get("properties", {})
     bound: dict[str, Any] = {}
     positional = []
@@ -117,6 +129,9 @@ def bind_arguments(spec: ToolSpec, arguments: list[Argument], outputs: dict[int,
     free = [name for name in properties if name not in bound and name not in OUT_PARAMS]
     for name, value in zip(free, positional, strict=False):
         bound[name] = value
+    for name, value in (defaults or {}).items():
+        if name in properties and name not in bound and name not in OUT_PARAMS:
+            bound[name] = value
     return {name: coerce(value, properties.get(name, {})) for name, value in bound.items()}
 
 
@@ -127,7 +142,13 @@ class Executor:
         self.registry = registry
         self.store = store
 
-    def run(self, task: SubTask, step: PathStep, outputs: dict[int, Any]) -> StepOutcome:
+    def run(
+        self,
+        task: SubTask,
+        step: PathStep,
+        outputs: dict[int, Any],
+        defaults: dict[str, Any] | None = None,
+    ) -> StepOutcome:
         """Execute the step's tool chain; never raises for a tool's own failure."""
         started = time.perf_counter()
         previous: Any = None
@@ -137,7 +158,7 @@ class Executor:
         try:
             for index, name in enumerate(step.tools):
                 spec = self.registry.get(name)
-                arguments = bind_arguments(spec, task.arguments, outputs)
+                arguments = bind_arguments(spec, task.arguments, outputs, defaults)
                 if index > 0:
                     self._feed(spec, arguments, previous)
                 artifact, hit = self._call(spec, arguments)

@@ -222,7 +222,7 @@ class RunGraph:
         inputs = {int(k): v for k, v in payload["inputs"].items()}
         run_id = payload["run_id"]
         started = _event(run_id, StepStarted(subtask=task.id, tool=step.tool))
-        outcome = self.executor.run(task, step, inputs)
+        outcome = self.executor.run(task, step, inputs, payload.get("defaults"))
         finished = StepFinished(
             subtask=task.id,
             tool=step.tool,
@@ -388,6 +388,7 @@ class RunGraph:
                 "run_id": state["run_id"],
                 "task": subtask.model_dump(mode="json"),
                 "step": path.step_for(subtask.id).model_dump(mode="json"),
+                "defaults": state["task"].get("inputs", {}),
                 "inputs": {str(p): done[str(p)]["output"] for p in parents}
                 | _referenced_outputs(subtask, done),
             }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from planners.plan import NODE_REF, Plan
+from tools.registry import ToolRegistry
 
 
 class PlannerError(RuntimeError):
@@ -17,34 +18,58 @@ class PlannerError(RuntimeError):
 
 
 class Planner(Protocol):
-    def decompose(self, request: str, inputs: dict[str, str]) -> tuple[Plan, list[str]]: ...
+    def decompose(self, request: str, inputs: dict[str, Any]) -> tuple[Plan, list[str]]: ...
 
     def refine(self, plan: Plan, subtask: int, reason: str) -> Plan: ...
 
 
-def request_with_inputs(request: str, inputs: dict[str, str]) -> str:
+def request_with_inputs(request: str, inputs: dict[str, Any]) -> str:
     """The request followed by the named inputs, marked as data."""
     if not inputs:
         return request
-    listed = "\n".join(f"- {name}: {value}" for name, value in inputs.items())
+    listed = "\n".join(f"- {name}: {_short(value)}" for name, value in inputs.items())
     return f"{request}\n\nAvailable inputs (data, use them as argument values):\n{listed}"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        return f"a list of {len(value)} items (passed automatically)"
+    return str(value)
+
+
+def tools_as_capabilities(plan: Plan, registry: ToolRegistry | None) -> Plan:
+    """Sub-tasks that name a tool (TaskBench style) get that tool's capability instead.
+
+    The planner says what to do; the search decides which tool of that capability does it.
+    """
+    if registry is None:
+        return plan
+    known = registry.capabilities()
+    plan = plan.model_copy(deep=True)
+    for task in plan.subtasks:
+        if task.capability not in known and task.capability in registry:
+            task.capability = registry.get(task.capability).capabilities[0]
+    return plan
 
 
 class DecomposerPlanner:
     """`Planner` over `planners.decomposer.Decomposer` (any object with the same methods)."""
 
-    def __init__(self, decomposer: Any) -> None:
+    def __init__(self, decomposer: Any, registry: ToolRegistry | None = None) -> None:
         self.decomposer = decomposer
+        self.registry = registry
 
-    def decompose(self, request: str, inputs: dict[str, str]) -> tuple[Plan, list[str]]:
+    def decompose(self, request: str, inputs: dict[str, Any]) -> tuple[Plan, list[str]]:
         try:
             decomposition = self.decomposer.decompose(request_with_inputs(request, inputs))
         except Exception as exc:
             raise PlannerError(f"the decomposer failed: {exc}") from exc
         plan = getattr(decomposition, "plan", decomposition)
-        notes = [str(n) for n in getattr(decomposition, "notes", []) or []]
+        notes = [f"planned by the LLM in {getattr(decomposition, 'attempts', 1)} attempt(s)"]
+        notes += [str(n) for n in getattr(decomposition, "errors", []) or []]
         if not isinstance(plan, Plan) or not plan.subtasks:
             raise PlannerError("the decomposer returned no sub-tasks")
+        plan = tools_as_capabilities(plan, self.registry)
         return plan.model_copy(update={"request": request}), notes
 
     def refine(self, plan: Plan, subtask: int, reason: str) -> Plan:
@@ -52,7 +77,7 @@ class DecomposerPlanner:
             refined = self.decomposer.refine(plan, subtask, reason)
         except Exception as exc:
             raise PlannerError(f"refining sub-task {subtask} failed: {exc}") from exc
-        return getattr(refined, "plan", refined)
+        return tools_as_capabilities(getattr(refined, "plan", refined), self.registry)
 
 
 def _rewrite_refs(value: Any, mapping: dict[int, int]) -> Any:

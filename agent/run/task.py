@@ -79,7 +79,7 @@ class TaskSpec(BaseModel):
     alpha: float = Field(0.5, ge=0, le=1)
     budget: float | None = Field(None, ge=0)
     catalog: str = "library"
-    inputs: dict[str, str] = Field(default_factory=dict)
+    inputs: dict[str, str | list[str]] = Field(default_factory=dict)
     checks: list[CheckSpec] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     plan: Plan | None = None
