@@ -97,7 +97,7 @@ def _flatten(items: list[Any]) -> list[Any]:
 
 def coerce(value: Any, schema: dict[str, Any]) -> Any:
     """Fit a value to a JSON-schema property: list <-> single item."""
-    kinds = {schema.get("type")} | {part.get("type") for part in schema.get("anyOf", [])}
+    kinds = _kinds(schema)
     if "array" in kinds and not isinstance(value, list):
         return [value]
     if "array" in kinds and isinstance(value, list):
@@ -105,6 +105,37 @@ def coerce(value: Any, schema: dict[str, Any]) -> Any:
     if isinstance(value, list) and value and "array" not in kinds and kinds & {"string", None}:
         return value[0] if len(value) == 1 or "string" in kinds else value
     return value
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, str) and bool(NODE_REF.fullmatch(value.strip()))
+
+
+def _bind_positional(
+    values: list[Any], free: list[str], properties: dict[str, Any], outputs: dict[int, Any]
+) -> dict[str, Any]:
+    """Positional values (TaskBench's resource style) to parameters, in order.
+
+    Upstream references fill the first list parameter together (several models feeding
+    one merge) or the next parameter one by one; literal values fill parameters in order.
+    """
+    refs = [v for v in values if _is_ref(v)]
+    literals = [v for v in values if not _is_ref(v)]
+    bound: dict[str, Any] = {}
+    for name in free:
+        wants_list = "array" in _kinds(properties.get(name, {}))
+        if refs and wants_list:
+            bound[name] = [substitute(r, outputs) for r in refs]
+            refs = []
+        elif refs:
+            bound[name] = substitute(refs.pop(0), outputs)
+        elif literals:
+            bound[name] = substitute(literals.pop(0), outputs)
+    return bound
+
+
+def _kinds(schema: dict[str, Any]) -> set[Any]:
+    return {schema.get("type")} | {part.get("type") for part in schema.get("anyOf", [])}
 
 
 def bind_arguments(
@@ -121,14 +152,12 @@ def bind_arguments(
     bound: dict[str, Any] = {}
     positional = []
     for argument in arguments:
-        value = substitute(argument.value, outputs)
         if argument.name and (argument.name in properties or not properties):
-            bound[argument.name] = value
+            bound[argument.name] = substitute(argument.value, outputs)
         elif argument.name is None:
-            positional.append(value)
+            positional.append(argument.value)
     free = [name for name in properties if name not in bound and name not in OUT_PARAMS]
-    for name, value in zip(free, positional, strict=False):
-        bound[name] = value
+    bound |= _bind_positional(positional, free, properties, outputs)
     for name, value in (defaults or {}).items():
         if name in properties and name not in bound and name not in OUT_PARAMS:
             bound[name] = value

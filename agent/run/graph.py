@@ -40,6 +40,7 @@ from planners.estimates import EstimateStore
 from planners.plan import PathStep, Plan, PlanValidationError, SubTask, ToolPath
 from planners.search import SearchProblem, astar
 from tools.registry import ToolRegistry
+from tools.resources import TEXT, type_of_literal
 
 
 def _event(run_id: str, event: Any) -> dict[str, Any]:
@@ -145,6 +146,7 @@ class RunGraph:
             budget=budget,
             forbidden=[(tool, int(sub)) for tool, sub in state.get("forbidden", [])],
             done=done,
+            given=given_types(plan, task),
         )
         result = astar(problem)
         if result.path is None:
@@ -394,6 +396,17 @@ class RunGraph:
             }
             sends.append(Send("execute", payload))
         return sends or "finish"
+
+
+def given_types(plan: Plan, task: TaskSpec) -> set[str]:
+    """Types available before any step: text, literal files, and what the task's inputs give."""
+    literals = {
+        type_of_literal(str(arg.value))
+        for sub in plan.subtasks
+        for arg in sub.arguments
+        if isinstance(arg.value, str) and not arg.references()
+    }
+    return {TEXT, *literals, *task.given}
 
 
 def _referenced_outputs(subtask: SubTask, done: dict[str, dict[str, Any]]) -> dict[str, Any]:

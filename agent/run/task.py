@@ -80,6 +80,9 @@ class TaskSpec(BaseModel):
     budget: float | None = Field(None, ge=0)
     catalog: str = "library"
     inputs: dict[str, str | list[str]] = Field(default_factory=dict)
+    given: list[str] = Field(
+        default_factory=list, description="resource types the inputs provide (e.g. model)"
+    )
     checks: list[CheckSpec] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     plan: Plan | None = None
