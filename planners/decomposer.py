@@ -209,20 +209,37 @@ class PlanRepairer:
             in_range = 0 <= src < len(names) and 0 <= dst < len(names)
             if in_range and not self.allows(names[src], names[dst]):
                 found.append(
-                    f"node {dst}: the output of {names[src]} (node {src}) cannot feed {names[dst]}"
+                    f"node {dst} ({names[dst]}{self._needs(names[dst])}) cannot take the "
+                    f"output of node {src} ({names[src]}{self._gives(names[src])})"
                 )
         if not plan.subtasks:
             found.append("plan: no task_nodes")
         return found
 
-    def repair(self, plan: Plan) -> tuple[Plan, list[str]]:
-        """A repaired copy of the plan and the list of repairs made."""
+    def _needs(self, name: str) -> str:
+        spec = self._spec(name)
+        return f", needs {'/'.join(spec.inputs)}" if spec and spec.inputs else ""
+
+    def _gives(self, name: str) -> str:
+        spec = self._spec(name)
+        return f", gives {'/'.join(spec.outputs)}" if spec and spec.outputs else ""
+
+    def _spec(self, name: str) -> ToolSpec | None:
+        if self.graph is None or name not in self.graph:
+            return None
+        return self.graph.spec(name)
+
+    def repair(self, plan: Plan, *, fix_edges: bool = True) -> tuple[Plan, list[str]]:
+        """A repaired copy of the plan and the list of repairs made.
+
+        With `fix_edges` False, references and links the tool graph forbids are left for
+        the model to fix from feedback (its choice of tool may be what is wrong)."""
         plan = plan.model_copy(deep=True)
         notes: list[str] = []
         self._fix_names(plan, notes)
         self._fix_ids(plan)
-        self._fix_references(plan, notes)
-        self._fix_links(plan, notes)
+        self._fix_references(plan, notes, fix_edges)
+        self._fix_links(plan, notes, fix_edges)
         self._break_cycles(plan, notes)
         return plan, notes
 
@@ -292,7 +309,7 @@ class PlanRepairer:
                 arg.value = _renumber(arg.value, shift)
         notes.append("repaired: <node-j> references were numbered from 1; shifted to 0-based")
 
-    def _fix_references(self, plan: Plan, notes: list[str]) -> None:
+    def _fix_references(self, plan: Plan, notes: list[str], fix_edges: bool = True) -> None:
         """Self references go; out-of-range or disallowed ones move to the nearest feeder."""
         self._fix_one_based(plan, notes)
         n = len(plan.subtasks)
@@ -300,7 +317,9 @@ class PlanRepairer:
             for ref in sorted(task.references()):
                 if ref == task.id:
                     new = None
-                elif 0 <= ref < n and self.allows(plan.subtasks[ref].capability, task.capability):
+                elif 0 <= ref < n and (
+                    not fix_edges or self.allows(plan.subtasks[ref].capability, task.capability)
+                ):
                     continue
                 else:
                     new = self._nearest_feeder(plan, task.id, {task.id, ref})
@@ -308,13 +327,15 @@ class PlanRepairer:
                 what = "removed" if new is None else f"re-pointed to <node-{new}>"
                 notes.append(f"repaired: node {task.id}: reference <node-{ref}> {what}")
 
-    def _fix_links(self, plan: Plan, notes: list[str]) -> None:
+    def _fix_links(self, plan: Plan, notes: list[str], fix_edges: bool = True) -> None:
         n = len(plan.subtasks)
         kept = []
         for src, dst in plan.links:
             if not (0 <= src < n and 0 <= dst < n) or src == dst:
                 notes.append(f"repaired: link {src}->{dst} removed (out of range)")
-            elif not self.allows(plan.subtasks[src].capability, plan.subtasks[dst].capability):
+            elif fix_edges and not self.allows(
+                plan.subtasks[src].capability, plan.subtasks[dst].capability
+            ):
                 notes.append(f"repaired: link {src}->{dst} removed (not an edge of the tool graph)")
             else:
                 kept.append((src, dst))
@@ -458,7 +479,8 @@ class Decomposer:
         for attempt in range(1, self.max_retries + 2):
             completion = self.llm.complete(messages, schema=schema, max_tokens=self.max_tokens)
             usage, raw = usage + completion.usage, completion.text
-            plan, problems, notes = self._check(raw, request, repairer)
+            last = attempt == self.max_retries + 1
+            plan, problems, notes = self._check(raw, request, repairer, fix_edges=last)
             errors.extend(f"attempt {attempt}: {m}" for m in [*problems, *notes])
             if plan is not None and not problems:
                 return Decomposition(
@@ -484,9 +506,10 @@ class Decomposer:
         )
 
     def _check(
-        self, raw: str, request: str, repairer: PlanRepairer
+        self, raw: str, request: str, repairer: PlanRepairer, *, fix_edges: bool = True
     ) -> tuple[Plan | None, list[str], list[str]]:
-        """(plan or None, problems left, repairs made)."""
+        """(plan or None, problems left, repairs made); edges the tool graph forbids are
+        repaired only when `fix_edges` (the last attempt), fed back before that."""
         try:
             answer = json.loads(raw)
         except json.JSONDecodeError as exc:
@@ -499,7 +522,7 @@ class Decomposer:
             return None, [f"malformed task_nodes: {exc}"], []
         notes: list[str] = []
         if self.repair:
-            plan, notes = repairer.repair(plan)
+            plan, notes = repairer.repair(plan, fix_edges=fix_edges)
         return plan, repairer.problems(plan), notes
 
     # -- ADaPT -----------------------------------------------------------------------------

@@ -135,6 +135,24 @@ def test_out_of_range_and_disallowed_references_are_repaired(hf: Catalog) -> Non
         assert graph.allows(plan.subtasks[src].capability, plan.subtasks[dst].capability)
     assert plan.subtasks[2].references() == {0}  # re-pointed to the nearest text producer
     assert plan.subtasks[3].references() == {2}
+    assert result.attempts == 3  # the forbidden edge was fed back twice, then repaired
+
+
+def test_forbidden_edge_is_fed_back_before_it_is_repaired(hf: Catalog) -> None:
+    wrong = answer(
+        [
+            {"task": "Image-to-Text", "arguments": ["example.jpg"]},
+            {"task": "Translation", "arguments": ["<node-0>", "French"]},
+            {"task": "Audio-to-Audio", "arguments": ["<node-1>"]},
+        ]
+    )
+    llm = ScriptedChatModel([wrong, json.dumps(GOOD)])
+    result = Decomposer(llm, hf).decompose(REQUEST)
+    assert result.attempts == 2
+    assert [t.capability for t in result.plan.subtasks][-1] == "Text-to-Speech"
+    feedback = llm.calls[1]["messages"][-1]["content"]
+    assert "node 2 (Audio-to-Audio, needs audio) cannot take the output of node 1" in feedback
+    assert "gives text" in feedback
 
 
 def test_cycles_are_broken(hf: Catalog) -> None:
