@@ -136,6 +136,9 @@ class BM25Index(_Index):
     def _fit(self) -> None:
         import bm25s
 
+        if not self._tokens:
+            self._model = None
+            return
         model = bm25s.BM25(k1=self.k1, b=self.b)
         # bm25s cannot index an empty vocabulary; a placeholder token matches no query word.
         model.index([tokens or ["\x00"] for tokens in self._tokens or []], show_progress=False)
@@ -197,7 +200,7 @@ class DenseIndex(_Index):
 
     def scores(self, query: str) -> np.ndarray:
         """Cosine similarity of the query to every document, in index order."""
-        return self.embeddings @ embedder.embed([query])[0]
+        return self.embeddings @ embedder.embed([query], memo=False)[0]
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         self._check_k(k)

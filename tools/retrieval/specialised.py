@@ -174,6 +174,10 @@ class ExpertRetriever:
 
     def search(self, task: str, k: int) -> list[tuple[Path, float]]:
         """(model directory, score of its best chunk) pairs, best first."""
+        if k < 1:
+            raise ValueError(f"search(): k must be at least 1, got {k}")
+        if not self.model_dirs:
+            return []
         best: dict[int, float] = {}
         for doc_id, score in self.index.search(task, len(self.index)):
             expert = int(doc_id.split("#", 1)[0])
