@@ -132,3 +132,11 @@ def test_sigkill_mid_merge_then_resume(tmp_path):
     assert artifact is not None and store.verify(artifact)
     assert runner.list_runs()[0]["status"] == "succeeded"
     json.dumps(summary.public())
+
+
+def test_example_task_files_are_valid():
+    examples = sorted((HERE.parent / "examples").glob("*.yaml"))
+    assert examples
+    for path in examples:
+        task = load_task_file(path)
+        assert all(not str(v).startswith("~") for v in task.inputs.get("model_dirs", []))

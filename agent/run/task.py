@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from planners.plan import Plan
 
@@ -66,6 +66,11 @@ class CheckSpec(BaseModel):
     subtask: int | None = None
     proxy: bool = True
 
+    @field_validator("dataset", "reference")
+    @classmethod
+    def _expand(cls, value: str | None) -> str | None:
+        return None if value is None else str(Path(value).expanduser())
+
     def label(self) -> str:
         return self.name or f"{self.metric}@{Path(self.dataset).stem}"
 
@@ -87,6 +92,17 @@ class TaskSpec(BaseModel):
     limits: Limits = Field(default_factory=Limits)
     plan: Plan | None = None
     judge: bool = Field(True, description="ask the LLM judge about open-ended outputs")
+
+    @field_validator("inputs")
+    @classmethod
+    def _expand_inputs(cls, inputs: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        def expand(value: str) -> str:
+            return str(Path(value).expanduser()) if value.startswith("~") else value
+
+        return {
+            name: [expand(v) for v in value] if isinstance(value, list) else expand(value)
+            for name, value in inputs.items()
+        }
 
 
 def load_task_file(path: str | Path) -> TaskSpec:

@@ -1,0 +1,70 @@
+"""The demo's pieces, and a real end-to-end demo on the mini zoo with the embedded LLM."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from agent.cli import demo_cmd
+from agent.cli.demo_cmd import DEMO_SKILLS, fixed_plan, plan_problems
+from agent.run.executor import bind_arguments
+from planners.plan import Argument, Plan, SubTask
+from tools.registry import ToolRegistry, tool
+
+
+def test_fixed_plan_is_valid_for_the_demo():
+    plan = fixed_plan(DEMO_SKILLS, 0.001)
+    assert plan_problems(plan, DEMO_SKILLS) == []
+    assert plan.subtasks[-1].scale == 0.001
+
+
+def test_plan_problems_name_what_is_missing():
+    plan = Plan(
+        subtasks=[
+            SubTask(id=0, capability="retrieve_experts", arguments=[Argument(value="addition")]),
+            SubTask(id=1, capability="merge_models", arguments=[Argument(value="<node-0>")]),
+        ]
+    )
+    problems = plan_problems(plan, DEMO_SKILLS)
+    assert problems == ["expected one retrieval for reversal, got 0"]
+
+
+def test_resource_style_arguments_bind_by_type():
+    registry = ToolRegistry()
+
+    @tool(capabilities=["merge_models"], inputs=["model"], outputs=["model"], registry=registry)
+    def merge(models: list[str], out: str, base: str | None = None, k: int = 1) -> dict:
+        """Merge."""
+        return {}
+
+    hits = {0: [{"path": "/a", "score": 0.9}, {"path": "/x", "score": 0.1}], 1: [{"path": "/b"}]}
+    args = [Argument(value="<node-0>"), Argument(value="<node-1>")]
+    bound = bind_arguments(registry.get("merge"), args, hits, {"base": "/base", "out": "/no"})
+    assert bound == {"models": ["/a", "/b"], "base": "/base"}
+    lone = bind_arguments(registry.get("merge"), [Argument(value="<node-0>")], hits)
+    assert lone == {"models": ["/a", "/x"]}
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+def test_demo_end_to_end_on_the_mini_zoo(tmp_path):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    app, bench = typer.Typer(), typer.Typer()
+    app.add_typer(bench, name="bench")
+    demo_cmd.register(app, bench)
+    app.command("noop")(lambda: None)
+    report = tmp_path / "demo.html"
+    args = ["demo", "--mini", "--zoo", str(tmp_path / "zoo"), "--threshold", "0", "--json"]
+    args += ["--home", str(tmp_path / "home"), "--report", str(report)]
+    result = CliRunner().invoke(app, args)
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0, data
+    assert data["status"] == "succeeded"
+    assert [s["capability"] for s in data["steps"] if s["ok"]].count("merge_models") == 1
+    merged = next(iter(data["result"]["outputs"].values()))
+    assert os.path.isdir(merged)
+    assert report.read_text().count("<svg") == 1
