@@ -321,16 +321,16 @@ class RunGraph:
         elif failures:
             replans = state.get("replans", 0)
             forbidden = [tuple(pair) for pair in update["forbidden"]]
-            events.append(
-                _event(run_id, Replanned(reason="; ".join(failures), forbidden=forbidden))
-            )
-            if replans >= task.limits.max_replans:
+            if replans < task.limits.max_replans:
+                replanned = Replanned(reason="; ".join(failures), forbidden=forbidden)
+                events.append(_event(run_id, replanned))
+                update["replans"] = replans + 1
+                update["route"] = "research"
+            else:
                 update |= self._stop(
                     "stopped",
                     f"replan limit {task.limits.max_replans} reached; last failure: {failures[-1]}",
                 )
-            update["replans"] = replans + 1
-            update["route"] = "research"
         else:
             update["route"] = "run"
         if not update.get("status"):
