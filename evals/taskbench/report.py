@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from statistics import fmean
+from statistics import fmean, median
 from typing import TYPE_CHECKING, Any
 
 from evals.taskbench.loader import SPLITS
@@ -51,6 +51,7 @@ def planner_stats(records: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "samples": len(records),
         "planner_failures": sum(bool(m.get("planner_failed")) for m in meta),
         "seconds_per_sample": round(fmean(seconds), 2) if seconds else None,
+        "median_seconds_per_sample": round(median(seconds), 2) if seconds else None,
         "planning_seconds": round(sum(seconds), 1),
         "mean_attempts": round(fmean(attempts), 2) if attempts else None,
         "prompt_tokens": sum(m.get("prompt_tokens", 0) for m in meta),
@@ -134,7 +135,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         f"- unparsable predictions: {scores['unparsable']}",
         f"- planner failures (no valid plan after retries): {planner['planner_failures']}",
-        f"- seconds per sample: {planner['seconds_per_sample']}"
+        f"- seconds per sample: {planner['seconds_per_sample']} mean,"
+        f" {planner.get('median_seconds_per_sample')} median"
         f" (planning {planner['planning_seconds']} s; this invocation {report['wall_seconds']} s)",
         f"- mean attempts: {planner['mean_attempts']}",
         f"- tokens read / written: {planner['prompt_tokens']} / {planner['completion_tokens']}",
