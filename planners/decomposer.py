@@ -211,10 +211,15 @@ class PlanRepairer:
                 found.append(
                     f"node {dst} ({names[dst]}{self._needs(names[dst])}) cannot take the "
                     f"output of node {src} ({names[src]}{self._gives(names[src])})"
+                    + self._suggest(plan, dst)
                 )
         if not plan.subtasks:
             found.append("plan: no task_nodes")
         return found
+
+    def _suggest(self, plan: Plan, node: int) -> str:
+        options = self.substitutes(plan, node)
+        return f"; tools that fit there: {', '.join(options[:6])}" if options else ""
 
     def _needs(self, name: str) -> str:
         spec = self._spec(name)
@@ -238,6 +243,8 @@ class PlanRepairer:
         notes: list[str] = []
         self._fix_names(plan, notes)
         self._fix_ids(plan)
+        self._fix_one_based(plan, notes)
+        self._swap_mistyped_tools(plan, notes)
         self._fix_references(plan, notes, fix_edges)
         self._fix_links(plan, notes, fix_edges)
         self._break_cycles(plan, notes)
@@ -309,9 +316,44 @@ class PlanRepairer:
                 arg.value = _renumber(arg.value, shift)
         notes.append("repaired: <node-j> references were numbered from 1; shifted to 0-based")
 
+    def substitutes(self, plan: Plan, node: int) -> list[str]:
+        """Tools that give what node's tool gives and fit all its inputs and consumers."""
+        spec = self._spec(plan.subtasks[node].capability)
+        if spec is None or not spec.outputs or not self.check_edges:
+            return []
+        n = len(plan.subtasks)
+        parents = [p for p in plan.parents(node) if 0 <= p < n and p != node]
+        children = [c for c in range(n) if node in plan.parents(c) and c != node]
+        names = [plan.subtasks[i].capability for i in range(n)]
+        return [
+            other.name
+            for other in self.graph.specs()  # type: ignore[union-attr]
+            if other.name in self.names
+            and other.name != spec.name
+            and set(other.outputs) == set(spec.outputs)
+            and all(self.allows(names[p], other.name) for p in parents)
+            and all(self.allows(other.name, names[c]) for c in children)
+        ]
+
+    def _swap_mistyped_tools(self, plan: Plan, notes: list[str]) -> None:
+        """A node whose inputs its tool cannot take gets the one tool that gives the same
+        output from those inputs, when there is exactly one (e.g. text -> audio)."""
+        n = len(plan.subtasks)
+        for task in plan.subtasks:
+            parents = [p for p in plan.parents(task.id) if 0 <= p < n and p != task.id]
+            names = [plan.subtasks[p].capability for p in parents]
+            if not parents or all(self.allows(name, task.capability) for name in names):
+                continue
+            options = self.substitutes(plan, task.id)
+            if len(options) == 1:
+                notes.append(
+                    f"repaired: node {task.id}: {task.capability} cannot take the output of "
+                    f"{', '.join(names)}; replaced by {options[0]}"
+                )
+                task.capability = options[0]
+
     def _fix_references(self, plan: Plan, notes: list[str], fix_edges: bool = True) -> None:
         """Self references go; out-of-range or disallowed ones move to the nearest feeder."""
-        self._fix_one_based(plan, notes)
         n = len(plan.subtasks)
         for task in plan.subtasks:
             for ref in sorted(task.references()):

@@ -138,20 +138,40 @@ def test_out_of_range_and_disallowed_references_are_repaired(hf: Catalog) -> Non
     assert result.attempts == 3  # the forbidden edge was fed back twice, then repaired
 
 
-def test_forbidden_edge_is_fed_back_before_it_is_repaired(hf: Catalog) -> None:
+def test_a_tool_with_the_wrong_input_type_is_swapped_when_unambiguous(hf: Catalog) -> None:
     wrong = answer(
         [
             {"task": "Image-to-Text", "arguments": ["example.jpg"]},
             {"task": "Translation", "arguments": ["<node-0>", "French"]},
-            {"task": "Audio-to-Audio", "arguments": ["<node-1>"]},
+            {"task": "Audio-to-Audio", "arguments": ["<node-1>"]},  # text in: Text-to-Speech
         ]
     )
-    llm = ScriptedChatModel([wrong, json.dumps(GOOD)])
-    result = Decomposer(llm, hf).decompose(REQUEST)
-    assert result.attempts == 2
+    result = Decomposer(ScriptedChatModel([wrong]), hf).decompose(REQUEST)
+    assert result.attempts == 1
     assert [t.capability for t in result.plan.subtasks][-1] == "Text-to-Speech"
+    assert result.plan.edges() == {(0, 1), (1, 2)}
+    assert any("replaced by Text-to-Speech" in e for e in result.errors)
+
+
+def test_forbidden_edge_is_fed_back_before_it_is_repaired(hf: Catalog) -> None:
+    wrong = answer(
+        [
+            {"task": "Translation", "arguments": ["hello", "French"]},
+            {"task": "Image Classification", "arguments": ["<node-0>"]},  # many text->text tools
+        ]
+    )
+    right = answer(
+        [
+            {"task": "Translation", "arguments": ["hello", "French"]},
+            {"task": "Summarization", "arguments": ["<node-0>"]},
+        ]
+    )
+    llm = ScriptedChatModel([wrong, right])
+    result = Decomposer(llm, hf).decompose("translate hello into French, then summarise")
+    assert result.attempts == 2
+    assert [t.capability for t in result.plan.subtasks] == ["Translation", "Summarization"]
     feedback = llm.calls[1]["messages"][-1]["content"]
-    assert "node 2 (Audio-to-Audio, needs audio) cannot take the output of node 1" in feedback
+    assert "node 1 (Image Classification, needs image) cannot take the output of node 0" in feedback
     assert "gives text" in feedback
 
 
