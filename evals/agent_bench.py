@@ -86,8 +86,8 @@ class VectorEvaluator:
         close = (model[coords] - reference[coords]).abs() < TOLERANCE
         return float(close.float().mean())
 
-    def proxy(self, model_dir: str, dataset: str, threshold: float) -> str:
-        return "full"
+    def proxy(self, model_dir: str, dataset: str, threshold: float) -> tuple[str, None]:
+        return "full", None
 
 
 def build_registry(calls: list[str]):

@@ -62,8 +62,8 @@ class ToyEvaluator:
         ]
         return sum(scores) / len(scores)
 
-    def proxy(self, model_dir: str, dataset: str, threshold: float) -> str:
-        return "full"
+    def proxy(self, model_dir: str, dataset: str, threshold: float) -> tuple[str, None]:
+        return "full", None
 
 
 def build_registry(zoo: Path, *, slow_merge: float = 0.0) -> ToolRegistry:

@@ -42,7 +42,9 @@ class MetricEvaluator(Protocol):
 
     def accuracy(self, model_dir: str, dataset: str) -> float: ...
 
-    def proxy(self, model_dir: str, dataset: str, threshold: float) -> str: ...
+    def proxy(self, model_dir: str, dataset: str, threshold: float) -> tuple[str, float | None]:
+        """("pass" | "fail" | "full", the sample's accuracy or None)."""
+        ...
 
 
 class LibraryEvaluator:
@@ -57,15 +59,15 @@ class LibraryEvaluator:
         if key not in self._cache:
             from tools.evaluation import accuracy
 
-            result = accuracy(model_dir, dataset)
+            result = accuracy(Path(model_dir), Path(dataset))
             self._cache[key] = float(getattr(result, "accuracy", result))
         return self._cache[key]
 
-    def proxy(self, model_dir: str, dataset: str, threshold: float) -> str:
+    def proxy(self, model_dir: str, dataset: str, threshold: float) -> tuple[str, float | None]:
         from tools.evaluation import proxy_evaluate
 
-        decision = proxy_evaluate(model_dir, dataset, threshold, sample=self.sample)
-        return str(getattr(decision, "decision", decision))
+        decision = proxy_evaluate(Path(model_dir), Path(dataset), threshold, sample=self.sample)
+        return decision.decision, decision.accuracy
 
 
 def _paths(value: Any) -> list[str]:
@@ -174,9 +176,10 @@ class Verifier:
                 )
         absolute = check.threshold * scale
         if check.proxy:
-            decision = self.evaluator.proxy(model, check.dataset, absolute)
+            decision, sampled = self.evaluator.proxy(model, check.dataset, absolute)
             if decision in ("pass", "fail"):
-                metrics[f"{check.label()}_proxy"] = 1.0 if decision == "pass" else 0.0
+                if sampled is not None:
+                    metrics[f"{check.label()} (proxy)"] = sampled / scale
                 if decision == "fail":
                     return f"{check.label()}: proxy evaluation says below {check.threshold:g}"
                 return None
