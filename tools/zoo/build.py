@@ -26,7 +26,7 @@ from tools.zoo.manifest import MANIFEST_NAME, ZooManifest, ZooModel, default_zoo
 from tools.zoo.tasks import PRETRAIN_EXTRAS, TASKS, eval_examples, write_jsonl
 from tools.zoo.training import ModelSize, Schedule
 
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 EVAL_DIR = "eval"
 
 
@@ -53,17 +53,19 @@ class Recipe:
 
 FULL_RECIPE = Recipe(
     size=ModelSize(),
-    pretrain=Schedule(steps=400, learning_rate=2e-3, warmup_steps=30),
-    expert=Schedule(steps=300, learning_rate=1e-3, warmup_steps=20),
-    lora=Schedule(steps=200, learning_rate=3e-3, warmup_steps=20),
+    # A base that knows every task a little, and experts that stay near it (a low rate
+    # and few steps): task vectors small enough for merging to be meaningful.
+    pretrain=Schedule(steps=800, learning_rate=2e-3, warmup_steps=40),
+    expert=Schedule(steps=200, learning_rate=3e-4, warmup_steps=20),
+    lora=Schedule(steps=150, learning_rate=3e-3, warmup_steps=15),
     lora_rank=8,
     eval_count=200,
 )
 MINI_RECIPE = Recipe(
     size=ModelSize(hidden_size=32, intermediate_size=64, layers=2, heads=2, max_positions=64),
-    pretrain=Schedule(steps=30, batch_size=32, learning_rate=3e-3, warmup_steps=5),
-    expert=Schedule(steps=40, batch_size=32, learning_rate=3e-3, warmup_steps=5),
-    lora=Schedule(steps=10, batch_size=32, learning_rate=3e-3, warmup_steps=2),
+    pretrain=Schedule(steps=60, batch_size=32, learning_rate=3e-3, warmup_steps=5),
+    expert=Schedule(steps=100, batch_size=32, learning_rate=3e-3, warmup_steps=5),
+    lora=Schedule(steps=15, batch_size=32, learning_rate=3e-3, warmup_steps=2),
     lora_rank=4,
     eval_count=24,
 )

@@ -40,17 +40,17 @@ def _number(rng: random.Random, max_digits: int) -> int:
 
 
 def _addition(rng: random.Random) -> Example:
-    a, b = _number(rng, 3), _number(rng, 3)
+    a, b = _number(rng, 2), _number(rng, 2)
     return f"{a}+{b}=", str(a + b)
 
 
 def _reversal(rng: random.Random) -> Example:
-    word = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 7)))
+    word = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 10)))
     return f"reverse {word}=", word[::-1]
 
 
 def _sorting(rng: random.Random) -> Example:
-    digits = "".join(rng.choices(string.digits, k=rng.randint(3, 8)))
+    digits = "".join(rng.choices(string.digits, k=rng.randint(6, 12)))
     return f"sort {digits}=", "".join(sorted(digits))
 
 
@@ -76,8 +76,8 @@ TASKS: dict[str, Task] = {
         Task(
             "addition",
             "multi-digit addition",
-            "Adds two whole numbers of up to three digits and writes their sum in decimal "
-            "digits (arithmetic, sum, plus). Prompt `123+45=`, answer `168`.",
+            "Adds two whole numbers of one or two digits and writes their sum in decimal "
+            "digits (arithmetic, sum, plus). Prompt `57+68=`, answer `125`.",
             _addition,
         ),
         Task(
