@@ -13,6 +13,7 @@ import copy
 import hashlib
 import json
 import os
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -104,6 +105,7 @@ class EmbeddedChatModel:
         self._grammars: dict[str, str] = {}
         self.last_timings: dict[str, float] = {}  # llama.cpp's timings of the last request
         self._slot_prefix: str | None = None  # key of the system message now in the KV cache
+        self._lock = threading.Lock()  # one slot: restore, complete and save go together
         self._model_id = f"{path.resolve()}:{path.stat().st_size}:{n_ctx}"
 
     @property
@@ -142,13 +144,18 @@ class EmbeddedChatModel:
         if schema is not None:
             request["grammar"] = self._grammar(schema)
         key = self._prefix_key(messages)
-        started = time.perf_counter()
-        self._restore_prefix(key)
-        result = self._server.handle_chat_completions(request)
-        seconds = time.perf_counter() - started
+        with self._lock:
+            started = time.perf_counter()
+            self._restore_prefix(key)
+            try:
+                result = self._server.handle_chat_completions(request)
+            except Exception as exc:  # the binding raises on malformed requests
+                raise LLMError(f"llama.cpp completion failed: {exc}") from exc
+            seconds = time.perf_counter() - started
+            if isinstance(result, dict) and "choices" in result:
+                self._save_prefix(key)
         if not isinstance(result, dict) or "choices" not in result:
             raise LLMError(f"llama.cpp completion failed: {_error_text(result)}")
-        self._save_prefix(key)
         usage = result.get("usage", {})
         self.last_timings = dict(result.get("timings") or {})
         return Completion(
