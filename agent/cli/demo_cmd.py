@@ -25,8 +25,14 @@ from agent.run.task import CheckSpec, Limits, TaskSpec
 from planners.plan import Argument, Plan, SubTask
 
 DEMO_SKILLS = ("addition", "reversal")
+# Measured on the zoo (evals/reports/merge_quality): no method keeps both skills at 90%
+# of the experts (best: TIES, addition 0.79 / reversal 0.68); the cheap averages fall
+# below 0.65 on addition. 65% makes the demo's story real: cheap merges fail the check,
+# the search moves on, a stronger method passes. `--threshold 0.9` asks for the
+# impossible and ends `stopped`, with the reason.
+DEMO_THRESHOLD = 0.65
 DEMO_REQUEST = (
-    "Make one model that does addition and string reversal, each at >= 90% of its "
+    "Make one model that does addition and string reversal, each at >= 65% of its "
     "expert's accuracy, as cheaply as possible"
 )
 SKILL_WORDS = {
@@ -153,7 +159,7 @@ def demo_task(manifest: Any, skills: tuple[str, ...], threshold: float, alpha: f
         for skill in skills
     ]
     request = DEMO_REQUEST
-    if skills != DEMO_SKILLS or threshold != 0.9:
+    if skills != DEMO_SKILLS or threshold != DEMO_THRESHOLD:
         request = (
             f"Make one model that does {' and '.join(skills)}, each at >= {threshold:.0%} "
             "of its expert's accuracy, as cheaply as possible"
@@ -167,9 +173,23 @@ def demo_task(manifest: Any, skills: tuple[str, ...], threshold: float, alpha: f
         },
         given=["model"],
         checks=checks,
-        limits=Limits(max_replans=8, max_depth=1, max_wall_seconds=1800, max_steps=30),
+        limits=Limits(max_replans=14, max_depth=1, max_wall_seconds=3600, max_steps=40),
         judge=False,
     )
+
+
+def obtain_zoo(zoo: Path | None, mini: bool, console: Console, *, progress: bool) -> Any:
+    """The zoo at `zoo` (default location) as built, else build it (minutes, once)."""
+    from tools.zoo import build_zoo, default_zoo_dir, load_zoo
+
+    root = Path(zoo).expanduser() if zoo is not None else default_zoo_dir()
+    if (root / "zoo.json").is_file():
+        manifest = load_zoo(root)
+        if manifest.mini == mini and manifest.experts:
+            console.print(f"[dim]zoo: {root} ({len(manifest.models)} models)[/dim]")
+            return manifest
+    console.print(f"[dim]zoo: building {'the mini zoo ' if mini else ''}in {root} ...[/dim]")
+    return build_zoo(root, mini=mini, progress=progress)
 
 
 def demo(
@@ -178,7 +198,9 @@ def demo(
     ] = None,
     mini: Annotated[bool, typer.Option("--mini", help="use the tiny test zoo")] = False,
     alpha: Annotated[float, typer.Option("--alpha", help="0 = quality only, 1 = cost only")] = 0.8,
-    threshold: Annotated[float, typer.Option("--threshold", help="normalised accuracy")] = 0.9,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="normalised accuracy each skill must keep")
+    ] = DEMO_THRESHOLD,
     skills: Annotated[str, typer.Option("--skills", help="comma-separated zoo tasks")] = ",".join(
         DEMO_SKILLS
     ),
@@ -193,15 +215,13 @@ def demo(
     from agent.cli.run_cmd import finish
     from agent.run.factory import LazyChatModel, make_planner, runnable_registry
     from agent.run.runner import AgentRunner
-    from tools.zoo import build_zoo
 
     console = Console(stderr=as_json)
     chosen = tuple(s.strip() for s in skills.split(",") if s.strip())
     if not 0 <= alpha <= 1:
         raise fail(f"--alpha must be in [0, 1], got {alpha}")
     try:
-        console.print(f"[dim]zoo: building or loading {'(mini) ' if mini else ''}...[/dim]")
-        manifest = build_zoo(zoo, mini=mini, progress=not as_json)
+        manifest = obtain_zoo(zoo, mini, console, progress=not as_json)
         task = demo_task(manifest, chosen, threshold, alpha)
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from exc

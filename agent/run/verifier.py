@@ -137,11 +137,14 @@ class Verifier:
             return VerdictResult(False, "artifact missing", [*done, "artifact"])
         done.append("artifact")
         metrics: dict[str, float] = {}
-        for check in checks:
+        failures = []
+        for check in checks:  # all of them, so the verdict shows every metric
             failed = self._metric(check, outcome.output, metrics)
             done.append(f"metric:{check.label()}")
             if failed:
-                return VerdictResult(False, failed, done, metrics)
+                failures.append(failed)
+        if failures:
+            return VerdictResult(False, "; ".join(failures), done, metrics)
         open_ended = bool(set(spec.outputs) & OPEN_ENDED) or not spec.outputs
         if self.judge and not checks and open_ended:
             verdict = self._judge(task, outcome.output)
