@@ -68,3 +68,16 @@ def test_demo_end_to_end_on_the_mini_zoo(tmp_path):
     merged = next(iter(data["result"]["outputs"].values()))
     assert os.path.isdir(merged)
     assert report.read_text().count("<svg") == 1
+
+
+def test_extra_steps_after_the_merge_are_pruned():
+    from agent.cli.demo_cmd import keep_merge_and_inputs
+
+    plan = fixed_plan(DEMO_SKILLS, 0.0)
+    extra = SubTask(id=3, capability="apply_adapter", arguments=[Argument(value="<node-2>")])
+    side = SubTask(id=4, capability="compose_adapters", arguments=[Argument(value="x")])
+    bigger = plan.model_copy(update={"subtasks": [*plan.subtasks, extra, side]})
+    assert plan_problems(bigger, DEMO_SKILLS)
+    pruned = keep_merge_and_inputs(bigger)
+    assert pruned is not None and plan_problems(pruned, DEMO_SKILLS) == []
+    assert [t.capability for t in pruned.subtasks] == [t.capability for t in plan.subtasks]

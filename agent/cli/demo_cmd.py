@@ -22,7 +22,7 @@ from agent.cli.run_cmd import HomeOption, JsonOption, LlmOption, ModelOption, Re
 from agent.run.planning import DecomposerPlanner, PlannerError
 from agent.run.render import EventPrinter
 from agent.run.task import CheckSpec, Limits, TaskSpec
-from planners.plan import Argument, Plan, SubTask
+from planners.plan import NODE_REF, Argument, Plan, SubTask
 
 DEMO_SKILLS = ("addition", "reversal")
 # Measured on the zoo (evals/reports/merge_quality): no method keeps both skills at 90%
@@ -112,6 +112,34 @@ def plan_problems(plan: Plan, skills: tuple[str, ...]) -> list[str]:
     return problems
 
 
+def keep_merge_and_inputs(plan: Plan) -> Plan | None:
+    """The merge step and its ancestors only, renumbered (None without one merge)."""
+    merges = [t.id for t in plan.subtasks if t.capability == "merge_models"]
+    if len(merges) != 1:
+        return None
+    import networkx as nx
+
+    keep = sorted(nx.ancestors(plan.graph(), merges[0]) | {merges[0]})
+    mapping = {old: new for new, old in enumerate(keep)}
+
+    def renumber(value: Any) -> Any:
+        if isinstance(value, str):
+            return NODE_REF.sub(lambda m: f"<node-{mapping.get(int(m.group(1)), -1)}>", value)
+        if isinstance(value, list):
+            return [renumber(v) for v in value]
+        return value
+
+    subtasks = []
+    for old in keep:
+        task = plan.subtasks[old].model_copy(deep=True)
+        task.id = mapping[old]
+        for argument in task.arguments:
+            argument.value = renumber(argument.value)
+        subtasks.append(task)
+    links = [(mapping[a], mapping[b]) for a, b in plan.links if a in mapping and b in mapping]
+    return Plan(request=plan.request, subtasks=subtasks, links=links)
+
+
 class DemoPlanner:
     """The LLM decomposer, checked against the demo task, with the fixed plan as fallback."""
 
@@ -124,6 +152,12 @@ class DemoPlanner:
         try:
             plan, notes = self.inner.decompose(request, inputs)
             problems = plan_problems(plan, self.skills)
+            if problems:
+                pruned = keep_merge_and_inputs(plan)
+                if pruned is not None and not plan_problems(pruned, self.skills):
+                    dropped = len(plan.subtasks) - len(pruned.subtasks)
+                    notes.append(f"dropped {dropped} step(s) the merge does not need")
+                    plan, problems = pruned, []
         except PlannerError as exc:
             problems, notes = [str(exc)], []
         if problems:
