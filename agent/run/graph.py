@@ -253,8 +253,10 @@ class RunGraph:
             step = path.step_for(outcome.subtask)
             spec = self.registry.get(outcome.tool)
             checks = applicable_checks(task.checks, plan, subtask, spec.outputs, self.registry)
+            judged = time.perf_counter()
             verdict = verifier.verify(outcome, subtask, spec, checks)
-            cost += outcome.seconds
+            verify_seconds = time.perf_counter() - judged
+            cost += outcome.seconds + verify_seconds  # checking is part of the price
             events.append(
                 _event(
                     run_id,
@@ -292,6 +294,7 @@ class RunGraph:
                     ok=verdict.ok,
                     reason=verdict.reason,
                     seconds=round(outcome.seconds, 4),
+                    verify_seconds=round(verify_seconds, 4),
                     cached=outcome.cached,
                     artifact=outcome.artifact,
                     checks=verdict.checks,

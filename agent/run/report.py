@@ -127,7 +127,7 @@ def render_report(summary: RunSummary, events: list[RunEvent]) -> str:
             _e(" -> ".join(s.tools)),
             '<span class="ok">pass</span>' if s.ok else '<span class="bad">FAIL</span>',
             _e(s.reason),
-            f"{s.seconds:.2f}" + (" (cached)" if s.cached else ""),
+            f"{s.seconds:.2f}" + (" (cached)" if s.cached else "") + f" + {s.verify_seconds:.2f}",
             "" if s.expected_cost is None else f"{s.expected_cost:.2f}",
         ]
         for s in summary.steps
@@ -158,7 +158,7 @@ def render_report(summary: RunSummary, events: list[RunEvent]) -> str:
         _paths_html(events),
         "<h2>Steps and verdicts</h2>",
         _table(
-            ["sub-task", "capability", "tools", "verdict", "reason", "seconds", "exp. cost"],
+            ["sub-task", "capability", "tools", "verdict", "reason", "run + check s", "exp. cost"],
             step_rows,
         ),
         "<h2>Replans</h2>",

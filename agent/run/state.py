@@ -61,6 +61,7 @@ class StepRecord(BaseModel):
     ok: bool
     reason: str
     seconds: float = 0.0
+    verify_seconds: float = 0.0
     cached: bool = False
     artifact: str | None = None
     checks: list[str] = Field(default_factory=list)
