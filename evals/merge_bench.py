@@ -233,6 +233,8 @@ def cost_table(
     small_billions = parameter_count(small_base) / 1e9
     table: dict[str, float] = {}
     measured_on: dict[str, int] = {}
+    # untimed warm-up: imports (torch, transformers, mergekit) and page cache, paid once
+    merge_models("linear", small_experts, work / "cost_warmup", params={})
     for method in METHODS:
         models, on, size = experts, base, billions
         params: dict[str, Any] = {"seed": 0}
