@@ -26,7 +26,7 @@ from tools.zoo.manifest import MANIFEST_NAME, ZooManifest, ZooModel, default_zoo
 from tools.zoo.tasks import PRETRAIN_EXTRAS, TASKS, eval_examples, write_jsonl
 from tools.zoo.training import ModelSize, Schedule
 
-RECIPE_VERSION = 2
+RECIPE_VERSION = 1
 EVAL_DIR = "eval"
 
 
@@ -64,7 +64,7 @@ FULL_RECIPE = Recipe(
 MINI_RECIPE = Recipe(
     size=ModelSize(hidden_size=32, intermediate_size=64, layers=2, heads=2, max_positions=64),
     pretrain=Schedule(steps=60, batch_size=32, learning_rate=3e-3, warmup_steps=5),
-    expert=Schedule(steps=100, batch_size=32, learning_rate=3e-3, warmup_steps=5),
+    expert=Schedule(steps=200, batch_size=32, learning_rate=3e-3, warmup_steps=5),
     lora=Schedule(steps=15, batch_size=32, learning_rate=3e-3, warmup_steps=2),
     lora_rank=4,
     eval_count=24,

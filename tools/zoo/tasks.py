@@ -45,12 +45,12 @@ def _addition(rng: random.Random) -> Example:
 
 
 def _reversal(rng: random.Random) -> Example:
-    word = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 10)))
+    word = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 7)))
     return f"reverse {word}=", word[::-1]
 
 
 def _sorting(rng: random.Random) -> Example:
-    digits = "".join(rng.choices(string.digits, k=rng.randint(6, 12)))
+    digits = "".join(rng.choices(string.digits, k=rng.randint(3, 8)))
     return f"sort {digits}=", "".join(sorted(digits))
 
 
