@@ -158,6 +158,7 @@ def _write_card(model: ZooModel) -> None:
     fd, tmp = tempfile.mkstemp(dir=model.path, prefix=".README.", suffix=".md")
     with open(fd, "w", encoding="utf-8") as handle:
         handle.write(model_card(model))
+    Path(tmp).chmod(0o644)
     Path(tmp).replace(target)
 
 
@@ -233,8 +234,7 @@ class ZooBuilder:
         for name in self.recipe.tasks:
             examples = eval_examples(TASKS[name], self.recipe.eval_count, self.seed)
             path = self.root / EVAL_DIR / f"{name}.jsonl"
-            if not path.is_file():
-                write_jsonl(path, examples)
+            write_jsonl(path, examples)  # rewritten: a stale set from another recipe must go
             self.manifest.eval_sets[name] = path
             self.exclude.update(prompt for prompt, _ in examples)
 

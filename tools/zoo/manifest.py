@@ -75,6 +75,7 @@ class ZooManifest(BaseModel):
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".zoo.", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
         return target
 

@@ -142,6 +142,7 @@ def write_jsonl(path: Path, examples: list[Example]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         for prompt, target in examples:
             handle.write(json.dumps({"input": prompt, "target": target}) + "\n")
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 
