@@ -15,7 +15,8 @@ Strategies, each with its own artifact store and estimate store, over the same t
 toolpath (verify, forbid, search again), no_replan (the first path only) and exhaustive
 (run every merge method, keep the best). Cost is the sum of the tools' declared cost
 priors over the tool executions actually made (the tools themselves take milliseconds),
-so the ratios do not depend on the machine's load; wall seconds are reported beside it.
+so the ratios do not depend on the machine's load (each tool sleeps its declared cost, so
+the costs learned from measured seconds agree with it); wall seconds are reported beside.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ import typer
 
 TOLERANCE = 0.05
 DIM_PER_SKILL = 32
+# Each tool sleeps its declared cost, so the costs the estimate store learns from
+# measured seconds agree with the declared ones (plus milliseconds of tensor I/O).
+TIME_SCALE = 1.0
 
 
 def _torch():
@@ -99,11 +103,13 @@ def build_registry(calls: list[str]):
 
     def log(name: str) -> None:
         calls.append(name)
+        if name in registry:
+            time.sleep(registry.get(name).cost.seconds * TIME_SCALE)
 
     @tool(
         capabilities=["retrieve_experts"],
         outputs=["model"],
-        cost=1.0,
+        cost=0.05,
         quality=0.95,
         registry=registry,
     )
@@ -148,10 +154,10 @@ def build_registry(calls: list[str]):
         deltas = torch.where(deltas.abs() > 0.5, deltas, torch.zeros_like(deltas))
         return base + deltas.sum(0)
 
-    merge_tool("merge_first", 1.0, 0.92, "Keep the first model (cheapest).", first)
-    merge_tool("merge_fast", 1.5, 0.9, "Task arithmetic, fast path.", fast)
-    merge_tool("merge_sum", 4.0, 0.8, "Task arithmetic: base plus summed task vectors.", summed)
-    merge_tool("merge_trim", 10.0, 0.75, "Trim small task-vector entries, then sum.", trimmed)
+    merge_tool("merge_first", 0.05, 0.92, "Keep the first model (cheapest).", first)
+    merge_tool("merge_fast", 0.075, 0.9, "Task arithmetic, fast path.", fast)
+    merge_tool("merge_sum", 0.2, 0.8, "Task arithmetic: base plus summed task vectors.", summed)
+    merge_tool("merge_trim", 0.5, 0.75, "Trim small task-vector entries, then sum.", trimmed)
     return registry
 
 
