@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from agent.cli import merge_cmd, plan_cmd, tools_cmd, zoo_cmd
+from agent.cli import chat_cmd, demo_cmd, merge_cmd, plan_cmd, run_cmd, tools_cmd, zoo_cmd
 
 app = typer.Typer(
     name="toolpath",
@@ -38,7 +38,7 @@ def load_plugins() -> list[str]:
     return failures
 
 
-for group in (tools_cmd, plan_cmd, merge_cmd, zoo_cmd):
+for group in (demo_cmd, run_cmd, chat_cmd, plan_cmd, tools_cmd, merge_cmd, zoo_cmd):
     group.register(app, bench_app)
 load_plugins()
 
