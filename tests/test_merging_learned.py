@@ -183,3 +183,12 @@ def test_merge_command_json_and_errors(family, tmp_path):
     )
     assert bad.exit_code == 2
     assert "needs a base" in bad.output
+
+
+def test_merge_command_takes_several_models_after_one_flag(family, tmp_path):
+    experts = [str(e) for e in family["experts"]]
+    args = ["merge", "--method", "linear", "--models", *experts[:2], "--out", str(tmp_path / "m")]
+    result = CliRunner().invoke(cli_app(), [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    roles = [entry["role"] for entry in json.loads(result.stdout)["card"]["inputs"]]
+    assert roles.count("model") == 2

@@ -35,6 +35,7 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
 
 
 def merge(
+    ctx: typer.Context,
     method: Annotated[str, typer.Option("--method", "-m", help=f"one of: {', '.join(METHODS)}")],
     models: Annotated[list[Path], typer.Option("--models", help="input model directories")],
     out: Annotated[Path, typer.Option("--out", help="output model directory")],
@@ -45,7 +46,14 @@ def merge(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
-    """Merge models (safetensors HF directories) with METHOD into OUT, atomically."""
+    """Merge models (safetensors HF directories) with METHOD into OUT, atomically.
+
+    `--models A1 A2 ...` takes several directories after one flag (or repeat the flag).
+    """
+    stray = [arg for arg in ctx.args if arg.startswith("-")]
+    if stray:
+        raise typer.BadParameter(f"unknown option(s) {' '.join(stray)}")
+    models = [*models, *(Path(arg) for arg in ctx.args)]
     params = parse_params(param or [])
     console = Console(stderr=True)
     try:
@@ -74,4 +82,5 @@ def merge(
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
-    app.command("merge")(merge)
+    # Extra positional words after `--models A1` are further models: `--models A1 A2 ...`.
+    app.command("merge", context_settings={"allow_extra_args": True})(merge)
