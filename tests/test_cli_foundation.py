@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app, load_plugins
@@ -14,6 +15,7 @@ def test_every_command_group_loads() -> None:
     assert load_plugins() == []
 
 
+@pytest.mark.taskbench_data
 def test_tools_list_taskbench_json() -> None:
     result = runner.invoke(app, ["tools", "list", "--catalog", "taskbench:huggingface", "--json"])
     assert result.exit_code == 0, result.output

@@ -49,6 +49,7 @@ def answer(nodes: list[dict], steps: list[str] | None = None) -> str:
     )
 
 
+@pytest.mark.taskbench_data
 def test_good_answer_becomes_plan_and_taskbench_prediction(hf: Catalog) -> None:
     llm = ScriptedChatModel([json.dumps(GOOD)])
     result = Decomposer(llm, hf).decompose(REQUEST)
@@ -66,6 +67,7 @@ def test_good_answer_becomes_plan_and_taskbench_prediction(hf: Catalog) -> None:
     ]
 
 
+@pytest.mark.taskbench_data
 def test_schema_enumerates_exactly_the_catalogue_tools(hf: Catalog) -> None:
     llm = ScriptedChatModel([json.dumps(GOOD)])
     Decomposer(llm, hf).decompose(REQUEST)
@@ -75,6 +77,7 @@ def test_schema_enumerates_exactly_the_catalogue_tools(hf: Catalog) -> None:
     assert schema["additionalProperties"] is False
 
 
+@pytest.mark.taskbench_data
 def test_labelled_samples_round_trip_through_plans(hf: Catalog) -> None:
     from tools.catalogs.taskbench import domain_dir
 
@@ -108,6 +111,7 @@ def test_named_round_trip_keeps_links() -> None:
     )
 
 
+@pytest.mark.taskbench_data
 def test_one_based_references_are_shifted(hf: Catalog) -> None:
     nodes = [
         {"task": "Image-to-Text", "arguments": ["example.jpg"]},
@@ -119,6 +123,7 @@ def test_one_based_references_are_shifted(hf: Catalog) -> None:
     assert any("numbered from 1" in e for e in result.errors)
 
 
+@pytest.mark.taskbench_data
 def test_out_of_range_and_disallowed_references_are_repaired(hf: Catalog) -> None:
     nodes = [
         {"task": "Image-to-Text", "arguments": ["example.jpg"]},
@@ -138,6 +143,7 @@ def test_out_of_range_and_disallowed_references_are_repaired(hf: Catalog) -> Non
     assert result.attempts == 3  # the forbidden edge was fed back twice, then repaired
 
 
+@pytest.mark.taskbench_data
 def test_a_tool_with_the_wrong_input_type_is_swapped_when_unambiguous(hf: Catalog) -> None:
     wrong = answer(
         [
@@ -153,6 +159,7 @@ def test_a_tool_with_the_wrong_input_type_is_swapped_when_unambiguous(hf: Catalo
     assert any("replaced by Text-to-Speech" in e for e in result.errors)
 
 
+@pytest.mark.taskbench_data
 def test_forbidden_edge_is_fed_back_before_it_is_repaired(hf: Catalog) -> None:
     wrong = answer(
         [
@@ -175,6 +182,7 @@ def test_forbidden_edge_is_fed_back_before_it_is_repaired(hf: Catalog) -> None:
     assert "gives text" in feedback
 
 
+@pytest.mark.taskbench_data
 def test_cycles_are_broken(hf: Catalog) -> None:
     nodes = [
         {"task": "Summarization", "arguments": ["<node-1>"]},
@@ -185,6 +193,7 @@ def test_cycles_are_broken(hf: Catalog) -> None:
     assert any("cycle" in e for e in result.errors)
 
 
+@pytest.mark.taskbench_data
 def test_unknown_tool_names_are_matched_or_dropped(hf: Catalog) -> None:
     nodes = [
         {"task": "Image_to_Text", "arguments": ["example.jpg"]},
@@ -196,6 +205,7 @@ def test_unknown_tool_names_are_matched_or_dropped(hf: Catalog) -> None:
     assert result.plan.edges() == {(0, 1)}
 
 
+@pytest.mark.taskbench_data
 def test_unparsable_answer_is_retried_with_the_error(hf: Catalog) -> None:
     llm = ScriptedChatModel(['{"task_steps": ["x"], "task_nodes": [', json.dumps(GOOD)])
     result = Decomposer(llm, hf).decompose(REQUEST)
@@ -204,6 +214,7 @@ def test_unparsable_answer_is_retried_with_the_error(hf: Catalog) -> None:
     assert retry[-2]["role"] == "assistant" and "not valid JSON" in retry[-1]["content"]
 
 
+@pytest.mark.taskbench_data
 def test_without_repair_errors_are_fed_back_then_raised(hf: Catalog) -> None:
     bad = answer([{"task": "Translation", "arguments": ["<node-5>"]}])
     llm = ScriptedChatModel([bad])
@@ -214,6 +225,7 @@ def test_without_repair_errors_are_fed_back_then_raised(hf: Catalog) -> None:
     assert "<node-5>" in llm.calls[1]["messages"][-1]["content"]
 
 
+@pytest.mark.taskbench_data
 def test_stable_prefix_and_demonstrations(hf: Catalog) -> None:
     demo = Example(
         request="Caption photo.png",
@@ -272,6 +284,7 @@ def test_lexical_fallback_narrows_without_a_selector() -> None:
     assert "weather" in [s.name for s in decomposer.tools_for("weather forecast in Paris")]
 
 
+@pytest.mark.taskbench_data
 def test_named_schema_enumerates_parameter_names() -> None:
     catalog = load_taskbench_catalog("dailylifeapis")
     schema = output_schema(catalog.tools, "named")
@@ -300,6 +313,7 @@ def three_step_plan() -> Plan:
     )
 
 
+@pytest.mark.taskbench_data
 def test_refine_splices_a_finer_sub_plan(hf: Catalog) -> None:
     finer = answer(
         [
@@ -333,6 +347,7 @@ def test_splice_keeps_downstream_on_the_sink() -> None:
     assert spliced.edges() == {(0, 1), (0, 2), (1, 3), (2, 3), (3, 4)}
 
 
+@pytest.mark.taskbench_data
 def test_demonstrations_are_shown_in_execution_order(hf: Catalog) -> None:
     # TaskBench labels often list nodes alphabetically, with references numbered from 1
     demo = Example(

@@ -34,6 +34,7 @@ def app() -> typer.Typer:
     return app
 
 
+@pytest.mark.taskbench_data
 def test_wiring_demos_search_and_report() -> None:
     catalog = load_taskbench_catalog("huggingface")
     pool = plan_cmd.taskbench_pool(catalog, None)
@@ -93,6 +94,7 @@ def test_demo_file_is_read_and_checked(tmp_path: Path) -> None:
         (["--demo-file", "/nonexistent/demos.jsonl"], "does not exist"),
     ],
 )
+@pytest.mark.taskbench_data
 def test_user_errors_exit_2_with_one_line(app: typer.Typer, args: list[str], message: str) -> None:
     result = CliRunner().invoke(
         app, ["plan", "do something", "--catalog", "taskbench:huggingface", *args]

@@ -30,6 +30,7 @@ def a_single_tool_request() -> str:
     )
 
 
+@pytest.mark.taskbench_data
 def test_plan_command_plans_a_taskbench_request(model) -> None:
     app = typer.Typer()
     plan_cmd.register(app, typer.Typer())
