@@ -235,7 +235,7 @@ def test_cli_errors_are_one_line(cli, data_dir, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "1"}\nnot json\n')
     result = CliRunner().invoke(cli, [*args, "--score", str(bad)])
-    assert "line 2 is not valid JSON" in result.output
+    assert "line 2: invalid JSON" in result.output
     result = CliRunner().invoke(cli, [*args, "--split", "loops", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "--split must be one of" in result.output
     result = CliRunner().invoke(cli, ["eval", "taskbench"])

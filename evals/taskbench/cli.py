@@ -11,6 +11,7 @@ import typer
 from evals.taskbench.loader import DEFAULT_EVAL_SIZE, TaskBenchDataError, load_domain
 from evals.taskbench.metrics import ALL, TaskBenchScores, score_predictions
 from evals.taskbench.report import COLUMNS, HEADERS, combined_markdown
+from tools.jsonl import iter_jsonl
 
 EVAL_HELP = "Evaluate toolpath on public benchmarks."
 
@@ -28,19 +29,13 @@ def read_predictions(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise PredictionsFileError(f"predictions file {str(path)!r} does not exist")
     predictions: dict[str, Any] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PredictionsFileError(
-                    f"{str(path)!r} line {line_no} is not valid JSON: {exc.msg}"
-                ) from exc
-            if not isinstance(record, dict) or "id" not in record:
+    try:
+        for line_no, record in iter_jsonl(path):
+            if "id" not in record:
                 raise PredictionsFileError(f'{str(path)!r} line {line_no} has no "id"')
             predictions[str(record["id"])] = record.get("result", record)
+    except ValueError as exc:
+        raise PredictionsFileError(str(exc)) from exc
     return predictions
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.catalogs.taskbench import DOMAINS, TaskBenchDataError, domain_dir
+from tools.jsonl import iter_jsonl
 
 SPLITS = ("single", "chain", "dag")
 SPLIT_SALT = "toolpath-taskbench-split-v1"
@@ -137,19 +138,10 @@ def read_samples(path: Path) -> list[TaskBenchSample]:
     """Read a TaskBench `data.jsonl` (one labelled sample a line)."""
     if not path.is_file():
         raise TaskBenchDataError(f"missing samples file {str(path)!r}")
-    samples = []
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TaskBenchDataError(
-                    f"{str(path)!r} line {line_no} is not valid JSON: {exc.msg}"
-                ) from exc
-            samples.append(_sample_from_record(record, path, line_no))
-    return samples
+    try:
+        return [_sample_from_record(record, path, n) for n, record in iter_jsonl(path)]
+    except ValueError as exc:
+        raise TaskBenchDataError(str(exc)) from exc
 
 
 def load_domain(domain: str, data_dir: str | Path | None = None) -> TaskBenchDomain:

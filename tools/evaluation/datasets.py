@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
+
+from tools.jsonl import iter_jsonl
 
 Kind = Literal["generation", "classification"]
 
@@ -14,18 +15,7 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"dataset {str(path)!r} does not exist")
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{str(path)!r} line {line_no}: invalid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise ValueError(f"{str(path)!r} line {line_no}: expected a JSON object")
-            records.append(record)
+    records = [record for _, record in iter_jsonl(path)]
     if not records:
         raise ValueError(f"dataset {str(path)!r} is empty")
     return records

@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from tools.evaluation.datasets import dataset_kind, read_jsonl
+from tools.threads import one_torch_thread
 
 
 class EvalResult(BaseModel):
@@ -72,22 +72,10 @@ def _load_model(path: Path, auto_class: str) -> Any:
 SMALL_MODEL_PARAMS = 20_000_000
 
 
-@contextlib.contextmanager
-def _threads_for(model: Any) -> Iterator[None]:
-    """One torch thread for small models: their matrices are too small for intra-op threads,
-    whose barriers then dominate (measured on 2 busy cores: 200 greedy answers of a 0.1 M
-    parameter Llama in 0.8 s with one thread, 58 s with two)."""
-    import torch
-
-    before = torch.get_num_threads()
+def _threads_for(model: Any) -> contextlib.AbstractContextManager[None]:
+    """One torch thread for small models, whose matrices are too small for intra-op threads."""
     small = sum(p.numel() for p in model.parameters()) < SMALL_MODEL_PARAMS
-    if small and before > 1:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
+    return one_torch_thread(small)
 
 
 def _batches(items: list[Any], size: int) -> list[list[Any]]:

@@ -5,13 +5,14 @@ Document text is data: it is indexed and returned, never interpreted as instruct
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
+
+from tools.jsonl import iter_jsonl
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 JSONL_SUFFIXES = (".jsonl",)
@@ -64,22 +65,13 @@ def chunk_text(text: str, chunk_words: int = 200, overlap_words: int = 40) -> li
 
 
 def _jsonl_records(path: Path) -> Iterable[tuple[str, str]]:
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{str(path)!r} line {line_no}: invalid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise ValueError(f"{str(path)!r} line {line_no}: expected a JSON object")
-            field = next((f for f in TEXT_FIELDS if isinstance(record.get(f), str)), None)
-            if field is None:
-                raise ValueError(
-                    f"{str(path)!r} line {line_no}: no text field (one of {', '.join(TEXT_FIELDS)})"
-                )
-            yield str(record.get("id", line_no)), record[field]
+    for line_no, record in iter_jsonl(path):
+        field = next((f for f in TEXT_FIELDS if isinstance(record.get(f), str)), None)
+        if field is None:
+            raise ValueError(
+                f"{str(path)!r} line {line_no}: no text field (one of {', '.join(TEXT_FIELDS)})"
+            )
+        yield str(record.get("id", line_no)), record[field]
 
 
 def _files(paths: Iterable[str | Path]) -> list[Path]:

@@ -7,15 +7,15 @@ One instance is cached per process; embeddings of texts already seen are memoise
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from tools.threads import one_torch_thread
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -84,27 +84,11 @@ def embed(texts: list[str], *, batch_size: int = 64, memo: bool = True) -> np.nd
     return np.stack([known[k] for k in keys])
 
 
-@contextlib.contextmanager
-def _one_thread_if(small: bool) -> Iterator[None]:
-    """One torch thread for a few short texts: on a busy CPU the threads' barriers cost more
-    than they save (measured: 290 ms vs 48 ms per query with 2 threads vs 1 on 2 busy cores)."""
-    import torch
-
-    before = torch.get_num_threads()
-    if small and before > 1:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
-
-
 def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     if not texts:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     model = load_embedder()
-    with _lock, _one_thread_if(len(texts) <= 4):
+    with _lock, one_torch_thread(len(texts) <= 4):
         vectors = model.encode(
             texts,
             batch_size=batch_size,
