@@ -82,6 +82,7 @@ class EmbeddedChatModel:
         params.model_alias = MODEL_ALIAS
         params.n_ctx = n_ctx
         params.n_parallel = 1
+        params.hostnames = ["127.0.0.1"]  # loopback only, whatever the binding's default
         params.port = 0
         n_threads = threads or default_threads()
         params.cpuparams.n_threads = n_threads
