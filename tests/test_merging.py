@@ -307,5 +307,11 @@ def test_every_method_has_a_registered_tool(family, tmp_path):
     )
     assert output["out"] == str(tmp_path / "tool")
     assert (tmp_path / "tool" / "model.safetensors").is_file()
+    two = [str(e) for e in family["experts"][:2]]
+    slerp = registry.get("merge_slerp").invoke(
+        {"models": two, "base": str(family["base"]), "out": str(tmp_path / "slerp")}
+    )
+    roles = {entry["role"]: entry["path"] for entry in slerp["card"]["inputs"]}
+    assert roles["base"] == two[0]  # two models: SLERP between them, not from the base
     assert registry.with_capability("compose_adapters")
     assert registry.with_capability("apply_adapter")

@@ -41,8 +41,9 @@ METHOD_DOCS = {
     "rescaled) then adds the weighted task vectors. Needs a base; params: density, seed.",
     "breadcrumbs": "Model Breadcrumbs: drops both the smallest and the largest (outlier, "
     "gamma) task-vector entries, then task arithmetic. Needs a base.",
-    "slerp": "SLERP: spherical interpolation between the base and exactly one other "
-    "model (param t in [0, 1]). Smooth blend of two models.",
+    "slerp": "SLERP: spherical interpolation between two models (param t in [0, 1]): the "
+    "base and one other model, or, given two models, the first and the second (a base is "
+    "then not used). Smooth blend of exactly two models.",
     "model_stock": "Model Stock: interpolates the average of two or more fine-tunes "
     "toward the base by a ratio computed from the angle between their task vectors. "
     "Needs a base; no tuning.",
@@ -68,6 +69,8 @@ def merge_tool_for(method: str) -> Callable[..., dict[str, Any]]:
     ) -> dict[str, Any]:
         from tools.merging.core import merge_models
 
+        if method == "slerp" and len(models) == 2:  # interpolate between the two models
+            base, models = models[0], models[1:]
         result = merge_models(
             method,
             [Path(m) for m in models],
