@@ -398,19 +398,25 @@ class PlanRepairer:
             notes.append(f"repaired: removed edge {src}->{dst} that closed a cycle")
 
 
-def _renumber(value: Any, mapping: dict[int, int]) -> Any:
+def _map_refs(value: Any, pattern: re.Pattern[str], mapping: dict[int, int]) -> Any:
+    """Rewrite each `pattern` match (group 1: an index) found in `mapping` as `<node-new>`."""
     if isinstance(value, str):
-        return NODE_REF.sub(
-            lambda m: (
-                f"<node-{mapping[int(m.group(1))]}>" if int(m.group(1)) in mapping else m.group(0)
-            ),
-            value,
-        )
+
+        def swap(m: re.Match[str]) -> str:
+            index = int(m.group(1))
+            return f"<node-{mapping[index]}>" if index in mapping else m.group(0)
+
+        return pattern.sub(swap, value)
     if isinstance(value, list):
-        return [_renumber(v, mapping) for v in value]
+        return [_map_refs(v, pattern, mapping) for v in value]
     if isinstance(value, dict):
-        return {k: _renumber(v, mapping) for k, v in value.items()}
+        return {k: _map_refs(v, pattern, mapping) for k, v in value.items()}
     return value
+
+
+def _renumber(value: Any, mapping: dict[int, int]) -> Any:
+    """`<node-j>` references renumbered by `mapping`."""
+    return _map_refs(value, NODE_REF, mapping)
 
 
 # -- tool pre-selection fallback ------------------------------------------------------------
@@ -634,15 +640,5 @@ def _moved(task: SubTask, new_id: int, mapping: dict[int, int]) -> SubTask:
 
 
 def _inputs_to_nodes(value: Any, mapping: dict[int, int]) -> Any:
-    if isinstance(value, str):
-        return _INPUT_REF.sub(
-            lambda m: (
-                f"<node-{mapping[int(m.group(1))]}>" if int(m.group(1)) in mapping else m.group(0)
-            ),
-            value,
-        )
-    if isinstance(value, list):
-        return [_inputs_to_nodes(v, mapping) for v in value]
-    if isinstance(value, dict):
-        return {k: _inputs_to_nodes(v, mapping) for k, v in value.items()}
-    return value
+    """`<input-j>` references of a refined sub-plan turned into `<node-k>` of the whole plan."""
+    return _map_refs(value, _INPUT_REF, mapping)
