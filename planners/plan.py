@@ -134,6 +134,35 @@ class Plan(BaseModel):
     def topological_order(self) -> list[int]:
         return list(nx.lexicographical_topological_sort(self.graph()))
 
+    def restricted_to(self, nodes: Iterable[int]) -> Plan:
+        """The sub-plan of `nodes` (in id order), renumbered 0..k-1, references rewritten.
+
+        A reference to a node left out stays as it was and shows up in `problems()`.
+        """
+        keep = sorted(set(nodes))
+        mapping = {old: new for new, old in enumerate(keep)}
+
+        def renumber(value: Any) -> Any:
+            if isinstance(value, str):
+                return NODE_REF.sub(
+                    lambda m: f"<node-{mapping.get(int(m.group(1)), int(m.group(1)))}>", value
+                )
+            if isinstance(value, list):
+                return [renumber(v) for v in value]
+            if isinstance(value, dict):
+                return {k: renumber(v) for k, v in value.items()}
+            return value
+
+        subtasks = []
+        for old in keep:
+            task = self.subtasks[old].model_copy(deep=True)
+            task.id = mapping[old]
+            for argument in task.arguments:
+                argument.value = renumber(argument.value)
+            subtasks.append(task)
+        links = [(mapping[a], mapping[b]) for a, b in self.links if a in mapping and b in mapping]
+        return Plan(request=self.request, subtasks=subtasks, links=links)
+
 
 class PathStep(BaseModel):
     """The tools chosen for one sub-task: a preparation chain (maybe empty), then the tool."""

@@ -58,3 +58,12 @@ def test_link_out_of_range_and_bad_ids() -> None:
     assert any("out of range" in str(p) for p in plan.problems())
     bad = Plan(subtasks=[SubTask(id=3, capability="c")])
     assert "expected 0" in str(bad.problems()[0])
+
+
+def test_restricted_to_renumbers_references() -> None:
+    plan = _plan(["x.jpg"], ["other"], ["<node-0>"], ["<node-2>"], links=[(0, 2), (1, 3)])
+    sub = plan.restricted_to({0, 2, 3})
+    assert [t.arguments[0].value for t in sub.subtasks] == ["x.jpg", "<node-0>", "<node-1>"]
+    assert sub.links == [(0, 1)]
+    assert sub.edges() == {(0, 1), (1, 2)}
+    sub.validate_plan()

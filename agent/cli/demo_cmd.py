@@ -22,7 +22,7 @@ from agent.cli.run_cmd import HomeOption, JsonOption, LlmOption, ModelOption, Re
 from agent.run.planning import DecomposerPlanner, PlannerError
 from agent.run.render import EventPrinter
 from agent.run.task import CheckSpec, Limits, TaskSpec
-from planners.plan import NODE_REF, Argument, Plan, SubTask
+from planners.plan import Argument, Plan, SubTask
 
 DEMO_SKILLS = ("addition", "reversal")
 # Measured on the zoo (evals/reports/merge_quality): no method keeps both skills at 90%
@@ -119,25 +119,7 @@ def keep_merge_and_inputs(plan: Plan) -> Plan | None:
         return None
     import networkx as nx
 
-    keep = sorted(nx.ancestors(plan.graph(), merges[0]) | {merges[0]})
-    mapping = {old: new for new, old in enumerate(keep)}
-
-    def renumber(value: Any) -> Any:
-        if isinstance(value, str):
-            return NODE_REF.sub(lambda m: f"<node-{mapping.get(int(m.group(1)), -1)}>", value)
-        if isinstance(value, list):
-            return [renumber(v) for v in value]
-        return value
-
-    subtasks = []
-    for old in keep:
-        task = plan.subtasks[old].model_copy(deep=True)
-        task.id = mapping[old]
-        for argument in task.arguments:
-            argument.value = renumber(argument.value)
-        subtasks.append(task)
-    links = [(mapping[a], mapping[b]) for a, b in plan.links if a in mapping and b in mapping]
-    return Plan(request=plan.request, subtasks=subtasks, links=links)
+    return plan.restricted_to(nx.ancestors(plan.graph(), merges[0]) | {merges[0]})
 
 
 class DemoPlanner:
