@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from planners import prompts
 from planners.graph import ToolGraph
 from planners.llm import ChatModel, Usage
+from planners.media import content_type
 from planners.plan import NODE_REF, Argument, Plan, SubTask
 from tools.catalogs.catalog import Catalog
 from tools.spec import ToolSpec
@@ -49,15 +50,26 @@ class Decomposition(BaseModel):
     usage: Usage
     errors: list[str] = Field(default_factory=list)
     raw: str = ""
+    first_raw: str = ""
     tools_in_prompt: list[str] = Field(default_factory=list)
 
 
 class DecompositionError(RuntimeError):
     """No valid plan after the allowed attempts."""
 
-    def __init__(self, message: str, *, errors: list[str], raw: str, usage: Usage, attempts: int):
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[str],
+        raw: str,
+        usage: Usage,
+        attempts: int,
+        first_raw: str = "",
+    ):
         super().__init__(message)
         self.errors, self.raw, self.usage, self.attempts = errors, raw, usage, attempts
+        self.first_raw = first_raw or raw
 
 
 # -- TaskBench format <-> Plan --------------------------------------------------------------
@@ -244,11 +256,71 @@ class PlanRepairer:
         self._fix_names(plan, notes)
         self._fix_ids(plan)
         self._fix_one_based(plan, notes)
+        self._drop_repeats(plan, notes)
         self._swap_mistyped_tools(plan, notes)
         self._fix_references(plan, notes, fix_edges)
+        self._trim_arguments(plan, notes)
         self._fix_links(plan, notes, fix_edges)
         self._break_cycles(plan, notes)
         return plan, notes
+
+    def _drop_repeats(self, plan: Plan, notes: list[str]) -> None:
+        """A node repeating an earlier one (same tool, same arguments) goes; its consumers
+        read the earlier node (small models often loop on a step)."""
+        seen: dict[str, int] = {}
+        dropped: set[int] = set()
+        for task in plan.subtasks:
+            key = json.dumps(
+                [task.capability, [a.model_dump() for a in task.arguments]], default=str
+            )
+            if key not in seen:
+                seen[key] = task.id
+                continue
+            first = seen[key]
+            dropped.add(task.id)
+            for other in plan.subtasks:
+                if other.id != task.id:
+                    _rewire(other, task.id, first)
+            plan.links = [
+                (first if s == task.id else s, first if d == task.id else d) for s, d in plan.links
+            ]
+            notes.append(f"repaired: node {task.id} repeated node {first}; dropped")
+        if dropped:
+            plan.subtasks = [t for t in plan.subtasks if t.id not in dropped]
+            plan.links = [(s, d) for s, d in plan.links if s != d]
+            self._fix_ids(plan)
+
+    def _trim_arguments(self, plan: Plan, notes: list[str]) -> None:
+        """Positional arguments beyond the tool's inputs are cut (TaskBench labels give one
+        per input type). References stay (they are the plan's links, and a wrong one is
+        fed back); the free slots keep, per input type, the first value of that kind."""
+        for task in plan.subtasks:
+            spec = self._spec(task.capability)
+            inputs = [t.lower() for t in spec.inputs] if spec else []
+            positional = all(a.name is None for a in task.arguments)
+            if not inputs or not positional or len(task.arguments) <= len(inputs):
+                continue
+            keep = [i for i, a in enumerate(task.arguments) if a.references()]
+            for wanted in inputs[len(keep) :]:
+                match = next(
+                    (
+                        i
+                        for i, a in enumerate(task.arguments)
+                        if i not in keep and content_type(str(a.value)) == wanted
+                    ),
+                    None,
+                )
+                if match is None:
+                    match = next(i for i in range(len(task.arguments)) if i not in keep)
+                keep.append(match)
+            cut = len(task.arguments) - len(keep)
+            if cut <= 0:
+                continue
+            task.arguments = [task.arguments[i] for i in sorted(keep)]
+            notes.append(
+                f"repaired: node {task.id}: {cut} argument(s) beyond the inputs of "
+                f"{task.capability} ({', '.join(inputs)}) removed"
+            )
 
     def _fix_names(self, plan: Plan, notes: list[str]) -> None:
         lowered = {n.lower().replace("_", " "): n for n in self.names}
@@ -523,10 +595,11 @@ class Decomposer:
     ) -> Decomposition:
         schema = prompts.output_schema(tools, self.style)
         repairer = PlanRepairer([s.name for s in tools], self.graph)
-        usage, errors, raw = Usage(), [], ""
+        usage, errors, raw, first_raw = Usage(), [], "", ""
         for attempt in range(1, self.max_retries + 2):
             completion = self.llm.complete(messages, schema=schema, max_tokens=self.max_tokens)
             usage, raw = usage + completion.usage, completion.text
+            first_raw = first_raw or raw
             last = attempt == self.max_retries + 1
             plan, problems, notes = self._check(raw, request, repairer, fix_edges=last)
             errors.extend(f"attempt {attempt}: {m}" for m in [*problems, *notes])
@@ -538,6 +611,7 @@ class Decomposer:
                     usage=usage,
                     errors=errors,
                     raw=raw,
+                    first_raw=first_raw,
                     tools_in_prompt=[s.name for s in tools],
                 )
             messages = [
@@ -551,6 +625,7 @@ class Decomposer:
             raw=raw,
             usage=usage,
             attempts=self.max_retries + 1,
+            first_raw=first_raw,
         )
 
     def _check(

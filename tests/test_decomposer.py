@@ -32,7 +32,7 @@ GOOD = {
     "task_steps": ["Describe the image", "Translate to French", "Speak it"],
     "task_nodes": [
         {"task": "Image-to-Text", "arguments": ["example.jpg"]},
-        {"task": "Translation", "arguments": ["<node-0>", "French"]},
+        {"task": "Translation", "arguments": ["<node-0>"]},
         {"task": "Text-to-Speech", "arguments": ["<node-1>"]},
     ],
 }
@@ -366,3 +366,36 @@ def test_demonstrations_are_shown_in_execution_order(hf: Catalog) -> None:
         {"task": "Translation", "arguments": ["<node-0>"]},
     ]
     assert shown["task_steps"] == demo.task_steps
+
+
+@pytest.mark.taskbench_data
+def test_arguments_beyond_the_tool_inputs_are_cut_by_kind(hf: Catalog) -> None:
+    nodes = [
+        {"task": "Image-to-Text", "arguments": ["a caption please", "example.jpg"]},
+        {"task": "Translation", "arguments": ["French", "<node-0>"]},
+        {"task": "Visual Question Answering", "arguments": ["What is it?", "example.jpg", "x"]},
+    ]
+    result = Decomposer(ScriptedChatModel([answer(nodes)]), hf).decompose(REQUEST)
+    kept = [[a.value for a in t.arguments] for t in result.plan.subtasks]
+    # each input type keeps its first argument of that kind: image file, node-0's text
+    assert kept == [["example.jpg"], ["<node-0>"], ["What is it?", "example.jpg"]]
+    assert sum("beyond the inputs" in e for e in result.errors) == 3
+
+
+@pytest.mark.taskbench_data
+def test_repeated_nodes_are_dropped_and_consumers_rewired(hf: Catalog) -> None:
+    nodes = [
+        {"task": "Image-to-Text", "arguments": ["example.jpg"]},
+        {"task": "Image-to-Text", "arguments": ["example.jpg"]},
+        {"task": "Translation", "arguments": ["<node-1>"]},
+        {"task": "Translation", "arguments": ["<node-1>"]},
+        {"task": "Text-to-Speech", "arguments": ["<node-3>"]},
+    ]
+    result = Decomposer(ScriptedChatModel([answer(nodes)]), hf).decompose(REQUEST)
+    assert [t.capability for t in result.plan.subtasks] == [
+        "Image-to-Text",
+        "Translation",
+        "Text-to-Speech",
+    ]
+    assert result.plan.edges() == {(0, 1), (1, 2)}
+    assert result.first_raw == answer(nodes)

@@ -20,7 +20,7 @@ ANSWER = {
     "task_steps": ["describe", "translate", "speak"],
     "task_nodes": [
         {"task": "Image-to-Text", "arguments": ["example.jpg"]},
-        {"task": "Translation", "arguments": ["<node-0>", "French"]},
+        {"task": "Translation", "arguments": ["<node-0>"]},
         {"task": "Text-to-Speech", "arguments": ["<node-1>"]},
     ],
 }

@@ -34,10 +34,8 @@ from typing import Any
 import Levenshtein
 
 from evals.taskbench.loader import RESOURCE, SPLITS, TaskBenchDomain, TaskBenchSample
+from planners.media import content_type
 
-IMAGE_EXTENSIONS = ("jpg", "png", "jpeg", "gif", "bmp", "tiff", "svg", "ico")
-AUDIO_EXTENSIONS = ("mp3", "wav", "wma", "ogg", "aac", "flac", "aiff", "au")
-VIDEO_EXTENSIONS = ("mp4", "avi", "mov", "flv", "wmv", "mkv", "webm", "m4v", "mpg", "mpeg")
 STEP_FIELDS = ("task", "step", "id", "step_name")
 METRICS = ("n_f1", "e_f1", "t_f1", "v_f1", "ned", "rouge1", "rouge2")
 ALL = "all"
@@ -73,19 +71,6 @@ class _ArgumentMemory:
     """The reference's `new_argument` variable, which outlives a failed argument."""
 
     last: dict[str, Any] | None = None
-
-
-def content_type(content: str) -> str:
-    """`image`, `audio` or `video` when a file extension of that kind appears, else `text`."""
-    content = content.strip("'")
-    for kind, extensions in (
-        ("image", IMAGE_EXTENSIONS),
-        ("audio", AUDIO_EXTENSIONS),
-        ("video", VIDEO_EXTENSIONS),
-    ):
-        if any("." + ext in content for ext in extensions):
-            return kind
-    return "text"
 
 
 def steps_text(steps: Any) -> str:

@@ -69,6 +69,9 @@ def build_report(result: RunResult) -> dict[str, Any]:
         "planned_now": result.planned_now,
         "wall_seconds": round(result.wall_seconds, 1),
         "scores": result.scores.to_json(),
+        "first_answer_scores": (
+            result.first_answer_scores.to_json() if result.first_answer_scores else None
+        ),
         "unparsable_ids": result.scores.unparsable_ids,
         "planner": planner_stats(result.records),
         "published": published_rows(result.config.domain),
@@ -83,14 +86,22 @@ def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def scores_table(scores: dict[str, Any], published: dict[str, dict[str, float]]) -> list[str]:
-    """Headline (strict), reference, and the published rows, over all samples."""
+def scores_table(
+    scores: dict[str, Any],
+    published: dict[str, dict[str, float]],
+    first_answer: dict[str, Any] | None = None,
+) -> list[str]:
+    """Headline (strict), reference, the model's first answers (strict) when known, and
+    the published rows, over all samples."""
     lines = [
         _row(("system", *HEADERS, "samples")),
         _row(("---",) * (len(HEADERS) + 2)),
     ]
-    for view, label in (("strict", "toolpath (strict)"), ("reference", "toolpath (reference)")):
-        row = scores[view][ALL]
+    views = [(scores["strict"], "toolpath (strict)"), (scores["reference"], "toolpath (reference)")]
+    if first_answer:
+        views.append((first_answer["strict"], "first answer, no repair/feedback (strict)"))
+    for view, label in views:
+        row = view[ALL]
         lines.append(_row((label, *(_pct(row[c]) for c in COLUMNS), str(row["samples"]))))
     for system, row in published.items():
         cells = [_pct(row.get(c)) for c in COLUMNS]
@@ -123,9 +134,11 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         "Scores in percent (NED: lower is better). `strict` scores an unparsable prediction "
         "as an empty plan (the headline); `reference` drops it, as TaskBench's evaluate.py "
-        "does. Published rows are TaskBench's leaderboard, measured on the full test sets.",
+        "does. `first answer` scores the model's first answers as they came, on the same "
+        "samples: what the graph-aware repair and the feedback retries add. Published rows "
+        "are TaskBench's leaderboard, measured on the full test sets.",
         "",
-        *scores_table(scores, report["published"]),
+        *scores_table(scores, report["published"], report.get("first_answer_scores")),
         "",
         "## Per split (strict)",
         "",

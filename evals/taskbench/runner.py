@@ -3,7 +3,8 @@
 Output folder (`--out`):
 - `predictions.jsonl`: TaskBench's prediction format, one line per planned sample:
   `{"id", "user_request", "type", "result": {task_steps, task_nodes, task_links} | null,
-  "toolpath": {seconds, attempts, tokens, errors, demo_ids, planner_failed, raw}}`.
+  "toolpath": {seconds, attempts, tokens, errors, demo_ids, planner_failed, raw, first_raw}}`
+  (`first_raw`: the model's first answer, before repair and feedback).
   TaskBench's own `evaluate.py` reads `id` and `result` and ignores the rest.
 - `run.json`: the settings the predictions were made with (a resume must match them).
 - `report.md`, `report.json`: the scores beside the published leaderboard rows.
@@ -96,6 +97,18 @@ class RunResult:
     scores: TaskBenchScores
     wall_seconds: float
     report: dict[str, Any] = field(default_factory=dict)
+    first_answer_scores: TaskBenchScores | None = None
+
+
+def first_answer_scores(
+    domain: TaskBenchDomain, records: dict[str, dict[str, Any]], ids: list[str]
+) -> TaskBenchScores | None:
+    """Scores of the model's first answers as they came (no repair, no feedback), on the
+    same samples: what repair and retries add. None when a record lacks its first answer."""
+    answers = {i: (r.get("toolpath") or {}).get("first_raw") for i, r in records.items()}
+    if not ids or any(answers.get(i) is None for i in ids):
+        return None
+    return score_predictions(domain, {i: _fallback_prediction(answers[i]) for i in ids}, ids)
 
 
 def select_samples(split: DomainSplit, domain: TaskBenchDomain, config: RunConfig) -> list[str]:
@@ -240,11 +253,21 @@ def plan_sample(decomposer: Any, sample: TaskBenchSample, used: list[str]) -> di
     try:
         decomposition = decomposer.decompose(sample.user_request)
         result: dict[str, Any] | None = decomposition.taskbench
-        meta.update(attempts=decomposition.attempts, errors=decomposition.errors)
+        meta.update(
+            attempts=decomposition.attempts,
+            errors=decomposition.errors,
+            first_raw=decomposition.first_raw,
+        )
         usage = decomposition.usage
     except DecompositionError as exc:
         result = _fallback_prediction(exc.raw)
-        meta.update(planner_failed=True, attempts=exc.attempts, errors=exc.errors, raw=exc.raw)
+        meta.update(
+            planner_failed=True,
+            attempts=exc.attempts,
+            errors=exc.errors,
+            raw=exc.raw,
+            first_raw=exc.first_raw,
+        )
         usage = exc.usage
     except Exception as exc:  # the backend failed: record it, keep going
         result, usage = None, None
@@ -333,6 +356,7 @@ def run_taskbench(
     scores = score_predictions(domain, {i: r.get("result") for i, r in chosen.items()}, selected)
     wall = time.perf_counter() - started
     result = RunResult(config, selected, planned, chosen, scores, wall)
+    result.first_answer_scores = first_answer_scores(domain, chosen, selected)
     result.report = build_report(result)
     write_report(config.out, result.report)
     return result
