@@ -1,29 +1,39 @@
-"""The agent's run: task files, the LangGraph state graph, executor, verifier, artifacts."""
+"""The agent's run: task files, the LangGraph state graph, executor, verifier, artifacts.
 
-from agent.run.artifacts import Artifact, ArtifactStore
-from agent.run.planning import DecomposerPlanner, Planner, PlannerError
-from agent.run.runner import AgentRunner, UnknownRunError, default_home
-from agent.run.state import RunSummary, StepRecord
-from agent.run.task import CheckSpec, Limits, TaskFileError, TaskSpec, load_task_file
-from agent.run.verifier import LibraryEvaluator, MetricEvaluator, Verifier
+Names are imported on first use, so that a command importing one light module (say
+`agent.run.render` for `--help`) does not load LangGraph.
+"""
 
-__all__ = [
-    "AgentRunner",
-    "Artifact",
-    "ArtifactStore",
-    "CheckSpec",
-    "DecomposerPlanner",
-    "LibraryEvaluator",
-    "Limits",
-    "MetricEvaluator",
-    "Planner",
-    "PlannerError",
-    "RunSummary",
-    "StepRecord",
-    "TaskFileError",
-    "TaskSpec",
-    "UnknownRunError",
-    "Verifier",
-    "default_home",
-    "load_task_file",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "Artifact": "artifacts",
+    "ArtifactStore": "artifacts",
+    "DecomposerPlanner": "planning",
+    "Planner": "planning",
+    "PlannerError": "planning",
+    "AgentRunner": "runner",
+    "UnknownRunError": "runner",
+    "default_home": "runner",
+    "RunSummary": "state",
+    "StepRecord": "state",
+    "CheckSpec": "task",
+    "Limits": "task",
+    "TaskFileError": "task",
+    "TaskSpec": "task",
+    "load_task_file": "task",
+    "LibraryEvaluator": "verifier",
+    "MetricEvaluator": "verifier",
+    "Verifier": "verifier",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'agent.run' has no attribute {name!r}")
+    return getattr(import_module(f"agent.run.{_WHERE[name]}"), name)
