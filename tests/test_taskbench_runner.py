@@ -14,6 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from evals.taskbench.cli import read_predictions, register
+from evals.taskbench.failures import failure_breakdown
 from evals.taskbench.loader import load_domain, split_domain
 from evals.taskbench.runner import (
     PREDICTIONS_FILE,
@@ -192,6 +193,50 @@ def test_planner_failures_are_recorded_and_scored_strictly(data_dir, tmp_path):
     assert result.report["scores"]["strict"]["all"]["samples"] == 2
     assert result.report["scores"]["reference"]["all"]["samples"] == 0
     assert result.report["planner"]["planner_failures"] == 2
+
+
+def test_first_answers_are_scored_beside_the_repaired_plans(data_dir, tmp_path):
+    """The first answer numbers its references from 1; the repair fixes that, so the
+    repaired plans score perfectly and the first answers, scored as they came, do not."""
+    labels = {s.user_request: s for s in load_domain(DOMAIN, data_dir).samples}
+
+    def one_based(messages: list[dict[str, str]]) -> str:
+        sample = labels[messages[-1]["content"].removeprefix("Request: ")]
+        nodes = json.loads(json.dumps(sample.task_nodes).replace("<node-0>", "<node-1>"))
+        return json.dumps({"task_steps": sample.task_steps, "task_nodes": nodes})
+
+    result = run_taskbench(
+        config(data_dir, tmp_path / "run", split="chain"),
+        ScriptedChatModel(one_based),
+        show_progress=False,
+    )
+    assert result.scores.strict["all"]["e_f1"] == 1.0
+    first = result.report["first_answer_scores"]["strict"]["all"]
+    assert first["samples"] == result.scores.strict["all"]["samples"]
+    assert first["e_f1"] < 1.0
+    assert result.report["failures"]["classes"]["exact"] == len(result.selected_ids)
+    markdown = (tmp_path / "run" / "report.md").read_text()
+    assert "first answer, no repair/feedback" in markdown
+    assert "Where points are lost" in markdown
+
+
+def test_failure_classes_name_what_went_wrong(data_dir):
+    domain = load_domain(DOMAIN, data_dir)
+    chain = next(s for s in domain.samples if s.type == "chain")
+    first, second = chain.task_nodes[0], chain.task_nodes[1]
+    unlinked = {**second, "arguments": ["photo.jpg"]}
+    cases = {
+        "exact": chain.label,
+        "missing_tools": {"task_steps": [], "task_nodes": [first], "task_links": []},
+        "wrong_links": {"task_steps": [], "task_nodes": [first, unlinked], "task_links": []},
+        "unparsable": "not a plan",
+    }
+    for expected, prediction in cases.items():
+        breakdown = failure_breakdown(domain, {chain.id: prediction}, [chain.id])
+        assert breakdown["classes"][expected] == 1, expected
+        assert sum(breakdown["classes"].values()) == 1
+    missed = failure_breakdown(domain, {chain.id: "not a plan"}, [chain.id])["missed_tools"]
+    assert sorted(name for name, _ in missed) == sorted(n["task"] for n in chain.task_nodes)
 
 
 # --- CLI --------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ def build_report(result: RunResult) -> dict[str, Any]:
             result.first_answer_scores.to_json() if result.first_answer_scores else None
         ),
         "unparsable_ids": result.scores.unparsable_ids,
+        "failures": result.failures,
         "planner": planner_stats(result.records),
         "published": published_rows(result.config.domain),
     }
@@ -117,6 +118,26 @@ def split_table(scores: dict[str, Any], view: str = "strict") -> list[str]:
     return lines
 
 
+def failures_section(failures: dict[str, Any] | None) -> list[str]:
+    """Each sample's failure class (the first that fits, in this order) and the tools
+    most often missed or added."""
+    if not failures:
+        return []
+    classes = failures["classes"]
+    lines = [
+        "## Where points are lost",
+        "",
+        _row(tuple(name.replace("_", " ") for name in classes)),
+        _row(("---",) * len(classes)),
+        _row(tuple(str(n) for n in classes.values())),
+        "",
+    ]
+    for key, label in (("missed_tools", "most often missed"), ("added_tools", "most often added")):
+        listed = ", ".join(f"{name} ({n})" for name, n in failures[key]) or "none"
+        lines.append(f"- tools {label}: {listed}")
+    return [*lines, ""]
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """The report as markdown: headline table, per-split table, planner statistics."""
     scores, planner, config = report["scores"], report["planner"], report["config"]
@@ -144,6 +165,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         *split_table(scores),
         "",
+        *failures_section(report.get("failures")),
         "## Planner",
         "",
         f"- unparsable predictions: {scores['unparsable']}",

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evals.taskbench.failures import failure_breakdown
 from evals.taskbench.loader import (
     DEFAULT_EVAL_SIZE,
     SPLITS,
@@ -98,6 +99,7 @@ class RunResult:
     wall_seconds: float
     report: dict[str, Any] = field(default_factory=dict)
     first_answer_scores: TaskBenchScores | None = None
+    failures: dict[str, Any] = field(default_factory=dict)
 
 
 def first_answer_scores(
@@ -357,6 +359,9 @@ def run_taskbench(
     wall = time.perf_counter() - started
     result = RunResult(config, selected, planned, chosen, scores, wall)
     result.first_answer_scores = first_answer_scores(domain, chosen, selected)
+    result.failures = failure_breakdown(
+        domain, {i: r.get("result") for i, r in chosen.items()}, selected
+    )
     result.report = build_report(result)
     write_report(config.out, result.report)
     return result
