@@ -17,6 +17,7 @@ from agent.run import AgentRunner, TaskSpec
 from agent.run.planning import PlannerError
 from planners.plan import Argument, Plan, SubTask
 from tools.registry import tool
+from tools.spec import ToolArgumentError
 
 
 @pytest.fixture()
@@ -61,6 +62,36 @@ def test_failed_verdict_updates_estimate_and_switches_tool(tmp_path, zoo):
     assert second_path.step_for(2).tool == "merge_sum"
     assert summary.result["metrics"]["reversal"] >= 0.6
     assert Path(summary.result["outputs"]["2"], "model.safetensors").is_file()
+
+
+def test_an_argument_error_forbids_the_tool_without_lowering_its_estimate(tmp_path, zoo):
+    registry = build_registry(zoo)
+    registry._specs.pop("merge_first")
+
+    @tool(
+        capabilities=["merge_models"],
+        inputs=["model"],
+        outputs=["model"],
+        cost=0.1,
+        quality=0.95,
+        registry=registry,
+    )
+    def merge_weighted(models: list[str], out: str, scores: list[float] | None = None) -> dict:
+        """Cheapest merge, but it needs one score per model."""
+        raise ToolArgumentError("merge_weighted needs 'scores', one per model")
+
+    runner, events = _runner(tmp_path, registry)
+    spec = registry.get("merge_weighted")
+    before = runner.estimates.quality(spec, "merge_models")
+    summary = runner.start(_task(zoo))
+    assert summary.status == "succeeded", summary.reason
+    assert [(s.tool, s.ok) for s in summary.steps if s.subtask == 2] == [
+        ("merge_weighted", False),
+        ("merge_sum", True),
+    ]
+    assert runner.estimates.quality(spec, "merge_models") == before
+    updated = [e.tool for e in events if e.kind == "estimate_updated"]
+    assert "merge_weighted" not in updated and "merge_sum" in updated
 
 
 def test_independent_steps_run_in_one_wave(tmp_path, zoo):

@@ -14,6 +14,13 @@ _TOOL_NAME = re.compile(r"^[^\s<>\"'][^\n<>\"']{0,127}$")
 _OPENAI_NAME = re.compile(r"[^A-Za-z0-9_\-]")
 
 
+class ToolArgumentError(ValueError):
+    """The tool cannot run with the arguments it was given (a missing or unusable one).
+
+    Says nothing about how well the tool works, so the agent does not count it against
+    the tool's quality estimate."""
+
+
 class CostPrior(BaseModel):
     """Expected cost in seconds: `seconds + per_unit * scale`.
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from agent.run.artifacts import Artifact, ArtifactStore, step_key
 from planners.plan import NODE_REF, Argument, PathStep, SubTask
 from tools.registry import ToolRegistry
-from tools.spec import ToolSpec
+from tools.spec import ToolArgumentError, ToolSpec
 
 OUT_PARAMS = ("out", "out_dir", "output_dir", "output_path")
 PATH_KEYS = ("path", "out", "out_dir", "output_dir", "model_dir", "model", "output")
@@ -40,6 +40,7 @@ class StepOutcome(BaseModel):
     seconds: float = 0.0
     cached: bool = False
     error: str | None = None
+    argument_error: bool = False  # failed on its arguments: no evidence about its quality
 
 
 def main_value(output: Any) -> Any:
@@ -202,6 +203,7 @@ class Executor:
                 arguments=_safe(arguments),
                 seconds=time.perf_counter() - started,
                 error=_error_text(exc),
+                argument_error=isinstance(exc, ValidationError | ToolArgumentError),
             )
         assert artifact is not None
         return StepOutcome(

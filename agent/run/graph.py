@@ -269,7 +269,8 @@ class RunGraph:
                     ),
                 )
             )
-            for name in outcome.tools:
+            # a tool that could not take its arguments is forbidden here, not judged worse
+            for name in [] if outcome.argument_error else outcome.tools:
                 tool_spec = self.registry.get(name)
                 capability = (
                     subtask.capability if name == outcome.tool else tool_spec.capabilities[0]

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.spec import ToolArgumentError
+
 MERGEKIT_METHODS = (
     "linear",
     "task_arithmetic",
@@ -65,7 +67,7 @@ DTYPES = ("float32", "float16", "bfloat16", "float64")
 DEFAULT_SHARD_SIZE = 1_000_000_000
 
 
-class MergeParameterError(ValueError):
+class MergeParameterError(ToolArgumentError):
     """A merge method or parameter that cannot be used as given."""
 
 
