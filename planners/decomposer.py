@@ -246,22 +246,46 @@ class PlanRepairer:
             return None
         return self.graph.spec(name)
 
-    def repair(self, plan: Plan, *, fix_edges: bool = True) -> tuple[Plan, list[str]]:
+    # The repair steps, in the order they run (`repair(skip=...)` leaves some out).
+    STEPS = (
+        "tool_names",
+        "one_based_references",
+        "repeated_nodes",
+        "mistyped_tools",
+        "references",
+        "surplus_arguments",
+        "links",
+        "cycles",
+    )
+
+    def repair(
+        self, plan: Plan, *, fix_edges: bool = True, skip: tuple[str, ...] = ()
+    ) -> tuple[Plan, list[str]]:
         """A repaired copy of the plan and the list of repairs made.
 
         With `fix_edges` False, references and links the tool graph forbids are left for
-        the model to fix from feedback (its choice of tool may be what is wrong)."""
+        the model to fix from feedback (its choice of tool may be what is wrong). `skip`
+        names steps of `STEPS` to leave out (to measure what each one adds)."""
+        unknown = set(skip) - set(self.STEPS)
+        if unknown:
+            raise ValueError(f"unknown repair steps {sorted(unknown)}; known: {self.STEPS}")
         plan = plan.model_copy(deep=True)
         notes: list[str] = []
-        self._fix_names(plan, notes)
-        self._fix_ids(plan)
-        self._fix_one_based(plan, notes)
-        self._drop_repeats(plan, notes)
-        self._swap_mistyped_tools(plan, notes)
-        self._fix_references(plan, notes, fix_edges)
-        self._trim_arguments(plan, notes)
-        self._fix_links(plan, notes, fix_edges)
-        self._break_cycles(plan, notes)
+        steps = {
+            "tool_names": lambda: self._fix_names(plan, notes),
+            "one_based_references": lambda: self._fix_one_based(plan, notes),
+            "repeated_nodes": lambda: self._drop_repeats(plan, notes),
+            "mistyped_tools": lambda: self._swap_mistyped_tools(plan, notes),
+            "references": lambda: self._fix_references(plan, notes, fix_edges),
+            "surplus_arguments": lambda: self._trim_arguments(plan, notes),
+            "links": lambda: self._fix_links(plan, notes, fix_edges),
+            "cycles": lambda: self._break_cycles(plan, notes),
+        }
+        for name in self.STEPS:
+            if name not in skip:
+                steps[name]()
+            if name == "tool_names":
+                self._fix_ids(plan)
         return plan, notes
 
     def _drop_repeats(self, plan: Plan, notes: list[str]) -> None:

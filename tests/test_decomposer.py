@@ -15,6 +15,7 @@ from planners.decomposer import (
     Decomposer,
     DecompositionError,
     Example,
+    PlanRepairer,
     plan_from_taskbench,
     plan_to_taskbench,
     splice,
@@ -399,3 +400,18 @@ def test_repeated_nodes_are_dropped_and_consumers_rewired(hf: Catalog) -> None:
     ]
     assert result.plan.edges() == {(0, 1), (1, 2)}
     assert result.first_raw == answer(nodes)
+
+
+def test_repair_steps_can_be_left_out_by_name() -> None:
+    plan = Plan(
+        request="r",
+        subtasks=[
+            SubTask(id=0, capability="a", arguments=[Argument(value="x")]),
+            SubTask(id=1, capability="a", arguments=[Argument(value="x")]),
+        ],
+    )
+    repairer = PlanRepairer(["a"], None)
+    assert len(repairer.repair(plan)[0].subtasks) == 1
+    assert len(repairer.repair(plan, skip=("repeated_nodes",))[0].subtasks) == 2
+    with pytest.raises(ValueError, match="unknown repair steps"):
+        repairer.repair(plan, skip=("bogus",))

@@ -218,6 +218,11 @@ def test_first_answers_are_scored_beside_the_repaired_plans(data_dir, tmp_path):
     markdown = (tmp_path / "run" / "report.md").read_text()
     assert "first answer, no repair/feedback" in markdown
     assert "Where points are lost" in markdown
+    # replayed offline: the repair alone restores the links; without the 1-based fix, no
+    steps = result.report["repair_steps"]
+    assert steps["every repair step (no feedback)"]["e_f1"] == 1.0
+    assert steps["without one based references"]["e_f1"] == first["e_f1"]
+    assert steps["without cycles"]["e_f1"] == 1.0
 
 
 def test_failure_classes_name_what_went_wrong(data_dir):

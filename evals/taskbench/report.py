@@ -74,6 +74,7 @@ def build_report(result: RunResult) -> dict[str, Any]:
         ),
         "unparsable_ids": result.scores.unparsable_ids,
         "failures": result.failures,
+        "repair_steps": result.repair_steps,
         "planner": planner_stats(result.records),
         "published": published_rows(result.config.domain),
     }
@@ -138,6 +139,24 @@ def failures_section(failures: dict[str, Any] | None) -> list[str]:
     return [*lines, ""]
 
 
+def repair_steps_section(variants: dict[str, dict[str, Any]] | None) -> list[str]:
+    """The first answers re-repaired offline: all steps, and each step left out."""
+    if not variants:
+        return []
+    lines = [
+        "## Repair steps (the first answers repaired again offline, strict)",
+        "",
+        "No feedback here: what the repair alone makes of the model's first answers, and",
+        "what is lost when one step is left out (a step that helps scores lower without it).",
+        "",
+        _row(("variant", *HEADERS, "samples")),
+        _row(("---",) * (len(HEADERS) + 2)),
+    ]
+    for name, row in variants.items():
+        lines.append(_row((name, *(_pct(row[c]) for c in COLUMNS), str(row["samples"]))))
+    return [*lines, ""]
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """The report as markdown: headline table, per-split table, planner statistics."""
     scores, planner, config = report["scores"], report["planner"], report["config"]
@@ -166,6 +185,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         *split_table(scores),
         "",
         *failures_section(report.get("failures")),
+        *repair_steps_section(report.get("repair_steps")),
         "## Planner",
         "",
         f"- unparsable predictions: {scores['unparsable']}",

@@ -36,6 +36,7 @@ from evals.taskbench.loader import (
     split_domain,
 )
 from evals.taskbench.metrics import ALL, TaskBenchScores, score_predictions
+from evals.taskbench.repair_ablation import repair_ablation
 from planners.llm import ChatModel
 
 PREDICTIONS_FILE = "predictions.jsonl"
@@ -100,6 +101,7 @@ class RunResult:
     report: dict[str, Any] = field(default_factory=dict)
     first_answer_scores: TaskBenchScores | None = None
     failures: dict[str, Any] = field(default_factory=dict)
+    repair_steps: dict[str, dict[str, Any]] | None = None
 
 
 def first_answer_scores(
@@ -362,6 +364,7 @@ def run_taskbench(
     result.failures = failure_breakdown(
         domain, {i: r.get("result") for i, r in chosen.items()}, selected
     )
+    result.repair_steps = repair_ablation(domain, chosen, selected, config.data_dir)
     result.report = build_report(result)
     write_report(config.out, result.report)
     return result
