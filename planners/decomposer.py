@@ -251,12 +251,45 @@ class PlanRepairer:
         "tool_names",
         "one_based_references",
         "repeated_nodes",
-        "mistyped_tools",
         "references",
         "surplus_arguments",
+        "literal_inputs",
         "links",
         "cycles",
     )
+
+    # Steps on the answer as written, before it is read into a plan.
+    ANSWER_STEPS = ("linked_nodes",)
+
+    def _check_skip(self, skip: tuple[str, ...]) -> None:
+        known = (*self.ANSWER_STEPS, *self.STEPS)
+        unknown = set(skip) - set(known)
+        if unknown:
+            raise ValueError(f"unknown repair steps {sorted(unknown)}; known: {known}")
+
+    def repair_answer(
+        self, answer: dict[str, Any], *, skip: tuple[str, ...] = ()
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The answer with the tools its `task_links` name but its `task_nodes` lack added
+        as nodes (arguments unknown): the model planned those steps, then left them out
+        of the node list. Without this, reading the answer drops those links."""
+        self._check_skip(skip)
+        nodes = answer.get("task_nodes")
+        links = answer.get("task_links")
+        if "linked_nodes" in skip or not isinstance(nodes, list) or not isinstance(links, list):
+            return answer, []
+        have = {node.get("task") for node in nodes if isinstance(node, dict)}
+        added = []
+        for link in links:
+            ends = (link.get("source"), link.get("target")) if isinstance(link, dict) else ()
+            for name in ends:
+                if name in self.names and name not in have:
+                    have.add(name)
+                    added.append(name)
+        if not added:
+            return answer, []
+        answer = {**answer, "task_nodes": [*nodes, *({"task": n, "arguments": []} for n in added)]}
+        return answer, [f"repaired: added nodes for linked tools {', '.join(added)}"]
 
     def repair(
         self, plan: Plan, *, fix_edges: bool = True, skip: tuple[str, ...] = ()
@@ -266,18 +299,16 @@ class PlanRepairer:
         With `fix_edges` False, references and links the tool graph forbids are left for
         the model to fix from feedback (its choice of tool may be what is wrong). `skip`
         names steps of `STEPS` to leave out (to measure what each one adds)."""
-        unknown = set(skip) - set(self.STEPS)
-        if unknown:
-            raise ValueError(f"unknown repair steps {sorted(unknown)}; known: {self.STEPS}")
+        self._check_skip(skip)
         plan = plan.model_copy(deep=True)
         notes: list[str] = []
         steps = {
             "tool_names": lambda: self._fix_names(plan, notes),
             "one_based_references": lambda: self._fix_one_based(plan, notes),
             "repeated_nodes": lambda: self._drop_repeats(plan, notes),
-            "mistyped_tools": lambda: self._swap_mistyped_tools(plan, notes),
             "references": lambda: self._fix_references(plan, notes, fix_edges),
             "surplus_arguments": lambda: self._trim_arguments(plan, notes),
+            "literal_inputs": lambda: self._wire_literal_inputs(plan, notes),
             "links": lambda: self._fix_links(plan, notes, fix_edges),
             "cycles": lambda: self._break_cycles(plan, notes),
         }
@@ -345,6 +376,43 @@ class PlanRepairer:
                 f"repaired: node {task.id}: {cut} argument(s) beyond the inputs of "
                 f"{task.capability} ({', '.join(inputs)}) removed"
             )
+
+    def _output_kind(self, name: str) -> str | None:
+        spec = self._spec(name)
+        return spec.outputs[0].lower() if spec and spec.outputs else None
+
+    def _wire_literal_inputs(self, plan: Plan, notes: list[str]) -> None:
+        """A media file named again (already an input of an earlier argument) where an
+        earlier node makes that kind of media and nobody reads it is that node's output:
+        small models copy the request's file name down a chain instead of `<node-j>`."""
+        seen: set[str] = set()
+        consumed = {ref for task in plan.subtasks for ref in task.references()}
+        for task in plan.subtasks:
+            for index, arg in enumerate(task.arguments):
+                value = arg.value if isinstance(arg.value, str) else None
+                if value is None or arg.references():
+                    continue
+                kind = content_type(value)
+                if kind == "text" or value not in seen:
+                    seen.add(value)
+                    continue
+                source = next(
+                    (
+                        i
+                        for i in range(task.id - 1, -1, -1)
+                        if i not in consumed
+                        and self._output_kind(plan.subtasks[i].capability) == kind
+                        and self.allows(plan.subtasks[i].capability, task.capability)
+                    ),
+                    None,
+                )
+                if source is None:
+                    continue
+                task.arguments[index] = Argument(name=arg.name, value=f"<node-{source}>")
+                consumed.add(source)
+                notes.append(
+                    f"repaired: node {task.id}: {value!r} named again; reads <node-{source}>"
+                )
 
     def _fix_names(self, plan: Plan, notes: list[str]) -> None:
         lowered = {n.lower().replace("_", " "): n for n in self.names}
@@ -430,23 +498,6 @@ class PlanRepairer:
             and all(self.allows(names[p], other.name) for p in parents)
             and all(self.allows(other.name, names[c]) for c in children)
         ]
-
-    def _swap_mistyped_tools(self, plan: Plan, notes: list[str]) -> None:
-        """A node whose inputs its tool cannot take gets the one tool that gives the same
-        output from those inputs, when there is exactly one (e.g. text -> audio)."""
-        n = len(plan.subtasks)
-        for task in plan.subtasks:
-            parents = [p for p in plan.parents(task.id) if 0 <= p < n and p != task.id]
-            names = [plan.subtasks[p].capability for p in parents]
-            if not parents or all(self.allows(name, task.capability) for name in names):
-                continue
-            options = self.substitutes(plan, task.id)
-            if len(options) == 1:
-                notes.append(
-                    f"repaired: node {task.id}: {task.capability} cannot take the output of "
-                    f"{', '.join(names)}; replaced by {options[0]}"
-                )
-                task.capability = options[0]
 
     def _fix_references(self, plan: Plan, notes: list[str], fix_edges: bool = True) -> None:
         """Self references go; out-of-range or disallowed ones move to the nearest feeder."""
@@ -663,13 +714,16 @@ class Decomposer:
             return None, [f"the answer is not valid JSON ({exc.msg} at char {exc.pos})"], []
         if not isinstance(answer, dict) or not isinstance(answer.get("task_nodes"), list):
             return None, ['the answer must be an object with a "task_nodes" list'], []
+        notes: list[str] = []
+        if self.repair:
+            answer, notes = repairer.repair_answer(answer)
         try:
             plan = plan_from_taskbench(answer, request, self.style)
         except (ValueError, TypeError, AttributeError) as exc:
             return None, [f"malformed task_nodes: {exc}"], []
-        notes: list[str] = []
         if self.repair:
-            plan, notes = repairer.repair(plan, fix_edges=fix_edges)
+            plan, more = repairer.repair(plan, fix_edges=fix_edges)
+            notes += more
         return plan, repairer.problems(plan), notes
 
     # -- ADaPT -----------------------------------------------------------------------------

@@ -145,19 +145,25 @@ def test_out_of_range_and_disallowed_references_are_repaired(hf: Catalog) -> Non
 
 
 @pytest.mark.taskbench_data
-def test_a_tool_with_the_wrong_input_type_is_swapped_when_unambiguous(hf: Catalog) -> None:
+def test_a_tool_with_the_wrong_input_type_is_fed_back_with_the_tools_that_fit(
+    hf: Catalog,
+) -> None:
+    # the tool is not swapped silently: on TaskBench the model's tool is more often right
+    # than its reference, so the model is told which tools fit and chooses
     wrong = answer(
         [
             {"task": "Image-to-Text", "arguments": ["example.jpg"]},
-            {"task": "Translation", "arguments": ["<node-0>", "French"]},
+            {"task": "Translation", "arguments": ["<node-0>"]},
             {"task": "Audio-to-Audio", "arguments": ["<node-1>"]},  # text in: Text-to-Speech
         ]
     )
-    result = Decomposer(ScriptedChatModel([wrong]), hf).decompose(REQUEST)
-    assert result.attempts == 1
+    llm = ScriptedChatModel([wrong, json.dumps(GOOD)])
+    result = Decomposer(llm, hf).decompose(REQUEST)
+    assert result.attempts == 2
     assert [t.capability for t in result.plan.subtasks][-1] == "Text-to-Speech"
-    assert result.plan.edges() == {(0, 1), (1, 2)}
-    assert any("replaced by Text-to-Speech" in e for e in result.errors)
+    feedback = llm.calls[1]["messages"][-1]["content"]
+    assert "node 2 (Audio-to-Audio, needs audio) cannot take the output of node 1" in feedback
+    assert "tools that fit there: Text-to-Speech" in feedback
 
 
 @pytest.mark.taskbench_data
@@ -415,3 +421,41 @@ def test_repair_steps_can_be_left_out_by_name() -> None:
     assert len(repairer.repair(plan, skip=("repeated_nodes",))[0].subtasks) == 2
     with pytest.raises(ValueError, match="unknown repair steps"):
         repairer.repair(plan, skip=("bogus",))
+
+
+@pytest.mark.taskbench_data
+def test_a_media_file_named_again_reads_the_unread_producer(hf: Catalog) -> None:
+    nodes = [
+        {"task": "Image Editing", "arguments": ["make the car blue", "example.jpg"]},
+        {"task": "Object Detection", "arguments": ["example.jpg"]},  # meant: <node-0>
+        {"task": "Visual Question Answering", "arguments": ["example.jpg", "What is it?"]},
+    ]
+    result = Decomposer(ScriptedChatModel([answer(nodes)]), hf).decompose(REQUEST)
+    args = [[a.value for a in t.arguments] for t in result.plan.subtasks]
+    # node 1 reads node 0's image; node 2 names the file again but no image producer is
+    # left unread (node 1 gives text), so it keeps the file
+    assert args[1] == ["<node-0>"]
+    assert args[2] == ["example.jpg", "What is it?"]
+    assert result.plan.edges() == {(0, 1)}
+
+
+@pytest.mark.taskbench_data
+def test_tools_named_only_in_links_become_nodes() -> None:
+    catalog = load_taskbench_catalog("dailylifeapis")
+    answer_with_links = {
+        "task_steps": ["book", "text"],
+        "task_nodes": [
+            {"task": "book_flight", "arguments": [{"name": "from", "value": "New York"}]},
+        ],
+        "task_links": [
+            {"source": "book_flight", "target": "send_sms"},
+            {"source": "send_sms", "target": "no_such_tool"},
+        ],
+    }
+    llm = ScriptedChatModel([json.dumps(answer_with_links)])
+    result = Decomposer(llm, catalog).decompose("Book a flight from New York, then text me")
+    assert [t.capability for t in result.plan.subtasks] == ["book_flight", "send_sms"]
+    assert result.taskbench["task_links"] == [{"source": "book_flight", "target": "send_sms"}]
+    repairer = PlanRepairer(catalog.names(), None)
+    kept, notes = repairer.repair_answer(answer_with_links, skip=("linked_nodes",))
+    assert kept == answer_with_links and notes == []

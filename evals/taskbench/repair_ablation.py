@@ -33,6 +33,7 @@ def _repaired(
 ) -> dict[str, Any] | None:
     if answer is None:
         return None
+    answer, _ = repairer.repair_answer(answer, skip=skip)
     try:
         plan = plan_from_taskbench(answer, request, style)
     except (ValueError, TypeError, AttributeError):
@@ -68,6 +69,6 @@ def repair_ablation(
         return {i: _repaired(answers[i], requests[i], repairer, style, skip) for i in ids}
 
     variants = {AS_ANSWERED: scored(answers), ALL_STEPS: scored(repaired_all(()))}
-    for step in PlanRepairer.STEPS:
+    for step in (*PlanRepairer.ANSWER_STEPS, *PlanRepairer.STEPS):
         variants[f"without {step.replace('_', ' ')}"] = scored(repaired_all((step,)))
     return variants
