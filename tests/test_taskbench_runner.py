@@ -298,6 +298,7 @@ def test_cli_combines_reports(cli, data_dir, tmp_path):
     result = CliRunner().invoke(cli, ["eval", "taskbench", "--combine", str(out / "report.json")])
     assert result.exit_code == 0, result.output
     assert "toolpath (0 demos, repair on)" in result.output
+    assert "its first answers (no repair, no feedback)" in result.output
     assert "gpt-4 (published)" in result.output
 
 

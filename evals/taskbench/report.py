@@ -221,25 +221,30 @@ def combined_markdown(reports: Sequence[dict[str, Any]]) -> str:
         "s/sample",
     )
     lines = [_row(headers), _row(("---",) * len(headers))]
+    f1s = ("n_f1", "e_f1", "t_f1", "v_f1")
     for report in reports:
         domain, row = report["domain"], report["scores"]["strict"][ALL]
-        planner = report["planner"]
         config = report["config"]
         label = f"toolpath ({config['demos']} demos, repair {'on' if config['repair'] else 'off'})"
-        cells = [_pct(row[c]) for c in ("n_f1", "e_f1", "t_f1", "v_f1")]
-        seconds = planner["seconds_per_sample"]
+        seconds = report["planner"]["seconds_per_sample"]
         lines.append(
             _row(
                 (
                     domain,
                     label,
-                    *cells,
+                    *(_pct(row[c]) for c in f1s),
                     str(report["scores"]["unparsable"]),
                     str(row["samples"]),
                     "–" if seconds is None else f"{seconds:.1f}",
                 )
             )
         )
+        first = report.get("first_answer_scores")
+        if first:
+            unparsable = str(first["unparsable"])
+            cells = [_pct(first["strict"][ALL][c]) for c in f1s]
+            label = "its first answers (no repair, no feedback)"
+            lines.append(_row((domain, label, *cells, unparsable, str(row["samples"]), "–")))
         for system, published in report["published"].items():
             cells = [_pct(published.get(c)) for c in ("n_f1", "e_f1", "t_f1", "v_f1")]
             lines.append(_row((domain, f"{system} (published)", *cells, "–", "test set", "–")))
