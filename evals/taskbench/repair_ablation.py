@@ -16,10 +16,11 @@ AS_ANSWERED = "first answer as it came"
 ALL_STEPS = "every repair step (no feedback)"
 
 
-def _answer(raw: str | None) -> dict[str, Any] | None:
+def json_object(raw: str | None) -> dict[str, Any] | None:
+    """The model's answer as a JSON object, or None when it is not one."""
     try:
         answer = json.loads(raw or "")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, TypeError):
         return None
     return answer if isinstance(answer, dict) else None
 
@@ -58,7 +59,7 @@ def repair_ablation(
         return None
     catalog = load_taskbench_catalog(domain.name, data_dir)
     repairer = PlanRepairer(catalog.names(), ToolGraph.from_catalog(catalog))
-    answers = {i: _answer(raw) for i, raw in raws.items()}
+    answers = {i: json_object(raw) for i, raw in raws.items()}
     requests = {i: str(records[i].get("user_request", "")) for i in ids}
 
     def scored(predictions: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from evals.taskbench.loader import (
     split_domain,
 )
 from evals.taskbench.metrics import ALL, TaskBenchScores, score_predictions
-from evals.taskbench.repair_ablation import repair_ablation
+from evals.taskbench.repair_ablation import json_object, repair_ablation
 from planners.llm import ChatModel
 
 PREDICTIONS_FILE = "predictions.jsonl"
@@ -112,7 +112,7 @@ def first_answer_scores(
     answers = {i: (r.get("toolpath") or {}).get("first_raw") for i, r in records.items()}
     if not ids or any(answers.get(i) is None for i in ids):
         return None
-    return score_predictions(domain, {i: _fallback_prediction(answers[i]) for i in ids}, ids)
+    return score_predictions(domain, {i: json_object(answers[i]) for i in ids}, ids)
 
 
 def select_samples(split: DomainSplit, domain: TaskBenchDomain, config: RunConfig) -> list[str]:
@@ -238,15 +238,6 @@ def build_decomposer(
     )
 
 
-def _fallback_prediction(raw: str) -> dict[str, Any] | None:
-    """The model's last answer when the planner rejected it, if it is a JSON object."""
-    try:
-        answer = json.loads(raw)
-    except (json.JSONDecodeError, TypeError):
-        return None
-    return answer if isinstance(answer, dict) else None
-
-
 def plan_sample(decomposer: Any, sample: TaskBenchSample, used: list[str]) -> dict[str, Any]:
     """One prediction line for `sample` (never raises for a planner failure)."""
     from planners.decomposer import DecompositionError
@@ -264,7 +255,7 @@ def plan_sample(decomposer: Any, sample: TaskBenchSample, used: list[str]) -> di
         )
         usage = decomposition.usage
     except DecompositionError as exc:
-        result = _fallback_prediction(exc.raw)
+        result = json_object(exc.raw)
         meta.update(
             planner_failed=True,
             attempts=exc.attempts,
@@ -357,13 +348,12 @@ def run_taskbench(
                 failures += record["toolpath"]["planner_failed"]
                 advance(f"{failures} planner failures")
     chosen = {i: records[i] for i in selected}
-    scores = score_predictions(domain, {i: r.get("result") for i, r in chosen.items()}, selected)
+    predictions = {i: r.get("result") for i, r in chosen.items()}
+    scores = score_predictions(domain, predictions, selected)
     wall = time.perf_counter() - started
     result = RunResult(config, selected, planned, chosen, scores, wall)
     result.first_answer_scores = first_answer_scores(domain, chosen, selected)
-    result.failures = failure_breakdown(
-        domain, {i: r.get("result") for i, r in chosen.items()}, selected
-    )
+    result.failures = failure_breakdown(domain, predictions, selected)
     result.repair_steps = repair_ablation(domain, chosen, selected, config.data_dir)
     result.report = build_report(result)
     write_report(config.out, result.report)
