@@ -333,16 +333,10 @@ class PlanRepairer:
                 continue
             first = seen[key]
             dropped.add(task.id)
-            for other in plan.subtasks:
-                if other.id != task.id:
-                    _rewire(other, task.id, first)
-            plan.links = [
-                (first if s == task.id else s, first if d == task.id else d) for s, d in plan.links
-            ]
+            self._drop_node(plan, task.id, into=first)
             notes.append(f"repaired: node {task.id} repeated node {first}; dropped")
         if dropped:
             plan.subtasks = [t for t in plan.subtasks if t.id not in dropped]
-            plan.links = [(s, d) for s, d in plan.links if s != d]
             self._fix_ids(plan)
 
     def _trim_arguments(self, plan: Plan, notes: list[str]) -> None:
@@ -436,11 +430,14 @@ class PlanRepairer:
         plan.subtasks = [t for t in plan.subtasks if t in kept]
 
     @staticmethod
-    def _drop_node(plan: Plan, node: int) -> None:
+    def _drop_node(plan: Plan, node: int, into: int | None = None) -> None:
+        """Detach `node`: its consumers and links move to node `into`, or go when None.
+        (The caller removes the node itself from `plan.subtasks`.)"""
         for task in plan.subtasks:
             if task.id != node:
-                _rewire(task, node, None)
-        plan.links = [(s, d) for s, d in plan.links if node not in (s, d)]
+                _rewire(task, node, into)
+        moved = [(into if s == node else s, into if d == node else d) for s, d in plan.links]
+        plan.links = [(s, d) for s, d in moved if s is not None and d is not None and s != d]
 
     @staticmethod
     def _fix_ids(plan: Plan) -> None:
