@@ -7,7 +7,7 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from evals import agent_bench
+from toolpath.evals import agent_bench
 
 
 def test_bench_agent_json_shape_and_ordering():

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 import typer
-from test_agent_tools import build_registry, make_zoo
 from typer.testing import CliRunner
 
-from agent.cli import chat_cmd
-from agent.cli.chat_cmd import parse_answer
-from agent.run import factory
-from planners.llm import ScriptedChatModel
+from test_agent_tools import build_registry, make_zoo
+from toolpath.agent.cli import chat_cmd
+from toolpath.agent.cli.chat_cmd import parse_answer
+from toolpath.agent.run import factory
+from toolpath.planners.llm import ScriptedChatModel
 
 PLAN = {
     "task_steps": ["find the addition expert", "describe it"],

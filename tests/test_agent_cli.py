@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import typer
 import yaml
-from test_agent_tools import build_registry, make_zoo
 from typer.testing import CliRunner
 
-from agent.cli import run_cmd
-from agent.run import factory
-from planners.llm import ScriptedChatModel
+from test_agent_tools import build_registry, make_zoo
+from toolpath.agent.cli import run_cmd
+from toolpath.agent.run import factory
+from toolpath.planners.llm import ScriptedChatModel
 
 
 @pytest.fixture()

@@ -9,11 +9,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli import demo_cmd
-from agent.cli.demo_cmd import DEMO_SKILLS, fixed_plan, plan_problems
-from agent.run.executor import bind_arguments
-from planners.plan import Argument, Plan, SubTask
-from tools.registry import ToolRegistry, tool
+from toolpath.agent.cli import demo_cmd
+from toolpath.agent.cli.demo_cmd import DEMO_SKILLS, fixed_plan, plan_problems
+from toolpath.agent.run.executor import bind_arguments
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.tools.registry import ToolRegistry, tool
 
 
 def test_fixed_plan_is_valid_for_the_demo():
@@ -71,7 +71,7 @@ def test_demo_end_to_end_on_the_mini_zoo(tmp_path):
 
 
 def test_extra_steps_after_the_merge_are_pruned():
-    from agent.cli.demo_cmd import keep_merge_and_inputs
+    from toolpath.agent.cli.demo_cmd import keep_merge_and_inputs
 
     plan = fixed_plan(DEMO_SKILLS, 0.0)
     extra = SubTask(id=3, capability="apply_adapter", arguments=[Argument(value="<node-2>")])

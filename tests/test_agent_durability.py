@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from safetensors.torch import load_file
-from test_agent_tools import ToyEvaluator, build_registry, make_zoo
 
-from agent.run import AgentRunner, ArtifactStore, TaskFileError, load_task_file
-from agent.run.task import parse_task_yaml
+from test_agent_tools import ToyEvaluator, build_registry, make_zoo
+from toolpath.agent.run import AgentRunner, ArtifactStore, TaskFileError, load_task_file
+from toolpath.agent.run.task import parse_task_yaml
 
 HERE = Path(__file__).parent
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from test_agent_tools import (
     ToyEvaluator,
     build_registry,
@@ -12,12 +13,11 @@ from test_agent_tools import (
     merge_plan,
     merge_task,
 )
-
-from agent.run import AgentRunner, TaskSpec
-from agent.run.planning import PlannerError
-from planners.plan import Argument, Plan, SubTask
-from tools.registry import tool
-from tools.spec import ToolArgumentError
+from toolpath.agent.run import AgentRunner, TaskSpec
+from toolpath.agent.run.planning import PlannerError
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.tools.registry import tool
+from toolpath.tools.spec import ToolArgumentError
 
 
 @pytest.fixture()
@@ -213,7 +213,7 @@ def test_wall_time_limit_stops_cleanly(tmp_path, zoo):
 
 def test_tool_output_is_data_for_the_judge(tmp_path, zoo):
     """Text a tool returns reaches the judge quoted as data; it cannot steer the run."""
-    from planners.llm import ScriptedChatModel
+    from toolpath.planners.llm import ScriptedChatModel
 
     registry = build_registry(zoo)
 

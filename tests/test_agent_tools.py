@@ -16,9 +16,9 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from planners.plan import Argument, Plan, SubTask
-from tools.registry import ToolRegistry, tool
-from tools.spec import CostPrior
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.tools.registry import ToolRegistry, tool
+from toolpath.tools.spec import CostPrior
 
 SKILLS = {"addition": [1.0, 0.0, 0.0, 0.0], "reversal": [0.0, 1.0, 0.0, 0.0]}
 
@@ -165,7 +165,7 @@ def merge_task(zoo: Path, skills: list[str], **extra) -> dict:
 
 def _main() -> None:
     """`python test_agent_tools.py HOME ZOO [resume RUN_ID]`: run (or resume) a merge task."""
-    from agent.run import AgentRunner, TaskSpec
+    from toolpath.agent.run import AgentRunner, TaskSpec
 
     home, zoo = Path(sys.argv[1]), Path(sys.argv[2])
     registry = build_registry(zoo, slow_merge=float(os.environ.get("SLOW_MERGE", "0")))

@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from planners.graph import ToolGraph
-from tools.catalogs.taskbench import (
+from toolpath.planners.graph import ToolGraph
+from toolpath.tools.catalogs.taskbench import (
     DOMAINS,
     ENV_VAR,
     TaskBenchDataError,
     load_taskbench_catalog,
     resolve_data_dir,
 )
-from tools.spec import ToolSpec
+from toolpath.tools.spec import ToolSpec
 
 try:
     DATA = resolve_data_dir()

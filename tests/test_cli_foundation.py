@@ -5,8 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app, load_plugins
-from evals.search_bench import run_benchmark
+from toolpath.agent.cli import app, load_plugins
+from toolpath.evals.search_bench import run_benchmark
 
 runner = CliRunner()
 

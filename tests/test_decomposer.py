@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from planners.decomposer import (
+from toolpath.planners.decomposer import (
     Decomposer,
     DecompositionError,
     Example,
@@ -20,13 +20,13 @@ from planners.decomposer import (
     plan_to_taskbench,
     splice,
 )
-from planners.graph import ToolGraph
-from planners.llm import ScriptedChatModel
-from planners.plan import Argument, Plan, SubTask
-from planners.prompts import output_schema
-from tools.catalogs.catalog import Catalog
-from tools.catalogs.taskbench import load_taskbench_catalog
-from tools.spec import ToolSpec
+from toolpath.planners.graph import ToolGraph
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.planners.prompts import output_schema
+from toolpath.tools.catalogs.catalog import Catalog
+from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+from toolpath.tools.spec import ToolSpec
 
 REQUEST = "I have example.jpg; describe it in words, translate it into French and read it aloud"
 GOOD = {
@@ -80,7 +80,7 @@ def test_schema_enumerates_exactly_the_catalogue_tools(hf: Catalog) -> None:
 
 @pytest.mark.taskbench_data
 def test_labelled_samples_round_trip_through_plans(hf: Catalog) -> None:
-    from tools.catalogs.taskbench import domain_dir
+    from toolpath.tools.catalogs.taskbench import domain_dir
 
     rows = [json.loads(x) for x in (domain_dir("huggingface") / "data.jsonl").open()][:60]
     for row in rows:

@@ -9,12 +9,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli import plan_cmd
-from planners.llm import ScriptedChatModel
-from planners.search import search_path
-from tools.catalogs.catalog import Catalog
-from tools.catalogs.taskbench import load_taskbench_catalog
-from tools.spec import ToolSpec
+from toolpath.agent.cli import plan_cmd
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.planners.search import search_path
+from toolpath.tools.catalogs.catalog import Catalog
+from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+from toolpath.tools.spec import ToolSpec
 
 ANSWER = {
     "task_steps": ["describe", "translate", "speak"],

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from planners.estimates import PRIOR_STRENGTH, EstimateStore
-from tools.spec import CostPrior, ToolSpec
+from toolpath.planners.estimates import PRIOR_STRENGTH, EstimateStore
+from toolpath.tools.spec import CostPrior, ToolSpec
 
 SPEC = ToolSpec(
     name="merge_linear",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.evaluation import (
+from toolpath.tools.evaluation import (
     accuracy,
     decide,
     mean_metrics,
@@ -252,7 +252,7 @@ def test_normalized_accuracy():
 
 
 def test_registered_tools_run(tiny_lm, references, tmp_path):
-    from tools.library import library_registry
+    from toolpath.tools.library import library_registry
 
     registry = library_registry()
     dataset = _write_jsonl(

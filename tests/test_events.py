@@ -1,7 +1,7 @@
 """Run events round-trip through JSON as one discriminated stream."""
 
-from agent.events import PathChosen, PlanMade, RunFinished, Verdict, parse_event
-from planners.plan import Plan, SubTask, ToolPath
+from toolpath.agent.events import PathChosen, PlanMade, RunFinished, Verdict, parse_event
+from toolpath.planners.plan import Plan, SubTask, ToolPath
 
 
 def test_events_round_trip() -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.llm import gguf
-from agent.llm.backends import get_backend
-from agent.llm.embedded import LLMError, compact_schema
-from agent.llm.openai_backend import OpenAIChatModel
-from agent.llm.settings import ConfigFileError, LLMSettings
-from planners.llm import ChatModel, ScriptedChatModel
+from toolpath.agent.llm import gguf
+from toolpath.agent.llm.backends import get_backend
+from toolpath.agent.llm.embedded import LLMError, compact_schema
+from toolpath.agent.llm.openai_backend import OpenAIChatModel
+from toolpath.agent.llm.settings import ConfigFileError, LLMSettings
+from toolpath.planners.llm import ChatModel, ScriptedChatModel
 
 
 @pytest.fixture

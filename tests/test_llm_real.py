@@ -9,11 +9,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli import plan_cmd
-from agent.llm import embedded_model
-from agent.llm.openai_backend import OpenAIChatModel
-from planners.decomposer import plan_from_taskbench
-from tools.catalogs.taskbench import domain_dir, load_taskbench_catalog
+from toolpath.agent.cli import plan_cmd
+from toolpath.agent.llm import embedded_model
+from toolpath.agent.llm.openai_backend import OpenAIChatModel
+from toolpath.planners.decomposer import plan_from_taskbench
+from toolpath.tools.catalogs.taskbench import domain_dir, load_taskbench_catalog
 
 pytestmark = pytest.mark.llm
 
@@ -69,7 +69,7 @@ def test_openai_backend_against_local_server(model) -> None:
 
 
 def test_system_prefix_state_survives_a_new_process_model(tmp_path) -> None:
-    from agent.llm import EmbeddedChatModel, ensure_model
+    from toolpath.agent.llm import EmbeddedChatModel, ensure_model
 
     system = "You answer with one word. " + " ".join(f"Rule {i}: be brief." for i in range(40))
     messages = [{"role": "system", "content": system}, {"role": "user", "content": "Say hi."}]

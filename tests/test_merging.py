@@ -14,7 +14,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 torch = pytest.importorskip("torch")
 from safetensors.torch import load_file, save_file  # noqa: E402
 
-from tools.merging import (  # noqa: E402
+from toolpath.tools.merging import (  # noqa: E402
     METHODS,
     MergeParameterError,
     PreflightError,
@@ -22,8 +22,8 @@ from tools.merging import (  # noqa: E402
     merge_state_dicts,
     preflight,
 )
-from tools.merging.fast_ties import magnitude_sparsify, topk_magnitude_mask  # noqa: E402
-from tools.merging.synthetic import build_family, save_state_dict  # noqa: E402
+from toolpath.tools.merging.fast_ties import magnitude_sparsify, topk_magnitude_mask  # noqa: E402
+from toolpath.tools.merging.synthetic import build_family, save_state_dict  # noqa: E402
 
 GRID = 2.0**-12  # base values on this grid and deltas on 2^-16 keep the arithmetic exact
 
@@ -294,7 +294,7 @@ def test_bad_methods_and_parameters(family, tmp_path):
 
 
 def test_every_method_has_a_registered_tool(family, tmp_path):
-    from tools.library import library_registry
+    from toolpath.tools.library import library_registry
 
     registry = library_registry()
     names = {spec.name for spec in registry.with_capability("merge_models")}

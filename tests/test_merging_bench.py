@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from evals import merge_bench
+from toolpath.evals import merge_bench
 
 
 @pytest.mark.slow

@@ -15,8 +15,8 @@ import typer  # noqa: E402
 from safetensors.torch import load_file  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from agent.cli import merge_cmd  # noqa: E402
-from tools.merging import (  # noqa: E402
+from toolpath.agent.cli import merge_cmd  # noqa: E402
+from toolpath.tools.merging import (  # noqa: E402
     PreflightError,
     apply_adapter,
     combine_adapters,
@@ -24,8 +24,8 @@ from tools.merging import (  # noqa: E402
     merge_models,
     merge_state_dicts,
 )
-from tools.merging.adamerging import adamerging  # noqa: E402
-from tools.merging.synthetic import build_family, corpus_texts  # noqa: E402
+from toolpath.tools.merging.adamerging import adamerging  # noqa: E402
+from toolpath.tools.merging.synthetic import build_family, corpus_texts  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

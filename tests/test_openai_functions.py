@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from planners.decomposer import Decomposer
-from planners.llm import ScriptedChatModel
-from tools.catalogs.openai_functions import FunctionCatalogError, load_function_catalog
-from tools.catalogs.resolve import load_catalog
+from toolpath.planners.decomposer import Decomposer
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.tools.catalogs.openai_functions import FunctionCatalogError, load_function_catalog
+from toolpath.tools.catalogs.resolve import load_catalog
 
 FUNCTIONS = [
     {

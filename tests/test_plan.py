@@ -2,7 +2,7 @@
 
 import pytest
 
-from planners.plan import Argument, Plan, PlanValidationError, SubTask
+from toolpath.planners.plan import Argument, Plan, PlanValidationError, SubTask
 
 
 def _plan(*args_per_node: list[str], links=()) -> Plan:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tools.retrieval import (
+from toolpath.tools.retrieval import (
     BM25Index,
     DemoRetriever,
     DenseIndex,
@@ -20,8 +20,8 @@ from tools.retrieval import (
     load_index,
     reciprocal_rank_fusion,
 )
-from tools.retrieval.indexes import tokenize, top_k
-from tools.spec import ToolSpec
+from toolpath.tools.retrieval.indexes import tokenize, top_k
+from toolpath.tools.spec import ToolSpec
 
 FACTS = {
     "eiffel": "The Eiffel Tower is a wrought-iron lattice tower in Paris, completed in 1889.",
@@ -66,7 +66,7 @@ def test_index_search_save_load_extend(kind, tmp_path):
 def test_dense_top_k_equals_brute_force():
     index = DenseIndex()
     index.add(list(FACTS.values()) + list(MORE.values()))
-    from tools.retrieval.embedder import embed
+    from toolpath.tools.retrieval.embedder import embed
 
     query = "animals people keep at home"
     exact = np.asarray(index.embeddings, dtype=np.float64) @ embed([query])[0].astype(np.float64)
@@ -205,7 +205,7 @@ def test_expert_retriever_by_model_cards(tmp_path):
 
 
 def test_registered_retrieval_tools(tmp_path):
-    from tools.library import library_registry
+    from toolpath.tools.library import library_registry
 
     registry = library_registry()
     (tmp_path / "a.txt").write_text("\n\n".join(FACTS.values()), encoding="utf-8")

@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from evals.retrieval_bench import METHODS, register, synthetic_tools
-from tools.catalogs.taskbench import TaskBenchDataError, resolve_data_dir
+from toolpath.evals.retrieval_bench import METHODS, register, synthetic_tools
+from toolpath.tools.catalogs.taskbench import TaskBenchDataError, resolve_data_dir
 
 
 def _has_taskbench() -> bool:

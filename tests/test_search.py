@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evals.search_bench import random_instance
-from planners.estimates import EstimateStore
-from planners.plan import Argument, Plan, SubTask
-from planners.search import SearchProblem, astar, exhaustive_search, search_path
-from tools.spec import CostPrior, ToolSpec
+from toolpath.evals.search_bench import random_instance
+from toolpath.planners.estimates import EstimateStore
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.planners.search import SearchProblem, astar, exhaustive_search, search_path
+from toolpath.tools.spec import CostPrior, ToolSpec
 
 
 def spec(name, cap, cost=1.0, quality=0.9, inputs=(), outputs=("text",)) -> ToolSpec:

@@ -3,8 +3,8 @@
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from tools.registry import ToolRegistry, UnknownToolError, tool
-from tools.spec import CostPrior, ToolSpec
+from toolpath.tools.registry import ToolRegistry, UnknownToolError, tool
+from toolpath.tools.spec import CostPrior, ToolSpec
 
 
 class ScaleParams(BaseModel):

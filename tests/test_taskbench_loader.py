@@ -6,15 +6,15 @@ from collections import Counter
 
 import pytest
 
-from evals.taskbench.loader import (
+from toolpath.evals.taskbench.loader import (
     DOMAINS,
     TaskBenchDataError,
     load_domain,
     split_domain,
     stratified_order,
 )
-from evals.taskbench.metrics import score_predictions, unscorable_label_ids
-from tools.catalogs.taskbench import resolve_data_dir
+from toolpath.evals.taskbench.metrics import score_predictions, unscorable_label_ids
+from toolpath.tools.catalogs.taskbench import resolve_data_dir
 
 try:
     resolve_data_dir()
@@ -70,7 +70,7 @@ def test_labels_score_perfectly_against_themselves(name):
 
 
 def test_stratified_order_with_a_toy_domain():
-    from evals.taskbench.loader import TaskBenchDomain, TaskBenchSample
+    from toolpath.evals.taskbench.loader import TaskBenchDomain, TaskBenchSample
 
     samples = [
         TaskBenchSample(str(i), kind, "r", [], [], [], record={})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evals.taskbench.loader import TaskBenchDomain, TaskBenchSample
-from evals.taskbench.metrics import (
+from toolpath.evals.taskbench.loader import TaskBenchDomain, TaskBenchSample
+from toolpath.evals.taskbench.metrics import (
     DROP,
     EMPTY_PLAN,
     UnparsablePrediction,

@@ -13,17 +13,17 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from evals.taskbench.cli import read_predictions, register
-from evals.taskbench.failures import failure_breakdown
-from evals.taskbench.loader import load_domain, split_domain
-from evals.taskbench.runner import (
+from toolpath.evals.taskbench.cli import read_predictions, register
+from toolpath.evals.taskbench.failures import failure_breakdown
+from toolpath.evals.taskbench.loader import load_domain, split_domain
+from toolpath.evals.taskbench.runner import (
     PREDICTIONS_FILE,
     RunConfig,
     RunSettingsError,
     read_records,
     run_taskbench,
 )
-from planners.llm import ScriptedChatModel
+from toolpath.planners.llm import ScriptedChatModel
 
 DOMAIN = "huggingface"  # the folder name; the tools below are a small stand-in
 TOOLS = [

@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli import zoo_cmd
-from tools.zoo import TASKS, ZooManifest, build_zoo, get_task, load_zoo
-from tools.zoo.tasks import eval_examples, read_jsonl
+from toolpath.agent.cli import zoo_cmd
+from toolpath.tools.zoo import TASKS, ZooManifest, build_zoo, get_task, load_zoo
+from toolpath.tools.zoo.tasks import eval_examples, read_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_unknown_task_names_the_known_ones() -> None:
 
 
 def test_tokenizer_round_trips_characters() -> None:
-    from tools.zoo.tokenizer import build_tokenizer
+    from toolpath.tools.zoo.tokenizer import build_tokenizer
 
     tokenizer = build_tokenizer()
     ids = tokenizer("count a in abca=")["input_ids"]

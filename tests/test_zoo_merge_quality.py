@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from evals import merge_quality_bench as bench
-from tools.zoo import ZooManifest, build_zoo
+from toolpath.evals import merge_quality_bench as bench
+from toolpath.tools.zoo import ZooManifest, build_zoo
 
 GROUP = ("counting", "sorting")
 

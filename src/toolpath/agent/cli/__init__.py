@@ -1,0 +1,47 @@
+"""The `toolpath` command line: one typer app; command groups register into it.
+
+Groups defined in agent/ are imported here; groups defined in evals/ (benchmarks,
+TaskBench) register through the `toolpath.commands` entry points, so agent/ never
+imports evals/.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+
+import typer
+
+from toolpath.agent.cli import chat_cmd, demo_cmd, merge_cmd, plan_cmd, run_cmd, tools_cmd, zoo_cmd
+
+app = typer.Typer(
+    name="toolpath",
+    help="Plan, search and run tool paths; merge, retrieve and evaluate models.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+bench_app = typer.Typer(help="Benchmarks of toolpath itself.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+ENTRY_POINT_GROUP = "toolpath.commands"
+
+
+def load_plugins() -> list[str]:
+    """Register the command groups declared as entry points; return the failures."""
+    failures = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            entry.load()(app, bench_app)
+        except Exception as exc:  # a broken plugin must not take the whole CLI down
+            failures.append(f"{entry.name}: {exc}")
+            print(f"toolpath: command group {entry.name!r} failed to load: {exc}", file=sys.stderr)
+    return failures
+
+
+for group in (demo_cmd, run_cmd, chat_cmd, plan_cmd, tools_cmd, merge_cmd, zoo_cmd):
+    group.register(app, bench_app)
+load_plugins()
+
+
+def main() -> None:
+    app()

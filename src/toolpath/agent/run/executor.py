@@ -1,0 +1,262 @@
+"""Running one step of a tool path: bind arguments, call the tools, store the artifact.
+
+Arguments come from the plan. A value that is exactly `<node-j>` becomes the output of
+sub-task j (its main value: a path for file outputs, the list of paths for a ranked
+list); a `<node-j>` inside longer text is replaced by that value's text. Values are then
+coerced to the tool's JSON schema (a list where it wants a list, one item where it
+wants one). A tool with an `out`/`out_dir`/`output_dir` parameter writes its files
+into the artifact's directory. Outputs are data: they are passed on as values, never
+read as instructions.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from toolpath.agent.run.artifacts import Artifact, ArtifactStore, step_key
+from toolpath.planners.plan import NODE_REF, Argument, PathStep, SubTask
+from toolpath.tools.registry import ToolRegistry
+from toolpath.tools.spec import ToolArgumentError, ToolSpec
+
+OUT_PARAMS = ("out", "out_dir", "output_dir", "output_path")
+PATH_KEYS = ("path", "out", "out_dir", "output_dir", "model_dir", "model", "output")
+
+
+class StepOutcome(BaseModel):
+    """What executing one step produced (before the verifier judges it)."""
+
+    subtask: int
+    tool: str
+    tools: list[str]
+    ok: bool
+    arguments: dict[str, Any] = {}
+    output: Any = None
+    artifact: str | None = None
+    key: str | None = None
+    seconds: float = 0.0
+    cached: bool = False
+    error: str | None = None
+    argument_error: bool = False  # failed on its arguments: no evidence about its quality
+
+
+def main_value(output: Any) -> Any:
+    """The value a downstream step receives for `<node-j>`."""
+    if isinstance(output, dict):
+        for key in PATH_KEYS:
+            if isinstance(output.get(key), str):
+                return output[key]
+        for key in ("paths", "results", "hits", "experts", "items"):
+            if isinstance(output.get(key), list):
+                return main_value(output[key])
+        return output
+    if isinstance(output, list) and output:
+        if all(
+            isinstance(item, list | tuple) and item and isinstance(item[0], str) for item in output
+        ):
+            return [item[0] for item in output]
+        if all(isinstance(item, dict) for item in output):
+            values = [main_value(item) for item in output]
+            if all(isinstance(v, str) for v in values):
+                return values
+    return output
+
+
+def substitute(value: Any, outputs: dict[int, Any]) -> Any:
+    """Replace `<node-j>` references with the upstream outputs' main values."""
+    if isinstance(value, str):
+        whole = NODE_REF.fullmatch(value.strip())
+        if whole:
+            return main_value(outputs[int(whole.group(1))])
+        return NODE_REF.sub(lambda m: _as_text(main_value(outputs[int(m.group(1))])), value)
+    if isinstance(value, list):
+        return [substitute(v, outputs) for v in value]
+    if isinstance(value, dict):
+        return {k: substitute(v, outputs) for k, v in value.items()}
+    return value
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _flatten(items: list[Any]) -> list[Any]:
+    """One level down; several ranked lists (one per reference) give their top item each."""
+    nested = [item for item in items if isinstance(item, list)]
+    if len(items) > 1 and nested:
+        return [item[0] if isinstance(item, list) and item else item for item in items]
+    flat: list[Any] = []
+    for item in items:
+        flat.extend(item if isinstance(item, list) else [item])
+    return flat
+
+
+def coerce(value: Any, schema: dict[str, Any]) -> Any:
+    """Fit a value to a JSON-schema property: list <-> single item."""
+    kinds = _kinds(schema)
+    if "array" in kinds and not isinstance(value, list):
+        return [value]
+    if "array" in kinds and isinstance(value, list):
+        return _flatten(value)
+    if isinstance(value, list) and value and "array" not in kinds and kinds & {"string", None}:
+        return value[0] if len(value) == 1 or "string" in kinds else value
+    return value
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, str) and bool(NODE_REF.fullmatch(value.strip()))
+
+
+def _bind_positional(
+    values: list[Any], free: list[str], properties: dict[str, Any], outputs: dict[int, Any]
+) -> dict[str, Any]:
+    """Positional values (TaskBench's resource style) to parameters, in order.
+
+    Upstream references fill the first list parameter together (several models feeding
+    one merge) or the next parameter one by one; literal values fill parameters in order.
+    """
+    refs = [v for v in values if _is_ref(v)]
+    literals = [v for v in values if not _is_ref(v)]
+    bound: dict[str, Any] = {}
+    for name in free:
+        wants_list = "array" in _kinds(properties.get(name, {}))
+        if refs and wants_list:
+            bound[name] = [substitute(r, outputs) for r in refs]
+            refs = []
+        elif refs:
+            bound[name] = substitute(refs.pop(0), outputs)
+        elif literals:
+            bound[name] = substitute(literals.pop(0), outputs)
+    return bound
+
+
+def _kinds(schema: dict[str, Any]) -> set[Any]:
+    return {schema.get("type")} | {part.get("type") for part in schema.get("anyOf", [])}
+
+
+def bind_arguments(
+    spec: ToolSpec,
+    arguments: list[Argument],
+    outputs: dict[int, Any],
+    defaults: dict[str, Any] | None = None,
+) -> dict:
+    """Named arguments for the tool from the sub-task's arguments and upstream outputs.
+
+    `defaults` (the task's named inputs) fill required parameters the plan left out.
+    """
+    properties: dict[str, Any] = spec.parameters.get("properties", {})
+    bound: dict[str, Any] = {}
+    positional = []
+    for argument in arguments:
+        if argument.name and (argument.name in properties or not properties):
+            bound[argument.name] = substitute(argument.value, outputs)
+        elif argument.name is None:
+            positional.append(argument.value)
+    free = [name for name in properties if name not in bound and name not in OUT_PARAMS]
+    bound |= _bind_positional(positional, free, properties, outputs)
+    for name, value in (defaults or {}).items():
+        if name in properties and name not in bound and name not in OUT_PARAMS:
+            bound[name] = value
+    return {name: coerce(value, properties.get(name, {})) for name, value in bound.items()}
+
+
+class Executor:
+    """Runs path steps through the artifact store."""
+
+    def __init__(self, registry: ToolRegistry, store: ArtifactStore) -> None:
+        self.registry = registry
+        self.store = store
+
+    def run(
+        self,
+        task: SubTask,
+        step: PathStep,
+        outputs: dict[int, Any],
+        defaults: dict[str, Any] | None = None,
+    ) -> StepOutcome:
+        """Execute the step's tool chain; never raises for a tool's own failure."""
+        started = time.perf_counter()
+        previous: Any = None
+        artifact: Artifact | None = None
+        cached = True
+        arguments: dict[str, Any] = {}
+        try:
+            for index, name in enumerate(step.tools):
+                spec = self.registry.get(name)
+                arguments = bind_arguments(spec, task.arguments, outputs, defaults)
+                if index > 0:
+                    self._feed(spec, arguments, previous)
+                artifact, hit = self._call(spec, arguments)
+                cached = cached and hit
+                previous = artifact.value
+        except Exception as exc:
+            return StepOutcome(
+                subtask=task.id,
+                tool=step.tool,
+                tools=step.tools,
+                ok=False,
+                arguments=_safe(arguments),
+                seconds=time.perf_counter() - started,
+                error=_error_text(exc),
+                argument_error=isinstance(exc, ValidationError | ToolArgumentError),
+            )
+        assert artifact is not None
+        return StepOutcome(
+            subtask=task.id,
+            tool=step.tool,
+            tools=step.tools,
+            ok=True,
+            arguments=_safe(arguments),
+            output=artifact.value,
+            artifact=artifact.path,
+            key=artifact.key,
+            seconds=0.0 if cached else time.perf_counter() - started,
+            cached=cached,
+        )
+
+    def _feed(self, spec: ToolSpec, arguments: dict[str, Any], previous: Any) -> None:
+        """Hand a preparation tool's output to the next tool of the chain."""
+        properties = spec.parameters.get("properties", {})
+        for kind in spec.inputs:
+            for name in (kind, f"{kind}s", f"{kind}_dir", f"{kind}_path"):
+                if name in properties and name not in arguments:
+                    arguments[name] = coerce(main_value(previous), properties[name])
+                    return
+
+    def _call(self, spec: ToolSpec, arguments: dict[str, Any]) -> tuple[Artifact, bool]:
+        key = step_key(spec.name, arguments)
+        existing = self.store.get(key)
+        if existing is not None:
+            return existing, True
+        out_param = next(
+            (p for p in OUT_PARAMS if p in spec.parameters.get("properties", {})), None
+        )
+
+        def produce(out_dir):
+            call_args = dict(arguments)
+            if out_param is not None:
+                call_args[out_param] = str(out_dir)
+            return spec.invoke(call_args)
+
+        return self.store.put(key, spec.name, produce), False
+
+
+def _safe(arguments: dict[str, Any]) -> dict[str, Any]:
+    from toolpath.agent.run.artifacts import to_jsonable
+
+    return to_jsonable(arguments)
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        field = ".".join(map(str, first["loc"]))
+        return f"bad arguments: field '{field}': {first['msg']}"
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"

@@ -1,0 +1,88 @@
+"""Wiring a runner for the CLI: the library's tools, a lazily started LLM, the decomposer."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from toolpath.agent.events import RunEvent
+from toolpath.agent.run.planning import DecomposerPlanner
+from toolpath.agent.run.runner import AgentRunner
+from toolpath.tools.registry import ToolRegistry
+
+
+class LazyChatModel:
+    """A `ChatModel` that starts its backend on the first call (most runs never need one)."""
+
+    def __init__(self, name: str | None = None, model_path: str | None = None) -> None:
+        self.name, self.model_path = name, model_path
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                from toolpath.agent.llm import get_backend
+
+                self._model = get_backend(self.name, model_path=self.model_path)
+            return self._model
+
+    def complete(self, messages, *, schema=None, max_tokens=512, temperature=0.0):
+        return self.model.complete(
+            messages, schema=schema, max_tokens=max_tokens, temperature=temperature
+        )
+
+
+def runnable_registry(catalog: str = "library") -> ToolRegistry:
+    """The tools a run can execute; only the library's tools have code behind them."""
+    if catalog != "library":
+        raise ValueError(
+            f"catalogue {catalog!r} has no runnable tools; runs use the 'library' catalogue"
+        )
+    from toolpath.tools.library import library_registry
+
+    return library_registry()
+
+
+def make_planner(
+    llm: Any,
+    registry: ToolRegistry,
+    *,
+    examples: list[Any] | None = None,
+) -> DecomposerPlanner:
+    """The LLM decomposer over the registry's tools, with solved examples as demonstrations."""
+    from toolpath.planners.decomposer import Decomposer
+    from toolpath.tools.catalogs.catalog import Catalog
+
+    catalog = Catalog.from_registry(registry, "library")
+    kwargs: dict[str, Any] = {}
+    if examples:
+        kwargs = {"demo_selector": lambda request, k: examples[:k], "k_demos": len(examples)}
+    return DecomposerPlanner(Decomposer(llm, catalog, **kwargs), registry)
+
+
+def make_runner(
+    *,
+    llm_name: str | None = None,
+    model_path: str | None = None,
+    home: str | Path | None = None,
+    on_event: Callable[[RunEvent], None] | None = None,
+    catalog: str = "library",
+    examples: list[Any] | None = None,
+    interactive: bool = False,
+    llm: Any = None,
+) -> AgentRunner:
+    registry = runnable_registry(catalog)
+    llm = llm if llm is not None else LazyChatModel(llm_name, model_path)
+    planner = make_planner(llm, registry, examples=examples)
+    return AgentRunner(
+        registry=registry,
+        planner=planner,
+        llm=llm,
+        home=home,
+        on_event=on_event,
+        interactive=interactive,
+    )

@@ -1,0 +1,189 @@
+"""Durable runs: start, resume, list and show, over a SQLite checkpointer.
+
+Everything a run keeps lives under one home directory (`$TOOLPATH_HOME`, default
+`~/.toolpath`): `runs.sqlite` (LangGraph checkpoints and the run index), `artifacts/`
+(step outputs) and `estimates.sqlite` (what the system learned about its tools, shared
+by all runs).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from toolpath.agent.events import RunEvent, parse_event
+from toolpath.agent.run.artifacts import ArtifactStore
+from toolpath.agent.run.graph import RunGraph
+from toolpath.agent.run.planning import Planner
+from toolpath.agent.run.state import RunSummary, summary_of
+from toolpath.agent.run.task import TaskSpec
+from toolpath.agent.run.verifier import LibraryEvaluator, MetricEvaluator, Verifier
+from toolpath.planners.estimates import EstimateStore
+from toolpath.tools.registry import ToolRegistry
+
+_RUNS_TABLE = """
+CREATE TABLE IF NOT EXISTS toolpath_runs (
+    run_id TEXT PRIMARY KEY, request TEXT NOT NULL, created REAL NOT NULL,
+    status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', cost REAL NOT NULL DEFAULT 0
+)
+"""
+
+
+class UnknownRunError(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("TOOLPATH_HOME", Path.home() / ".toolpath"))
+
+
+class AgentRunner:
+    """Runs tasks as checkpointed LangGraph threads (one thread per run id)."""
+
+    def __init__(
+        self,
+        *,
+        registry: ToolRegistry,
+        planner: Planner | None = None,
+        llm: Any = None,
+        home: str | Path | None = None,
+        estimates: EstimateStore | None = None,
+        evaluator: MetricEvaluator | None = None,
+        on_event: Callable[[RunEvent], None] | None = None,
+        interactive: bool = False,
+    ) -> None:
+        self.home = Path(home) if home is not None else default_home()
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.registry = registry
+        self.llm = llm
+        self.evaluator = evaluator if evaluator is not None else LibraryEvaluator()
+        self.on_event = on_event
+        self.store = ArtifactStore(self.home / "artifacts")
+        self.estimates = estimates or EstimateStore(self.home / "estimates.sqlite")
+        self.conn = sqlite3.connect(str(self.home / "runs.sqlite"), check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute(_RUNS_TABLE)
+        self.conn.commit()
+        self.checkpointer = SqliteSaver(self.conn)
+        self.graph_builder = RunGraph(
+            registry=registry,
+            estimates=self.estimates,
+            store=self.store,
+            planner=planner,
+            verifier_for=self._verifier_for,
+            interactive=interactive,
+        )
+        self.graph = self.graph_builder.compile(self.checkpointer)
+
+    def _verifier_for(self, task: TaskSpec) -> Verifier:
+        return Verifier(
+            request=task.request, llm=self.llm, evaluator=self.evaluator, judge=task.judge
+        )
+
+    @staticmethod
+    def _config(run_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": run_id}, "recursion_limit": 10_000}
+
+    # -- running ----------------------------------------------------------------------------
+    def start(self, task: TaskSpec, run_id: str | None = None) -> RunSummary:
+        """Run a task to its end (or to an approval interrupt) and return its summary."""
+        run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO toolpath_runs (run_id, request, created, status) "
+                "VALUES (?, ?, ?, 'running')",
+                (run_id, task.request, time.time()),
+            )
+        initial = {
+            "run_id": run_id,
+            "task": task.model_dump(mode="json"),
+            "plan": None,
+            "done": {},
+            "forbidden": [],
+            "outcomes": {},
+            "steps": [],
+            "events": [],
+            "notes": [],
+            "replans": 0,
+            "redecompositions": 0,
+            "executions": 0,
+            "cost": 0.0,
+            "status": None,
+            "reason": None,
+        }
+        return self._drive(run_id, initial, task)
+
+    def resume(self, run_id: str, answer: Any = None) -> RunSummary:
+        """Continue a run from its last checkpoint (after a crash or an approval pause)."""
+        snapshot = self.graph.get_state(self._config(run_id))
+        if not snapshot.values:
+            raise UnknownRunError(f"unknown run {run_id!r}")
+        task = TaskSpec.model_validate(snapshot.values["task"])
+        self.store.clean_stale(older_than=0.0)
+        if not snapshot.next:
+            return summary_of(snapshot.values)
+        payload = Command(resume=answer) if snapshot.interrupts else None
+        return self._drive(run_id, payload, task)
+
+    def _drive(self, run_id: str, payload: Any, task: TaskSpec) -> RunSummary:
+        self.graph_builder.deadline = time.monotonic() + task.limits.max_wall_seconds
+        config = self._config(run_id)
+        for update in self.graph.stream(payload, config, stream_mode="updates"):
+            self._emit(update)
+        snapshot = self.graph.get_state(config)
+        summary = summary_of(snapshot.values)
+        if snapshot.interrupts:
+            summary.status, summary.reason = "paused", "waiting for approval"
+        self._index(summary)
+        return summary
+
+    def _emit(self, update: dict[str, Any]) -> None:
+        if self.on_event is None:
+            return
+        for node_update in update.values():
+            if not isinstance(node_update, dict):
+                continue
+            for data in node_update.get("events", []) or []:
+                self.on_event(parse_event(data))
+
+    def _index(self, summary: RunSummary) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE toolpath_runs SET status = ?, reason = ?, cost = ? WHERE run_id = ?",
+                (summary.status, summary.reason, summary.cost, summary.run_id),
+            )
+
+    # -- inspecting -------------------------------------------------------------------------
+    def list_runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT run_id, request, created, status, reason, cost FROM toolpath_runs "
+            "ORDER BY created DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        keys = ("run_id", "request", "created", "status", "reason", "cost")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def values(self, run_id: str) -> dict[str, Any]:
+        snapshot = self.graph.get_state(self._config(run_id))
+        if not snapshot.values:
+            raise UnknownRunError(f"unknown run {run_id!r}")
+        return dict(snapshot.values)
+
+    def show(self, run_id: str) -> RunSummary:
+        return summary_of(self.values(run_id))
+
+    def events(self, run_id: str) -> list[RunEvent]:
+        return [parse_event(data) for data in self.values(run_id).get("events", [])]
+
+    def close(self) -> None:
+        self.conn.close()
+        self.estimates.close()

@@ -1,0 +1,367 @@
+"""Plan TaskBench samples with toolpath's decomposer; resumable, with progress and a report.
+
+Output folder (`--out`):
+- `predictions.jsonl`: TaskBench's prediction format, one line per planned sample:
+  `{"id", "user_request", "type", "result": {task_steps, task_nodes, task_links} | null,
+  "toolpath": {seconds, attempts, tokens, errors, demo_ids, planner_failed, raw, first_raw}}`
+  (`first_raw`: the model's first answer, before repair and feedback).
+  TaskBench's own `evaluate.py` reads `id` and `result` and ignores the rest.
+- `run.json`: the settings the predictions were made with (a resume must match them).
+- `report.md`, `report.json`: the scores beside the published leaderboard rows.
+
+A line is appended (and flushed to disk) as soon as a sample is planned, so an interrupted
+run resumes where it stopped; a torn last line is dropped on resume.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolpath.evals.taskbench.failures import failure_breakdown
+from toolpath.evals.taskbench.loader import (
+    DEFAULT_EVAL_SIZE,
+    SPLITS,
+    DomainSplit,
+    TaskBenchDomain,
+    TaskBenchSample,
+    load_domain,
+    split_domain,
+)
+from toolpath.evals.taskbench.metrics import ALL, TaskBenchScores, score_predictions
+from toolpath.evals.taskbench.repair_ablation import json_object, repair_ablation
+from toolpath.planners.llm import ChatModel
+
+PREDICTIONS_FILE = "predictions.jsonl"
+RUN_FILE = "run.json"
+DEMO_METHODS = ("bm25", "dense", "hybrid")
+# Settings that change what the planner produces: a resumed run must not mix them.
+PLANNER_SETTINGS = ("llm", "demos", "demo_method", "repair", "max_retries", "eval_size")
+
+
+class RunSettingsError(ValueError):
+    """The output folder holds predictions made with other settings."""
+
+
+@dataclass
+class RunConfig:
+    """What to plan and how."""
+
+    domain: str
+    out: Path
+    split: str = ALL
+    limit: int | None = None
+    offset: int = 0
+    llm: str = "embedded"
+    demos: int = 0
+    demo_method: str = "bm25"
+    repair: bool = True
+    max_retries: int = 2
+    eval_size: int = DEFAULT_EVAL_SIZE
+    data_dir: Path | None = None
+
+    def validate(self) -> None:
+        if self.split not in (ALL, *SPLITS):
+            raise ValueError(f"--split must be one of all, {', '.join(SPLITS)}; got {self.split!r}")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"--limit must be at least 1, got {self.limit}")
+        if self.offset < 0:
+            raise ValueError(f"--offset must be 0 or more, got {self.offset}")
+        if self.demos < 0:
+            raise ValueError(f"--demos must be 0 or more, got {self.demos}")
+        if self.max_retries < 0:
+            raise ValueError(f"--max-retries must be 0 or more, got {self.max_retries}")
+        if self.demo_method not in DEMO_METHODS:
+            raise ValueError(
+                f"--demo-retrieval must be one of {', '.join(DEMO_METHODS)}; "
+                f"got {self.demo_method!r}"
+            )
+
+    def planner_settings(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in PLANNER_SETTINGS}
+
+
+@dataclass
+class RunResult:
+    """What a run planned and how it scored on the selected samples."""
+
+    config: RunConfig
+    selected_ids: list[str]
+    planned_now: int
+    records: dict[str, dict[str, Any]]
+    scores: TaskBenchScores
+    wall_seconds: float
+    report: dict[str, Any] = field(default_factory=dict)
+    first_answer_scores: TaskBenchScores | None = None
+    failures: dict[str, Any] = field(default_factory=dict)
+    repair_steps: dict[str, dict[str, Any]] | None = None
+
+
+def first_answer_scores(
+    domain: TaskBenchDomain, records: dict[str, dict[str, Any]], ids: list[str]
+) -> TaskBenchScores | None:
+    """Scores of the model's first answers as they came (no repair, no feedback), on the
+    same samples: what repair and retries add. None when a record lacks its first answer."""
+    answers = {i: (r.get("toolpath") or {}).get("first_raw") for i, r in records.items()}
+    if not ids or any(answers.get(i) is None for i in ids):
+        return None
+    return score_predictions(domain, {i: json_object(answers[i]) for i in ids}, ids)
+
+
+def select_samples(split: DomainSplit, domain: TaskBenchDomain, config: RunConfig) -> list[str]:
+    """The evaluation slice, filtered by type, then `offset` and `limit` applied."""
+    types = {sample.id: sample.type for sample in domain.samples}
+    ids = [i for i in split.eval_ids if config.split == ALL or types[i] == config.split]
+    ids = ids[config.offset :]
+    return ids if config.limit is None else ids[: config.limit]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    ) as handle:
+        temporary = Path(handle.name)
+        try:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            handle.close()
+            temporary.unlink(missing_ok=True)
+            raise
+    os.replace(temporary, path)
+
+
+def read_records(path: Path) -> dict[str, dict[str, Any]]:
+    """Prediction lines by id; a torn or invalid line is dropped (and the file rewritten)."""
+    if not path.is_file():
+        return {}
+    records: dict[str, dict[str, Any]] = {}
+    kept, dropped = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+            records[str(record["id"])] = record
+            kept.append(line)
+        except (json.JSONDecodeError, KeyError, TypeError):
+            dropped += 1
+    if dropped:
+        write_atomic(path, "".join(f"{line}\n" for line in kept))
+    return records
+
+
+def append_record(path: Path, record: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def check_run_settings(out: Path, config: RunConfig) -> None:
+    """Refuse to mix predictions made with other planner settings; record ours."""
+    run_file = out / RUN_FILE
+    wanted = {"domain": config.domain, **config.planner_settings()}
+    if run_file.is_file():
+        stored = json.loads(run_file.read_text(encoding="utf-8"))
+        differ = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
+        if differ:
+            listed = ", ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in differ.items())
+            raise RunSettingsError(
+                f"{str(out)!r} holds predictions made with other settings ({listed}); "
+                "use another --out"
+            )
+        return
+    write_atomic(run_file, json.dumps(wanted, indent=2) + "\n")
+
+
+def demo_selector(
+    domain: TaskBenchDomain, split: DomainSplit, method: str, used: list[str]
+) -> Callable[[str, int], list[Any]]:
+    """Retrieve solved examples from the demonstration pool only (never the eval slice)."""
+    from toolpath.planners.decomposer import Example
+    from toolpath.tools.retrieval import DemoRetriever
+
+    by_id = domain.by_id()
+    pool = [by_id[i] for i in split.demo_ids]
+    evaluation = set(split.eval_ids)
+    retriever = DemoRetriever([s.user_request for s in pool], method)
+
+    def select(request: str, k: int) -> list[Example]:
+        # a pool sample that repeats the request word for word would hand over the answer
+        found = [pool[index] for index, _ in retriever.search(request, k + 2)]
+        chosen = [s for s in found if s.user_request.strip() != request.strip()][:k]
+        leaked = [s.id for s in chosen if s.id in evaluation]
+        if leaked:
+            raise RuntimeError(f"demonstration leak: {leaked} are in the evaluation slice")
+        used[:] = [s.id for s in chosen]
+        return [
+            Example(
+                request=s.user_request,
+                task_steps=s.task_steps,
+                task_nodes=s.task_nodes,
+                task_links=s.task_links,
+            )
+            for s in chosen
+        ]
+
+    return select
+
+
+def build_decomposer(
+    llm: ChatModel, domain: TaskBenchDomain, split: DomainSplit, config: RunConfig, used: list[str]
+) -> Any:
+    from toolpath.planners.decomposer import Decomposer
+    from toolpath.planners.graph import ToolGraph
+    from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+
+    catalog = load_taskbench_catalog(config.domain, config.data_dir)
+    selector = None
+    if config.demos > 0:
+        selector = demo_selector(domain, split, config.demo_method, used)
+    return Decomposer(
+        llm,
+        catalog,
+        graph=ToolGraph.from_catalog(catalog),
+        demo_selector=selector,
+        k_demos=config.demos,
+        max_retries=config.max_retries,
+        repair=config.repair,
+    )
+
+
+def plan_sample(decomposer: Any, sample: TaskBenchSample, used: list[str]) -> dict[str, Any]:
+    """One prediction line for `sample` (never raises for a planner failure)."""
+    from toolpath.planners.decomposer import DecompositionError
+
+    used.clear()
+    started = time.perf_counter()
+    meta: dict[str, Any] = {"planner_failed": False}
+    try:
+        decomposition = decomposer.decompose(sample.user_request)
+        result: dict[str, Any] | None = decomposition.taskbench
+        meta.update(
+            attempts=decomposition.attempts,
+            errors=decomposition.errors,
+            first_raw=decomposition.first_raw,
+        )
+        usage = decomposition.usage
+    except DecompositionError as exc:
+        result = json_object(exc.raw)
+        meta.update(
+            planner_failed=True,
+            attempts=exc.attempts,
+            errors=exc.errors,
+            raw=exc.raw,
+            first_raw=exc.first_raw,
+        )
+        usage = exc.usage
+    except Exception as exc:  # the backend failed: record it, keep going
+        result, usage = None, None
+        meta.update(planner_failed=True, attempts=0, errors=[f"{type(exc).__name__}: {exc}"])
+    meta["seconds"] = round(time.perf_counter() - started, 3)
+    if usage is not None:
+        meta.update(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+    meta["demo_ids"] = list(used)
+    return {
+        "id": sample.id,
+        "user_request": sample.user_request,
+        "type": sample.type,
+        "result": result,
+        "toolpath": meta,
+    }
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar with elapsed time and ETA; yields an `advance(status)` callback."""
+    if not enabled or total == 0:
+        yield lambda status: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task("planning", total=total, status="")
+        yield lambda status: progress.update(task, advance=1, status=status)
+
+
+def run_taskbench(
+    config: RunConfig,
+    llm: ChatModel | None = None,
+    *,
+    show_progress: bool = True,
+    domain: TaskBenchDomain | None = None,
+) -> RunResult:
+    """Plan the selected samples not yet in `config.out`, then score and report them."""
+    from toolpath.evals.taskbench.report import build_report, write_report
+
+    config.validate()
+    started = time.perf_counter()
+    domain = domain or load_domain(config.domain, config.data_dir)
+    split = split_domain(domain, config.eval_size)
+    selected = select_samples(split, domain, config)
+    config.out.mkdir(parents=True, exist_ok=True)
+    check_run_settings(config.out, config)
+    path = config.out / PREDICTIONS_FILE
+    records = read_records(path)
+    todo = [i for i in selected if i not in records]
+    planned = 0
+    if todo:
+        if llm is None:
+            from toolpath.agent.llm import get_backend
+
+            llm = get_backend(config.llm)
+        used: list[str] = []
+        decomposer = build_decomposer(llm, domain, split, config, used)
+        by_id = domain.by_id()
+        failures = 0
+        with _progress(len(todo), show_progress) as advance:
+            for sample_id in todo:
+                record = plan_sample(decomposer, by_id[sample_id], used)
+                append_record(path, record)
+                records[sample_id] = record
+                planned += 1
+                failures += record["toolpath"]["planner_failed"]
+                advance(f"{failures} planner failures")
+    chosen = {i: records[i] for i in selected}
+    predictions = {i: r.get("result") for i, r in chosen.items()}
+    scores = score_predictions(domain, predictions, selected)
+    wall = time.perf_counter() - started
+    result = RunResult(config, selected, planned, chosen, scores, wall)
+    result.first_answer_scores = first_answer_scores(domain, chosen, selected)
+    result.failures = failure_breakdown(domain, predictions, selected)
+    result.repair_steps = repair_ablation(domain, chosen, selected, config.data_dir)
+    result.report = build_report(result)
+    write_report(config.out, result.report)
+    return result
+
+
+def config_json(config: RunConfig) -> dict[str, Any]:
+    data = asdict(config)
+    data["out"] = str(config.out)
+    data["data_dir"] = None if config.data_dir is None else str(config.data_dir)
+    return data

@@ -1,0 +1,192 @@
+"""The merging tools the agent can call: one per merge method, plus the LoRA tools.
+
+Every merge tool has capability "merge_models", takes model directories (paths as str)
+and writes one model directory; its cost prior is `fixed_seconds + per_unit * billions
+of parameters` with per_unit from cost_table.json (measured by `toolpath bench merge`),
+its quality prior from quality_priors.json (see priors.py for both fallbacks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from toolpath.tools import resources as rt
+from toolpath.tools.merging.methods import METHODS
+from toolpath.tools.merging.priors import cost_per_billion, fixed_seconds, quality_prior
+from toolpath.tools.registry import tool
+from toolpath.tools.spec import CostPrior
+
+PARAMS_NOTE = (
+    " Arguments: models (model directories), out (output directory), base (base model "
+    "directory), params (method parameters: a scalar for all models or a list with one "
+    "value per model; also dtype, seed). Returns the output directory and a model card "
+    "(inputs by sha256, parameters, versions). Pre-flight checks (architecture, tensor "
+    "shapes, vocabulary, tokenizer) run first; safetensors only."
+)
+
+METHOD_DOCS = {
+    "linear": "Model soup: weighted average of the models' weights (params: weight). "
+    "No base needed. Cheapest merge; good when the models are fine-tunes of one base on "
+    "similar data.",
+    "task_arithmetic": "Task arithmetic: base + sum of weighted task vectors (model - base) "
+    "(params: weight, lambda). Needs a base. Adds skills of experts tuned from one base.",
+    "ties": "TIES merging: trims each task vector to its largest-magnitude fraction "
+    "(density, default 0.5), elects a sign per weight and averages the agreeing values. "
+    "Needs a base. Reduces interference between several experts (exact, fast top-k).",
+    "dare_ties": "DARE-TIES: randomly drops task-vector entries (keep density, rescaled) "
+    "then TIES sign election. Needs a base; params: weight, density, seed.",
+    "dare_linear": "DARE-linear: randomly drops task-vector entries (keep density, "
+    "rescaled) then adds the weighted task vectors. Needs a base; params: density, seed.",
+    "breadcrumbs": "Model Breadcrumbs: drops both the smallest and the largest (outlier, "
+    "gamma) task-vector entries, then task arithmetic. Needs a base.",
+    "slerp": "SLERP: spherical interpolation between two models (param t in [0, 1]): the "
+    "base and one other model, or, given two models, the first and the second (a base is "
+    "then not used). Smooth blend of exactly two models.",
+    "model_stock": "Model Stock: interpolates the average of two or more fine-tunes "
+    "toward the base by a ratio computed from the angle between their task vectors. "
+    "Needs a base; no tuning.",
+    "della": "DELLA: magnitude-ranked stochastic dropping of task-vector entries (density, "
+    "epsilon), then TIES-style sign election. Needs a base.",
+    "adamerging": "AdaMerging: learns layer-wise (or task-wise) task-vector coefficients by "
+    "minimising the model's prediction entropy on unlabelled texts (params: texts or data "
+    "file, granularity, steps). Needs a base; slower (forward/backward passes), no labels.",
+    "metrics_weighted": "Metrics-weighted averaging: a model soup whose weights come from "
+    "each model's evaluation score (params: scores, or metrics JSON files and metric key; "
+    "scheme proportional or softmax).",
+}
+
+
+def merge_tool_for(method: str) -> Callable[..., dict[str, Any]]:
+    """Build and register the tool `merge_<method>`."""
+
+    def merge(
+        models: list[str],
+        out: str,
+        base: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        from toolpath.tools.merging.core import merge_models
+
+        if method == "slerp" and len(models) == 2:  # interpolate between the two models
+            base, models = models[0], models[1:]
+        result = merge_models(
+            method,
+            [Path(m) for m in models],
+            Path(out),
+            base=Path(base) if base else None,
+            params=params or {},
+        )
+        return {
+            "out": str(result.out),
+            "method": result.method,
+            "seconds": result.seconds,
+            "card": result.card,
+        }
+
+    merge.__name__ = merge.__qualname__ = f"merge_{method}"
+    cost = CostPrior(
+        seconds=fixed_seconds(), per_unit=cost_per_billion(method), unit="billion_params"
+    )
+    return tool(
+        capabilities=["merge_models"],
+        inputs=[rt.MODEL],
+        outputs=[rt.MODEL],
+        cost=cost,
+        quality=quality_prior(method),
+        name=f"merge_{method}",
+        doc=METHOD_DOCS[method] + PARAMS_NOTE,
+    )(merge)
+
+
+MERGE_TOOLS = {method: merge_tool_for(method) for method in METHODS}
+
+
+@tool(
+    capabilities=["compose_adapters"],
+    inputs=[rt.ADAPTER],
+    outputs=[rt.ADAPTER],
+    cost=CostPrior(
+        seconds=fixed_seconds(),
+        per_unit=cost_per_billion("compose_adapters"),
+        unit="billion_params",
+    ),
+    quality=quality_prior("compose_adapters"),
+)
+def compose_adapters(
+    base: str,
+    adapters: list[str],
+    out: str,
+    weights: list[float] | None = None,
+    combination_type: str = "linear",
+    density: float | None = None,
+) -> dict[str, Any]:
+    """Combine LoRA adapters of one base model into one adapter with PEFT's
+    add_weighted_adapter (combination_type: linear, svd, cat, ties, dare_linear, dare_ties,
+    magnitude_prune, and their _svd variants; weights default to equal). Returns the new
+    adapter directory.
+    """
+    from toolpath.tools.merging.lora import combine_adapters
+
+    path = combine_adapters(
+        Path(base),
+        [Path(a) for a in adapters],
+        Path(out),
+        weights=weights,
+        combination_type=combination_type,
+        density=density,
+    )
+    return {"out": str(path), "combination_type": combination_type}
+
+
+@tool(
+    capabilities=["compose_adapters"],
+    inputs=[rt.ADAPTER, rt.DATASET],
+    outputs=[rt.ADAPTER],
+    cost=CostPrior(
+        seconds=fixed_seconds(), per_unit=cost_per_billion("lorahub"), unit="billion_params"
+    ),
+    quality=quality_prior("lorahub"),
+)
+def lorahub_compose(
+    base: str,
+    adapters: list[str],
+    examples: list[dict[str, str]],
+    out: str,
+    budget: int = 40,
+    l1: float = 0.05,
+) -> dict[str, Any]:
+    """LoraHub: find LoRA composition weights by a gradient-free search that minimises the
+    loss on a few labelled examples ({"input", "output"} dicts), then save the composed
+    adapter. Use when a handful of examples of the target task exist.
+    """
+    from toolpath.tools.merging.lora import lorahub_search
+
+    result = lorahub_search(
+        Path(base), [Path(a) for a in adapters], examples, Path(out), budget=budget, l1=l1
+    )
+    return {
+        "out": str(out),
+        "weights": result.weights,
+        "loss": result.loss,
+        "base_loss": result.base_loss,
+    }
+
+
+@tool(
+    capabilities=["apply_adapter"],
+    inputs=[rt.MODEL, rt.ADAPTER],
+    outputs=[rt.MODEL],
+    cost=CostPrior(
+        seconds=fixed_seconds(), per_unit=cost_per_billion("apply_adapter"), unit="billion_params"
+    ),
+    quality=quality_prior("apply_adapter"),
+)
+def apply_lora_adapter(base: str, adapter: str, out: str) -> dict[str, Any]:
+    """Merge a LoRA adapter into its base model (PEFT merge_and_unload) and save the full
+    model directory (safetensors, with the base's tokenizer).
+    """
+    from toolpath.tools.merging.lora import apply_adapter
+
+    return {"out": str(apply_adapter(Path(base), Path(adapter), Path(out)))}

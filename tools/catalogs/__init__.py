@@ -1,5 +1,0 @@
-"""Foreign tool sets imported as catalogues of `ToolSpec`s."""
-
-from tools.catalogs.catalog import Catalog, CatalogLink
-
-__all__ = ["Catalog", "CatalogLink"]
