@@ -32,7 +32,7 @@ from toolpath.agent.run.task import CheckSpec, Limits, TaskSpec
 from toolpath.planners.plan import Argument, Plan, SubTask
 
 DEMO_SKILLS = ("addition", "reversal")
-# Measured on the zoo (evals/reports/merge_quality): no method keeps both skills at 90%
+# Measured on the zoo (reports/merge_quality): no method keeps both skills at 90%
 # of the experts (best: TIES, addition 0.79 / reversal 0.68); the cheap averages fall
 # below 0.65 on addition. 65% makes the demo's story real: cheap merges fail the check,
 # the search moves on, a stronger method passes. `--threshold 0.9` asks for the
