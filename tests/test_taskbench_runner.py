@@ -306,3 +306,25 @@ def test_read_predictions_takes_the_last_line_per_id(tmp_path):
     path = tmp_path / "p.jsonl"
     path.write_text('{"id": 7, "result": {"a": 1}}\n\n{"id": "7", "result": {"a": 2}}\n')
     assert read_predictions(path) == {"7": {"a": 2}}
+
+
+def test_cli_refuses_predictions_of_another_domain(cli, data_dir, tmp_path):
+    """No prediction id names a sample of the domain: exit 2 naming the domain and the ids."""
+    args = ["eval", "taskbench", "--domain", DOMAIN, "--data-dir", str(data_dir), "--json"]
+    foreign = tmp_path / "foreign.jsonl"
+    ids = [f"other-{i}" for i in range(8)]
+    foreign.write_text("".join(json.dumps({"id": i, "result": {}}) + "\n" for i in ids))
+    result = CliRunner().invoke(cli, [*args, "--score", str(foreign)])
+    assert result.exit_code == 2, result.output
+    assert DOMAIN in result.output and "other-0" in result.output and "other-7" not in result.output
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    result = CliRunner().invoke(cli, [*args, "--score", str(empty)])
+    assert result.exit_code == 2 and "no predictions" in result.output
+    domain = load_domain(DOMAIN, data_dir)
+    mixed = tmp_path / "mixed.jsonl"
+    lines = [{"id": domain.samples[0].id, "result": domain.samples[0].label}, {"id": "x"}]
+    mixed.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = CliRunner().invoke(cli, [*args, "--score", str(mixed)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["strict"]["all"]["samples"] == 1

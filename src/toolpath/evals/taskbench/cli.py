@@ -8,7 +8,12 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from toolpath.evals.taskbench.loader import DEFAULT_EVAL_SIZE, TaskBenchDataError, load_domain
+from toolpath.evals.taskbench.loader import (
+    DEFAULT_EVAL_SIZE,
+    TaskBenchDataError,
+    TaskBenchDomain,
+    load_domain,
+)
 from toolpath.evals.taskbench.metrics import ALL, TaskBenchScores, score_predictions
 from toolpath.evals.taskbench.report import COLUMNS, HEADERS, combined_markdown
 from toolpath.tools.jsonl import iter_jsonl
@@ -71,10 +76,26 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def check_ids_match(path: Path, domain: TaskBenchDomain, predictions: dict[str, Any]) -> None:
+    """Refuse a predictions file none of whose ids is a sample of `domain`."""
+    if not predictions:
+        raise PredictionsFileError(f"{str(path)!r} has no predictions")
+    if predictions.keys() & domain.by_id().keys():
+        return
+    shown = ", ".join(repr(i) for i in list(predictions)[:5])
+    more = f" (and {len(predictions) - 5} more)" if len(predictions) > 5 else ""
+    raise PredictionsFileError(
+        f"no prediction id in {str(path)!r} is a sample of domain {domain.name!r}: "
+        f"{shown}{more}; wrong --domain or wrong file?"
+    )
+
+
 def _score_command(predictions: Path, domain: str, data_dir: Path | None, as_json: bool) -> None:
     try:
         loaded = load_domain(domain, data_dir)
-        scores = score_predictions(loaded, read_predictions(predictions))
+        read = read_predictions(predictions)
+        check_ids_match(predictions, loaded, read)
+        scores = score_predictions(loaded, read)
     except (TaskBenchDataError, PredictionsFileError) as exc:
         _fail(str(exc))
     if as_json:
