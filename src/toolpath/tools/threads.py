@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from toolpath.tools.extras import require
+
 
 @contextmanager
 def one_torch_thread(when: bool = True) -> Iterator[None]:
@@ -14,7 +16,7 @@ def one_torch_thread(when: bool = True) -> Iterator[None]:
     answers of a tiny Llama 58 s with 2 threads vs 0.8 s with 1; one query embedding 290 ms
     vs 48 ms). The setting is process-wide and restored on exit.
     """
-    import torch
+    torch = require("torch", "merge")
 
     before = torch.get_num_threads()
     if when and before > 1:

@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 import typer
 
 from toolpath.agent.cli import chat_cmd, demo_cmd, merge_cmd, plan_cmd, run_cmd, tools_cmd, zoo_cmd
+from toolpath.tools.extras import missing_extra
 
 app = typer.Typer(
     name="toolpath",
@@ -43,5 +44,13 @@ for group in (demo_cmd, run_cmd, chat_cmd, plan_cmd, tools_cmd, merge_cmd, zoo_c
 load_plugins()
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """The console script. A missing optional extra ends in one line and exit status 2."""
+    try:
+        app(args=argv)
+    except ImportError as exc:
+        missing = missing_extra(exc)
+        if missing is None:
+            raise
+        typer.echo(f"toolpath: error: {missing}", err=True)
+        raise SystemExit(2) from None

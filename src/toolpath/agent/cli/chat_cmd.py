@@ -20,6 +20,7 @@ from toolpath.agent.cli.run_cmd import HomeOption, LlmOption, ModelOption, read_
 from toolpath.agent.run.render import EventPrinter, print_summary
 from toolpath.agent.run.state import RunSummary
 from toolpath.agent.run.task import TaskFileError
+from toolpath.tools.extras import require
 
 HELP = (
     "Type a task (or a task file). Before it runs you will see the plan: answer y to run, "
@@ -74,6 +75,7 @@ def chat(
     alpha: Annotated[float, typer.Option("--alpha", help="default preference")] = 0.5,
 ) -> None:
     """An interactive session: plan, approve or adjust, run, see the result."""
+    require("langgraph", "agent")
     from toolpath.agent.run.factory import make_runner
 
     console = Console()

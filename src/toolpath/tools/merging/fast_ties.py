@@ -21,6 +21,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from toolpath.tools.extras import require
+
 FAST_TIES_NAME = "toolpath_ties"
 
 
@@ -146,7 +148,7 @@ def ties_tensor(
 @cache
 def fast_ties_method() -> Any:
     """The mergekit merge-method object for the fast TIES, registered once."""
-    from mergekit import merge_methods
+    merge_methods = require("mergekit.merge_methods", "merge")
     from mergekit.merge_methods.generalized_task_arithmetic import (
         ConsensusMethod,
         GeneralizedTaskArithmeticMerge,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from toolpath.tools.extras import require
 from toolpath.tools.spec import ToolArgumentError
 
 MERGEKIT_METHODS = (
@@ -105,7 +106,7 @@ def mergekit_name(method: str, params: dict[str, Any]) -> str:
 
 
 def mergekit_parameter_names(name: str) -> set[str]:
-    from mergekit import merge_methods
+    merge_methods = require("mergekit.merge_methods", "merge")
 
     return {spec.name for spec in merge_methods.get(name).spec.parameters}
 

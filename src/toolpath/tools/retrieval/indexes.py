@@ -22,6 +22,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from toolpath.tools.extras import require
 from toolpath.tools.retrieval import embedder
 from toolpath.tools.retrieval.storage import (
     IndexFormatError,
@@ -134,8 +135,7 @@ class BM25Index(_Index):
         self._fit()
 
     def _fit(self) -> None:
-        import bm25s
-
+        bm25s = require("bm25s", "retrieval")
         if not self._tokens:
             self._model = None
             return
@@ -173,8 +173,7 @@ class BM25Index(_Index):
         index._restore(*read_docs(Path(folder)))
         index._tokens = None  # re-tokenised on the next add()
         if index.ids:
-            import bm25s
-
+            bm25s = require("bm25s", "retrieval")
             saved = Path(folder) / "bm25"
             if not saved.is_dir():
                 raise IndexFormatError(f"{str(folder)!r}: missing bm25/ arrays")
