@@ -23,6 +23,7 @@ Inputs are Llama-style models of a few hundred million parameters built locally
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import statistics
@@ -37,6 +38,7 @@ import typer
 
 from toolpath.tools.merging.priors import COST_TABLE
 
+log = logging.getLogger(__name__)
 BENCH_SHAPE = {"hidden_size": 1024, "layers": 14, "intermediate_size": 4096}
 SMALL_SHAPE = {"hidden_size": 256, "layers": 4, "intermediate_size": 704}
 QUICK_SHAPE = {"hidden_size": 64, "layers": 2, "intermediate_size": 128}
@@ -159,7 +161,7 @@ def side_by_side(
             times[side].append(wall)
             rss[side].append(peak)
         line = ", ".join(f"{side} {values[-1]:.1f} s" for side, values in times.items() if values)
-        print(f"  {method} run {index + 1}: {line}", file=sys.stderr)
+        log.info("%s run %d: %s", method, index + 1, line)
     reference = statistics.median(times["mergekit"])
     result = {
         "method": method,
@@ -249,7 +251,7 @@ def cost_table(
         result = merge_models(method, models, work / f"cost_{method}", base=on, params=params)
         table[method] = round(result.seconds / size, 2)
         measured_on[method] = round(size * 1e9)
-        print(f"  cost {method}: {result.seconds:.1f} s", file=sys.stderr)
+        log.info("cost %s: %.1f s", method, result.seconds)
         shutil.rmtree(work / f"cost_{method}", ignore_errors=True)
     table.update(lora_costs(small_base, work, small_billions))
     measured_on.update(
@@ -324,7 +326,7 @@ def run_bench(
     base, experts = build_models(workdir / "models", shape)
     small = build_models(workdir / "small", QUICK_SHAPE if quick else SMALL_SHAPE)
     params = parameter_count(base)
-    print(f"bench models: {params / 1e6:.0f}M parameters, bf16", file=sys.stderr)
+    log.info("bench models: %.0fM parameters, bf16", params / 1e6)
     runs = workdir / "runs"
     runs.mkdir(exist_ok=True)
     overhead = side_by_side("linear", base, experts, {}, runs, repeats, warm=True)

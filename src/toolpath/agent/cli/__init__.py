@@ -7,13 +7,17 @@ imports evals/.
 
 from __future__ import annotations
 
-import sys
+import logging
 from importlib.metadata import entry_points
+from typing import Annotated
 
 import typer
 
 from toolpath.agent.cli import chat_cmd, demo_cmd, merge_cmd, plan_cmd, run_cmd, tools_cmd, zoo_cmd
+from toolpath.agent.cli.logs import configure_logging
 from toolpath.tools.extras import missing_extra
+
+log = logging.getLogger(__name__)
 
 app = typer.Typer(
     name="toolpath",
@@ -21,6 +25,21 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def global_options(
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="-v: INFO logs, -vv: DEBUG (or env TOOLPATH_LOG)"
+        ),
+    ] = 0,
+) -> None:
+    """Plan, search and run tool paths; merge, retrieve and evaluate models."""
+    configure_logging(verbose)
+
+
 bench_app = typer.Typer(help="Benchmarks of toolpath itself.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
@@ -35,7 +54,7 @@ def load_plugins() -> list[str]:
             entry.load()(app, bench_app)
         except Exception as exc:  # a broken plugin must not take the whole CLI down
             failures.append(f"{entry.name}: {exc}")
-            print(f"toolpath: command group {entry.name!r} failed to load: {exc}", file=sys.stderr)
+            log.warning("command group %r failed to load: %s", entry.name, exc)
     return failures
 
 

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.prompt import Prompt
 
-from toolpath.agent.cli.run_cmd import HomeOption, LlmOption, ModelOption, read_task
+from toolpath.agent.cli.run_cmd import HomeOption, LlmOption, ModelOption, condensed, read_task
 from toolpath.agent.run.render import EventPrinter, print_summary
 from toolpath.agent.run.state import RunSummary
 from toolpath.agent.run.task import TaskFileError
@@ -59,7 +59,7 @@ def _review(runner: Any, summary: RunSummary, console: Console) -> RunSummary:
             console.print("[yellow]answer y, n, or alpha=0..1 and/or budget=SECONDS[/yellow]")
             continue
         summary = runner.resume(summary.run_id, answer)
-    print_summary(console, summary)
+    print_summary(console, condensed(summary))
     return summary
 
 

@@ -7,6 +7,8 @@ bad task, file or option (reported in one line before anything runs).
 from __future__ import annotations
 
 import json
+import logging
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +20,10 @@ from toolpath.agent.run.render import EventPrinter, print_event, print_summary
 from toolpath.agent.run.state import RunSummary
 from toolpath.agent.run.task import TaskFileError, TaskSpec, load_task_file
 from toolpath.tools.extras import require
+
+log = logging.getLogger(__name__)
+# The decomposer's notes of each attempt (its repairs and the problems fed back).
+PLANNER_NOTE = re.compile(r"^attempt \d+: ")
 
 runs_app = typer.Typer(help="Inspect and resume durable runs.", no_args_is_help=True)
 
@@ -61,6 +67,20 @@ def with_overrides(spec: TaskSpec, alpha: float | None, budget: float | None) ->
     return spec.model_copy(update=update)
 
 
+def condensed(summary: RunSummary) -> RunSummary:
+    """The summary to print: the planner's per-attempt notes are logged at INFO (-v) and
+    shown as a count; the stored run keeps them all."""
+    planner = [n for n in summary.notes if PLANNER_NOTE.match(n)]
+    if not planner:
+        return summary
+    for note in planner:
+        log.info("planner: %s", note)
+    hint = "" if log.isEnabledFor(logging.INFO) else " (toolpath -v lists them)"
+    count = f"{len(planner)} repair/feedback note(s) while planning{hint}"
+    others = [n for n in summary.notes if not PLANNER_NOTE.match(n)]
+    return summary.model_copy(update={"notes": [*others, count]})
+
+
 def finish(
     summary: RunSummary, runner: Any, as_json: bool, report: Path | None, console: Console
 ) -> None:
@@ -72,7 +92,7 @@ def finish(
     if as_json:
         typer.echo(json.dumps(summary.public(), indent=2, default=str))
     else:
-        print_summary(console, summary)
+        print_summary(console, condensed(summary))
         if report is not None:
             console.print(f"report: {report}")
     raise typer.Exit(0 if summary.status == "succeeded" else 1)
@@ -169,7 +189,7 @@ def show_run(
     console = Console()
     for event in events:
         print_event(console, event)
-    print_summary(console, summary)
+    print_summary(console, condensed(summary))
 
 
 @runs_app.command("resume")

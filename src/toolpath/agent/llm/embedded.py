@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -23,6 +24,7 @@ from typing import Any
 from toolpath.planners.llm import Completion, Usage
 from toolpath.tools.extras import require
 
+log = logging.getLogger(__name__)
 MODEL_ALIAS = "toolpath-embedded"
 PROMPT_CACHE_FILES = 8  # saved KV states kept on disk (one per distinct system message)
 
@@ -100,6 +102,7 @@ class EmbeddedChatModel:
         except Exception as exc:
             raise LLMError(f"llama.cpp could not load {str(path)!r}: {exc}") from exc
         self.load_seconds = time.perf_counter() - started
+        log.info("llama.cpp loaded %s in %.1f s", path.name, self.load_seconds)
         self.model_path = path
         self.n_ctx = n_ctx
         self.threads = n_threads

