@@ -49,6 +49,7 @@ class Verdict(_Event):
     ok: bool
     reason: str
     checks: list[str] = Field(default_factory=list)
+    verdict: str | None = None  # the verdict kind (verifier.PASSED, JUDGE_ERROR, ...)
 
 
 class EstimateUpdated(_Event):

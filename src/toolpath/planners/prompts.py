@@ -37,6 +37,20 @@ node, say so in words.
 earlier one (its result or its effect is needed first)."""
 
 
+def quoted_data(value: Any, max_chars: int | None = None) -> str:
+    """Tool output (or any untrusted value) as one JSON string literal for a prompt.
+
+    Non-string values are serialised to JSON text first; the text is cut to `max_chars`
+    and then `json.dumps`'d, so quotes, newlines and tags in it stay inside the literal:
+    nothing in it can close a fence or start a new instruction line. Every prompt that
+    shows a tool's output to an LLM goes through this.
+    """
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[:max_chars] + " [cut]"
+    return json.dumps(text)
+
+
 def short_doc(doc: str, max_chars: int) -> str:
     """The doc's first sentences, cut to about `max_chars`."""
     doc = " ".join(doc.split())

@@ -35,7 +35,7 @@ from toolpath.agent.run.executor import Executor, StepOutcome, main_value
 from toolpath.agent.run.planning import Planner, PlannerError, remap_done
 from toolpath.agent.run.state import RunState, StepRecord
 from toolpath.agent.run.task import CheckSpec, TaskSpec
-from toolpath.agent.run.verifier import Verifier
+from toolpath.agent.run.verifier import JUDGE_ERROR, Verifier
 from toolpath.planners.estimates import EstimateStore
 from toolpath.planners.plan import PathStep, Plan, PlanValidationError, SubTask, ToolPath
 from toolpath.planners.search import SearchProblem, astar
@@ -266,11 +266,14 @@ class RunGraph:
                         ok=verdict.ok,
                         reason=verdict.reason,
                         checks=verdict.checks,
+                        verdict=verdict.kind,
                     ),
                 )
             )
-            # a tool that could not take its arguments is forbidden here, not judged worse
-            for name in [] if outcome.argument_error else outcome.tools:
+            # a tool that could not take its arguments, or a step the judge could not judge,
+            # is forbidden here, not judged worse
+            no_evidence = outcome.argument_error or verdict.kind == JUDGE_ERROR
+            for name in [] if no_evidence else outcome.tools:
                 tool_spec = self.registry.get(name)
                 capability = (
                     subtask.capability if name == outcome.tool else tool_spec.capabilities[0]
@@ -294,6 +297,7 @@ class RunGraph:
                     tools=outcome.tools,
                     ok=verdict.ok,
                     reason=verdict.reason,
+                    verdict=verdict.kind,
                     seconds=round(outcome.seconds, 4),
                     verify_seconds=round(verify_seconds, 4),
                     cached=outcome.cached,

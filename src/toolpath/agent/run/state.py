@@ -60,6 +60,7 @@ class StepRecord(BaseModel):
     tools: list[str]
     ok: bool
     reason: str
+    verdict: str | None = None  # kind: passed, tool_error, check_failed, judge_error, ...
     seconds: float = 0.0
     verify_seconds: float = 0.0
     cached: bool = False
@@ -85,13 +86,25 @@ class RunSummary(BaseModel):
     path: dict[str, Any] | None = None
     notes: list[str] = Field(default_factory=list)
 
+    def verdicts(self) -> dict[str, int]:
+        """Steps per verdict kind (judge errors counted apart from tool and check failures)."""
+        counts: dict[str, int] = {}
+        for step in self.steps:
+            if step.verdict:
+                counts[step.verdict] = counts.get(step.verdict, 0) + 1
+        return counts
+
     def public(self) -> dict[str, Any]:
         """The JSON shape of the issue: run_id, status, reason, steps, replans, cost, result."""
         data = self.model_dump(mode="json")
         return {
             key: data[key]
             for key in ("run_id", "status", "reason", "steps", "replans", "cost", "result")
-        } | {"redecompositions": self.redecompositions, "notes": self.notes}
+        } | {
+            "redecompositions": self.redecompositions,
+            "notes": self.notes,
+            "verdicts": self.verdicts(),
+        }
 
 
 def summary_of(values: dict[str, Any]) -> RunSummary:
