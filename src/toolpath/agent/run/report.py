@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ import networkx as nx
 from toolpath.agent.events import RunEvent
 from toolpath.agent.run.state import RunSummary
 from toolpath.planners.plan import Plan
+from toolpath.tools.files import atomic_write_text
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
@@ -182,10 +181,4 @@ def render_report(summary: RunSummary, events: list[RunEvent]) -> str:
 
 def write_report(path: str | Path, summary: RunSummary, events: list[RunEvent]) -> Path:
     """Write the report atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(render_report(summary, events))
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(path, render_report(summary, events))

@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from toolpath.tools.extras import require
+from toolpath.tools.files import atomic_dir
 from toolpath.tools.merging.hashing import model_sha256
 from toolpath.tools.merging.methods import (
     DEFAULT_SHARD_SIZE,
@@ -74,23 +72,7 @@ def check_output(out: Path, inputs: list[Path]) -> None:
             )
 
 
-@contextmanager
-def atomic_directory(out: Path) -> Iterator[Path]:
-    """Yield a temporary directory beside `out`; rename it to `out` on success."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        yield tmp
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            out.rename(old / "previous")
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+atomic_directory = atomic_dir  # the name merging/lora.py imports
 
 
 class Hasher(threading.Thread):
@@ -226,7 +208,7 @@ def merge_models(
     hasher = Hasher(inputs)
     hasher.start()
     start = time.perf_counter()
-    with atomic_directory(out) as tmp:
+    with atomic_dir(out) as tmp:
         if method in MERGEKIT_METHODS:
             extra = {"mergekit_config": run_mergekit(method, models, tmp, base, params, progress)}
         else:

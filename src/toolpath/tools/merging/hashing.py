@@ -8,13 +8,14 @@ resolved path, size, mtime and inode: a file that changes gets hashed again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 
+from toolpath.tools.files import atomic_write_json
 from toolpath.tools.merging.preflight import weight_files
 
 _LOCK = threading.Lock()
@@ -39,15 +40,8 @@ def _load_cache() -> dict[str, str]:
 def _store_cache(entries: dict[str, str]) -> None:
     """Write the cache atomically, dropping entries of files that no longer exist."""
     entries = {k: v for k, v in entries.items() if Path(k.split("|", 1)[0]).exists()}
-    path = _cache_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".file_hashes.")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(entries, handle)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        atomic_write_json(_cache_path(), entries, indent=None)
 
 
 def _file_key(file: Path) -> str:

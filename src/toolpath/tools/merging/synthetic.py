@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from pathlib import Path
+
+from toolpath.tools.files import atomic_dir
 
 CORPUS = [
     "the quick brown fox jumps over the lazy dog",
@@ -90,9 +91,7 @@ def save_state_dict(
     from safetensors.torch import save_file
 
     torch_dtype = getattr(torch, dtype)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as tmp:
         tensors = {k: v.detach().to(torch_dtype).contiguous() for k, v in state_dict.items()}
         save_file(tensors, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         config_dict = config.to_dict()
@@ -104,12 +103,6 @@ def save_state_dict(
             for file in tokenizer_dir.iterdir():
                 if file.is_file():
                     shutil.copy2(file, tmp / file.name)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

@@ -23,10 +23,10 @@ from typing import ClassVar
 import numpy as np
 
 from toolpath.tools.extras import require
+from toolpath.tools.files import atomic_dir
 from toolpath.tools.retrieval import embedder
 from toolpath.tools.retrieval.storage import (
     IndexFormatError,
-    atomic_dir,
     read_docs,
     read_manifest,
     write_docs,

@@ -12,15 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolpath.tools.files import atomic_dir, atomic_write_text
 from toolpath.tools.zoo.cards import model_card
 from toolpath.tools.zoo.manifest import (
     MANIFEST_NAME,
@@ -116,22 +114,8 @@ class _Progress:
         return lambda done, info: self.bars.update(task_id, completed=done, info=info)
 
 
-@contextmanager
-def _atomic_dir(target: Path) -> Iterator[Path]:
-    """A temporary directory beside `target`, renamed onto it on success."""
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    try:
-        yield tmp
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-
-
 def _save_full_model(model: Any, tokenizer: Any, target: Path) -> None:
-    with _atomic_dir(target) as tmp:
+    with atomic_dir(target) as tmp:
         model.generation_config.eos_token_id = tokenizer.eos_token_id
         model.generation_config.pad_token_id = tokenizer.pad_token_id
         model.generation_config.bos_token_id = tokenizer.bos_token_id
@@ -141,7 +125,7 @@ def _save_full_model(model: Any, tokenizer: Any, target: Path) -> None:
 
 def _save_adapter(model: Any, tokenizer: Any, base_dir: Path, target: Path) -> None:
     model.peft_config["default"].base_model_name_or_path = str(base_dir.resolve())
-    with _atomic_dir(target) as tmp:
+    with atomic_dir(target) as tmp:
         model.save_pretrained(str(tmp), safe_serialization=True)
         tokenizer.save_pretrained(str(tmp))
 
@@ -160,12 +144,7 @@ def _trainable(model: Any) -> int:
 
 
 def _write_card(model: ZooModel) -> None:
-    target = model.path / "README.md"
-    fd, tmp = tempfile.mkstemp(dir=model.path, prefix=".README.", suffix=".md")
-    with open(fd, "w", encoding="utf-8") as handle:
-        handle.write(model_card(model))
-    Path(tmp).chmod(0o644)
-    Path(tmp).replace(target)
+    atomic_write_text(model.path / "README.md", model_card(model))
 
 
 class ZooBuilder:

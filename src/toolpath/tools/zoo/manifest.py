@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from toolpath.tools.files import atomic_write_json
 
 MANIFEST_NAME = "zoo.json"
 ZOO_DIR_ENV = "TOOLPATH_ZOO_DIR"
@@ -71,13 +72,7 @@ class ZooManifest(BaseModel):
         data["eval_sets"] = {
             task: os.path.relpath(path, self.root) for task, path in data["eval_sets"].items()
         }
-        target = self.root / MANIFEST_NAME
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".zoo.", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-        return target
+        return atomic_write_json(self.root / MANIFEST_NAME, data)
 
 
 def default_zoo_dir() -> Path:

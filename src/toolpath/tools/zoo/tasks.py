@@ -7,13 +7,13 @@ plain-words description that goes into the model cards (the expert retriever rea
 from __future__ import annotations
 
 import json
-import os
 import random
 import string
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from toolpath.tools.files import atomic_open
 
 Example = tuple[str, str]
 
@@ -137,13 +137,9 @@ def eval_examples(task: Task, count: int, seed: int) -> list[Example]:
 
 def write_jsonl(path: Path, examples: list[Example]) -> None:
     """Write `{"input", "target"}` lines to `path` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with atomic_open(path) as handle:
         for prompt, target in examples:
             handle.write(json.dumps({"input": prompt, "target": target}) + "\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def read_jsonl(path: Path) -> list[Example]:
