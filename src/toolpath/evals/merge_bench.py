@@ -36,6 +36,7 @@ from typing import Annotated, Any
 
 import typer
 
+from toolpath.evals.provenance import provenance
 from toolpath.tools.files import atomic_write_json
 from toolpath.tools.merging.priors import COST_TABLE
 
@@ -271,7 +272,9 @@ def lora_costs(base: Path, work: Path, billions: float) -> dict[str, float]:
     adapters = []
     for index in range(2):
         torch.manual_seed(index)
-        model = AutoModelForCausalLM.from_pretrained(str(base))
+        model = AutoModelForCausalLM.from_pretrained(
+            str(base), local_files_only=True, use_safetensors=True
+        )
         config = LoraConfig(r=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
         path = work / f"lora{index}"
         shutil.rmtree(path, ignore_errors=True)
@@ -310,6 +313,7 @@ def write_cost_table(report: dict[str, Any]) -> None:
         "measured": report["measured"],
         "machine": report["machine"],
         "command": "toolpath bench merge --json",
+        "provenance": report["provenance"],
     }
     atomic_write_json(COST_TABLE, data)
 
@@ -348,6 +352,7 @@ def run_bench(
         "cost_table": table,
         "cost_measured_on_params": measured_on,
         "fixed_seconds": fixed_seconds(runs),
+        "provenance": provenance(),
     }
 
 

@@ -220,7 +220,7 @@ def adamerging_to_disk(
     assert base is not None
     config = settings(params)
     texts = read_texts(params)
-    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     encoded = tokenizer(
@@ -230,7 +230,9 @@ def adamerging_to_disk(
         max_length=int(config["max_length"]),
         return_tensors="pt",
     )
-    module = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(str(base)))
+    module = AutoModelForCausalLM.from_config(
+        AutoConfig.from_pretrained(str(base), local_files_only=True)
+    )
     base_state = load_safetensors_dir(base)
     module.load_state_dict(base_state, strict=False)
     experts = [load_safetensors_dir(m) for m in models]

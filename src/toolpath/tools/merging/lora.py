@@ -90,10 +90,20 @@ def check_out(out: Path, inputs: list[Path]) -> None:
 
 
 def load_base(base: Path):
+    """The base model from its local safetensors (no hub, no pickle: a .bin-only folder
+    is refused)."""
     from transformers import AutoModelForCausalLM
 
     check_directory(base, "base")
-    return AutoModelForCausalLM.from_pretrained(str(base))
+    try:
+        return AutoModelForCausalLM.from_pretrained(
+            str(base), local_files_only=True, use_safetensors=True
+        )
+    except OSError as exc:
+        raise PreflightError(
+            f"base model {base}: no loadable safetensors weights (pickle checkpoints are "
+            f"not loaded): {exc}"
+        ) from exc
 
 
 def copy_tokenizer(base: Path, out: Path) -> None:
@@ -218,7 +228,7 @@ class LoraHubObjective:
         self.model = PeftModel.from_pretrained(load_base(base), str(adapters[0]))
         self.model.eval()
         self.states = [load_file(str(a / ADAPTER_WEIGHTS)) for a in adapters]
-        tokenizer = AutoTokenizer.from_pretrained(str(base))
+        tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
         self.ids, self.mask, self.labels = example_batch(tokenizer, examples)
 
     def compose(self, weights: list[float]) -> dict:
