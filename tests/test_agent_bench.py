@@ -23,3 +23,4 @@ def test_bench_agent_json_shape_and_ordering():
     assert data["toolpath"]["success_rate"] >= data["no_replan"]["success_rate"]
     assert data["toolpath"]["success_rate"] == data["exhaustive"]["success_rate"] == 1.0
     assert data["toolpath"]["total_cost"] < data["exhaustive"]["total_cost"]
+    assert data["provenance"]["code"]["version"] and "command" in data["provenance"]

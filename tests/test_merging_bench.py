@@ -29,3 +29,4 @@ def test_merge_bench_quick_json(tmp_path):
         assert report[key] > 0
     assert report["ties"]["comparison"]["equal_up_to_threshold_ties"]
     assert set(report["cost_table"]) >= {"linear", "ties", "adamerging", "lorahub"}
+    assert report["provenance"]["code"]["version"]

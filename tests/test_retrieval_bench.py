@@ -57,3 +57,4 @@ def test_bench_retrieval_json():
     assert report["tools"]["hybrid"]["recall_at_5"] > 0.5  # real retrieval, not chance
     assert set(report["p50_ms_per_query_10k"]) == set(METHODS)
     assert report["dense_exact_agreement_at_10"] == 1.0
+    assert report["provenance"]["code"]["version"]

@@ -49,6 +49,8 @@ def test_every_merge_is_evaluated_on_each_task_and_the_table_is_written(
     assert (tmp_path / "report" / "pareto.svg").read_text().startswith("<svg")
     priors = result["priors"]
     assert 0 < priors["quality"]["ties"] < 1 and "2" in priors["by_num_experts"]["ties"]
+    assert priors["provenance"] == result["provenance"]
+    assert result["provenance"]["code"]["version"]
 
 
 def test_cli_prints_json_rows_and_pareto(mini_zoo: ZooManifest, tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ from typing import Annotated, Any
 
 import typer
 
+from toolpath.evals.provenance import provenance
+
 TOLERANCE = 0.05
 DIM_PER_SKILL = 32
 # Each tool sleeps its declared cost, so the costs the estimate store learns from
@@ -261,6 +263,7 @@ def run_bench(n_tasks: int = 12, seed: int = 0, threshold: float = 0.9) -> dict[
         result[name]["cost_ratio_vs_toolpath"] = (
             round(other["total_cost"] / base["total_cost"], 3) if base["total_cost"] else None
         )
+    result["provenance"] = provenance()
     return result
 
 

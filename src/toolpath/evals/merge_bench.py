@@ -36,6 +36,7 @@ from typing import Annotated, Any
 
 import typer
 
+from toolpath.evals.provenance import provenance
 from toolpath.tools.files import atomic_write_json
 from toolpath.tools.merging.priors import COST_TABLE
 
@@ -312,6 +313,7 @@ def write_cost_table(report: dict[str, Any]) -> None:
         "measured": report["measured"],
         "machine": report["machine"],
         "command": "toolpath bench merge --json",
+        "provenance": report["provenance"],
     }
     atomic_write_json(COST_TABLE, data)
 
@@ -350,6 +352,7 @@ def run_bench(
         "cost_table": table,
         "cost_measured_on_params": measured_on,
         "fixed_seconds": fixed_seconds(runs),
+        "provenance": provenance(),
     }
 
 

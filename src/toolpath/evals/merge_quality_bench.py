@@ -25,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from toolpath.evals.provenance import provenance
 from toolpath.tools.files import atomic_write_json, atomic_write_text
 from toolpath.tools.merging.priors import QUALITY_PRIORS as PRIORS_PATH
 from toolpath.tools.zoo import TASKS, ZooManifest, build_zoo, default_zoo_dir, load_zoo
@@ -230,6 +231,7 @@ def run_merge_quality(
     finally:
         torch.set_num_threads(threads)
     summary = method_summary(rows, threshold)
+    made = provenance()
     return {
         "zoo": str(zoo.root),
         "limit": limit,
@@ -238,8 +240,9 @@ def run_merge_quality(
         "rows": rows,
         "summary": summary,
         "pareto": pareto_front(summary),
-        "priors": priors_document(summary, threshold, zoo),
+        "priors": {**priors_document(summary, threshold, zoo), "provenance": made},
         "seconds": round(time.perf_counter() - start, 1),
+        "provenance": made,
     }
 
 
@@ -448,6 +451,7 @@ def merge_quality_command(
         atomic_write_json(PRIORS_PATH, result["priors"])
     if as_json:
         keys = ("rows", "pareto", "summary", "expert_accuracy", "limit", "threshold", "seconds")
+        keys = (*keys, "provenance")
         typer.echo(json.dumps({k: result[k] for k in keys}, indent=2))
         return
     print_table(result)

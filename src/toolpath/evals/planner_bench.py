@@ -19,6 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from toolpath.evals.provenance import provenance
+
 EXAMPLE = (
     "I have example.jpg; describe it in words, translate the description into French "
     "and read it aloud"
@@ -85,6 +87,7 @@ def run_bench(
         "runs": rows,
         "cold_over_warm": round(cold / warm, 2) if warm else None,
         "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "provenance": provenance(),
     }
 
 

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from toolpath.evals.provenance import provenance
 from toolpath.tools.catalogs.taskbench import DOMAINS, domain_dir, load_taskbench_catalog
 from toolpath.tools.evaluation.metrics import mean_metrics
 from toolpath.tools.retrieval import DemoRetriever, ToolRetriever
@@ -260,6 +261,7 @@ def run_benchmark(
         "domains": domains,
     }
     report["seconds"] = time.perf_counter() - start
+    report["provenance"] = provenance()
     return report
 
 

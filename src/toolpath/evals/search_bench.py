@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
+from toolpath.evals.provenance import provenance
 from toolpath.planners.estimates import EstimateStore
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.search import SearchProblem, astar, exhaustive_search
@@ -166,6 +167,7 @@ def run_benchmark(
         ),
         "p50_ms_10k_tools": statistics.median(large),
         "p90_ms_10k_tools": statistics.quantiles(large, n=10)[-1] if len(large) > 1 else large[0],
+        "provenance": provenance(),
     }
 
 
@@ -174,6 +176,8 @@ def _print_table(result: dict) -> None:
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in result.items():
+        if key == "provenance":
+            continue
         table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
     Console().print(table)
 

@@ -1,0 +1,92 @@
+"""Where a benchmark result came from: the code version and the command line.
+
+`provenance()` goes into every benchmark report's JSON. The code version is the git
+commit of the checkout that holds the running toolpath package (with "-dirty" when the
+tree has uncommitted changes, untracked files included), or the installed package
+version when toolpath does not run from a git checkout (a wheel in site-packages).
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import toolpath
+
+PACKAGE_FILE = Path(toolpath.__file__).resolve()
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    """Output of `git ARGS` in `cwd`, or None when git is missing or fails."""
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def git_state(package_file: Path = PACKAGE_FILE) -> tuple[str, bool] | None:
+    """(commit, dirty) of the checkout that tracks `package_file`; None outside one (a venv
+    inside a repository does not count: the installed file is not tracked there)."""
+    folder = package_file.parent
+    if _git(["ls-files", "--error-unmatch", package_file.name], folder) is None:
+        return None
+    commit = _git(["rev-parse", "HEAD"], folder)
+    status = _git(["status", "--porcelain"], folder)
+    if not commit or status is None:
+        return None
+    return commit.strip(), bool(status.strip())
+
+
+def package_version() -> str | None:
+    try:
+        return version("toolpath")
+    except PackageNotFoundError:
+        return None
+
+
+def code_version(package_file: Path = PACKAGE_FILE) -> dict[str, Any]:
+    """{"version": "<commit>[-dirty]" or "toolpath <version>", "git_commit", "git_dirty",
+    "package_version"}."""
+    state = git_state(package_file)
+    installed = package_version()
+    if state is None:
+        label = f"toolpath {installed}" if installed else "unknown"
+        return {
+            "version": label,
+            "git_commit": None,
+            "git_dirty": None,
+            "package_version": installed,
+        }
+    commit, dirty = state
+    return {
+        "version": commit + ("-dirty" if dirty else ""),
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "package_version": installed,
+    }
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """The command as typed: the program's name (not its path) and its arguments."""
+    argv = list(sys.argv if argv is None else argv)
+    if not argv:
+        return ""
+    return shlex.join([Path(argv[0]).name, *argv[1:]])
+
+
+def provenance(argv: list[str] | None = None) -> dict[str, Any]:
+    """The `provenance` object of a benchmark report."""
+    return {
+        "code": code_version(),
+        "command": command_line(argv),
+        "python": sys.version.split()[0],
+        "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
