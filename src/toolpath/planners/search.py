@@ -11,6 +11,10 @@ heuristic, the sum over the remaining sub-tasks of their cheapest candidate's we
 (types ignored), never overestimates and is consistent, so the first goal popped is
 optimal. States that agree on the position and on the output types still needed
 downstream are merged (without a budget) or pruned by (weight, cost) dominance (with one).
+
+A forbidden pair (tool, s) bars the tool as the one that serves sub-task s (the last of
+an option's chain, the tool whose output the verifier judged); it may still be a
+preparation step in s's chain, where it only converts an input type.
 """
 
 from __future__ import annotations
@@ -260,8 +264,7 @@ class SearchProblem:
                     continue
                 prep = _combine([producers[kind] for kind in missing])
                 option = _combine([prep, option])
-            if not any((tool, task.id) in self.forbidden for tool in option.tools):
-                result.append(option)
+            result.append(option)  # `candidates` left out the forbidden tools
         result.sort(key=lambda o: o.weight)
         self._options_cache[key] = result
         return result
