@@ -596,6 +596,7 @@ class Decomposer:
         repair: bool = True,
         doc_chars: int = 160,
         max_tokens: int = 512,
+        tool_chooser: Callable[[Plan], tuple[Plan, list[str]]] | None = None,
     ) -> None:
         if not catalog.tools:
             raise ValueError(f"catalogue {catalog.name!r} has no tools")
@@ -610,6 +611,7 @@ class Decomposer:
         self.repair = repair
         self.doc_chars = doc_chars
         self.max_tokens = max_tokens
+        self.tool_chooser = tool_chooser
         self.style = catalog.argument_style
         self._specs = {spec.name: spec for spec in catalog.tools}
 
@@ -718,8 +720,14 @@ class Decomposer:
             plan = plan_from_taskbench(answer, request, self.style)
         except (ValueError, TypeError, AttributeError) as exc:
             return None, [f"malformed task_nodes: {exc}"], []
+        if self.tool_chooser is not None:
+            # Tools are chosen with the edges as the model wrote them, then the repair
+            # fits references and arguments to the chosen tools.
+            plan, more = repairer.repair(plan, fix_edges=False) if self.repair else (plan, [])
+            chosen, choice_notes = self.tool_chooser(plan)
+            plan, notes = chosen, [*notes, *more, *choice_notes]
         if self.repair:
-            plan, more = repairer.repair(plan, fix_edges=fix_edges)
+            plan, more = repairer.repair(plan, fix_edges=fix_edges or bool(self.tool_chooser))
             notes += more
         return plan, repairer.problems(plan), notes
 

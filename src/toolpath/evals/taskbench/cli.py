@@ -135,6 +135,13 @@ def taskbench(
     combine: Annotated[
         list[Path] | None, _opt("--combine", "Tabulate these report.json files and stop.")
     ] = None,
+    planner: Annotated[
+        str, _opt("--planner", "graph (steps by the LLM, tools by the matcher + A*) or direct")
+    ] = "graph",
+    fold: Annotated[
+        str | None,
+        _opt("--fold", "K/N: score fold K of the demonstration pool (cross-validation).")
+    ] = None,
     as_json: Annotated[bool, _opt("--json", "Print JSON instead of tables.")] = False,
     quiet: Annotated[bool, _opt("--quiet", "No progress bar.")] = False,
 ) -> None:
@@ -160,6 +167,8 @@ def taskbench(
         max_retries=max_retries,
         eval_size=eval_size,
         data_dir=data_dir,
+        planner=planner,
+        fold=fold,
         as_json=as_json,
         quiet=quiet,
     )

@@ -111,6 +111,16 @@ class DomainSplit:
         if overlap:
             raise ValueError(f"evaluation and demonstration pools overlap on {sorted(overlap)}")
 
+    def pool_fold(self, fold: int, folds: int) -> DomainSplit:
+        """Cross-validation inside the demonstration pool: fold `fold` of `folds` (every
+        `folds`-th id of the stratified pool order) is scored, the other folds are the
+        demonstrations. The evaluation slice takes no part."""
+        if folds < 2 or not 0 <= fold < folds:
+            raise ValueError(f"fold must be K/N with N >= 2 and 0 <= K < N; got {fold}/{folds}")
+        held = self.demo_ids[fold::folds]
+        rest = [i for i in self.demo_ids if i not in set(held)]
+        return DomainSplit(eval_ids=held, demo_ids=rest)
+
 
 def _sample_from_record(record: Any, path: Path, line_no: int) -> TaskBenchSample:
     where = f"{str(path)!r} line {line_no}"

@@ -43,7 +43,19 @@ PREDICTIONS_FILE = "predictions.jsonl"
 RUN_FILE = "run.json"
 DEMO_METHODS = ("bm25", "dense", "hybrid")
 # Settings that change what the planner produces: a resumed run must not mix them.
-PLANNER_SETTINGS = ("llm", "demos", "demo_method", "repair", "max_retries", "eval_size")
+PLANNER_SETTINGS = (
+    "llm",
+    "planner",
+    "demos",
+    "demo_method",
+    "repair",
+    "max_retries",
+    "eval_size",
+    "fold",
+)
+PLANNERS = ("graph", "direct")
+# Runs made before a setting existed were made with its old behaviour.
+LEGACY_SETTINGS = {"planner": "direct", "fold": None}
 
 
 class RunSettingsError(ValueError):
@@ -66,6 +78,18 @@ class RunConfig:
     max_retries: int = 2
     eval_size: int = DEFAULT_EVAL_SIZE
     data_dir: Path | None = None
+    planner: str = "direct"
+    fold: str | None = None  # "K/N": score fold K of the demonstration pool, not the slice
+
+    def fold_numbers(self) -> tuple[int, int] | None:
+        """(K, N) of `fold`, or None when the evaluation slice is scored."""
+        if self.fold is None:
+            return None
+        try:
+            k, n = (int(part) for part in self.fold.split("/"))
+        except ValueError as exc:
+            raise ValueError(f"--fold must look like K/N (e.g. 0/5); got {self.fold!r}") from exc
+        return k, n
 
     def validate(self) -> None:
         if self.split not in (ALL, *SPLITS):
@@ -78,6 +102,12 @@ class RunConfig:
             raise ValueError(f"--demos must be 0 or more, got {self.demos}")
         if self.max_retries < 0:
             raise ValueError(f"--max-retries must be 0 or more, got {self.max_retries}")
+        if self.planner not in PLANNERS:
+            raise ValueError(f"--planner must be graph or direct; got {self.planner!r}")
+        if self.fold_numbers() is not None:
+            k, n = self.fold_numbers()  # type: ignore[misc]
+            if n < 2 or not 0 <= k < n:
+                raise ValueError(f"--fold must be K/N with N >= 2 and 0 <= K < N; got {self.fold}")
         if self.demo_method not in DEMO_METHODS:
             raise ValueError(
                 f"--demo-retrieval must be one of {', '.join(DEMO_METHODS)}; "
@@ -172,6 +202,7 @@ def check_run_settings(out: Path, config: RunConfig) -> None:
     wanted = {"domain": config.domain, **config.planner_settings()}
     if run_file.is_file():
         stored = json.loads(run_file.read_text(encoding="utf-8"))
+        stored = {**LEGACY_SETTINGS, **stored}
         differ = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
         if differ:
             listed = ", ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in differ.items())
@@ -227,6 +258,11 @@ def build_decomposer(
     selector = None
     if config.demos > 0:
         selector = demo_selector(domain, split, config.demo_method, used)
+    chooser = None
+    if config.planner == "graph":
+        from toolpath.evals.taskbench.graph_planning import graph_chooser
+
+        chooser = graph_chooser(domain, split, config.data_dir)
     return Decomposer(
         llm,
         catalog,
@@ -235,6 +271,7 @@ def build_decomposer(
         k_demos=config.demos,
         max_retries=config.max_retries,
         repair=config.repair,
+        tool_chooser=chooser,
     )
 
 
@@ -323,6 +360,8 @@ def run_taskbench(
     started = time.perf_counter()
     domain = domain or load_domain(config.domain, config.data_dir)
     split = split_domain(domain, config.eval_size)
+    if (fold := config.fold_numbers()) is not None:
+        split = split.pool_fold(*fold)
     selected = select_samples(split, domain, config)
     config.out.mkdir(parents=True, exist_ok=True)
     check_run_settings(config.out, config)

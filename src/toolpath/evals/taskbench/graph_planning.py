@@ -1,0 +1,82 @@
+"""The graph planner on TaskBench: a step matcher trained on the demonstration pool, and
+an offline replay that scores direct and graph tool choice on the same first answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from toolpath.evals.taskbench.loader import DomainSplit, TaskBenchDomain, TaskBenchSample
+from toolpath.evals.taskbench.metrics import ALL, score_predictions
+from toolpath.planners.graph_planner import DEFAULT_LLM_BONUS, GraphToolChooser, solved_pairs
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.planners.matcher import StepMatcher, cached_matcher
+
+DIRECT, GRAPH = "direct (first answer + repair)", "graph"
+
+
+def pool_pairs(samples: Sequence[TaskBenchSample]) -> list[tuple[str, str]]:
+    """(step, tool) training pairs from solved samples, steps aligned to nodes by content."""
+    return solved_pairs(
+        (s.task_steps, [str(node.get("task", "")) for node in s.task_nodes]) for s in samples
+    )
+
+
+def pool_matcher(
+    domain: TaskBenchDomain, split: DomainSplit, tools: Sequence[Any], cache: Path | None = None
+) -> StepMatcher:
+    """The matcher trained on the demonstration pool of `split` only."""
+    by_id = domain.by_id()
+    return cached_matcher(tools, pool_pairs([by_id[i] for i in split.demo_ids]), cache)
+
+
+def graph_chooser(
+    domain: TaskBenchDomain,
+    split: DomainSplit,
+    data_dir: str | Path | None = None,
+    llm_bonus: float = DEFAULT_LLM_BONUS,
+) -> GraphToolChooser:
+    from toolpath.planners.graph import ToolGraph
+    from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+
+    catalog = load_taskbench_catalog(domain.name, data_dir)
+    matcher = pool_matcher(domain, split, catalog.tools)
+    return GraphToolChooser(matcher, ToolGraph.from_catalog(catalog), llm_bonus)
+
+
+def replay_first_answers(
+    domain: TaskBenchDomain,
+    records: dict[str, dict[str, Any]],
+    ids: list[str],
+    split: DomainSplit,
+    data_dir: str | Path | None = None,
+    bonuses: Sequence[float] = (DEFAULT_LLM_BONUS,),
+) -> dict[str, dict[str, Any]] | None:
+    """Strict scores of the first answers planned again offline (no LLM call): directly
+    (repair only) and with the graph choice at each LLM bonus. None without first answers."""
+    from toolpath.planners.decomposer import Decomposer, DecompositionError
+    from toolpath.planners.graph import ToolGraph
+    from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+
+    raws = {i: (records[i].get("toolpath") or {}).get("first_raw") for i in ids}
+    if not ids or any(raw is None for raw in raws.values()):
+        return None
+    catalog = load_taskbench_catalog(domain.name, data_dir)
+    graph = ToolGraph.from_catalog(catalog)
+    matcher = pool_matcher(domain, split, catalog.tools)
+    choosers: dict[str, Any] = {DIRECT: None}
+    for bonus in bonuses:
+        choosers[f"{GRAPH} (LLM bonus {bonus:g})"] = GraphToolChooser(matcher, graph, bonus)
+    variants = {}
+    for name, chooser in choosers.items():
+        predictions = {}
+        for i in ids:
+            llm = ScriptedChatModel([raws[i]])
+            planner = Decomposer(llm, catalog, graph=graph, max_retries=0, tool_chooser=chooser)
+            try:
+                predictions[i] = planner.decompose(records[i]["user_request"]).taskbench
+            except DecompositionError:
+                predictions[i] = None
+        variants[name] = score_predictions(domain, predictions, ids).strict[ALL]
+    return variants

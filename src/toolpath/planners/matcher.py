@@ -1,0 +1,165 @@
+"""The step -> tool matcher: p(tool | step text) for one catalogue.
+
+Each tool has a prototype vector in the embedding space of all-MiniLM-L6-v2 (the model the
+retrieval tools already ship). Untrained, the prototype is the embedding of the tool's
+name and documentation. Trained on solved samples, it is the normalised blend of that
+embedding and the mean embedding of the steps the solved samples served with the tool
+(a nearest-class-mean classifier, which needs no gradient steps: seconds on a CPU).
+`log_probs` is a softmax over cosine similarities at a temperature.
+
+Trained prototypes are saved as safetensors under a key that hashes the catalogue, the
+training pairs and `MATCHER_VERSION`, so a changed catalogue, pool or code retrains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from toolpath.tools.spec import ToolSpec
+
+log = logging.getLogger(__name__)
+
+MATCHER_VERSION = "prototype-v1"
+DEFAULT_TEMPERATURE = 0.05
+DOC_WEIGHT = 1.0  # weight of the documentation embedding against the mean of the steps
+_STEP_PREFIX = re.compile(r"^\s*step\s*\d+\s*[:.)-]\s*", re.I)
+
+
+def tool_document(spec: ToolSpec) -> str:
+    """The text a tool is known by: its name (with separators as spaces) and its doc."""
+    name = spec.name.replace("_", " ").replace("-", " ")
+    return f"{name}: {spec.doc}"
+
+
+def clean_step(text: str) -> str:
+    """A step without its "Step 3:" prefix."""
+    return _STEP_PREFIX.sub("", text).strip()
+
+
+def _embed(texts: Sequence[str]) -> np.ndarray:
+    from toolpath.tools.retrieval.embedder import embed
+
+    return embed(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+@dataclass
+class StepMatcher:
+    """Tool prototypes (unit rows, in `names` order) and the softmax temperature."""
+
+    names: list[str]
+    prototypes: np.ndarray
+    temperature: float = DEFAULT_TEMPERATURE
+    trained_pairs: int = 0
+
+    @classmethod
+    def untrained(cls, tools: Sequence[ToolSpec]) -> StepMatcher:
+        """Embedding similarity of step and tool documentation."""
+        return cls([t.name for t in tools], _unit(_embed([tool_document(t) for t in tools])))
+
+    @classmethod
+    def trained(cls, tools: Sequence[ToolSpec], pairs: Iterable[tuple[str, str]]) -> StepMatcher:
+        """Prototypes from the documentation plus the steps each tool served."""
+        base = cls.untrained(tools)
+        index = {name: i for i, name in enumerate(base.names)}
+        pairs = [(clean_step(step), tool) for step, tool in pairs if tool in index]
+        if not pairs:
+            return base
+        vectors = _embed([step for step, _ in pairs])
+        sums = np.zeros_like(base.prototypes)
+        counts = np.zeros(len(base.names))
+        for vector, (_, tool) in zip(vectors, pairs, strict=True):
+            sums[index[tool]] += vector
+            counts[index[tool]] += 1
+        means = np.where(counts[:, None] > 0, sums / np.maximum(counts[:, None], 1), 0.0)
+        prototypes = _unit(DOC_WEIGHT * base.prototypes + _unit(means) * (counts[:, None] > 0))
+        return cls(base.names, prototypes.astype(np.float32), trained_pairs=len(pairs))
+
+    def log_probs(self, steps: Sequence[str]) -> np.ndarray:
+        """log p(tool | step), shape (len(steps), len(names))."""
+        if not steps:
+            return np.zeros((0, len(self.names)))
+        logits = _embed([clean_step(s) for s in steps]) @ self.prototypes.T / self.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+
+    def best(self, step: str, k: int = 3) -> list[tuple[str, float]]:
+        """The k likeliest tools for one step, with their probabilities."""
+        row = self.log_probs([step])[0]
+        order = np.argsort(-row)[:k]
+        return [(self.names[i], float(np.exp(row[i]))) for i in order]
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        from safetensors.numpy import save_file
+
+        meta = {
+            "names": json.dumps(self.names),
+            "temperature": str(self.temperature),
+            "trained_pairs": str(self.trained_pairs),
+            "version": MATCHER_VERSION,
+        }
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        save_file({"prototypes": self.prototypes}, str(temporary), metadata=meta)
+        os.replace(temporary, path)  # readers see the old file or the whole new one
+
+    @classmethod
+    def load(cls, path: Path) -> StepMatcher:
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="numpy") as handle:
+            meta = handle.metadata()
+            prototypes = handle.get_tensor("prototypes")
+        return cls(
+            json.loads(meta["names"]),
+            prototypes,
+            float(meta["temperature"]),
+            int(meta["trained_pairs"]),
+        )
+
+
+def matcher_key(tools: Sequence[ToolSpec], pairs: Sequence[tuple[str, str]]) -> str:
+    """Hash of what a trained matcher depends on: catalogue, training pairs, code version."""
+    digest = hashlib.sha256(MATCHER_VERSION.encode())
+    for spec in tools:
+        digest.update(json.dumps([spec.name, spec.doc]).encode())
+    for step, tool in pairs:
+        digest.update(json.dumps([step, tool]).encode())
+    return digest.hexdigest()[:20]
+
+
+def matcher_cache_dir() -> Path:
+    """`$TOOLPATH_CACHE_DIR/matchers`, else `$XDG_CACHE_HOME/toolpath/matchers`."""
+    base = os.environ.get("TOOLPATH_CACHE_DIR")
+    if not base:
+        base = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "toolpath")
+    return Path(base) / "matchers"
+
+
+def cached_matcher(
+    tools: Sequence[ToolSpec],
+    pairs: Sequence[tuple[str, str]],
+    cache_dir: Path | None = None,
+) -> StepMatcher:
+    """The trained matcher for (catalogue, pairs), trained on first use and kept."""
+    path = (cache_dir or matcher_cache_dir()) / f"matcher-{matcher_key(tools, pairs)}.safetensors"
+    if path.is_file():
+        return StepMatcher.load(path)
+    log.info("training the step matcher on %d solved steps", len(pairs))
+    matcher = StepMatcher.trained(tools, pairs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    matcher.save(path)
+    return matcher
