@@ -230,7 +230,7 @@ def cost_table(
 ) -> tuple[dict[str, float], dict[str, int]]:
     """Seconds per billion parameters per method, measured in this process."""
     from toolpath.tools.merging import merge_models
-    from toolpath.tools.merging.methods import METHODS
+    from toolpath.tools.merging.method_registry import MERGE_METHODS
     from toolpath.tools.merging.synthetic import corpus_texts
 
     billions = parameter_count(base) / 1e9
@@ -240,12 +240,12 @@ def cost_table(
     measured_on: dict[str, int] = {}
     # untimed warm-up: imports (torch, transformers, mergekit) and page cache, paid once
     merge_models("linear", small_experts, work / "cost_warmup", params={})
-    for method in METHODS:
+    for method, entry in MERGE_METHODS.items():
         models, on, size = experts, base, billions
         params: dict[str, Any] = {"seed": 0}
-        if method == "slerp":
-            models = experts[:1]
-        elif method == "metrics_weighted":
+        if entry.models[1] is not None:
+            models = experts[: entry.models[1]]
+        if method == "metrics_weighted":
             params = {"scores": [0.7, 0.5]}
         elif method == "adamerging":
             models, on, size = small_experts, small_base, small_billions

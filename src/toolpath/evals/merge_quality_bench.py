@@ -27,12 +27,13 @@ from rich.table import Table
 
 from toolpath.evals.provenance import provenance
 from toolpath.tools.files import atomic_write_json, atomic_write_text
+from toolpath.tools.merging.method_registry import MERGE_METHODS
 from toolpath.tools.merging.priors import QUALITY_PRIORS as PRIORS_PATH
 from toolpath.tools.zoo import TASKS, ZooManifest, build_zoo, default_zoo_dir, load_zoo
 
 DEFAULT_REPORT_DIR = Path("reports") / "merge_quality"
 DEFAULT_THRESHOLD = 0.9
-RANDOM_METHODS = {"dare_ties", "dare_linear", "della"}
+RANDOM_METHODS = {m.name for m in MERGE_METHODS.values() if m.stochastic}
 ADAMERGING_TEXTS = 64
 
 
@@ -45,8 +46,12 @@ def expert_groups(tasks: list[str], pairs: bool = True, everything: bool = True)
 
 
 def applicable(method: str, n_experts: int) -> bool:
-    """SLERP interpolates exactly two models; every other method takes any number."""
-    return n_experts == 2 if method == "slerp" else True
+    """Whether a method merges `n_experts` experts (from its registry entry): a method that
+    takes one model besides the base blends exactly two (the first stands for the base)."""
+    low, high = MERGE_METHODS[method].models
+    if high == 1:
+        return n_experts == 2
+    return n_experts >= low and (high is None or n_experts <= high)
 
 
 def merge_inputs(
@@ -56,8 +61,9 @@ def merge_inputs(
     experts = [zoo.experts[task].path for task in group]
     base = zoo.base.path
     params: dict[str, Any] = {}
-    if method == "slerp":  # interpolates between the two experts themselves
-        return experts[1:], experts[0], {"t": 0.5}
+    entry = MERGE_METHODS[method]
+    if entry.models[1] == 1:  # a blend of the two experts themselves
+        return experts[1:], experts[0], dict(entry.defaults)
     if method in RANDOM_METHODS:
         params["seed"] = 0
     if method == "metrics_weighted":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from toolpath.tools.merging import METHODS, MergeParameterError, PreflightError, merge_models
+
+# The choices of --method: the merge methods' registry (tools/merging/method_registry.py).
+Method = Enum("Method", {name: name for name in METHODS}, type=str)
 
 
 def parse_value(text: str) -> Any:
@@ -36,7 +40,7 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
 
 def merge(
     ctx: typer.Context,
-    method: Annotated[str, typer.Option("--method", "-m", help=f"one of: {', '.join(METHODS)}")],
+    method: Annotated[Method, typer.Option("--method", "-m", help="the merge method")],
     models: Annotated[list[Path], typer.Option("--models", help="input model directories")],
     out: Annotated[Path, typer.Option("--out", help="output model directory")],
     base: Annotated[Path | None, typer.Option("--base", help="base model directory")] = None,
@@ -57,7 +61,9 @@ def merge(
     params = parse_params(param or [])
     console = Console(stderr=True)
     try:
-        result = merge_models(method, models, out, base=base, params=params, progress=not as_json)
+        result = merge_models(
+            method.value, models, out, base=base, params=params, progress=not as_json
+        )
     except (PreflightError, MergeParameterError, FileNotFoundError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -71,7 +77,7 @@ def merge(
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
         return
-    table = Table(title=f"merged with {method} in {result.seconds:.2f} s")
+    table = Table(title=f"merged with {method.value} in {result.seconds:.2f} s")
     table.add_column("role")
     table.add_column("path")
     table.add_column("sha256")

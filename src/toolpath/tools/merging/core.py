@@ -24,10 +24,9 @@ from typing import Any
 from toolpath.tools.extras import require
 from toolpath.tools.files import atomic_dir
 from toolpath.tools.merging.hashing import model_sha256
+from toolpath.tools.merging.method_registry import MERGE_METHODS, MERGEKIT
 from toolpath.tools.merging.methods import (
     DEFAULT_SHARD_SIZE,
-    MERGEKIT_METHODS,
-    NEEDS_BASE,
     check_inputs,
     check_method,
     mergekit_name,
@@ -110,7 +109,7 @@ def mergekit_config(
             for path, p in zip(models, per_model, strict=True)
         ],
     }
-    if base is not None and method in NEEDS_BASE:
+    if base is not None and MERGE_METHODS[method].needs_base:
         config["base_model"] = str(base)
     if shared:
         config["parameters"] = shared
@@ -154,7 +153,7 @@ def build_card(
     seconds: float,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    role = "base" if method in NEEDS_BASE else "base (checked, not merged)"
+    role = "base" if MERGE_METHODS[method].needs_base else "base (checked, not merged)"
     entries = [{"role": role, "path": str(base), "sha256": digests[base]}] if base else []
     entries += [{"role": "model", "path": str(m), "sha256": digests[m]} for m in models]
     return {
@@ -173,14 +172,9 @@ LocalMerge = Callable[[list[Path], Path, Path | None, dict[str, Any], bool], dic
 
 
 def local_merge(method: str) -> LocalMerge:
-    """The on-disk implementation of a method written here."""
-    if method == "adamerging":
-        from toolpath.tools.merging.adamerging import adamerging_to_disk
-
-        return adamerging_to_disk
-    from toolpath.tools.merging.weighted import metrics_weighted_to_disk
-
-    return metrics_weighted_to_disk
+    """The on-disk implementation of a method written here (its registry entry's `on_disk`)."""
+    entry = MERGE_METHODS[method]
+    return entry.implementation(entry.on_disk)
 
 
 def merge_models(
@@ -209,7 +203,7 @@ def merge_models(
     hasher.start()
     start = time.perf_counter()
     with atomic_dir(out) as tmp:
-        if method in MERGEKIT_METHODS:
+        if not MERGE_METHODS[method].local:
             extra = {"mergekit_config": run_mergekit(method, models, tmp, base, params, progress)}
         else:
             extra = local_merge(method)(models, tmp, base, params, progress)
@@ -234,14 +228,9 @@ def merge_state_dicts(
     check_method(method)
     check_inputs(method, len(state_dicts), base is not None)
     params = dict(params or {})
-    if method == "adamerging":
-        from toolpath.tools.merging.adamerging import adamerging_state_dicts
-
-        return adamerging_state_dicts(state_dicts, base, params)
-    if method == "metrics_weighted":
-        from toolpath.tools.merging.weighted import metrics_weighted_params
-
-        method, params = "linear", metrics_weighted_params(len(state_dicts), params)
+    entry = MERGE_METHODS[method]
+    if entry.in_memory != MERGEKIT:
+        return entry.implementation(entry.in_memory)(state_dicts, base, params)
     return run_mergekit_in_memory(method, state_dicts, base, params)
 
 
@@ -253,7 +242,7 @@ def run_mergekit_in_memory(
 
     per_model, shared, options = split_params(method, len(state_dicts), params)
     inputs: dict[str, Any] = {}
-    use_base = base is not None and method in NEEDS_BASE
+    use_base = base is not None and MERGE_METHODS[method].needs_base
     if use_base:
         inputs["base"] = base
     names = [f"model{i}" for i in range(len(state_dicts))]

@@ -12,9 +12,11 @@ toolpath parameters (the `params` dict of `merge_models` / `merge_state_dicts`):
   tensor by tensor and hold at most about one shard in RAM), `implementation`
   ("toolpath" or "mergekit", TIES only: see fast_ties.py).
 
-Defaults (`METHOD_DEFAULTS`) are mergekit's, except that the sparsifying methods get a
-density below 1 (mergekit's default of 1 would disable their trimming/dropping): TIES,
-DARE and DELLA keep 50% of each task vector, breadcrumbs 90% minus the top 1%.
+Each method is one entry of method_registry.py (name, runner, base and model-count rules,
+defaults, docs, prior fallbacks). Its defaults are mergekit's, except that the sparsifying
+methods get a density below 1 (mergekit's default of 1 would disable their
+trimming/dropping): TIES, DARE and DELLA keep 50% of each task vector, breadcrumbs 90%
+minus the top 1%.
 """
 
 from __future__ import annotations
@@ -22,47 +24,10 @@ from __future__ import annotations
 from typing import Any
 
 from toolpath.tools.extras import require
+from toolpath.tools.merging.method_registry import MERGE_METHODS
 from toolpath.tools.spec import ToolArgumentError
 
-MERGEKIT_METHODS = (
-    "linear",
-    "task_arithmetic",
-    "ties",
-    "dare_ties",
-    "dare_linear",
-    "breadcrumbs",
-    "slerp",
-    "model_stock",
-    "della",
-)
-LOCAL_METHODS = ("adamerging", "metrics_weighted")
-METHODS: tuple[str, ...] = MERGEKIT_METHODS + LOCAL_METHODS
-
-METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
-    "linear": {"weight": 1.0},
-    "task_arithmetic": {"weight": 1.0},
-    "ties": {"weight": 1.0, "density": 0.5},
-    "dare_ties": {"weight": 1.0, "density": 0.5},
-    "dare_linear": {"weight": 1.0, "density": 0.5},
-    "breadcrumbs": {"weight": 1.0, "density": 0.9, "gamma": 0.01},
-    "slerp": {"t": 0.5},
-    "model_stock": {},
-    "della": {"weight": 1.0, "density": 0.5, "epsilon": 0.1},
-}
-
-# How many input models (besides the base) a method takes, and whether it needs a base.
-NEEDS_BASE = {
-    "task_arithmetic",
-    "ties",
-    "dare_ties",
-    "dare_linear",
-    "breadcrumbs",
-    "slerp",
-    "model_stock",
-    "della",
-    "adamerging",
-}
-MODEL_COUNT = {"slerp": (1, 1), "model_stock": (2, None)}
+METHODS: tuple[str, ...] = tuple(MERGE_METHODS)
 OPTION_KEYS = {"dtype", "seed", "shard_size", "implementation"}
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 DEFAULT_SHARD_SIZE = 1_000_000_000
@@ -73,21 +38,29 @@ class MergeParameterError(ToolArgumentError):
 
 
 def check_method(method: str) -> str:
-    if method not in METHODS:
-        raise MergeParameterError(f"unknown merge method {method!r}; known: {', '.join(METHODS)}")
+    if method not in MERGE_METHODS:
+        known = ", ".join(MERGE_METHODS)
+        raise MergeParameterError(f"unknown merge method {method!r}; known: {known}")
     return method
 
 
 def check_inputs(method: str, n_models: int, has_base: bool) -> None:
     """Raise if the number of models or the presence of a base does not fit the method."""
-    if method in NEEDS_BASE and not has_base:
+    entry = MERGE_METHODS[method]
+    if entry.needs_base and not has_base:
         raise MergeParameterError(f"merge method {method!r} needs a base model (--base)")
-    low, high = MODEL_COUNT.get(method, (1, None))
+    low, high = entry.models
     if n_models < low or (high is not None and n_models > high):
-        wanted = f"exactly {low}" if low == high else f"at least {low}"
         raise MergeParameterError(
-            f"merge method {method!r} takes {wanted} model(s) besides the base; got {n_models}"
+            f"merge method {method!r} takes {_count(low, high)} model(s) besides the base; "
+            f"got {n_models}"
         )
+
+
+def _count(low: int, high: int | None) -> str:
+    if high is None:
+        return f"at least {low}"
+    return f"exactly {low}" if low == high else f"{low} to {high}"
 
 
 def mergekit_name(method: str, params: dict[str, Any]) -> str:
@@ -116,7 +89,7 @@ def split_params(
 ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """Split toolpath params into (per-model params, shared params, toolpath options).
 
-    Applies METHOD_DEFAULTS and rejects unknown names with a one-line error.
+    Applies the method's defaults and rejects unknown names with a one-line error.
     """
     given = dict(params or {})
     if "weights" in given:
@@ -129,7 +102,7 @@ def split_params(
             f"unknown parameter {unknown[0]!r} for {method}; known: "
             f"{', '.join(sorted(known | OPTION_KEYS | {'weights'}))}"
         )
-    merged = {**METHOD_DEFAULTS.get(method, {}), **given}
+    merged = {**MERGE_METHODS[method].defaults, **given}
     per_model: list[dict[str, Any]] = [{} for _ in range(n_models)]
     shared: dict[str, Any] = {}
     for key, value in merged.items():

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from toolpath.tools import resources as rt
-from toolpath.tools.merging.methods import METHODS
+from toolpath.tools.merging.method_registry import MERGE_METHODS, MergeMethod
 from toolpath.tools.merging.priors import cost_per_billion, fixed_seconds, quality_prior
-from toolpath.tools.registry import tool
+from toolpath.tools.registry import ToolRegistry, tool
 from toolpath.tools.spec import CostPrior
 
 PARAMS_NOTE = (
@@ -26,40 +26,12 @@ PARAMS_NOTE = (
     "shapes, vocabulary, tokenizer) run first; safetensors only."
 )
 
-METHOD_DOCS = {
-    "linear": "Model soup: weighted average of the models' weights (params: weight). "
-    "No base needed. Cheapest merge; good when the models are fine-tunes of one base on "
-    "similar data.",
-    "task_arithmetic": "Task arithmetic: base + sum of weighted task vectors (model - base) "
-    "(params: weight, lambda). Needs a base. Adds skills of experts tuned from one base.",
-    "ties": "TIES merging: trims each task vector to its largest-magnitude fraction "
-    "(density, default 0.5), elects a sign per weight and averages the agreeing values. "
-    "Needs a base. Reduces interference between several experts (exact, fast top-k).",
-    "dare_ties": "DARE-TIES: randomly drops task-vector entries (keep density, rescaled) "
-    "then TIES sign election. Needs a base; params: weight, density, seed.",
-    "dare_linear": "DARE-linear: randomly drops task-vector entries (keep density, "
-    "rescaled) then adds the weighted task vectors. Needs a base; params: density, seed.",
-    "breadcrumbs": "Model Breadcrumbs: drops both the smallest and the largest (outlier, "
-    "gamma) task-vector entries, then task arithmetic. Needs a base.",
-    "slerp": "SLERP: spherical interpolation between two models (param t in [0, 1]): the "
-    "base and one other model, or, given two models, the first and the second (a base is "
-    "then not used). Smooth blend of exactly two models.",
-    "model_stock": "Model Stock: interpolates the average of two or more fine-tunes "
-    "toward the base by a ratio computed from the angle between their task vectors. "
-    "Needs a base; no tuning.",
-    "della": "DELLA: magnitude-ranked stochastic dropping of task-vector entries (density, "
-    "epsilon), then TIES-style sign election. Needs a base.",
-    "adamerging": "AdaMerging: learns layer-wise (or task-wise) task-vector coefficients by "
-    "minimising the model's prediction entropy on unlabelled texts (params: texts or data "
-    "file, granularity, steps). Needs a base; slower (forward/backward passes), no labels.",
-    "metrics_weighted": "Metrics-weighted averaging: a model soup whose weights come from "
-    "each model's evaluation score (params: scores, or metrics JSON files and metric key; "
-    "scheme proportional or softmax).",
-}
 
-
-def merge_tool_for(method: str) -> Callable[..., dict[str, Any]]:
-    """Build and register the tool `merge_<method>`."""
+def merge_tool_for(
+    entry: MergeMethod, registry: ToolRegistry | None = None
+) -> Callable[..., dict[str, Any]]:
+    """Build and register the tool `merge_<name>` of a registry entry."""
+    method = entry.name
 
     def merge(
         models: list[str],
@@ -69,7 +41,7 @@ def merge_tool_for(method: str) -> Callable[..., dict[str, Any]]:
     ) -> dict[str, Any]:
         from toolpath.tools.merging.core import merge_models
 
-        if method == "slerp" and len(models) == 2:  # interpolate between the two models
+        if entry.models[1] == 1 and len(models) == 2:  # a blend of two: the first is the base
             base, models = models[0], models[1:]
         result = merge_models(
             method,
@@ -96,11 +68,12 @@ def merge_tool_for(method: str) -> Callable[..., dict[str, Any]]:
         cost=cost,
         quality=quality_prior(method),
         name=f"merge_{method}",
-        doc=METHOD_DOCS[method] + PARAMS_NOTE,
+        doc=entry.doc() + PARAMS_NOTE,
+        registry=registry,
     )(merge)
 
 
-MERGE_TOOLS = {method: merge_tool_for(method) for method in METHODS}
+MERGE_TOOLS = {name: merge_tool_for(entry) for name, entry in MERGE_METHODS.items()}
 
 
 @tool(

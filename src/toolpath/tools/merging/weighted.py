@@ -86,6 +86,16 @@ def metrics_weighted_params(n_models: int, params: dict[str, Any]) -> dict[str, 
     return {**rest, "weight": weights}
 
 
+def metrics_weighted_state_dicts(
+    state_dicts: list[dict], base: dict | None, params: dict[str, Any]
+) -> dict:
+    """merge_state_dicts("metrics_weighted", ...): mergekit's linear average in memory."""
+    from toolpath.tools.merging.core import run_mergekit_in_memory
+
+    linear = metrics_weighted_params(len(state_dicts), params)
+    return run_mergekit_in_memory("linear", state_dicts, base, linear)
+
+
 def metrics_weighted_to_disk(
     models: list[Path], out: Path, base: Path | None, params: dict[str, Any], progress: bool
 ) -> dict[str, Any]:
