@@ -7,6 +7,7 @@ the editable install's own .pth is not processed there), so the test runs offlin
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The fresh venv must not see this checkout through PYTHONPATH.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
 
 PRIORS_CHECK = """
 import json, sys
@@ -35,7 +38,7 @@ print(json.dumps({
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(args, cwd=cwd, env=CLEAN_ENV, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
     return done
 
@@ -92,6 +95,7 @@ def test_old_top_level_packages_are_gone(installed: Path, tmp_path: Path) -> Non
         done = subprocess.run(
             [str(installed / "python"), "-c", f"import {name}"],
             cwd=tmp_path,
+            env=CLEAN_ENV,
             capture_output=True,
             text=True,
             timeout=60,
