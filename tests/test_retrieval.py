@@ -247,3 +247,27 @@ def test_registered_retrieval_tools(tmp_path):
     assert got[0]["user_request"] == "weather in Rome today"
     tools = registry.get("retrieve_tools").invoke({"request": "find tools by request", "k": 3})
     assert len(tools) == 3 and all(set(t) == {"name", "score"} for t in tools)
+
+
+def test_build_index_never_replaces_the_users_folder(tmp_path):
+    from toolpath.tools.files import ForeignDirectoryError
+    from toolpath.tools.library import library_registry
+
+    build = library_registry().get("build_index")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("\n\n".join(FACTS.values()), encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("five years of work", encoding="utf-8")
+    with pytest.raises(ForeignDirectoryError, match="did not write"):
+        build.invoke({"paths": [str(docs)], "index_dir": str(mine), "method": "bm25"})
+    assert [p.name for p in mine.iterdir()] == ["thesis.txt"]
+    for out in (docs, docs / "ix"):  # the output is, or lies inside, an input
+        with pytest.raises(ForeignDirectoryError):
+            build.invoke({"paths": [str(docs)], "index_dir": str(out), "method": "bm25"})
+    assert [p.name for p in docs.iterdir()] == ["a.txt"]
+    out = build.invoke({"paths": [str(docs)], "index_dir": str(tmp_path / "ix"), "method": "bm25"})
+    assert out["added"] == 1
+    again = build.invoke({"paths": [str(docs)], "index_dir": out["index_dir"], "method": "bm25"})
+    assert (again["added"], again["total"]) == (0, 1)

@@ -111,3 +111,25 @@ def test_zoo_cli_lists_the_models(mini_zoo: ZooManifest) -> None:
     assert {"base", "expert-addition", "lora-reversal"} <= names
     result = runner.invoke(app, ["zoo", "list", "--dir", str(mini_zoo.root / "missing")])
     assert result.exit_code == 2 and "toolpath zoo build" in result.output
+
+
+def test_rebuild_keeps_to_what_the_zoo_wrote(mini_zoo: ZooManifest, tmp_path: Path) -> None:
+    import shutil
+
+    from toolpath.tools.files import MARKER, ForeignDirectoryError
+
+    old = tmp_path / "old-zoo"  # built before atomic_dir marked what it creates
+    shutil.copytree(mini_zoo.root, old)
+    for marker in old.rglob(MARKER):
+        marker.unlink()
+    data = json.loads((old / "zoo.json").read_text())
+    data["fingerprint"] = "another recipe"
+    (old / "zoo.json").write_text(json.dumps(data))
+    rebuilt = build_zoo(old, mini=True, progress=False)
+    assert all((m.path / MARKER).is_file() for m in rebuilt.models)
+    user = tmp_path / "mine"
+    (user / "base").mkdir(parents=True)
+    (user / "base" / "notes.txt").write_text("keep me")
+    with pytest.raises(ForeignDirectoryError, match="base"):
+        build_zoo(user, mini=True, progress=False)
+    assert [p.name for p in (user / "base").iterdir()] == ["notes.txt"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from toolpath.tools import resources as rt
+from toolpath.tools.files import check_not_input, check_replaceable
 from toolpath.tools.registry import tool
 from toolpath.tools.retrieval.corpus import load_corpus
 from toolpath.tools.retrieval.indexes import load_index, make_index
@@ -40,8 +41,10 @@ def build_index(
     existing index of the same method in index_dir is extended with the chunks it does not hold
     yet.
     """
-    chunks = load_corpus(paths, chunk_words=chunk_words, overlap_words=overlap_words)
     folder = Path(index_dir)
+    check_replaceable(folder)  # before any work: never a folder of the user's files
+    check_not_input(folder, [Path(p) for p in paths])
+    chunks = load_corpus(paths, chunk_words=chunk_words, overlap_words=overlap_words)
     index = load_index(folder) if (folder / "manifest.json").is_file() else make_index(method)
     if index.kind != method:
         raise ValueError(f"{index_dir!r} holds a {index.kind!r} index, not {method!r}")

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolpath.tools.files import atomic_dir, atomic_write_text
+from toolpath.tools.files import atomic_dir, atomic_write_text, check_replaceable
 from toolpath.tools.zoo.cards import model_card
 from toolpath.tools.zoo.manifest import (
     MANIFEST_NAME,
@@ -114,8 +114,18 @@ class _Progress:
         return lambda done, info: self.bars.update(task_id, completed=done, info=info)
 
 
-def _save_full_model(model: Any, tokenizer: Any, target: Path) -> None:
-    with atomic_dir(target) as tmp:
+def _listed_models(root: Path) -> set[str]:
+    """Names of the model directories the zoo.json at `root` lists (written by an earlier
+    build, perhaps before atomic_dir marked what it creates)."""
+    try:
+        listed = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+        return {Path(m["path"]).name for m in listed["models"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def _save_full_model(model: Any, tokenizer: Any, target: Path, legacy: set[str]) -> None:
+    with atomic_dir(target, legacy=lambda p: p.name in legacy) as tmp:
         model.generation_config.eos_token_id = tokenizer.eos_token_id
         model.generation_config.pad_token_id = tokenizer.pad_token_id
         model.generation_config.bos_token_id = tokenizer.bos_token_id
@@ -123,9 +133,11 @@ def _save_full_model(model: Any, tokenizer: Any, target: Path) -> None:
         tokenizer.save_pretrained(str(tmp))
 
 
-def _save_adapter(model: Any, tokenizer: Any, base_dir: Path, target: Path) -> None:
+def _save_adapter(
+    model: Any, tokenizer: Any, base_dir: Path, target: Path, legacy: set[str]
+) -> None:
     model.peft_config["default"].base_model_name_or_path = str(base_dir.resolve())
-    with atomic_dir(target) as tmp:
+    with atomic_dir(target, legacy=lambda p: p.name in legacy) as tmp:
         model.save_pretrained(str(tmp), safe_serialization=True)
         tokenizer.save_pretrained(str(tmp))
 
@@ -153,6 +165,7 @@ class ZooBuilder:
     def __init__(self, root: Path, recipe: Recipe, seed: int, mini: bool, progress: bool):
         self.root, self.recipe, self.seed = root, recipe, seed
         self.progress = _Progress(progress)
+        self.legacy = _listed_models(root)  # before this build rewrites zoo.json
         self.manifest = self._resume(mini)
         self.tokenizer: Any = None
         self.exclude: set[str] = set()
@@ -180,12 +193,20 @@ class ZooBuilder:
         self.manifest.models.append(model)
         self.manifest.write()
 
+    def check_targets(self) -> None:
+        """Refuse, before any training, a model directory this zoo did not write."""
+        names = ["base"] + [f"{kind}-{t}" for kind in ("expert", "lora") for t in self.recipe.tasks]
+        for name in names:
+            if not self.cached(name):
+                check_replaceable(self.root / name, lambda p: p.name in self.legacy)
+
     def run(self) -> ZooManifest:
         import torch
         from transformers.utils import logging as hf_logging
 
         from toolpath.tools.zoo.tokenizer import build_tokenizer
 
+        self.check_targets()
         start = time.perf_counter()
         self.tokenizer = build_tokenizer()
         hf_logging.disable_progress_bar()
@@ -253,7 +274,7 @@ class ZooBuilder:
             model, stream, self.recipe.pretrain, "pretrain base", label_prompt=True
         )
         path = self.root / "base"
-        _save_full_model(model, self.tokenizer, path)
+        _save_full_model(model, self.tokenizer, path, self.legacy)
         self.record(
             ZooModel(
                 name="base",
@@ -280,7 +301,7 @@ class ZooBuilder:
         stream = self._task_stream("expert", task)
         seconds = self._train(model, stream, self.recipe.expert, f"expert {task}")
         path = self.root / name
-        _save_full_model(model, self.tokenizer, path)
+        _save_full_model(model, self.tokenizer, path, self.legacy)
         self.record(
             ZooModel(
                 name=name,
@@ -305,7 +326,7 @@ class ZooBuilder:
         stream = self._task_stream("lora", task)
         seconds = self._train(model, stream, self.recipe.lora, f"lora {task}")
         path = self.root / name
-        _save_adapter(model, self.tokenizer, base_dir, path)
+        _save_adapter(model, self.tokenizer, base_dir, path, self.legacy)
         self.record(
             ZooModel(
                 name=name,
