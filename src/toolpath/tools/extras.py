@@ -14,7 +14,6 @@ from types import ModuleType
 EXTRA_OF: dict[str, str] = {
     "xllamacpp": "embedded",
     "torch": "merge",
-    "numpy": "merge",
     "transformers": "merge",
     "safetensors": "merge",
     "mergekit": "merge",
