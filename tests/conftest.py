@@ -5,15 +5,26 @@ when `CI` is set, so CI passes or fails the same way every time."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
 
 from toolpath.tools.catalogs.taskbench import TaskBenchDataError, resolve_data_dir
+from toolpath.tools.workspace import ROOTS_ENV
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("dev", print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tmp_paths_are_a_workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests keep their models and files under pytest's temporary folder, so that folder
+    is a root of the workspace policy (tools/workspace.py) for the whole session."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ROOTS_ENV, str(tmp_path_factory.getbasetemp()))
+        yield
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

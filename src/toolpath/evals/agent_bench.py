@@ -188,6 +188,7 @@ def task_spec(task: dict[str, Any], threshold: float, max_replans: int) -> Any:
         request=f"merge {task['k']} experts",
         alpha=0.7,
         inputs={"base": task["base"]},
+        roots=[task["folder"]],  # the task's models live in the bench's temporary folder
         given=["model"],
         checks=checks,
         plan=Plan(subtasks=subtasks),

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, create_model
 
 from toolpath.tools.spec import CostPrior, ToolSpec
+from toolpath.tools.workspace import PATH_PARAMS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,11 +100,14 @@ def tool(
     name: str | None = None,
     doc: str | None = None,
     registry: ToolRegistry | None = None,
+    paths: list[str] | None = None,
 ) -> Callable[[F], F]:
     """Register a typed Python function as a tool.
 
     The doc defaults to the function's docstring; the parameters come from a pydantic
-    model (when the function takes one) or from the signature.
+    model (when the function takes one) or from the signature. `paths` names the
+    parameters that hold paths (the workspace policy checks them); by default, those
+    whose name is in workspace.PATH_PARAMS.
     """
 
     def register(fn: F) -> F:
@@ -121,6 +125,7 @@ def tool(
             capabilities=capabilities,
             cost=cost if isinstance(cost, CostPrior) else CostPrior(seconds=cost),
             quality=quality,
+            paths=paths if paths is not None else sorted(PATH_PARAMS & set(model.model_fields)),
             fn=fn,
             params_model=model,
         )

@@ -56,6 +56,9 @@ class ToolSpec(BaseModel):
     capabilities: list[str] = Field(default_factory=list)
     cost: CostPrior = Field(default_factory=CostPrior)
     quality: float = Field(0.8, gt=0, le=1)
+    paths: list[str] = Field(
+        default_factory=list, description="parameters that hold file or folder paths"
+    )
     fn: Callable[..., Any] | None = Field(default=None, exclude=True, repr=False)
     params_model: type[BaseModel] | None = Field(default=None, exclude=True, repr=False)
 

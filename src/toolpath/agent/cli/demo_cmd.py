@@ -196,6 +196,7 @@ def demo_task(manifest: Any, skills: tuple[str, ...], threshold: float, alpha: f
             "base": str(manifest.base.path),
         },
         given=["model"],
+        roots=[str(manifest.root)],  # the zoo the user chose (--zoo) is the demo's data
         checks=checks,
         limits=Limits(max_replans=14, max_depth=1, max_wall_seconds=3600, max_steps=40),
         judge=False,

@@ -124,6 +124,7 @@ def run(
         runner = make_runner(
             llm_name=llm, model_path=model_path, home=home, on_event=printer, catalog=spec.catalog
         )
+        runner.check_paths(spec)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     summary = runner.start(spec)

@@ -4,7 +4,8 @@ Environment: TOOLPATH_LLM (backend), TOOLPATH_MODEL (a GGUF path), TOOLPATH_MODE
 TOOLPATH_LLM_CTX, TOOLPATH_LLM_THREADS, TOOLPATH_PROMPT_CACHE (0 to keep no KV state on
 disk), OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
 Config file: TOML at $TOOLPATH_CONFIG, else ~/.config/toolpath/config.toml, table [llm]
-with the field names below (backend, model_path, base_url, api_key, model, ...).
+with the field names below (backend, model_path, base_url, api_key, model, ...); table
+[workspace] with `roots`, folders the tools may use besides the defaults.
 """
 
 from __future__ import annotations
@@ -31,6 +32,21 @@ def config_path() -> Path:
 
 class ConfigFileError(ValueError):
     """The config file exists but cannot be read."""
+
+
+def config_roots() -> list[Path]:
+    """The folders `[workspace] roots = [...]` in the config file adds to the workspace."""
+    path = config_path()
+    if not path.is_file():
+        return []
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("workspace", {})
+    except (tomllib.TOMLDecodeError, OSError) as exc:
+        raise ConfigFileError(f"config file {str(path)!r} is not valid TOML: {exc}") from exc
+    roots = table.get("roots", [])
+    if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
+        raise ConfigFileError(f"config file {str(path)!r}: [workspace] roots is a list of paths")
+    return [Path(r).expanduser() for r in roots]
 
 
 class _LLMTableSource(PydanticBaseSettingsSource):

@@ -21,6 +21,7 @@ from toolpath.agent.run.artifacts import Artifact, ArtifactStore, step_key
 from toolpath.planners.plan import NODE_REF, Argument, PathStep, SubTask
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.spec import ToolArgumentError, ToolSpec
+from toolpath.tools.workspace import Workspace
 
 OUT_PARAMS = ("out", "out_dir", "output_dir", "output_path")
 PATH_KEYS = ("path", "out", "out_dir", "output_dir", "model_dir", "model", "output")
@@ -178,8 +179,13 @@ class Executor:
         step: PathStep,
         outputs: dict[int, Any],
         defaults: dict[str, Any] | None = None,
+        workspace: Workspace | None = None,
     ) -> StepOutcome:
-        """Execute the step's tool chain; never raises for a tool's own failure."""
+        """Execute the step's tool chain; never raises for a tool's own failure.
+
+        With a `workspace`, every path argument is checked before its tool runs (or is
+        looked up in the store); one outside the roots fails the step as an argument error.
+        """
         started = time.perf_counter()
         previous: Any = None
         artifact: Artifact | None = None
@@ -191,6 +197,8 @@ class Executor:
                 arguments = bind_arguments(spec, task.arguments, outputs, defaults)
                 if index > 0:
                     self._feed(spec, arguments, previous)
+                if workspace is not None:  # the executor sets the out parameter itself
+                    workspace.check_arguments(spec, _without(arguments, _out_param(spec)))
                 artifact, hit = self._call(spec, arguments)
                 cached = cached and hit
                 previous = artifact.value
@@ -233,9 +241,7 @@ class Executor:
         existing = self.store.get(key)
         if existing is not None:
             return existing, True
-        out_param = next(
-            (p for p in OUT_PARAMS if p in spec.parameters.get("properties", {})), None
-        )
+        out_param = _out_param(spec)
 
         def produce(out_dir):
             call_args = dict(arguments)
@@ -244,6 +250,15 @@ class Executor:
             return spec.invoke(call_args)
 
         return self.store.put(key, spec.name, produce), False
+
+
+def _out_param(spec: ToolSpec) -> str | None:
+    """The parameter the executor points at the artifact's directory, if the tool has one."""
+    return next((p for p in OUT_PARAMS if p in spec.parameters.get("properties", {})), None)
+
+
+def _without(arguments: dict[str, Any], name: str | None) -> dict[str, Any]:
+    return {k: v for k, v in arguments.items() if k != name}
 
 
 def _safe(arguments: dict[str, Any]) -> dict[str, Any]:

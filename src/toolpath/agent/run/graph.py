@@ -41,6 +41,7 @@ from toolpath.planners.plan import PathStep, Plan, PlanValidationError, SubTask,
 from toolpath.planners.search import SearchProblem, astar
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.resources import TEXT, type_of_literal
+from toolpath.tools.workspace import Workspace
 
 
 def _event(run_id: str, event: Any) -> dict[str, Any]:
@@ -60,8 +61,10 @@ class RunGraph:
         planner: Planner | None,
         verifier_for: Any,
         interactive: bool = False,
+        workspace: Workspace | None = None,
     ) -> None:
         self.registry = registry
+        self.workspace = workspace
         self.estimates = estimates
         self.executor = Executor(registry, store)
         self.planner = planner
@@ -224,7 +227,10 @@ class RunGraph:
         inputs = {int(k): v for k, v in payload["inputs"].items()}
         run_id = payload["run_id"]
         started = _event(run_id, StepStarted(subtask=task.id, tool=step.tool))
-        outcome = self.executor.run(task, step, inputs, payload.get("defaults"))
+        workspace = self.workspace
+        if workspace is not None:
+            workspace = workspace.with_roots(payload.get("roots", []))
+        outcome = self.executor.run(task, step, inputs, payload.get("defaults"), workspace)
         finished = StepFinished(
             subtask=task.id,
             tool=step.tool,
@@ -399,6 +405,7 @@ class RunGraph:
                 "task": subtask.model_dump(mode="json"),
                 "step": path.step_for(subtask.id).model_dump(mode="json"),
                 "defaults": state["task"].get("inputs", {}),
+                "roots": state["task"].get("roots", []),
                 "inputs": {str(p): done[str(p)]["output"] for p in parents}
                 | _referenced_outputs(subtask, done),
             }

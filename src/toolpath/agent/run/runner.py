@@ -20,6 +20,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from toolpath.agent.events import RunEvent, parse_event
+from toolpath.agent.llm.settings import config_roots
 from toolpath.agent.run.artifacts import ArtifactStore
 from toolpath.agent.run.graph import RunGraph
 from toolpath.agent.run.planning import Planner
@@ -28,6 +29,7 @@ from toolpath.agent.run.task import TaskSpec
 from toolpath.agent.run.verifier import LibraryEvaluator, MetricEvaluator, Verifier
 from toolpath.planners.estimates import EstimateStore
 from toolpath.tools.registry import ToolRegistry
+from toolpath.tools.workspace import Workspace, default_roots
 
 _RUNS_TABLE = """
 CREATE TABLE IF NOT EXISTS toolpath_runs (
@@ -60,9 +62,13 @@ class AgentRunner:
         evaluator: MetricEvaluator | None = None,
         on_event: Callable[[RunEvent], None] | None = None,
         interactive: bool = False,
+        workspace: Workspace | None = None,
     ) -> None:
         self.home = Path(home) if home is not None else default_home()
         self.home.mkdir(parents=True, exist_ok=True)
+        if workspace is None:
+            workspace = Workspace.of(default_roots(self.home) + config_roots())
+        self.workspace = workspace
         self.registry = registry
         self.llm = llm
         self.evaluator = evaluator if evaluator is not None else LibraryEvaluator()
@@ -81,8 +87,22 @@ class AgentRunner:
             planner=planner,
             verifier_for=self._verifier_for,
             interactive=interactive,
+            workspace=workspace,
         )
         self.graph = self.graph_builder.compile(self.checkpointer)
+
+    def check_paths(self, task: TaskSpec) -> None:
+        """Refuse a task whose path inputs or check files lie outside the workspace (before
+        anything runs); tool arguments are checked again at each step."""
+        workspace = self.workspace.with_roots(task.roots)
+        path_params = {name for spec in self.registry for name in spec.paths}
+        for name, value in task.inputs.items():
+            for item in [value] if isinstance(value, str) else value:
+                if name in path_params:
+                    workspace.check(item, f"task input {name!r}:")
+        for check in task.checks:
+            for item in filter(None, (check.dataset, check.reference)):
+                workspace.check(item, f"check {check.label()!r}:")
 
     def _verifier_for(self, task: TaskSpec) -> Verifier:
         return Verifier(
@@ -95,7 +115,10 @@ class AgentRunner:
 
     # -- running ----------------------------------------------------------------------------
     def start(self, task: TaskSpec, run_id: str | None = None) -> RunSummary:
-        """Run a task to its end (or to an approval interrupt) and return its summary."""
+        """Run a task to its end (or to an approval interrupt) and return its summary.
+
+        Raises PathPolicyError when the task names a path outside the workspace."""
+        self.check_paths(task)
         run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         with self.conn:
             self.conn.execute(

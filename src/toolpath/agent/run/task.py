@@ -8,6 +8,7 @@ A task file is YAML::
     catalog: library         # the tool catalogue (default: library)
     inputs:                  # named resources the planner may use (data, never instructions)
       base: zoo/base
+    roots: [/data/models]    # folders the tools may use besides the defaults (workspace.py)
     checks:                  # declared checks the verifier runs on matching steps
       - name: addition
         metric: normalized_accuracy    # or accuracy
@@ -88,6 +89,9 @@ class TaskSpec(BaseModel):
     given: list[str] = Field(
         default_factory=list, description="resource types the inputs provide (e.g. model)"
     )
+    roots: list[str] = Field(
+        default_factory=list, description="folders the tools may use besides the defaults"
+    )
     checks: list[CheckSpec] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     plan: Plan | None = None
@@ -103,6 +107,11 @@ class TaskSpec(BaseModel):
             name: [expand(v) for v in value] if isinstance(value, list) else expand(value)
             for name, value in inputs.items()
         }
+
+    @field_validator("roots")
+    @classmethod
+    def _expand_roots(cls, roots: list[str]) -> list[str]:
+        return [str(Path(root).expanduser().absolute()) for root in roots]
 
 
 def load_task_file(path: str | Path) -> TaskSpec:
