@@ -1,26 +1,38 @@
 """Content-addressed, atomically written step outputs.
 
-An artifact is keyed by the sha256 of (tool, resolved arguments). Upstream outputs enter
-the arguments as paths inside this store, which are themselves keys, so the key covers
-everything a step depends on. A step writes into `tmp/<key>.<random>/` and the directory
-is renamed to `objects/<key>/` only once the tool returned and `artifact.json` is on
-disk: a process killed mid-write leaves a stray temp dir (removed on the next open) and
-never a half-written artifact, and a resumed run finds finished steps and skips them.
+An artifact is keyed by the sha256 of (tool, tool version, resolved arguments, contents
+of the input files): the tool version is toolpath's version and a hash of the tool
+function's source, the contents the sha256 of each file or folder a path argument names
+(hashed once per path, size and mtime, tools/hashing.py). Upstream outputs enter the
+arguments as paths inside this store, which are themselves keys and not hashed again.
+An edited document or a rebuilt model at the same path, or a changed tool, gets a new
+key; the same call on the same contents is found again.
+
+A step writes into `tmp/<key>.<random>/` and the directory is renamed to
+`objects/<key>/` only once the tool returned and `artifact.json` is on disk: a process
+killed mid-write leaves a stray temp dir (removed on the next open) and never a
+half-written artifact, and a resumed run finds finished steps and skips them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import shutil
 import time
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+
+import toolpath
+from toolpath.tools.hashing import path_sha256
+from toolpath.tools.spec import ToolSpec
 
 MANIFEST = "artifact.json"
 OUT_DIR = "out"
@@ -59,12 +71,39 @@ def to_jsonable(value: Any) -> Any:
     return repr(value)
 
 
-def step_key(tool: str, arguments: dict[str, Any]) -> str:
-    """The content address of one tool call."""
+def step_key(
+    tool: str,
+    arguments: dict[str, Any],
+    *,
+    version: str = "",
+    contents: dict[str, Any] | None = None,
+) -> str:
+    """The content address of one tool call: tool, version, arguments, input contents."""
     canonical = json.dumps(
-        {"tool": tool, "arguments": to_jsonable(arguments)}, sort_keys=True, default=str
+        {
+            "tool": tool,
+            "version": version,
+            "arguments": to_jsonable(arguments),
+            "contents": contents or {},
+        },
+        sort_keys=True,
+        default=str,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+@lru_cache(maxsize=1024)
+def _source_hash(fn: Callable[..., Any]) -> str:
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        source = getattr(fn, "__qualname__", repr(fn))
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+def tool_version(spec: ToolSpec) -> str:
+    """toolpath's version and a hash of the tool function's source."""
+    return f"{toolpath.__version__}+{_source_hash(spec.fn) if spec.fn else 'none'}"
 
 
 def _digest(path: Path) -> str:
@@ -83,6 +122,14 @@ def _replace_prefix(value: Any, old: str, new: str) -> Any:
     if isinstance(value, dict):
         return {k: _replace_prefix(v, old, new) for k, v in value.items()}
     return value
+
+
+def _map_paths(value: Any, fn: Callable[[str], Any]) -> Any:
+    if isinstance(value, str | Path):
+        return fn(str(value))
+    if isinstance(value, list | tuple):
+        return [_map_paths(v, fn) for v in value]
+    return None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -117,6 +164,17 @@ class ArtifactStore:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed += 1
         return removed
+
+    def contents(self, paths: dict[str, Any]) -> dict[str, Any]:
+        """The content hash of every file or folder named in `paths` (a str or a list of
+        str per parameter); paths inside this store are content-addressed already."""
+        return {name: _map_paths(value, self._content) for name, value in paths.items()}
+
+    def _content(self, value: str) -> str | None:
+        path = Path(value).expanduser()
+        if path.resolve().is_relative_to(self.objects.resolve()):
+            return "artifact"
+        return path_sha256(path)
 
     def get(self, key: str) -> Artifact | None:
         """The finished artifact for `key`, or None (also when its files are missing)."""

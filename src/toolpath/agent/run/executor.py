@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from toolpath.agent.run.artifacts import Artifact, ArtifactStore, step_key
+from toolpath.agent.run.artifacts import Artifact, ArtifactStore, step_key, tool_version
 from toolpath.planners.plan import NODE_REF, Argument, PathStep, SubTask
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.spec import ToolArgumentError, ToolSpec
@@ -237,11 +237,17 @@ class Executor:
                     return
 
     def _call(self, spec: ToolSpec, arguments: dict[str, Any]) -> tuple[Artifact, bool]:
-        key = step_key(spec.name, arguments)
+        out_param = _out_param(spec)
+        named = {name: arguments[name] for name in spec.paths if name in arguments}
+        key = step_key(
+            spec.name,
+            arguments,
+            version=tool_version(spec),
+            contents=self.store.contents(_without(named, out_param)),
+        )
         existing = self.store.get(key)
         if existing is not None:
             return existing, True
-        out_param = _out_param(spec)
 
         def produce(out_dir):
             call_args = dict(arguments)

@@ -277,14 +277,14 @@ class RunGraph:
                 )
             )
             # a tool that could not take its arguments, or a step the judge could not judge,
-            # is forbidden here, not judged worse
-            no_evidence = outcome.argument_error or verdict.kind == JUDGE_ERROR
+            # is forbidden here, not judged worse; a cached outcome was counted when it ran
+            no_evidence = outcome.argument_error or verdict.kind == JUDGE_ERROR or outcome.cached
             for name in [] if no_evidence else outcome.tools:
                 tool_spec = self.registry.get(name)
                 capability = (
                     subtask.capability if name == outcome.tool else tool_spec.capabilities[0]
                 )
-                seconds = None if outcome.cached or not outcome.ok else outcome.seconds
+                seconds = outcome.seconds if outcome.ok else None
                 estimate = self.estimates.record(
                     tool_spec, capability, verdict.ok, seconds, subtask.scale
                 )

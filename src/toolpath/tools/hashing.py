@@ -1,0 +1,96 @@
+"""Content hashes of files and folders, cached.
+
+Hashing a few GB takes seconds, so digests are cached per file in
+`$TOOLPATH_CACHE_DIR/file_hashes.json` (default `~/.cache/toolpath`), keyed by the file's
+resolved path, size, mtime and inode: a file that changes gets hashed again, one that
+does not is hashed once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from toolpath.tools.files import atomic_write_json
+
+_LOCK = threading.Lock()
+CHUNK = 8 << 20
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("TOOLPATH_CACHE_DIR", Path.home() / ".cache" / "toolpath"))
+
+
+def _cache_path() -> Path:
+    return cache_dir() / "file_hashes.json"
+
+
+def _load_cache() -> dict[str, str]:
+    try:
+        return json.loads(_cache_path().read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def _store_cache(entries: dict[str, str]) -> None:
+    """Write the cache atomically, dropping entries of files that no longer exist."""
+    entries = {k: v for k, v in entries.items() if Path(k.split("|", 1)[0]).exists()}
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        atomic_write_json(_cache_path(), entries, indent=None)
+
+
+def _file_key(file: Path) -> str:
+    stat = file.stat()
+    return f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}"
+
+
+def _hash_file(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def files_sha256(files: Iterable[Path]) -> dict[Path, str]:
+    """sha256 of each file, through the cache (read and written once per call)."""
+    keys = {Path(file): _file_key(Path(file)) for file in files}
+    with _LOCK:
+        cached = _load_cache()
+    digests = {file: cached.get(key) for file, key in keys.items()}
+    missing = [file for file, digest in digests.items() if not digest]
+    if not missing:
+        return digests  # type: ignore[return-value]
+    fresh = {file: _hash_file(file) for file in missing}
+    with _LOCK:
+        entries = _load_cache()
+        entries.update({keys[file]: digest for file, digest in fresh.items()})
+        _store_cache(entries)
+    return digests | fresh  # type: ignore[operator]
+
+
+def file_sha256(file: Path) -> str:
+    """sha256 of one file, through the cache."""
+    return files_sha256([Path(file)])[Path(file)]
+
+
+def path_sha256(path: str | Path) -> str | None:
+    """The content hash of a file, or of a folder (every file under it: relative names
+    and contents, in name order); None when nothing is there."""
+    path = Path(path)
+    if path.is_file():
+        return file_sha256(path)
+    if not path.is_dir():
+        return None
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    digests = files_sha256(files)
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        digest.update(digests[file].encode())
+    return digest.hexdigest()
