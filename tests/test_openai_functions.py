@@ -76,20 +76,30 @@ def test_missing_and_unparsable_files(tmp_path: Path) -> None:
         load_function_catalog(bad)
 
 
-def test_planning_over_functions_uses_named_arguments(tmp_path: Path) -> None:
+def test_planning_over_functions_makes_typed_calls(tmp_path: Path) -> None:
     catalog = load_function_catalog(write(tmp_path, FUNCTIONS))
-    reply = {
-        "task_steps": ["look up the weather", "mail it"],
-        "task_nodes": [
-            {"task": "get_weather", "arguments": [{"name": "city", "value": "Paris"}]},
-            {"task": "send_email", "arguments": [{"name": "to", "value": "ann@example.org"}]},
-        ],
-        "task_links": [{"source": "get_weather", "target": "send_email"}],
+    assert catalog.typed_arguments
+    reply = (
+        '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>\n'
+        '<tool_call>{"name": "send_email", "arguments": {"to": "ann@example.org", '
+        '"body": "<node-0>"}}</tool_call>'
+    )
+    llm = ScriptedChatModel([reply])
+    result = Decomposer(llm, catalog).decompose("Mail ann@example.org the weather in Paris")
+    assert result.plan.edges() == {(0, 1)}
+    assert result.taskbench["task_nodes"] == [
+        {"task": "get_weather", "arguments": [{"name": "city", "value": "Paris"}]},
+        {
+            "task": "send_email",
+            "arguments": [
+                {"name": "to", "value": "ann@example.org"},
+                {"name": "body", "value": "<node-0>"},
+            ],
+        },
+    ]
+    assert result.taskbench["tool_calls"][0]["function"] == {
+        "name": "get_weather",
+        "arguments": '{"city": "Paris"}',
     }
-    llm = ScriptedChatModel([json.dumps(reply)])
-    result = Decomposer(llm, catalog).decompose("Mail Ann the weather in Paris")
-    assert result.plan.links == [(0, 1)]
-    assert result.taskbench["task_nodes"] == reply["task_nodes"]
-    assert result.taskbench["task_links"] == reply["task_links"]
     system = llm.calls[0]["messages"][0]["content"]
-    assert "get_weather(city: string)" in system
+    assert '"name": "get_weather"' in system and llm.calls[0]["schema"] is None

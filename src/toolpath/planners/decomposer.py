@@ -7,6 +7,10 @@ schemas. The answer is parsed, validated against the plan rules and the tool gra
 (links must be edges the graph allows, `<node-j>` in range, acyclic) and repaired where a
 repair is unambiguous; what cannot be repaired is fed back to the model, a bounded number
 of times. `refine` decomposes one sub-task more finely (ADaPT) and splices it in.
+
+A catalogue of OpenAI functions (`typed_arguments`) is planned as function calls instead
+(planners.function_calls): arguments typed by each function's JSON schema, one call per
+thing asked, and possibly no call at all, with the reason.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, Field
 
-from toolpath.planners import prompts
+from toolpath.planners import function_calls, prompts
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.media import content_type
@@ -52,6 +56,7 @@ class Decomposition(BaseModel):
     raw: str = ""
     first_raw: str = ""
     tools_in_prompt: list[str] = Field(default_factory=list)
+    reason: str = ""  # why the plan is empty (function calls: no function fits)
 
 
 class DecompositionError(RuntimeError):
@@ -597,6 +602,8 @@ class Decomposer:
         doc_chars: int = 160,
         max_tokens: int = 512,
         tool_chooser: Callable[[Plan], tuple[Plan, list[str]]] | None = None,
+        function_output: str = "free",
+        function_style: str = "tags",
     ) -> None:
         if not catalog.tools:
             raise ValueError(f"catalogue {catalog.name!r} has no tools")
@@ -612,6 +619,8 @@ class Decomposer:
         self.doc_chars = doc_chars
         self.max_tokens = max_tokens
         self.tool_chooser = tool_chooser
+        self.function_output = function_output
+        self.function_style = function_style
         self.style = catalog.argument_style
         self._specs = {spec.name: spec for spec in catalog.tools}
 
@@ -662,7 +671,46 @@ class Decomposer:
         if not request.strip():
             raise ValueError("the request is empty")
         tools = self.tools_for(request)
+        if self.catalog.typed_arguments:
+            return self._call_functions(request, tools)
         return self._run(request, self.messages(request, tools), tools)
+
+    def _call_functions(self, request: str, tools: list[ToolSpec]) -> Decomposition:
+        """Function calls with typed arguments (an OpenAI-function catalogue)."""
+        caller = function_calls.FunctionCaller(
+            self.llm,
+            tools,
+            output=self.function_output,
+            style=self.function_style,
+            max_retries=self.max_retries,
+            max_tokens=self.max_tokens,
+        )
+        result = caller.call(request)
+        if result.problems:
+            raise DecompositionError(
+                f"no valid calls after {result.attempts} attempts: "
+                + "; ".join(result.problems[:3]),
+                errors=result.notes,
+                raw=result.raw,
+                usage=result.usage,
+                attempts=result.attempts,
+                first_raw=result.first_raw,
+            )
+        taskbench = plan_to_taskbench(result.plan, self.style)
+        taskbench["tool_calls"] = function_calls.tool_calls(result.plan)
+        if result.reason:
+            taskbench["reason"] = result.reason
+        return Decomposition(
+            plan=result.plan,
+            taskbench=taskbench,
+            attempts=result.attempts,
+            usage=result.usage,
+            errors=result.notes,
+            raw=result.raw,
+            first_raw=result.first_raw,
+            tools_in_prompt=[s.name for s in tools],
+            reason=result.reason,
+        )
 
     def _run(
         self, request: str, messages: list[dict[str, str]], tools: list[ToolSpec]

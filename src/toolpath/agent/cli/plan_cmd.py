@@ -147,6 +147,8 @@ def plan_report(
 def _show(decomposition: Decomposition, search: SearchResult | None, seconds: float) -> None:
     console = Console()
     plan = decomposition.plan
+    if not plan.subtasks:
+        console.print(f"no call: {decomposition.reason or 'no tool fits the request'}")
     table = Table(title=f"plan: {len(plan.subtasks)} sub-tasks")
     for column in ("#", "step", "tool", "arguments", "after"):
         table.add_column(column)
@@ -246,7 +248,10 @@ def plan_command(
         raise _fail(str(exc)) from exc
     except (RuntimeError, ValueError) as exc:
         raise _fail(f"planning failed: {exc}") from exc
-    search = search_path(capability_plan(decomposition.plan, loaded), loaded.tools, alpha=alpha)
+    search = None
+    if decomposition.plan.subtasks:  # no call at all: no path to search (the reason says why)
+        plan = capability_plan(decomposition.plan, loaded)
+        search = search_path(plan, loaded.tools, alpha=alpha)
     seconds = time.perf_counter() - started
     if as_json:
         report = plan_report(decomposition, search, seconds)

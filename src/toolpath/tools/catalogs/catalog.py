@@ -33,6 +33,8 @@ class Catalog(BaseModel):
     tools: list[ToolSpec]
     links: list[CatalogLink] | None = None
     argument_style: str = "resource"  # "resource" (typed resources) or "named" (parameters)
+    # OpenAI functions: planned as calls with arguments typed by each parameter schema
+    typed_arguments: bool = False
 
     @classmethod
     def from_registry(cls, registry: ToolRegistry, name: str = "library") -> Catalog:

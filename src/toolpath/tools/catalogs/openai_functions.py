@@ -2,8 +2,9 @@
 
 Each entry is either `{"name", "description", "parameters"}` or the tools-API wrapping
 `{"type": "function", "function": {...}}`; `parameters` is a JSON schema object. Such
-tools take named arguments (TaskBench's dailylifeapis style), are planned and not run,
-and declare no links (the planner then does not constrain the order of calls by types).
+tools take named arguments typed by their JSON schema (`typed_arguments`: the planner
+makes function calls, see planners.function_calls), are planned and not run, and
+declare no links (the planner then does not constrain the order of calls by types).
 """
 
 from __future__ import annotations
@@ -74,4 +75,9 @@ def load_function_catalog(path: str | Path) -> Catalog:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise FunctionCatalogError(f"{str(path)!r} is not valid JSON: {exc}") from exc
     specs = function_specs(entries, str(path))
-    return Catalog(name=f"functions:{path.stem}", tools=specs, links=None, argument_style="named")
+    return function_catalog(specs, f"functions:{path.stem}")
+
+
+def function_catalog(specs: list[ToolSpec], name: str = "functions") -> Catalog:
+    """A catalogue of OpenAI functions: named, typed arguments and no links."""
+    return Catalog(name=name, tools=specs, links=None, argument_style="named", typed_arguments=True)

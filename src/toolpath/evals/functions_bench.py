@@ -1,0 +1,288 @@
+"""`toolpath bench functions`: function calling, toolpath beside the same model asked directly.
+
+The questions (functions_bench.yaml, written for this project) each offer their own list
+of OpenAI functions and give the accepted answers. Categories: one call of the one
+function offered (simple), the right one among several (multiple), several calls to one
+function (parallel), calls to several functions (parallel_multiple) and requests no
+function fits (irrelevance: the right answer is no call).
+
+Scoring is exact: the function names, the argument names (an optional argument may be
+left out; one not in the answer may not be added) and the values with their JSON types
+(10 is not "10"; 10 and 10.0 are the same number; strings compare case-insensitively,
+without surrounding spaces or a final full stop); parallel calls in any order.
+
+"toolpath" plans through the `Decomposer` on an OpenAI-function catalogue (typed
+arguments, checks, coercions, one round of feedback) in one or more variants (prompt
+style x free or constrained output); "direct" is the model with the functions' schemas
+in its own tool-calling system message, free output, the JSON read from the answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from toolpath.evals.provenance import provenance
+from toolpath.planners.decomposer import Decomposer, DecompositionError
+from toolpath.planners.function_calls import direct_prompt, read_answer
+from toolpath.planners.llm import ChatModel
+from toolpath.tools.catalogs.openai_functions import function_catalog, function_specs
+from toolpath.tools.files import atomic_write_json, atomic_write_text
+
+log = logging.getLogger(__name__)
+
+CATEGORIES = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevance")
+VARIANTS = {"tags-free": ("tags", "free"), "json-free": ("json", "free"),
+            "json-constrained": ("json", "constrained")}  # fmt: skip
+DEFAULT_VARIANT = "tags-free"
+
+Call = dict[str, Any]
+
+
+@dataclass
+class Question:
+    id: str
+    category: str
+    question: str
+    functions: list[dict[str, Any]]
+    answers: list[list[dict[str, Any]]]
+
+
+def load_questions(path: Path | None = None) -> list[Question]:
+    """The question set, each question with its own function list expanded."""
+    source = path or files("toolpath.evals").joinpath("functions_bench.yaml")
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    library = data["functions"]
+    return [
+        Question(
+            id=q["id"],
+            category=q["category"],
+            question=q["question"],
+            functions=[{"name": name, **library[name]} for name in q["functions"]],
+            answers=q["answers"],
+        )
+        for q in data["questions"]
+    ]
+
+
+# -- scoring ----------------------------------------------------------------------------------
+def _text(value: str) -> str:
+    return " ".join(value.split()).casefold().rstrip(".")
+
+
+def value_matches(got: Any, want: Any) -> bool:
+    """`got` equals `want` with its JSON type; `{"any": [...]}` accepts any listed value."""
+    if isinstance(want, dict) and set(want) == {"any"}:
+        return any(value_matches(got, w) for w in want["any"])
+    if isinstance(want, bool) or isinstance(got, bool):
+        return isinstance(want, bool) and isinstance(got, bool) and got == want
+    if isinstance(want, int | float):
+        return isinstance(got, int | float) and abs(got - want) <= 1e-9 * max(1, abs(want))
+    if isinstance(want, str):
+        return isinstance(got, str) and _text(got) == _text(want)
+    if isinstance(want, list):
+        return (
+            isinstance(got, list)
+            and len(got) == len(want)
+            and all(value_matches(g, w) for g, w in zip(got, want, strict=True))
+        )
+    if isinstance(want, dict):
+        return (
+            isinstance(got, dict)
+            and set(got) == set(want)
+            and all(value_matches(got[k], want[k]) for k in want)
+        )
+    return got is None and want is None
+
+
+def call_matches(got: Call, want: dict[str, Any]) -> bool:
+    """Same function; every `args` value given and right; any other argument is one of
+    `optional` with its accepted value."""
+    if got.get("name") != want["name"] or not isinstance(got.get("arguments"), dict):
+        return False
+    arguments = got["arguments"]
+    needed, optional = want.get("args", {}), want.get("optional", {})
+    if any(k not in arguments or not value_matches(arguments[k], v) for k, v in needed.items()):
+        return False
+    return all(
+        k in needed or (k in optional and value_matches(v, optional[k]))
+        for k, v in arguments.items()
+    )
+
+
+def calls_match(got: list[Call], want: list[dict[str, Any]]) -> bool:
+    """The same calls in any order (an empty `want`: no call at all)."""
+    if len(got) != len(want):
+        return False
+    return any(
+        all(call_matches(g, w) for g, w in zip(order, want, strict=True))
+        for order in itertools.permutations(got)
+    )
+
+
+def is_correct(question: Question, calls: list[Call] | None) -> bool:
+    """None (the planner gave up) is never right."""
+    return calls is not None and any(calls_match(calls, alt) for alt in question.answers)
+
+
+# -- the two systems --------------------------------------------------------------------------
+def toolpath_calls(
+    llm: ChatModel, question: Question, variant: str, max_retries: int = 1
+) -> tuple[list[Call] | None, dict[str, Any]]:
+    """toolpath's calls for the question (None when no valid plan came back)."""
+    style, output = VARIANTS[variant]
+    catalog = function_catalog(function_specs(question.functions), f"functions:{question.id}")
+    decomposer = Decomposer(
+        llm, catalog, max_retries=max_retries, function_output=output, function_style=style
+    )
+    try:
+        result = decomposer.decompose(question.question)
+    except DecompositionError as exc:
+        return None, {"error": str(exc), "first_raw": exc.first_raw, "attempts": exc.attempts}
+    calls = [
+        {"name": t.capability, "arguments": {a.name: a.value for a in t.arguments}}
+        for t in result.plan.subtasks
+    ]
+    info = {"attempts": result.attempts, "notes": result.errors, "first_raw": result.first_raw}
+    if result.reason:
+        info["reason"] = result.reason
+    return calls, info
+
+
+def direct_calls(llm: ChatModel, question: Question) -> tuple[list[Call] | None, dict[str, Any]]:
+    """The model asked directly: its own tool-calling prompt, free output, JSON read back."""
+    specs = function_specs(question.functions)
+    messages = [
+        {"role": "system", "content": direct_prompt(specs)},
+        {"role": "user", "content": question.question},
+    ]
+    text = llm.complete(messages, max_tokens=512).text
+    answer = read_answer(text)
+    return answer.calls, {"raw": text}
+
+
+# -- the benchmark ----------------------------------------------------------------------------
+def run_benchmark(
+    llm: ChatModel,
+    questions: list[Question],
+    variants: list[str],
+    *,
+    direct: bool = True,
+    max_retries: int = 1,
+) -> dict[str, Any]:
+    """Every question through each toolpath variant (and the direct baseline)."""
+    systems: dict[str, Callable[[Question], tuple[list[Call] | None, dict[str, Any]]]] = {
+        f"toolpath {v}": (lambda q, v=v: toolpath_calls(llm, q, v, max_retries)) for v in variants
+    }
+    if direct:
+        systems["direct"] = lambda q: direct_calls(llm, q)
+    rows = []
+    for number, question in enumerate(questions, 1):
+        row: dict[str, Any] = {"id": question.id, "category": question.category, "systems": {}}
+        for name, system in systems.items():
+            started = time.perf_counter()
+            calls, info = system(question)
+            correct = is_correct(question, calls)
+            row["systems"][name] = {
+                "correct": correct,
+                "calls": calls,
+                "seconds": round(time.perf_counter() - started, 2),
+                **info,
+            }
+        log.info(
+            "%d/%d %s %s", number, len(questions), question.id,
+            " ".join(f"{n}={'ok' if r['correct'] else 'x'}" for n, r in row["systems"].items()),
+        )  # fmt: skip
+        rows.append(row)
+    return {
+        "questions": len(questions),
+        "systems": list(systems),
+        "summary": summarise(rows, list(systems)),
+        "rows": rows,
+        "provenance": provenance(),
+    }
+
+
+def summarise(rows: list[dict[str, Any]], systems: list[str]) -> dict[str, dict[str, Any]]:
+    """Per category and overall: questions and, per system, how many answered right."""
+    summary = {}
+    for category in [*CATEGORIES, "all"]:
+        chosen = [r for r in rows if category in ("all", r["category"])]
+        if not chosen:
+            continue
+        summary[category] = {
+            "questions": len(chosen),
+            **{s: sum(r["systems"][s]["correct"] for r in chosen) for s in systems},
+        }
+    return summary
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The per-category table, with the command and code version that made it."""
+    systems = result["systems"]
+    lines = [
+        "| category | questions | " + " | ".join(systems) + " |",
+        "|---|---|" + "---|" * len(systems),
+    ]
+    for category, counts in result["summary"].items():
+        n = counts["questions"]
+        cells = [f"{counts[s]} ({100 * counts[s] / n:.0f}%)" for s in systems]
+        lines.append(f"| {category} | {n} | " + " | ".join(cells) + " |")
+    prov = result["provenance"]
+    return (
+        "# toolpath bench functions\n\n"
+        + "\n".join(lines)
+        + f"\n\ncommand: `{prov['command']}`  \ncode: {prov['code']['version']}  \n"
+        + f"recorded: {prov['recorded']}\n"
+    )
+
+
+def functions_command(
+    variants: Annotated[
+        str, typer.Option(help=f"toolpath variants, comma-separated: {', '.join(VARIANTS)}")
+    ] = DEFAULT_VARIANT,
+    direct: Annotated[bool, typer.Option(help="also ask the model directly")] = True,
+    category: Annotated[list[str] | None, typer.Option(help="only these categories")] = None,
+    limit: Annotated[int, typer.Option(min=0, help="questions per category (0: all)")] = 0,
+    max_retries: Annotated[int, typer.Option(min=0, help="rounds of feedback")] = 1,
+    llm: Annotated[str | None, typer.Option("--llm", help="embedded | openai")] = None,
+    out: Annotated[Path | None, typer.Option(help="write functions.json and .md here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Function calling: toolpath beside the same model asked directly, per category."""
+    chosen = [v.strip() for v in variants.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in VARIANTS]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
+    questions = [q for q in load_questions() if not category or q.category in category]
+    if limit:
+        questions = [
+            q for c in CATEGORIES for q in [x for x in questions if x.category == c][:limit]
+        ]
+    from toolpath.agent.llm import get_backend
+
+    result = run_benchmark(
+        get_backend(llm), questions, chosen, direct=direct, max_retries=max_retries
+    )
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(out / "functions.json", result)
+        atomic_write_text(out / "functions.md", markdown(result))
+    if as_json:
+        typer.echo(json.dumps({k: v for k, v in result.items() if k != "rows"}))
+    else:
+        typer.echo(markdown(result))
+
+
+def register(app: typer.Typer, bench_app: typer.Typer) -> None:
+    bench_app.command("functions")(functions_command)

@@ -1,0 +1,583 @@
+"""Function calls over an OpenAI-function catalogue: typed arguments, the right number of
+calls, and no call when no function fits.
+
+The model sees each function's JSON schema and answers with the calls to make (free
+text, read back as JSON, or under a JSON schema built from the functions' parameter
+schemas). Each call is checked against its function's schema: unambiguous coercions
+('10' -> 10 for an integer, a JSON array written as a string, an enum value in another
+case) are made and reported, optional parameters given as empty are left out, and what
+is still wrong is fed back to the model. An answer with no call is a valid plan; its
+reason says why no function fits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from toolpath.planners.llm import ChatModel, Usage
+from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
+from toolpath.tools.spec import ToolSpec
+
+MAX_CALLS = 10
+MAX_REASON_CHARS = 200
+OUTPUTS = ("free", "constrained")
+STYLES = ("tags", "json")
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_WORDS = re.compile(r"[a-z0-9]+")
+_NUMERALS = re.compile(r"\d+(?:\.\d+)?")
+_TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
+# What llama.cpp's schema grammar is given of a parameter schema (the rest is prose).
+_GRAMMAR_KEYS = {
+    "type", "properties", "required", "items", "enum", "const", "anyOf",
+    "additionalProperties", "minItems", "maxItems",
+}  # fmt: skip
+
+_RULES = """Rules:
+- Make one call when one call does what the user asks; make one call per item when the user \
+asks for several things (the same function several times, or several functions).
+- Argument values follow the function's JSON schema: numbers and integers as JSON numbers, \
+booleans as true or false, arrays as JSON arrays, objects as JSON objects, an enum value \
+exactly as listed.
+- Give every required parameter. Leave out an optional parameter unless the user gives its \
+value.
+- When a call needs the result of an earlier call, write "<node-j>" as the value (j: the \
+0-based position of that call).
+- When no function can do what the user asks, make no call and say why in one sentence."""
+
+# A worked example with a function no question of the benchmark offers.
+_EXAMPLE_TAGS = """Example, with a function get_local_time(city, format): for "What time is it in \
+Rome and in Quito?" answer
+<tool_call>
+{"name": "get_local_time", "arguments": {"city": "Rome"}}
+</tool_call>
+<tool_call>
+{"name": "get_local_time", "arguments": {"city": "Quito"}}
+</tool_call>
+and for "Order a taxi" answer: No function can order a taxi."""
+
+_EXAMPLE_JSON = """Example, with a function get_local_time(city, format): for "What time is it in \
+Rome and in Quito?" answer {"calls": [{"name": "get_local_time", "arguments": {"city": "Rome"}}, \
+{"name": "get_local_time", "arguments": {"city": "Quito"}}]} and for "Order a taxi" answer \
+{"calls": [], "reason": "No function can order a taxi."}"""
+
+_TAGS = """You may call one or more functions to assist with the user query.
+
+You are provided with function signatures within <tools></tools> XML tags:
+<tools>
+{functions}
+</tools>
+
+For each function call, return a json object with function name and arguments within \
+<tool_call></tool_call> XML tags:
+<tool_call>
+{{"name": <function-name>, "arguments": <args-json-object>}}
+</tool_call>
+"""
+
+_JSON = """You call functions. The functions, as JSON schemas:
+{functions}
+
+Answer with one JSON object only: {{"calls": [{{"name": <function-name>, "arguments": \
+<args-json-object>}}, ...], "reason": <one sentence, only when "calls" is empty>}}
+"""
+
+
+def _function_json(spec: ToolSpec) -> str:
+    entry = {"name": spec.name, "description": spec.doc, "parameters": spec.parameters}
+    return json.dumps({"type": "function", "function": entry}, ensure_ascii=False)
+
+
+def direct_prompt(tools: list[ToolSpec]) -> str:
+    """The model's own function-calling system message (no rules): the baseline."""
+    return _TAGS.format(functions="\n".join(_function_json(s) for s in tools)).rstrip()
+
+
+def system_prompt(tools: list[ToolSpec], style: str = "tags") -> str:
+    """Instructions, the functions' schemas and the rules, in one prompt style."""
+    if style not in STYLES:
+        raise ValueError(f"unknown prompt style {style!r}; choose one of {STYLES}")
+    template, example = (_TAGS, _EXAMPLE_TAGS) if style == "tags" else (_JSON, _EXAMPLE_JSON)
+    functions = "\n".join(_function_json(s) for s in tools)
+    return f"{template.format(functions=functions)}\n{_RULES}\n\n{example}"
+
+
+# -- the answer schema (constrained output) --------------------------------------------------
+def _grammar_schema(schema: Any) -> Any:
+    """A parameter schema cut to what the grammar needs; objects closed to other keys."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: copy.deepcopy(v) for k, v in schema.items() if k in _GRAMMAR_KEYS}
+    if "properties" in out:
+        out["properties"] = {k: _grammar_schema(v) for k, v in out["properties"].items()}
+        out.setdefault("additionalProperties", False)
+    if isinstance(out.get("items"), dict):
+        out["items"] = _grammar_schema(out["items"])
+    if "anyOf" in out:
+        out["anyOf"] = [_grammar_schema(v) for v in out["anyOf"]]
+    return out
+
+
+def answer_schema(tools: list[ToolSpec]) -> dict[str, Any]:
+    """JSON schema of {"calls": [...], "reason": ...}: each call one function of `tools`
+    with arguments of that function's parameter schema; "calls" may be empty."""
+    call_options = [
+        {
+            "type": "object",
+            "properties": {
+                "name": {"const": spec.name},
+                "arguments": _grammar_schema(spec.parameters),
+            },
+            "required": ["name", "arguments"],
+            "additionalProperties": False,
+        }
+        for spec in tools
+    ]
+    return {
+        "type": "object",
+        "properties": {
+            "calls": {"type": "array", "items": {"anyOf": call_options}, "maxItems": MAX_CALLS},
+            "reason": {"type": "string", "maxLength": MAX_REASON_CHARS},
+        },
+        "required": ["calls"],
+        "additionalProperties": False,
+    }
+
+
+# -- reading an answer ------------------------------------------------------------------------
+def json_values(text: str) -> list[Any]:
+    """Every top-level JSON object or array written in the text, in order."""
+    decoder = json.JSONDecoder()
+    found, index = [], 0
+    while index < len(text):
+        starts = [i for i in (text.find("{", index), text.find("[", index)) if i >= 0]
+        if not starts:
+            break
+        start = min(starts)
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            index = start + 1
+            continue
+        found.append(value)
+        index = end
+    return found
+
+
+def _as_call(value: Any) -> dict[str, Any] | None:
+    """{"name", "arguments"} from the spellings models use, or None."""
+    if not isinstance(value, dict):
+        return None
+    if isinstance(value.get("function"), dict):
+        value = value["function"]
+    name = value.get("name")
+    if not isinstance(name, str):
+        return None
+    arguments = value.get("arguments", value.get("parameters", {}))
+    if isinstance(arguments, str):
+        with contextlib.suppress(json.JSONDecodeError):
+            arguments = json.loads(arguments) if arguments.strip() else {}
+    return {"name": name, "arguments": arguments}
+
+
+def _calls_in(value: Any) -> list[dict[str, Any]] | None:
+    if isinstance(value, dict) and isinstance(value.get("calls"), list):
+        value = value["calls"]
+    items = value if isinstance(value, list) else [value]
+    calls = [_as_call(item) for item in items]
+    if not calls or any(c is None for c in calls):
+        return [] if isinstance(value, list) and not value else None
+    return calls  # type: ignore[return-value]
+
+
+@dataclass
+class Answer:
+    """The calls read from a model's answer, its stated reason, and reading problems."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def read_answer(text: str) -> Answer:
+    """The calls in an answer: <tool_call> blocks, a {"calls": [...]} object, a list of
+    calls or bare call objects; text without any call is a plan with no call."""
+    blocks = _TOOL_CALL.findall(text)
+    values = [v for block in blocks for v in json_values(block)] if blocks else json_values(text)
+    if blocks and not values:
+        return Answer(problems=["a <tool_call> block does not hold a JSON object"])
+    calls: list[dict[str, Any]] = []
+    reason = ""
+    for value in values:
+        if isinstance(value, dict) and isinstance(value.get("reason"), str):
+            reason = value["reason"]
+        found = _calls_in(value)
+        if found is not None:
+            calls.extend(found)
+    if not calls and not reason:
+        prose = _TOOL_CALL.sub("", text).strip()
+        if "{" in prose and not values:
+            return Answer(problems=["the answer is not valid JSON"])
+        reason = prose if not values else reason
+    return Answer(calls=calls, reason=" ".join(reason.split())[:MAX_REASON_CHARS])
+
+
+# -- coercion and validation ------------------------------------------------------------------
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, str) and bool(NODE_REF.search(value))
+
+
+def _parsed(text: str, kind: type) -> Any:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def _scalar(value: Any, kind: str) -> Any:
+    """`value` turned into JSON type `kind` when exactly one reading exists, else None."""
+    text = value.strip() if isinstance(value, str) else None
+    if kind == "integer":
+        if text is not None and _INTEGER.match(text):
+            return int(text)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    elif kind == "number" and text is not None and _NUMBER.match(text):
+        number = float(text)
+        return int(number) if _INTEGER.match(text) else number
+    elif kind == "boolean" and text is not None and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    elif kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    elif kind == "array" and text is not None and text.startswith("["):
+        return _parsed(text, list)
+    elif kind == "object" and text is not None and text.startswith("{"):
+        return _parsed(text, dict)
+    return None
+
+
+_PYTHON_TYPES: dict[str, Any] = {
+    "integer": int, "number": int | float, "boolean": bool, "string": str,
+    "array": list, "object": dict,
+}  # fmt: skip
+
+
+def _has_type(value: Any, kind: str) -> bool:
+    if isinstance(value, bool) and kind in ("integer", "number"):
+        return False
+    return isinstance(value, _PYTHON_TYPES.get(kind, object))
+
+
+def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
+    """`value` made to fit `schema` where only one reading is possible; notes say what
+    changed. Values that cannot be read another way are left for validation."""
+    if not isinstance(schema, dict) or _is_ref(value):
+        return value, []
+    notes: list[str] = []
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind in _PYTHON_TYPES and not _has_type(value, kind):
+        new = _scalar(value, kind)
+        if new is not None:
+            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(new)}")
+            value = new
+    enum = schema.get("enum")
+    if isinstance(enum, list) and value not in enum and isinstance(value, str):
+        same = [e for e in enum if isinstance(e, str) and e.lower() == value.strip().lower()]
+        if len(same) == 1:
+            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(same[0])}")
+            value = same[0]
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        items = [coerce(v, schema["items"], f"{where}[{i}]") for i, v in enumerate(value)]
+        value = [v for v, _ in items]
+        notes += [n for _, more in items for n in more]
+    if isinstance(value, dict) and isinstance(schema.get("properties"), dict):
+        value, more = _coerce_object(value, schema, where)
+        notes += more
+    return value, notes
+
+
+def _coerce_object(value: dict[str, Any], schema: dict[str, Any], where: str):
+    properties = schema["properties"]
+    required = set(schema.get("required", []))
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for key, item in value.items():
+        name = key
+        if name not in properties:
+            unused = [p for p in properties if p not in value]
+            close = difflib.get_close_matches(key, unused, 1, 0.8)
+            if not close:
+                out[key] = item  # left for validation (the schema may allow it)
+                continue
+            name = close[0]
+            notes.append(f"{where}: argument {key!r} renamed {name!r}")
+        if name not in required and (item is None or item == ""):
+            notes.append(f"{where}: optional {name!r} given as {json.dumps(item)}; left out")
+            continue
+        out[name], more = coerce(item, properties[name], f"{where}.{name}")
+        notes += more
+    return out, notes
+
+
+def _message(error: Any, where: str) -> str:
+    path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"{where}{path}: {error.message}"
+
+
+_NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+} | {"twice": 2, "dozen": 12, "daily": 365, "weekly": 52, "monthly": 12, "quarterly": 4}
+
+
+def _grounded(value: Any, request: str) -> bool:
+    """The request mentions `value`: a string in it (a code of up to 3 letters may start a
+    word: "fr", "French"), a number in digits or in words."""
+    said, words = request.casefold(), _WORDS.findall(request.casefold())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        numbers = {float(w) for w in _NUMERALS.findall(said)}
+        return float(value) in numbers or value in {_NUMBER_WORDS.get(w) for w in words}
+    text = str(value).strip().casefold()
+    if not text:
+        return False
+    if text in said or text.replace("_", " ") in said:
+        return True
+    return len(text) <= 3 and any(word.startswith(text) for word in words)
+
+
+def _ungrounded_optional(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Optional string and number arguments the request does not mention are left out
+    (small models fill them with defaults or guesses)."""
+    required = set(schema.get("required", []))
+    kept, notes = {}, []
+    for name, value in arguments.items():
+        typed = isinstance(value, str | int | float) and not isinstance(value, bool)
+        keep = name in required or not typed or _is_ref(value)
+        if keep or _grounded(value, request):
+            kept[name] = value
+        else:
+            notes.append(
+                f"{where}: optional {name}={json.dumps(value)} is not in the request; left out"
+            )
+    return kept, notes
+
+
+def check_call(
+    call: dict[str, Any], specs: dict[str, ToolSpec], index: int, request: str = ""
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """(the call repaired, problems left, repairs made) for call number `index`; with a
+    `request`, optional arguments it does not mention are left out."""
+    name, arguments = call["name"], call["arguments"]
+    notes: list[str] = []
+    if name not in specs:
+        close = difflib.get_close_matches(name, list(specs), 1, 0.8)
+        if not close:
+            known = ", ".join(list(specs)[:12])
+            return call, [f"call {index}: there is no function {name!r} (functions: {known})"], []
+        notes.append(f"repaired: call {index}: function {name!r} -> {close[0]!r}")
+        name = close[0]
+    where = f"call {index} ({name})"
+    if not isinstance(arguments, dict):
+        return call, [f"{where}: arguments must be a JSON object"], notes
+    schema = specs[name].parameters
+    arguments, more = coerce(arguments, schema, where)
+    if request:
+        arguments, dropped = _ungrounded_optional(arguments, schema, request, where)
+        more += dropped
+    notes += [f"repaired: {note}" for note in more]
+    errors = [
+        e for e in Draft202012Validator(schema).iter_errors(arguments) if not _is_ref(e.instance)
+    ]
+    problems = [_message(e, where) for e in sorted(errors, key=lambda e: list(e.absolute_path))]
+    return {"name": name, "arguments": arguments}, problems, notes
+
+
+@dataclass
+class Checked:
+    """An answer's calls after the checks: what is left wrong, what was repaired, and the
+    functions it asked for that the list does not offer (dropped)."""
+
+    calls: list[dict[str, Any]]
+    problems: list[str]
+    notes: list[str]
+    missing: list[str]
+
+
+def _offered(name: str, specs: dict[str, ToolSpec]) -> bool:
+    return name in specs or bool(difflib.get_close_matches(name, list(specs), 1, 0.8))
+
+
+def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") -> Checked:
+    """The whole answer checked. Repeated identical calls go; a call to a function the
+    list does not offer goes too (the model's way of saying that nothing fits)."""
+    calls, problems, notes, seen, missing = [], list(answer.problems), [], set(), []
+    for call in answer.calls:
+        key = json.dumps(call, sort_keys=True, default=str)
+        if not _offered(call["name"], specs):
+            missing.append(call["name"])
+            notes.append(f"repaired: {call['name']!r} is not offered; call dropped")
+            continue
+        if key in seen:
+            notes.append(f"repaired: call {len(calls)} repeated an earlier call; dropped")
+            continue
+        seen.add(key)
+        checked, wrong, more = check_call(call, specs, len(calls), request)
+        calls.append(checked)
+        problems += wrong
+        notes += more
+    plan_problems = [str(p) for p in calls_plan(calls).problems()]
+    return Checked(calls, problems + plan_problems, notes, missing)
+
+
+def calls_plan(calls: list[dict[str, Any]], request: str = "") -> Plan:
+    """The calls as a plan: one node per call, `<node-j>` values its edges."""
+    subtasks = [
+        SubTask(
+            id=index,
+            description=f"call {call['name']}",
+            capability=call["name"],
+            arguments=[Argument(name=k, value=v) for k, v in call["arguments"].items()]
+            if isinstance(call["arguments"], dict)
+            else [],
+        )
+        for index, call in enumerate(calls)
+    ]
+    return Plan(request=request, subtasks=subtasks)
+
+
+def tool_calls(plan: Plan) -> list[dict[str, Any]]:
+    """The plan as OpenAI `tool_calls` (arguments as a JSON string)."""
+    return [
+        {
+            "id": f"call_{task.id}",
+            "type": "function",
+            "function": {
+                "name": task.capability,
+                "arguments": json.dumps(
+                    {a.name: a.value for a in task.arguments}, ensure_ascii=False
+                ),
+            },
+        }
+        for task in plan.subtasks
+    ]
+
+
+def feedback_message(problems: list[str]) -> str:
+    listed = "\n".join(f"- {p}" for p in problems[:6])
+    return f"Those calls do not fit the functions' schemas:\n{listed}\nAnswer again, corrected."
+
+
+def _reason(answer: Answer, checked: Checked) -> str:
+    if answer.reason:
+        return answer.reason
+    if checked.missing:
+        return f"no function fits: the request needs {', '.join(checked.missing)}, not offered"
+    return "no function fits the request"
+
+
+# -- the caller -------------------------------------------------------------------------------
+@dataclass
+class CallsResult:
+    """The calls as a plan, why there is none (when none), and how they were obtained."""
+
+    plan: Plan
+    reason: str
+    attempts: int
+    usage: Usage
+    notes: list[str]
+    raw: str
+    first_raw: str
+    problems: list[str] = field(default_factory=list)
+
+
+class FunctionCaller:
+    """Request + function list -> checked calls, through a `ChatModel`.
+
+    `output`: "free" (the answer read as JSON from text) or "constrained" (under
+    `answer_schema`); `style`: "tags" (the model's own <tool_call> format) or "json"
+    (one {"calls": [...]} object). Free output in the tags style is the default: it
+    scored best on `toolpath bench functions` (see the README).
+    """
+
+    def __init__(
+        self,
+        llm: ChatModel,
+        tools: list[ToolSpec],
+        *,
+        output: str = "free",
+        style: str = "tags",
+        max_retries: int = 1,
+        max_tokens: int = 512,
+    ) -> None:
+        if output not in OUTPUTS:
+            raise ValueError(f"unknown output {output!r}; choose one of {OUTPUTS}")
+        if output == "constrained":
+            style = "json"
+        self.llm, self.tools, self.output, self.style = llm, tools, output, style
+        self.max_retries, self.max_tokens = max_retries, max_tokens
+        self.specs = {spec.name: spec for spec in tools}
+
+    def messages(self, request: str) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": system_prompt(self.tools, self.style)},
+            {"role": "user", "content": request},
+        ]
+
+    def call(self, request: str) -> CallsResult:
+        """The calls for `request`; `problems` is non-empty when retries ran out."""
+        messages = self.messages(request)
+        schema = answer_schema(self.tools) if self.output == "constrained" else None
+        usage, notes, first_raw = Usage(), [], ""
+        for attempt in range(1, self.max_retries + 2):
+            completion = self.llm.complete(messages, schema=schema, max_tokens=self.max_tokens)
+            usage, raw = usage + completion.usage, completion.text
+            first_raw = first_raw or raw
+            answer = read_answer(raw)
+            checked = check_answer(answer, self.specs, request)
+            problems = checked.problems
+            notes += [f"attempt {attempt}: {m}" for m in [*problems, *checked.notes]]
+            if not problems or attempt == self.max_retries + 1:
+                return CallsResult(
+                    plan=calls_plan(checked.calls, request),
+                    reason="" if checked.calls else _reason(answer, checked),
+                    attempts=attempt,
+                    usage=usage,
+                    notes=notes,
+                    raw=raw,
+                    first_raw=first_raw,
+                    problems=problems,
+                )
+            messages = [
+                *messages,
+                {"role": "assistant", "content": raw},
+                {"role": "user", "content": feedback_message(problems)},
+            ]
+        raise AssertionError("unreachable")
