@@ -7,10 +7,12 @@ instructions.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from toolpath.planners.plan import NODE_REF, Plan
 from toolpath.tools.registry import ToolRegistry
+
+T = TypeVar("T")
 
 
 class PlannerError(RuntimeError):
@@ -90,7 +92,7 @@ def _rewrite_refs(value: Any, mapping: dict[int, int]) -> Any:
     return value
 
 
-def remap_done(old: Plan, new: Plan, done: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def remap_done(old: Plan, new: Plan, done: dict[int, T]) -> dict[int, T]:
     """Carry verified steps over to a re-decomposed plan where the sub-task is unchanged.
 
     A sub-task is unchanged when capability and arguments agree once references are
@@ -106,4 +108,4 @@ def remap_done(old: Plan, new: Plan, done: dict[str, dict[str, Any]]) -> dict[st
             if [(a.name, a.value) for a in task.arguments] == wanted:
                 mapping[old_id] = task.id
                 break
-    return {str(mapping[int(k)]): v for k, v in done.items() if int(k) in mapping}
+    return {mapping[k]: v for k, v in done.items() if k in mapping}

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
@@ -24,7 +25,13 @@ from toolpath.agent.llm.settings import config_roots
 from toolpath.agent.run.artifacts import ArtifactStore
 from toolpath.agent.run.graph import RunGraph
 from toolpath.agent.run.planning import Planner
-from toolpath.agent.run.state import RunSummary, summary_of
+from toolpath.agent.run.state import (
+    CHECKPOINT_TYPES,
+    STATE_VERSION,
+    RunState,
+    RunSummary,
+    summary_of,
+)
 from toolpath.agent.run.task import TaskSpec
 from toolpath.agent.run.verifier import LibraryEvaluator, MetricEvaluator, Verifier
 from toolpath.planners.estimates import EstimateStore
@@ -42,6 +49,13 @@ CREATE TABLE IF NOT EXISTS toolpath_runs (
 class UnknownRunError(KeyError):
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class RunStateVersionError(UnknownRunError):
+    """The run was checkpointed by an older toolpath whose state this one cannot continue.
+
+    A subclass of UnknownRunError, so every front end that reports an unknown run reports
+    this one too; `runs list` and `runs show` still read such a run."""
 
 
 def default_home() -> Path:
@@ -79,7 +93,8 @@ class AgentRunner:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute(_RUNS_TABLE)
         self.conn.commit()
-        self.checkpointer = SqliteSaver(self.conn)
+        serde = JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)
+        self.checkpointer = SqliteSaver(self.conn, serde=serde)
         self.graph_builder = RunGraph(
             registry=registry,
             estimates=self.estimates,
@@ -126,23 +141,7 @@ class AgentRunner:
                 "VALUES (?, ?, ?, 'running')",
                 (run_id, task.request, time.time()),
             )
-        initial = {
-            "run_id": run_id,
-            "task": task.model_dump(mode="json"),
-            "plan": None,
-            "done": {},
-            "forbidden": [],
-            "outcomes": {},
-            "steps": [],
-            "events": [],
-            "notes": [],
-            "replans": 0,
-            "redecompositions": 0,
-            "executions": 0,
-            "cost": 0.0,
-            "status": None,
-            "reason": None,
-        }
+        initial = dict(RunState(run_id=run_id, task=task))  # every channel, models as they are
         return self._drive(run_id, initial, task)
 
     def resume(self, run_id: str, answer: Any = None) -> RunSummary:
@@ -150,10 +149,17 @@ class AgentRunner:
         snapshot = self.graph.get_state(self._config(run_id))
         if not snapshot.values:
             raise UnknownRunError(f"unknown run {run_id!r}")
-        task = TaskSpec.model_validate(snapshot.values["task"])
         self.store.clean_stale(older_than=0.0)
         if not snapshot.next:
             return summary_of(snapshot.values)
+        version = snapshot.values.get("version", 1)
+        if version != STATE_VERSION:
+            raise RunStateVersionError(
+                f"run {run_id!r} was checkpointed by an older toolpath (run state version "
+                f"{version}, this one reads {STATE_VERSION}) and cannot be resumed; "
+                f"'toolpath runs show {run_id}' still shows it; run its task again"
+            )
+        task = snapshot.values["task"]
         payload = Command(resume=answer) if snapshot.interrupts else None
         return self._drive(run_id, payload, task)
 
