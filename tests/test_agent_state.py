@@ -1,10 +1,11 @@
 """The run's typed state: channels survive the checkpoint as models, old checkpoints are
-refused with a clear message, one router decides where the run goes."""
+refused with a clear message, and the README draws the graph as it is."""
 
 from __future__ import annotations
 
 import gzip
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 from test_agent_tools import ToyEvaluator, build_registry, make_zoo, merge_plan, merge_task
 from toolpath.agent.cli import run_cmd
 from toolpath.agent.run import AgentRunner, TaskSpec
-from toolpath.agent.run.graph import FINISH, SEARCH, WAVE, RunGraph
+from toolpath.agent.run.graph import FINISH, SEARCH, WAVE, RunGraph, mermaid
 from toolpath.agent.run.runner import RunStateVersionError
 from toolpath.agent.run.state import STATE_VERSION, DoneRecord, RunState, StepRecord
 from toolpath.planners.plan import Plan, ToolPath
@@ -85,3 +86,13 @@ def test_the_router_finishes_a_run_with_a_status_or_nothing_left():
     assert graph.goto(state, {"status": "failed", "reason": "r"}, SEARCH).goto == FINISH
     assert graph.goto(state, {}, SEARCH).goto == SEARCH
     assert graph.goto(state, {}, WAVE).goto == FINISH  # an empty plan has no sub-task to run
+
+
+def test_readme_draws_the_run_graph_as_it_is():
+    readme = (HERE.parent / "README.md").read_text()
+    drawn = re.search(r"```mermaid\n(.*?)```", readme, re.DOTALL)
+    assert drawn, "README.md has no ```mermaid block"
+    assert drawn.group(1).strip() == mermaid().strip(), (
+        "the run graph changed: paste the output of\n  python -c 'from "
+        "toolpath.agent.run.graph import mermaid; print(mermaid())'\ninto README.md's mermaid block"
+    )

@@ -1,4 +1,4 @@
-"""The run as a LangGraph `StateGraph` over the typed `RunState`.
+"""The run as a LangGraph `StateGraph` over the typed `RunState` (drawn in the README).
 
     decompose -> search -> approve -> execute (one Send per ready sub-task, in parallel)
                    |  ^                  |
