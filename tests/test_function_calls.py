@@ -1,0 +1,261 @@
+"""Function calls over OpenAI functions: reading, typing, checking, feedback, no call; the
+`toolpath bench functions` scorer. Scripted LLM only (the real one: test_functions_llm.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
+
+from toolpath.evals import functions_bench as bench
+from toolpath.planners.decomposer import Decomposer, DecompositionError
+from toolpath.planners.function_calls import (
+    FunctionCaller,
+    answer_schema,
+    coerce,
+    read_answer,
+)
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.tools.catalogs.openai_functions import function_catalog, function_specs
+
+FUNCTIONS = [
+    {
+        "name": "get_forecast",
+        "description": "Weather forecast for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "days": {"type": "integer"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+                "hourly": {"type": "boolean"},
+            },
+            "required": ["city", "days"],
+        },
+    },
+    {
+        "name": "plot",
+        "description": "Plot points.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "points": {"type": "array", "items": {"type": "number"}},
+                "style": {
+                    "type": "object",
+                    "properties": {"color": {"type": "string"}, "width": {"type": "integer"}},
+                    "required": ["color"],
+                },
+            },
+            "required": ["points"],
+        },
+    },
+]
+SPECS = function_specs(FUNCTIONS)
+SCHEMA = SPECS[0].parameters
+
+
+def call(name: str, **arguments: object) -> str:
+    return f"<tool_call>{json.dumps({'name': name, 'arguments': arguments})}</tool_call>"
+
+
+# -- coercion ---------------------------------------------------------------------------------
+def test_unambiguous_coercions_are_made_and_reported() -> None:
+    value, notes = coerce(
+        {"city": "Oslo", "days": "10", "unit": "Celsius", "hourly": "true"}, SCHEMA, "c"
+    )
+    assert value == {"city": "Oslo", "days": 10, "unit": "celsius", "hourly": True}
+    assert len(notes) == 3 and 'c.days: "10" -> 10' in notes
+
+
+def test_nested_values_are_coerced_and_ambiguous_ones_left() -> None:
+    schema = SPECS[1].parameters
+    value, _ = coerce({"points": "[1, 2.5]", "style": '{"color": "red", "width": "2"}'}, schema, "")
+    assert value == {"points": [1, 2.5], "style": {"color": "red", "width": 2}}
+    value, notes = coerce({"city": "Oslo", "days": "ten"}, SCHEMA, "")
+    assert value["days"] == "ten" and notes == []
+
+
+# -- reading answers --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (call("a", x=1) + "\n" + call("b"), ["a", "b"]),
+        ('```json\n{"calls": [{"name": "a", "arguments": {}}]}\n```', ["a"]),
+        ('[{"name": "a", "arguments": "{\\"x\\": 1}"}]', ["a"]),
+        ('{"name": "a", "parameters": {}}\n{"name": "b", "arguments": {}}', ["a", "b"]),
+        ("No function can book a table.", []),
+        ('{"calls": [], "reason": "nothing fits"}', []),
+    ],
+)
+def test_calls_are_read_from_the_spellings_models_use(text: str, names: list[str]) -> None:
+    answer = read_answer(text)
+    assert [c["name"] for c in answer.calls] == names
+    assert not answer.problems
+    if not names:
+        assert answer.reason
+
+
+def test_broken_json_is_a_problem_not_an_empty_plan() -> None:
+    assert read_answer('{"calls": [{"name": "a",').problems
+
+
+# -- the caller -------------------------------------------------------------------------------
+def test_a_mismatch_is_fed_back_once_and_the_fix_accepted() -> None:
+    llm = ScriptedChatModel(
+        [call("get_forecast", city="Oslo", days="three"), call("get_forecast", city="Oslo", days=3)]
+    )
+    result = FunctionCaller(llm, SPECS).call("Three days of forecast for Oslo")
+    assert result.attempts == 2 and not result.problems
+    feedback = llm.calls[1]["messages"][-1]["content"]
+    assert "days" in feedback and "'three' is not of type 'integer'" in feedback
+    assert [
+        (t.capability, {a.name: a.value for a in t.arguments}) for t in result.plan.subtasks
+    ] == [("get_forecast", {"city": "Oslo", "days": 3})]
+
+
+def test_retries_run_out_into_a_decomposition_error() -> None:
+    llm = ScriptedChatModel([call("get_forecast", city="Oslo")])
+    decomposer = Decomposer(llm, function_catalog(SPECS), max_retries=1)
+    with pytest.raises(DecompositionError, match="'days' is a required property"):
+        decomposer.decompose("Forecast for Oslo")
+    assert len(llm.calls) == 2
+
+
+def test_optional_arguments_the_request_does_not_give_are_left_out() -> None:
+    llm = ScriptedChatModel(
+        [call("get_forecast", city="Oslo", days="2", unit="celsius", hourly=False)]
+    )
+    result = FunctionCaller(llm, SPECS).call("Two days of forecast for Oslo")
+    arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    assert arguments == {"city": "Oslo", "days": 2, "hourly": False}
+    assert any("unit" in n and "left out" in n for n in result.notes)
+
+
+def test_parallel_calls_and_references() -> None:
+    llm = ScriptedChatModel(
+        [
+            call("get_forecast", city="Oslo", days=1)
+            + call("get_forecast", city="Lima", days=1)
+            + call("plot", points=["<node-0>", "<node-1>"])
+        ]
+    )
+    result = FunctionCaller(llm, SPECS).call("Plot tomorrow in Oslo against Lima")
+    assert len(result.plan.subtasks) == 3 and result.plan.edges() == {(0, 2), (1, 2)}
+    assert not result.problems
+
+
+def test_a_function_not_offered_means_no_call() -> None:
+    llm = ScriptedChatModel([call("book_table", people=2)])
+    result = FunctionCaller(llm, SPECS).call("Book a table for two")
+    assert result.plan.subtasks == [] and "book_table" in result.reason
+    assert len(llm.calls) == 1
+
+
+def test_constrained_output_sends_a_schema_that_allows_no_call() -> None:
+    llm = ScriptedChatModel(['{"calls": [], "reason": "nothing fits"}'])
+    result = FunctionCaller(llm, SPECS, output="constrained").call("Book a table")
+    schema = llm.calls[0]["schema"]
+    assert schema == answer_schema(SPECS) and result.reason == "nothing fits"
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid({"calls": []})
+    good = {"name": "plot", "arguments": {"points": [1], "style": {"color": "red"}}}
+    assert validator.is_valid({"calls": [good]})
+    assert not validator.is_valid({"calls": [{"name": "plot", "arguments": {"points": "1"}}]})
+
+
+def test_plan_command_prints_an_empty_plan_with_its_reason(tmp_path, monkeypatch) -> None:
+    import toolpath.agent.llm as llm_module
+    from toolpath.agent.cli import plan_cmd
+
+    path = tmp_path / "functions.json"
+    path.write_text(json.dumps(FUNCTIONS))
+    scripted = ScriptedChatModel(["No function can book a table."])
+    monkeypatch.setattr(llm_module, "get_backend", lambda *a, **k: scripted)
+    app = typer.Typer()
+    plan_cmd.register(app, typer.Typer())
+    app.callback()(lambda: None)
+    result = CliRunner().invoke(
+        app, ["plan", "Book a table for two", "--catalog", str(path), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["task_nodes"] == [] and report["tool_calls"] == []
+    assert report["reason"] == "No function can book a table."
+
+
+# -- the benchmark's scorer -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("got", "want", "ok"),
+    [
+        (10, 10, True),
+        (10.0, 10, True),
+        ("10", 10, False),
+        (True, 1, False),
+        (1, True, False),
+        ("New York ", "new york", True),
+        ("New York", "New Yorks", False),
+        ([1, 2], [1, 2], True),
+        ([2, 1], [1, 2], False),
+        ({"a": 1}, {"a": 1, "b": 2}, False),
+        ("b", {"any": ["a", "b"]}, True),
+        (None, "a", False),
+    ],
+)
+def test_values_match_with_their_json_types(got: object, want: object, ok: bool) -> None:
+    assert bench.value_matches(got, want) is ok
+
+
+def test_calls_match_names_optional_arguments_and_any_order() -> None:
+    want = [
+        {"name": "f", "args": {"x": 1}, "optional": {"unit": "c"}},
+        {"name": "f", "args": {"x": 2}},
+    ]
+    assert bench.calls_match(
+        [{"name": "f", "arguments": {"x": 2}}, {"name": "f", "arguments": {"x": 1}}], want
+    )
+    with_default = [
+        {"name": "f", "arguments": {"x": 1, "unit": "c"}},
+        {"name": "f", "arguments": {"x": 2}},
+    ]
+    assert bench.calls_match(with_default, want)
+    extra = [{"name": "f", "arguments": {"x": 1}}, {"name": "f", "arguments": {"x": 2, "y": 0}}]
+    assert not bench.calls_match(extra, want)
+    assert not bench.calls_match([{"name": "f", "arguments": {"x": 1}}], want)
+    assert not bench.calls_match([{"name": "g", "arguments": {"x": 1}}], want[:1])
+
+
+def test_irrelevance_is_right_only_without_a_call() -> None:
+    question = bench.Question("q", "irrelevance", "Book a table", FUNCTIONS, [[]])
+    assert bench.is_correct(question, [])
+    assert not bench.is_correct(question, [{"name": "get_forecast", "arguments": {}}])
+    assert not bench.is_correct(question, None)
+
+
+def test_the_question_set_is_well_formed() -> None:
+    questions = bench.load_questions()
+    counts = {c: sum(q.category == c for q in questions) for c in bench.CATEGORIES}
+    assert len(questions) >= 80 and min(counts.values()) >= 15
+    assert len({q.id for q in questions}) == len(questions)
+    for question in questions:
+        specs = {s.name: s for s in function_specs(question.functions)}
+        for alternative in question.answers:
+            for expected in alternative:
+                schema = specs[expected["name"]].parameters
+                assert set(schema.get("required", [])) <= set(expected.get("args", {}))
+
+
+def test_run_benchmark_counts_per_category_and_system() -> None:
+    questions = [q for q in bench.load_questions() if q.id in ("simple-17", "irrelevance-01")]
+    replies = {
+        "What is the 30th Fibonacci number?": call("fibonacci", n=30),
+        "Book me a table for two at an Italian restaurant tonight.": call("get_weather", city="x"),
+    }
+    llm = ScriptedChatModel(lambda messages: replies[messages[-1]["content"]])
+    result = bench.run_benchmark(llm, questions, ["tags-free"])
+    summary = result["summary"]
+    assert summary["simple"] == {"questions": 1, "toolpath tags-free": 1, "direct": 1}
+    assert summary["irrelevance"] == {"questions": 1, "toolpath tags-free": 0, "direct": 0}
+    assert "| simple | 1 | 1 (100%) | 1 (100%) |" in bench.markdown(result)
