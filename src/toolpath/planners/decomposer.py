@@ -25,6 +25,7 @@ import networkx as nx
 from pydantic import BaseModel, Field
 
 from toolpath.planners import function_calls, prompts
+from toolpath.planners.alignment import node_descriptions
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.media import content_type
@@ -111,7 +112,10 @@ def plan_from_taskbench(
     them. Without a style it is inferred: named when no argument is a plain value.
     """
     nodes = d.get("task_nodes") or []
-    steps = d.get("task_steps") or []
+    descriptions = node_descriptions(
+        [str(s) for s in d.get("task_steps") or []],
+        [str(n.get("task", "")) if isinstance(n, dict) else "" for n in nodes],
+    )
     subtasks = []
     for index, node in enumerate(nodes):
         arguments = node.get("arguments") or []
@@ -120,7 +124,7 @@ def plan_from_taskbench(
         subtasks.append(
             SubTask(
                 id=index,
-                description=str(steps[index]) if index < len(steps) else "",
+                description=descriptions[index],
                 capability=str(node.get("task", "")),
                 arguments=[_argument(a) for a in arguments],
             )

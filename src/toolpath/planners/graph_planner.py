@@ -7,28 +7,38 @@ tools and wiring them. Here each node of the model's plan gets the tool that min
 
     w(t, i) = -log p(t | step i)  -  bonus * [t is the tool the model named for step i]
 
-summed over the nodes, subject to every edge of the plan being an edge the tool graph
-allows (resource types, or the catalogue's declared links). The A* visits the nodes in
-topological order; its heuristic, the sum of each remaining node's smallest weight with
-the edges ignored, never overestimates, so the first complete assignment popped is the
-optimal one, and every plan it returns is a valid sub-graph of the tool graph.
+summed over the nodes, plus a penalty for every edge of the plan that the tool graph does
+not have (resource types, or the catalogue's declared links); the repair then re-points
+what is left, so every plan that comes out is a valid sub-graph of the tool graph. A soft
+edge beats a hard one: the model's wiring is sometimes what is wrong, and a hard edge then
+forces a wrong tool. The A* visits the nodes in topological order; its heuristic, the sum
+of each remaining node's smallest weight (penalties ignored), never overestimates, so the
+first complete assignment popped is the optimal one.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from toolpath.planners.alignment import solved_pairs
 from toolpath.planners.graph import ToolGraph
-from toolpath.planners.matcher import StepMatcher
-from toolpath.planners.plan import Plan
+from toolpath.planners.matcher import StepMatcher, cached_matcher
+from toolpath.planners.media import content_type
+from toolpath.planners.plan import Plan, SubTask
+from toolpath.tools.catalogs.catalog import Catalog
 
-DEFAULT_LLM_BONUS = 2.0
+# Chosen on fold 0/5 of the huggingface and multimedia demonstration pools, checked on fold
+# 1/5 (never on the evaluation slice): see the README's graph planner section.
+DEFAULT_LLM_BONUS = 0.5
+DEFAULT_EDGE_PENALTY = 1.0
+DEFAULT_FILE_PENALTY = 2.0
 MAX_EXPANSIONS = 200_000
 
 
@@ -43,26 +53,69 @@ class ToolChoice:
 
 
 def node_weights(
-    plan: Plan, matcher: StepMatcher, llm_bonus: float = DEFAULT_LLM_BONUS
+    plan: Plan,
+    matcher: StepMatcher,
+    llm_bonus: float = DEFAULT_LLM_BONUS,
+    graph: ToolGraph | None = None,
+    file_penalty: float = DEFAULT_FILE_PENALTY,
 ) -> np.ndarray:
-    """w(t, i) for every node i of the plan and every tool t of the matcher."""
+    """w(t, i) for every node i of the plan and every tool t of the matcher; with a graph of
+    typed tools, a node given a media file (example.jpg) it cannot take pays `file_penalty`
+    per such file (a literal input is an edge from the request)."""
     steps = [task.description or task.capability for task in plan.subtasks]
     weights = -matcher.log_probs(steps)
     index = {name: k for k, name in enumerate(matcher.names)}
     for i, task in enumerate(plan.subtasks):
         if task.capability in index:
             weights[i, index[task.capability]] -= llm_bonus
+        if graph is not None:
+            weights[i] += file_penalty * _unfit_files(task, matcher.names, graph)
     return weights
 
 
+def _unfit_files(task: SubTask, names: Sequence[str], graph: ToolGraph) -> np.ndarray:
+    """Per tool, how many of the task's literal media files it has no input type for."""
+    kinds = [
+        content_type(str(arg.value))
+        for arg in task.arguments
+        if arg.name is None and isinstance(arg.value, str) and not arg.references()
+    ]
+    kinds = [kind for kind in kinds if kind != "text"]
+    counts = np.zeros(len(names))
+    if not kinds:
+        return counts
+    for k, name in enumerate(names):
+        inputs = {t.lower() for t in graph.spec(name).inputs} if name in graph else set()
+        if inputs:
+            counts[k] = sum(kind not in inputs for kind in kinds)
+    return counts
+
+
+@dataclass(frozen=True)
+class Penalties:
+    """Soft constraints of the choice. `edge`: per plan edge the tool graph does not have
+    (None: such assignments are not allowed at all; the repair re-points what is left);
+    `file`: per media file given to a node whose tool has no input of that kind;
+    `repeat`: per tool used more often than the model itself used it."""
+
+    edge: float | None = DEFAULT_EDGE_PENALTY
+    file: float = DEFAULT_FILE_PENALTY
+    repeat: float = 0.0
+
+
 def choose_tools(
-    plan: Plan, weights: np.ndarray, names: Sequence[str], graph: ToolGraph
+    plan: Plan,
+    weights: np.ndarray,
+    names: Sequence[str],
+    graph: ToolGraph,
+    penalties: Penalties = Penalties(),
 ) -> ToolChoice | None:
-    """The minimum-weight tool per node such that every plan edge is a graph edge; None
-    when no assignment satisfies the edges (or the search exceeds its bound)."""
+    """The minimum-weight tool per node (plus penalties); None when no assignment is
+    allowed (hard edges) or the search exceeds its bound."""
     order = plan.topological_order()
     parents = {node: plan.parents(node) for node in order}
     check_edges = graph.graph.number_of_edges() > 0
+    written = Counter(task.capability for task in plan.subtasks)
     best_rest = np.concatenate([np.cumsum(weights[order].min(axis=1)[::-1])[::-1], [0.0]])
     ranked = {node: np.argsort(weights[node]) for node in order}
     counter = itertools.count()
@@ -78,11 +131,18 @@ def choose_tools(
         expanded += 1
         node = order[depth]
         assigned = {order[d]: names[t] for d, t in enumerate(chosen)}
+        used = Counter(assigned.values())
         for tool in ranked[node]:
             name = names[tool]
-            if check_edges and not all(graph.allows(assigned[p], name) for p in parents[node]):
-                continue
-            cost = g + float(weights[node, tool])
+            extra = 0.0
+            if check_edges:
+                missing = sum(not graph.allows(assigned[p], name) for p in parents[node])
+                if missing and penalties.edge is None:
+                    continue
+                extra += missing * (penalties.edge or 0.0)
+            if used[name] + 1 > written[name]:
+                extra += penalties.repeat * min(used[name], 1)
+            cost = g + float(weights[node, tool]) + extra
             heapq.heappush(
                 heap, (cost + float(best_rest[depth + 1]), next(counter), cost, (*chosen, tool))
             )
@@ -112,75 +172,25 @@ def apply_choice(plan: Plan, choice: ToolChoice) -> Plan:
     return plan
 
 
-# -- training pairs from solved samples ------------------------------------------------------
-def _norm(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", text.lower()).strip()
-
-
-def align_steps(steps: Sequence[str], tools: Sequence[str]) -> list[int | None]:
-    """For each step, the index of the node (tool) it describes, or None.
-
-    TaskBench lists `task_nodes` in no particular order, so steps are matched to nodes by
-    content: a step that names a node's tool takes the first such node not yet taken
-    (longest names first, so "Image-to-Image" is not read as "Image"); the leftovers pair
-    up in order."""
-    taken: set[int] = set()
-    aligned: list[int | None] = []
-    by_length = sorted(range(len(tools)), key=lambda k: -len(tools[k]))
-    for step in steps:
-        text = _norm(step)
-        match = next((k for k in by_length if k not in taken and _norm(tools[k]) in text), None)
-        if match is not None:
-            taken.add(match)
-        aligned.append(match)
-    free = iter(k for k in range(len(tools)) if k not in taken)
-    return [a if a is not None else next(free, None) for a in aligned]
-
-
-def solved_pairs(
-    samples: Iterable[tuple[Sequence[str], Sequence[str]]],
-) -> list[tuple[str, str]]:
-    """(step text, tool) pairs from solved samples given as (task_steps, node tools)."""
-    pairs = []
-    for steps, tools in samples:
-        for step, node in zip(steps, align_steps(steps, tools), strict=True):
-            if node is not None:
-                pairs.append((step, tools[node]))
-    return pairs
-
-
-def alignment_agreement(
-    samples: Iterable[tuple[Sequence[str], Sequence[str], Sequence[tuple[str, str]]]],
-) -> float | None:
-    """Share of labelled links (source tool, target tool) whose aligned source step comes
-    before the aligned target step: how well the step alignment agrees with the links."""
-    agree = total = 0
-    for steps, tools, links in samples:
-        position = {}
-        for s, node in enumerate(align_steps(steps, tools)):
-            if node is not None:
-                position.setdefault(tools[node], s)
-        for source, target in links:
-            if source in position and target in position:
-                total += 1
-                agree += position[source] < position[target]
-    return agree / total if total else None
-
-
 class GraphToolChooser:
     """Re-chooses the tools of a parsed plan (see the module docstring); the decomposer's
     `tool_chooser`. Returns the plan and notes on what changed."""
 
     def __init__(
-        self, matcher: StepMatcher, graph: ToolGraph, llm_bonus: float = DEFAULT_LLM_BONUS
+        self,
+        matcher: StepMatcher,
+        graph: ToolGraph,
+        llm_bonus: float = DEFAULT_LLM_BONUS,
+        penalties: Penalties = Penalties(),
     ) -> None:
         self.matcher, self.graph, self.llm_bonus = matcher, graph, llm_bonus
+        self.penalties = penalties
 
     def __call__(self, plan: Plan) -> tuple[Plan, list[str]]:
         if not plan.subtasks or plan.problems():  # structure first: ids, references, cycles
             return plan, []
-        weights = node_weights(plan, self.matcher, self.llm_bonus)
-        choice = choose_tools(plan, weights, self.matcher.names, self.graph)
+        weights = node_weights(plan, self.matcher, self.llm_bonus, self.graph, self.penalties.file)
+        choice = choose_tools(plan, weights, self.matcher.names, self.graph, self.penalties)
         if choice is None:
             return plan, ["graph choice: no tools fit the plan's edges; kept the model's"]
         notes = [
@@ -188,3 +198,19 @@ class GraphToolChooser:
             for i in choice.changed
         ]
         return apply_choice(plan, choice), notes
+
+
+def chooser_for(
+    catalog: Catalog,
+    solved: Iterable[tuple[Sequence[str], Sequence[str]]] = (),
+    cache_dir: Path | None = None,
+) -> GraphToolChooser | None:
+    """The graph planner's tool chooser for a catalogue, its matcher trained on `solved`
+    ((task_steps, node tools) pairs; none: the untrained matcher). None when the catalogue
+    has no tool graph to constrain a choice (a plain function list): the model's own choice
+    of function stands there."""
+    graph = ToolGraph.from_catalog(catalog)
+    if graph.graph.number_of_edges() == 0:
+        return None
+    matcher = cached_matcher(catalog.tools, solved_pairs(solved), cache_dir)
+    return GraphToolChooser(matcher, graph)

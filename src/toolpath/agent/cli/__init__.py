@@ -79,9 +79,7 @@ def register_unavailable(name: str, missing: MissingExtraError) -> None:
     unavailable.__doc__ = escape(f"Unavailable: pip install 'toolpath[{missing.extra}]'.")
     settings = {"allow_extra_args": True, "ignore_unknown_options": True}
     if group == "bench":
-        bench_app.command(command, context_settings=settings, add_help_option=False)(
-            unavailable
-        )
+        bench_app.command(command, context_settings=settings, add_help_option=False)(unavailable)
         return
     sub = typer.Typer(help=unavailable.__doc__)
     sub.command(command, context_settings=settings, add_help_option=False)(unavailable)

@@ -27,6 +27,15 @@ from toolpath.planners.search import SearchResult, search_path
 from toolpath.tools.catalogs.catalog import Catalog
 
 DEFAULT_DEMOS = 3
+DEFAULT_PLANNER = "graph"
+PlannerOption = Annotated[
+    str,
+    typer.Option(
+        "--planner",
+        help="graph: the LLM writes the steps, a step matcher + A* over the tool graph picks "
+        "the tools; direct: the LLM's tools as written",
+    ),
+]
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -50,6 +59,15 @@ def load_examples(path: Path) -> list[Example]:
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{str(path)!r} line {number}: not a solved example ({exc})") from exc
     return examples
+
+
+def solved_examples(catalog: str) -> list[Example]:
+    """The verified runs kept for a catalogue in `$TOOLPATH_HOME/solved/` (none at first)."""
+    from toolpath.agent.run.runner import default_home
+    from toolpath.planners.solved import SolvedStore
+
+    store = SolvedStore(default_home() / "solved", catalog)
+    return load_examples(store.path) if store.path.is_file() else []
 
 
 def taskbench_pool(catalog: Catalog, data_dir: Path | None) -> list[Example]:
@@ -91,10 +109,19 @@ def build_decomposer(
     retrieval: str = "bm25",
     max_tools: int = 40,
     max_retries: int = 2,
+    planner: str = DEFAULT_PLANNER,
 ) -> Decomposer:
-    """The decomposer with similarity-chosen demonstrations and tool pre-selection wired in."""
+    """The decomposer with similarity-chosen demonstrations and tool pre-selection wired in;
+    `planner="graph"` adds the matcher + A* tool choice, its matcher trained on `examples`."""
     selector = demo_selector(examples, retrieval) if examples and k_demos > 0 else None
     tools = tool_selector(catalog, retrieval) if len(catalog.tools) > max_tools else None
+    chooser = None
+    if planner == "graph":
+        from toolpath.planners.graph_planner import chooser_for
+
+        chooser = chooser_for(catalog, example_steps(examples or []))
+    elif planner != "direct":
+        raise ValueError(f"planner must be graph or direct, got {planner!r}")
     return Decomposer(
         llm,
         catalog,
@@ -103,7 +130,16 @@ def build_decomposer(
         tool_selector=tools,
         max_tools_in_prompt=max_tools,
         max_retries=max_retries,
+        tool_chooser=chooser,
     )
+
+
+def example_steps(examples: list[Example]) -> list[tuple[list[str], list[str]]]:
+    """(task_steps, node tools) of solved examples: the step matcher's training input."""
+    return [
+        (e.task_steps, [str(n.get("task", "")) for n in e.task_nodes if isinstance(n, dict)])
+        for e in examples
+    ]
 
 
 def capability_plan(plan: Plan, catalog: Catalog) -> Plan:
@@ -215,6 +251,7 @@ def plan_command(
     ] = 0.5,
     max_retries: Annotated[int, typer.Option("--max-retries", min=0)] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="TaskBench prediction + path")] = False,
+    planner: PlannerOption = DEFAULT_PLANNER,
 ) -> None:
     """Decompose REQUEST into a sub-task DAG and pick its tool path."""
     started = time.perf_counter()
@@ -225,7 +262,7 @@ def plan_command(
         elif loaded.name.startswith("taskbench:"):
             examples = taskbench_pool(loaded, data_dir)
         else:
-            examples = []
+            examples = solved_examples(loaded.name)
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(str(exc), 2) from exc
     from toolpath.agent.llm import LLMError, ModelFileError, get_backend
@@ -234,14 +271,18 @@ def plan_command(
         chat = get_backend(llm, model_path=str(model) if model else None)
     except (LLMError, ModelFileError, ValueError) as exc:
         raise _fail(str(exc), 2) from exc
-    decomposer = build_decomposer(
-        chat,
-        loaded,
-        examples=examples,
-        k_demos=demos,
-        retrieval=retrieval,
-        max_retries=max_retries,
-    )
+    try:
+        decomposer = build_decomposer(
+            chat,
+            loaded,
+            examples=examples,
+            k_demos=demos,
+            retrieval=retrieval,
+            max_retries=max_retries,
+            planner=planner,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from exc
     try:
         decomposition = decomposer.decompose(request)
     except DecompositionError as exc:

@@ -10,6 +10,7 @@ from typing import Any
 from toolpath.agent.events import RunEvent
 from toolpath.agent.run.planning import DecomposerPlanner
 from toolpath.agent.run.runner import AgentRunner
+from toolpath.planners.solved import SolvedStore
 from toolpath.tools.registry import ToolRegistry
 
 
@@ -52,8 +53,11 @@ def make_planner(
     registry: ToolRegistry,
     *,
     examples: list[Any] | None = None,
+    planner: str = "graph",
+    solved: SolvedStore | None = None,
 ) -> DecomposerPlanner:
-    """The LLM decomposer over the registry's tools, with solved examples as demonstrations."""
+    """The LLM decomposer over the registry's tools, with solved examples as demonstrations;
+    `planner="graph"` picks tools with the step matcher (trained on `solved`) and the A*."""
     from toolpath.planners.decomposer import Decomposer
     from toolpath.tools.catalogs.catalog import Catalog
 
@@ -61,6 +65,12 @@ def make_planner(
     kwargs: dict[str, Any] = {}
     if examples:
         kwargs = {"demo_selector": lambda request, k: examples[:k], "k_demos": len(examples)}
+    if planner == "graph":
+        from toolpath.planners.graph_planner import chooser_for
+
+        kwargs["tool_chooser"] = chooser_for(catalog, solved.steps_and_tools() if solved else [])
+    elif planner != "direct":
+        raise ValueError(f"planner must be graph or direct, got {planner!r}")
     return DecomposerPlanner(Decomposer(llm, catalog, **kwargs), registry)
 
 
@@ -74,13 +84,18 @@ def make_runner(
     examples: list[Any] | None = None,
     interactive: bool = False,
     llm: Any = None,
+    planner: str = "graph",
 ) -> AgentRunner:
+    from toolpath.agent.run.runner import default_home
+
     registry = runnable_registry(catalog)
     llm = llm if llm is not None else LazyChatModel(llm_name, model_path)
-    planner = make_planner(llm, registry, examples=examples)
+    solved = SolvedStore(Path(home or default_home()) / "solved", catalog)
+    decomposer = make_planner(llm, registry, examples=examples, planner=planner, solved=solved)
     return AgentRunner(
         registry=registry,
-        planner=planner,
+        planner=decomposer,
+        solved=solved,
         llm=llm,
         home=home,
         on_event=on_event,

@@ -35,6 +35,8 @@ from toolpath.agent.run.state import (
 from toolpath.agent.run.task import TaskSpec
 from toolpath.agent.run.verifier import LibraryEvaluator, MetricEvaluator, Verifier
 from toolpath.planners.estimates import EstimateStore
+from toolpath.planners.plan import Plan, ToolPath
+from toolpath.planners.solved import SolvedStore
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.workspace import Workspace, default_roots
 
@@ -77,7 +79,9 @@ class AgentRunner:
         on_event: Callable[[RunEvent], None] | None = None,
         interactive: bool = False,
         workspace: Workspace | None = None,
+        solved: SolvedStore | None = None,
     ) -> None:
+        self.solved = solved
         self.home = Path(home) if home is not None else default_home()
         self.home.mkdir(parents=True, exist_ok=True)
         if workspace is None:
@@ -173,7 +177,21 @@ class AgentRunner:
         if snapshot.interrupts:
             summary.status, summary.reason = "paused", "waiting for approval"
         self._index(summary)
+        if summary.status == "succeeded":
+            self._keep_solved(snapshot.values)
         return summary
+
+    def _keep_solved(self, values: dict[str, Any]) -> None:
+        """A verified plan becomes a solved sample of its catalogue (the tools that served
+        each sub-task in place of capabilities), for the step matcher and demonstrations."""
+        plan, path = values.get("plan"), values.get("path")
+        if self.solved is None or plan is None or path is None:
+            return
+        plan = Plan.model_validate(plan).model_copy(deep=True)
+        served = {step.subtask: step.tools[-1] for step in ToolPath.model_validate(path).steps}
+        for task in plan.subtasks:
+            task.capability = served.get(task.id, task.capability)
+        self.solved.add(plan)
 
     def _emit(self, update: dict[str, Any]) -> None:
         if self.on_event is None:

@@ -140,7 +140,7 @@ def taskbench(
     ] = "graph",
     fold: Annotated[
         str | None,
-        _opt("--fold", "K/N: score fold K of the demonstration pool (cross-validation).")
+        _opt("--fold", "K/N: score fold K of the demonstration pool (cross-validation)."),
     ] = None,
     as_json: Annotated[bool, _opt("--json", "Print JSON instead of tables.")] = False,
     quiet: Annotated[bool, _opt("--quiet", "No progress bar.")] = False,

@@ -9,11 +9,13 @@ from typing import Any
 
 from toolpath.evals.taskbench.loader import DomainSplit, TaskBenchDomain, TaskBenchSample
 from toolpath.evals.taskbench.metrics import ALL, score_predictions
-from toolpath.planners.graph_planner import DEFAULT_LLM_BONUS, GraphToolChooser, solved_pairs
+from toolpath.planners.alignment import solved_pairs
+from toolpath.planners.graph_planner import GraphToolChooser
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.planners.matcher import StepMatcher, cached_matcher
 
-DIRECT, GRAPH = "direct (first answer + repair)", "graph"
+DIRECT = "direct: first answer + repair"
+GRAPH = "graph: first answer + matcher/A* tool choice + repair"
 
 
 def pool_pairs(samples: Sequence[TaskBenchSample]) -> list[tuple[str, str]]:
@@ -32,17 +34,15 @@ def pool_matcher(
 
 
 def graph_chooser(
-    domain: TaskBenchDomain,
-    split: DomainSplit,
-    data_dir: str | Path | None = None,
-    llm_bonus: float = DEFAULT_LLM_BONUS,
+    domain: TaskBenchDomain, split: DomainSplit, data_dir: str | Path | None = None
 ) -> GraphToolChooser:
+    """The graph planner's tool chooser for a domain, trained on `split`'s pool."""
     from toolpath.planners.graph import ToolGraph
     from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
 
     catalog = load_taskbench_catalog(domain.name, data_dir)
     matcher = pool_matcher(domain, split, catalog.tools)
-    return GraphToolChooser(matcher, ToolGraph.from_catalog(catalog), llm_bonus)
+    return GraphToolChooser(matcher, ToolGraph.from_catalog(catalog))
 
 
 def replay_first_answers(
@@ -51,25 +51,22 @@ def replay_first_answers(
     ids: list[str],
     split: DomainSplit,
     data_dir: str | Path | None = None,
-    bonuses: Sequence[float] = (DEFAULT_LLM_BONUS,),
+    choosers: dict[str, GraphToolChooser | None] | None = None,
 ) -> dict[str, dict[str, Any]] | None:
-    """Strict scores of the first answers planned again offline (no LLM call): directly
-    (repair only) and with the graph choice at each LLM bonus. None without first answers."""
+    """Strict scores of the first answers planned again offline (no LLM call), per tool
+    chooser (default: none = direct, and the graph planner's). None without first answers."""
     from toolpath.planners.decomposer import Decomposer, DecompositionError
-    from toolpath.planners.graph import ToolGraph
     from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
 
     raws = {i: (records[i].get("toolpath") or {}).get("first_raw") for i in ids}
     if not ids or any(raw is None for raw in raws.values()):
         return None
     catalog = load_taskbench_catalog(domain.name, data_dir)
-    graph = ToolGraph.from_catalog(catalog)
-    matcher = pool_matcher(domain, split, catalog.tools)
-    choosers: dict[str, Any] = {DIRECT: None}
-    for bonus in bonuses:
-        choosers[f"{GRAPH} (LLM bonus {bonus:g})"] = GraphToolChooser(matcher, graph, bonus)
+    if choosers is None:
+        choosers = {DIRECT: None, GRAPH: graph_chooser(domain, split, data_dir)}
     variants = {}
     for name, chooser in choosers.items():
+        graph = chooser.graph if chooser is not None else None
         predictions = {}
         for i in ids:
             llm = ScriptedChatModel([raws[i]])

@@ -8,6 +8,7 @@ from pathlib import Path
 from statistics import fmean, median
 from typing import TYPE_CHECKING, Any
 
+from toolpath.evals.provenance import provenance
 from toolpath.evals.taskbench.loader import SPLITS
 from toolpath.evals.taskbench.metrics import ALL
 
@@ -75,6 +76,9 @@ def build_report(result: RunResult) -> dict[str, Any]:
         "unparsable_ids": result.scores.unparsable_ids,
         "failures": result.failures,
         "repair_steps": result.repair_steps,
+        "planner_replay": result.planner_replay,
+        "provenance": provenance(),
+        "predicted_by": result.predicted_by,
         "planner": planner_stats(result.records),
         "published": published_rows(result.config.domain),
     }
@@ -139,6 +143,24 @@ def failures_section(failures: dict[str, Any] | None) -> list[str]:
     return [*lines, ""]
 
 
+def planner_replay_section(variants: dict[str, dict[str, Any]] | None) -> list[str]:
+    """Direct and graph tool choice on the same first answers (offline, no LLM call)."""
+    if not variants:
+        return []
+    lines = [
+        "## Direct vs graph planner on the same first answers (offline replay, strict)",
+        "",
+        "The graph planner sends the model the same prompt, so its first answer is the",
+        "same; what differs is who picks each step's tool. No feedback rounds here.",
+        "",
+        _row(("planner", *HEADERS, "samples")),
+        _row(("---",) * (len(HEADERS) + 2)),
+    ]
+    for name, row in variants.items():
+        lines.append(_row((name, *(_pct(row[c]) for c in COLUMNS), str(row["samples"]))))
+    return [*lines, ""]
+
+
 def repair_steps_section(variants: dict[str, dict[str, Any]] | None) -> list[str]:
     """The first answers re-repaired offline: all steps, and each step left out."""
     if not variants:
@@ -157,10 +179,20 @@ def repair_steps_section(variants: dict[str, dict[str, Any]] | None) -> list[str
     return [*lines, ""]
 
 
+def _where(config: dict[str, Any]) -> str:
+    if config.get("fold"):
+        return (
+            f"fold {config['fold']} of the demonstration pool (cross-validation; the other "
+            "folds give the demonstrations and train the matcher)"
+        )
+    return f"the evaluation slice (first {config['eval_size']} of the stratified order)"
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """The report as markdown: headline table, per-split table, planner statistics."""
     scores, planner, config = report["scores"], report["planner"], report["config"]
     settings = (
+        f"planner `{config.get('planner', 'direct')}`, "
         f"llm `{config['llm']}`, {config['demos']} demonstrations"
         f" ({config['demo_method']}), repair {'on' if config['repair'] else 'off'},"
         f" max retries {config['max_retries']}"
@@ -168,9 +200,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# TaskBench: {report['domain']}",
         "",
-        f"{report['selected']} samples of the evaluation slice (first {config['eval_size']} of "
-        f"the stratified dev-pool order; split `{config['split']}`, offset {config['offset']}); "
-        f"{settings}.",
+        f"{report['selected']} samples of {_where(config)}; split `{config['split']}`, "
+        f"offset {config['offset']}; {settings}. Scored by code "
+        f"`{(report.get('provenance') or {}).get('code', 'unrecorded')}`; predictions made "
+        f"by `{report.get('predicted_by') or 'unrecorded'}`.",
         "",
         "Scores in percent (NED: lower is better). `strict` scores an unparsable prediction "
         "as an empty plan (the headline); `reference` drops it, as TaskBench's evaluate.py "
@@ -185,6 +218,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         *split_table(scores),
         "",
         *failures_section(report.get("failures")),
+        *planner_replay_section(report.get("planner_replay")),
         *repair_steps_section(report.get("repair_steps")),
         "## Planner",
         "",

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from toolpath.evals.taskbench.failures import failure_breakdown
+from toolpath.evals.taskbench.graph_planning import replay_first_answers
 from toolpath.evals.taskbench.loader import (
     DEFAULT_EVAL_SIZE,
     SPLITS,
@@ -132,6 +133,8 @@ class RunResult:
     first_answer_scores: TaskBenchScores | None = None
     failures: dict[str, Any] = field(default_factory=dict)
     repair_steps: dict[str, dict[str, Any]] | None = None
+    planner_replay: dict[str, dict[str, Any]] | None = None
+    predicted_by: str | None = None  # code version that wrote run.json (the predictions)
 
 
 def first_answer_scores(
@@ -211,7 +214,9 @@ def check_run_settings(out: Path, config: RunConfig) -> None:
                 "use another --out"
             )
         return
-    write_atomic(run_file, json.dumps(wanted, indent=2) + "\n")
+    from toolpath.evals.provenance import code_version
+
+    write_atomic(run_file, json.dumps({**wanted, "code": code_version()}, indent=2) + "\n")
 
 
 def demo_selector(
@@ -391,9 +396,11 @@ def run_taskbench(
     scores = score_predictions(domain, predictions, selected)
     wall = time.perf_counter() - started
     result = RunResult(config, selected, planned, chosen, scores, wall)
+    result.predicted_by = json.loads((config.out / RUN_FILE).read_text()).get("code")
     result.first_answer_scores = first_answer_scores(domain, chosen, selected)
     result.failures = failure_breakdown(domain, predictions, selected)
     result.repair_steps = repair_ablation(domain, chosen, selected, config.data_dir)
+    result.planner_replay = replay_first_answers(domain, chosen, selected, split, config.data_dir)
     result.report = build_report(result)
     write_report(config.out, result.report)
     return result

@@ -1,0 +1,63 @@
+"""Solved samples of a catalogue: every run that passes verification is kept, so the step
+matcher (and the demonstrations) improve with use; `toolpath planner train` retrains on them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from toolpath.planners.plan import Plan
+
+log = logging.getLogger(__name__)
+
+
+class SolvedStore:
+    """JSON lines in TaskBench's format, one file per catalogue under `folder`."""
+
+    def __init__(self, folder: Path, catalog: str) -> None:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in catalog)
+        self.path = Path(folder) / f"{safe}.jsonl"
+
+    def add(self, plan: Plan) -> None:
+        """Keep a verified plan (appended and flushed: a crash loses at most this line)."""
+        record = {
+            "user_request": plan.request,
+            "task_steps": [t.description or t.capability for t in plan.subtasks],
+            "task_nodes": [
+                {"task": t.capability, "arguments": [a.model_dump() for a in t.arguments]}
+                for t in plan.subtasks
+            ],
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The kept samples; a torn or foreign line is skipped with a warning."""
+        if not self.path.is_file():
+            return
+        for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                record = json.loads(line)
+                if isinstance(record, dict) and isinstance(record.get("task_nodes"), list):
+                    yield record
+                    continue
+            except json.JSONDecodeError:
+                pass
+            log.warning("%s line %d is not a solved sample; skipped", self.path, number)
+
+    def steps_and_tools(self) -> list[tuple[list[str], list[str]]]:
+        """(task_steps, node tools) per kept sample: the matcher's training input."""
+        return [
+            (
+                [str(s) for s in r.get("task_steps") or []],
+                [str(n.get("task", "")) for n in r["task_nodes"] if isinstance(n, dict)],
+            )
+            for r in self.records()
+        ]
