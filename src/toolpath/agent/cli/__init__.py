@@ -14,7 +14,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from toolpath.agent.cli import chat_cmd, demo_cmd, merge_cmd, plan_cmd, run_cmd, tools_cmd, zoo_cmd
+from toolpath.agent.cli import (
+    chat_cmd,
+    demo_cmd,
+    merge_cmd,
+    plan_cmd,
+    planner_cmd,
+    run_cmd,
+    tools_cmd,
+    zoo_cmd,
+)
 from toolpath.agent.cli.logs import configure_logging
 from toolpath.tools.extras import MissingExtraError, missing_extra
 
@@ -86,7 +95,7 @@ def register_unavailable(name: str, missing: MissingExtraError) -> None:
     app.add_typer(sub, name=group)
 
 
-for group in (demo_cmd, run_cmd, chat_cmd, plan_cmd, tools_cmd, merge_cmd, zoo_cmd):
+for group in (demo_cmd, run_cmd, chat_cmd, plan_cmd, planner_cmd, tools_cmd, merge_cmd, zoo_cmd):
     group.register(app, bench_app)
 load_plugins()
 

@@ -1,0 +1,84 @@
+"""`toolpath planner train`: train (or load) the graph planner's step matcher for a catalogue.
+
+The solved samples are the TaskBench domain's labelled samples for a `taskbench:` catalogue,
+a `--demo-file`, or else the verified runs kept in `$TOOLPATH_HOME/solved/`. Training is
+cached under a hash of catalogue + samples + matcher version; `plan`, `run` and
+`eval taskbench` train on first use, so this command only does it ahead of time.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from toolpath.agent.cli.plan_cmd import example_steps, load_examples, solved_examples
+from toolpath.agent.cli.plan_cmd import taskbench_pool as pool_of
+from toolpath.agent.cli.tools_cmd import CatalogOption, DataDirOption, catalog_or_exit
+
+planner_app = typer.Typer(help="The graph planner's step matcher.", no_args_is_help=True)
+
+
+@planner_app.command("train")
+def train_command(
+    catalog: CatalogOption = "library",
+    data_dir: DataDirOption = None,
+    demo_file: Annotated[
+        Path | None, typer.Option("--demo-file", help="JSON lines of solved examples")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Train the step -> tool matcher on the catalogue's solved samples (cached)."""
+    from toolpath.planners.alignment import alignment_agreement, solved_pairs
+    from toolpath.planners.matcher import cached_matcher, matcher_cache_dir, matcher_key
+
+    loaded = catalog_or_exit(catalog, data_dir)
+    try:
+        if demo_file is not None:
+            examples = load_examples(demo_file)
+        elif loaded.name.startswith("taskbench:"):
+            examples = pool_of(loaded, data_dir)
+        else:
+            examples = solved_examples(loaded.name)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    steps = example_steps(examples)
+    pairs = solved_pairs(steps)
+    started = time.perf_counter()
+    matcher = cached_matcher(loaded.tools, pairs)
+    links = [
+        (s, t, [(str(k.get("source")), str(k.get("target"))) for k in e.task_links])
+        for (s, t), e in zip(steps, examples, strict=True)
+    ]
+    report = {
+        "catalog": loaded.name,
+        "solved_samples": len(examples),
+        "training_pairs": len(pairs),
+        "alignment_agrees_with_links": alignment_agreement(links),
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "matcher": str(
+            matcher_cache_dir() / f"matcher-{matcher_key(loaded.tools, pairs)}.safetensors"
+        ),
+        "trained": matcher.trained_pairs > 0,
+    }
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    agree = report["alignment_agrees_with_links"]
+    Console().print(
+        f"{loaded.name}: {len(pairs)} (step, tool) pairs from {len(examples)} solved samples"
+        f" (alignment agrees with {'-' if agree is None else f'{100 * agree:.1f}%'} of the"
+        f" links); {report['seconds']} s, peak RSS {report['peak_rss_mb']} MB;"
+        f" matcher: {report['matcher']}"
+    )
+
+
+def register(app: typer.Typer, bench_app: typer.Typer) -> None:
+    app.add_typer(planner_app, name="planner")

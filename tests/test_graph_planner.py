@@ -1,0 +1,271 @@
+"""The graph planner: step alignment, the step matcher, the A* tool choice (against brute
+force), the decomposer with the chooser, solved samples and `toolpath planner train`."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from toolpath.planners.alignment import align_steps, node_descriptions, solved_pairs
+from toolpath.planners.decomposer import Decomposer
+from toolpath.planners.graph import ToolGraph
+from toolpath.planners.graph_planner import (
+    GraphToolChooser,
+    Penalties,
+    choose_tools,
+    chooser_for,
+)
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.planners.matcher import StepMatcher, cached_matcher, matcher_key
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.planners.solved import SolvedStore
+from toolpath.tools.catalogs.catalog import Catalog
+from toolpath.tools.spec import ToolSpec
+
+TYPES = ("text", "image", "audio")
+
+
+# -- alignment ---------------------------------------------------------------------------------
+def test_steps_align_to_nodes_by_the_tool_they_name_longest_name_first() -> None:
+    steps = [
+        "Step 1: Use Image-to-Image to restyle example.jpg",
+        "Step 2: describe the new picture",
+        "Step 3: Use Translation on the caption",
+    ]
+    tools = ["Translation", "Image-to-Text", "Image-to-Image"]  # TaskBench: not step order
+    assert align_steps(steps, tools) == [2, 1, 0]
+    assert node_descriptions(steps, tools) == [steps[2], steps[1], steps[0]]
+
+
+def test_a_step_is_never_read_for_two_nodes() -> None:
+    steps = ["Use Summarization on the text", "Use Summarization again"]
+    tools = ["Summarization", "Translation", "Text-to-Speech"]
+    descriptions = node_descriptions(steps, tools)
+    assert descriptions == [steps[0], steps[1], ""]
+    assert solved_pairs([(steps, tools)]) == [
+        (steps[0], "Summarization"),
+        (steps[1], "Translation"),
+    ]
+
+
+# -- the A* tool choice ------------------------------------------------------------------------
+def _typed_tools(rng: np.random.RandomState, n: int) -> list[ToolSpec]:
+    return [
+        ToolSpec(
+            name=f"t{k}",
+            doc=f"tool {k}",
+            inputs=[TYPES[rng.randint(3)]],
+            outputs=[TYPES[rng.randint(3)]],
+        )
+        for k in range(n)
+    ]
+
+
+def _plan(rng: np.random.RandomState, nodes: int, tools: list[ToolSpec]) -> Plan:
+    subtasks = []
+    for i in range(nodes):
+        refs = [f"<node-{j}>" for j in range(i) if rng.rand() < 0.5]
+        subtasks.append(
+            SubTask(
+                id=i,
+                capability=tools[rng.randint(len(tools))].name,
+                arguments=[Argument(value=r) for r in refs] or [Argument(value="x")],
+            )
+        )
+    return Plan(request="r", subtasks=subtasks)
+
+
+def _brute_force(plan, weights, names, graph, penalties) -> float | None:
+    best = None
+    written = [t.capability for t in plan.subtasks]
+    for combo in itertools.product(range(len(names)), repeat=len(plan.subtasks)):
+        total, allowed = 0.0, True
+        chosen = [names[k] for k in combo]
+        for node, tool in enumerate(combo):
+            total += weights[node, tool]
+            for parent in plan.parents(node):
+                if not graph.allows(chosen[parent], chosen[node]):
+                    if penalties.edge is None:
+                        allowed = False
+                    else:
+                        total += penalties.edge
+        for name in set(chosen):
+            over = chosen.count(name) - max(written.count(name), 1)
+            total += penalties.repeat * max(over, 0)
+        if allowed and (best is None or total < best):
+            best = total
+    return best
+
+
+@pytest.mark.parametrize("penalties", [Penalties(edge=None), Penalties(edge=0.7, repeat=0.4)])
+def test_astar_choice_is_optimal_against_brute_force(penalties: Penalties) -> None:
+    rng = np.random.RandomState(7)
+    for _ in range(40):
+        tools = _typed_tools(rng, 5)
+        graph = ToolGraph.from_specs(tools)
+        plan = _plan(rng, 4, tools)
+        weights = rng.rand(4, 5) * 3
+        names = [t.name for t in tools]
+        choice = choose_tools(plan, weights, names, graph, penalties)
+        best = _brute_force(plan, weights, names, graph, penalties)
+        if best is None:
+            assert choice is None
+            continue
+        assert choice is not None
+        assert choice.weight == pytest.approx(best)
+
+
+def test_hard_edges_with_no_fitting_tools_give_no_choice() -> None:
+    tools = [
+        ToolSpec(name="a", doc="", inputs=["text"], outputs=["audio"]),
+        ToolSpec(name="b", doc="", inputs=["image"], outputs=["audio"]),
+        ToolSpec(name="c", doc="", inputs=["audio"], outputs=["text"]),  # not a candidate
+    ]
+    plan = Plan(
+        request="r",
+        subtasks=[
+            SubTask(id=0, capability="b", arguments=[Argument(value="x")]),
+            SubTask(id=1, capability="a", arguments=[Argument(value="<node-0>")]),
+        ],
+    )
+    graph = ToolGraph.from_specs(tools)
+    assert choose_tools(plan, np.zeros((2, 2)), ["a", "b"], graph, Penalties(edge=None)) is None
+    soft = choose_tools(plan, np.zeros((2, 2)), ["a", "b"], graph, Penalties(edge=1.0))
+    assert soft is not None and soft.weight == pytest.approx(1.0)
+
+
+# -- the matcher (real embedding model) --------------------------------------------------------
+def _catalog() -> Catalog:
+    tools = [
+        ToolSpec(
+            name="Translation",
+            doc="Translate text from one language to another.",
+            inputs=["text"],
+            outputs=["text"],
+        ),
+        ToolSpec(
+            name="Text-to-Speech",
+            doc="Read a text aloud as speech audio.",
+            inputs=["text"],
+            outputs=["audio"],
+        ),
+        ToolSpec(
+            name="Image-to-Text",
+            doc="Write a caption describing an image.",
+            inputs=["image"],
+            outputs=["text"],
+        ),
+        ToolSpec(
+            name="Object Detection",
+            doc="Find and label the objects in an image.",
+            inputs=["image"],
+            outputs=["text"],
+        ),
+    ]
+    return Catalog(name="toy", tools=tools)
+
+
+def test_untrained_matcher_reads_the_step() -> None:
+    matcher = StepMatcher.untrained(_catalog().tools)
+    assert matcher.best("Step 2: say the French sentence out loud", 1)[0][0] == "Text-to-Speech"
+    assert matcher.best("turn the English sentence into Spanish", 1)[0][0] == "Translation"
+
+
+def test_training_moves_prototypes_toward_the_steps_a_tool_served(tmp_path: Path) -> None:
+    tools = [
+        ToolSpec(name="tool-a", doc="A tool.", inputs=["text"], outputs=["text"]),
+        ToolSpec(name="tool-b", doc="A tool.", inputs=["text"], outputs=["text"]),
+    ]
+    pairs = [("count the calories in a recipe", "tool-a"), ("book a train ticket", "tool-b")]
+    trained = cached_matcher(tools, pairs, tmp_path)
+    assert trained.trained_pairs == 2
+    assert trained.best("how many calories in this meal", 1)[0][0] == "tool-a"
+    assert trained.best("reserve a seat on the train", 1)[0][0] == "tool-b"
+    saved = list(tmp_path.glob("matcher-*.safetensors"))
+    assert len(saved) == 1
+    loaded = StepMatcher.load(saved[0])
+    assert loaded.names == trained.names
+    np.testing.assert_allclose(loaded.prototypes, trained.prototypes)
+    assert matcher_key(tools, pairs) != matcher_key(tools, pairs[:1])
+
+
+# -- the decomposer with the chooser -----------------------------------------------------------
+ANSWER = {
+    "task_steps": ["Step 1: write a caption for example.jpg", "Step 2: read the caption aloud"],
+    "task_nodes": [
+        {"task": "Object Detection", "arguments": ["example.jpg"]},
+        {"task": "Translation", "arguments": ["<node-0>"]},
+    ],
+}
+
+
+def _decompose(chooser) -> dict:
+    catalog = _catalog()
+    llm = ScriptedChatModel([json.dumps(ANSWER)])
+    planner = Decomposer(llm, catalog, max_retries=0, tool_chooser=chooser)
+    return planner.decompose("caption example.jpg and read it out").taskbench
+
+
+def test_graph_choice_picks_the_tools_the_steps_describe(tmp_path: Path) -> None:
+    direct = _decompose(None)
+    assert [n["task"] for n in direct["task_nodes"]] == ["Object Detection", "Translation"]
+    chooser = chooser_for(_catalog(), [], tmp_path)
+    assert chooser is not None
+    graph = _decompose(chooser)
+    assert [n["task"] for n in graph["task_nodes"]] == ["Image-to-Text", "Text-to-Speech"]
+    assert graph["task_nodes"][1]["arguments"] == ["<node-0>"]
+
+
+def test_a_function_list_without_a_tool_graph_keeps_the_models_choice(tmp_path: Path) -> None:
+    functions = Catalog(
+        name="fns",
+        tools=[
+            ToolSpec(name="get_weather", doc="Weather for a city."),
+            ToolSpec(name="get_time", doc="Time in a city."),
+        ],
+    )
+    assert chooser_for(functions, [], tmp_path) is None
+
+
+def test_the_chooser_reports_what_it_changed(tmp_path: Path) -> None:
+    matcher = StepMatcher.untrained(_catalog().tools)
+    chooser = GraphToolChooser(matcher, ToolGraph.from_specs(_catalog().tools))
+    plan = Plan(
+        request="r",
+        subtasks=[
+            SubTask(
+                id=0,
+                capability="Translation",
+                description="say it out loud",
+                arguments=[Argument(value="hello")],
+            ),
+        ],
+    )
+    chosen, notes = chooser(plan)
+    assert chosen.subtasks[0].capability == "Text-to-Speech"
+    assert notes == ["graph choice: node 0 Translation -> Text-to-Speech"]
+
+
+# -- solved samples ----------------------------------------------------------------------------
+def test_solved_store_keeps_plans_and_skips_torn_lines(tmp_path: Path) -> None:
+    store = SolvedStore(tmp_path, "taskbench:huggingface")
+    plan = Plan(
+        request="caption it",
+        subtasks=[
+            SubTask(
+                id=0,
+                capability="Image-to-Text",
+                description="caption",
+                arguments=[Argument(value="a.jpg")],
+            )
+        ],
+    )
+    store.add(plan)
+    with store.path.open("a") as handle:
+        handle.write('{"torn": ')
+    assert store.path.name == "taskbench_huggingface.jsonl"
+    assert store.steps_and_tools() == [(["caption"], ["Image-to-Text"])]
