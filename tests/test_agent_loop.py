@@ -307,3 +307,18 @@ def test_proxy_decides_before_full_evaluation(tmp_path, zoo):
     assert summary.result["metrics"]["reversal (proxy)"] == pytest.approx(0.7071, abs=1e-3)
     merged = [p for p in evaluator.full_calls if "artifacts" in p]
     assert merged == []  # only the experts (references) were evaluated in full
+
+
+def test_a_verified_run_is_kept_as_a_solved_sample_with_the_tools_that_served(tmp_path, zoo):
+    from toolpath.planners.solved import SolvedStore
+
+    store = SolvedStore(tmp_path / "solved", "library")
+    stopped, _ = _runner(tmp_path / "a", build_registry(zoo), solved=store)
+    assert stopped.start(_task(zoo, limits={"max_replans": 0})).status == "stopped"
+    assert store.steps_and_tools() == []  # nothing kept from a run that did not pass
+    runner, _ = _runner(tmp_path / "b", build_registry(zoo), solved=store)
+    summary = runner.start(_task(zoo))
+    assert summary.status == "succeeded", summary.reason
+    ((steps, tools),) = store.steps_and_tools()
+    assert tools[2] == "merge_sum"  # merge_first failed verification; merge_sum served
+    assert len(steps) == len(tools) == 3
