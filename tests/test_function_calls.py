@@ -125,13 +125,15 @@ def test_retries_run_out_into_a_decomposition_error() -> None:
 
 
 def test_optional_arguments_the_request_does_not_give_are_left_out() -> None:
-    llm = ScriptedChatModel(
-        [call("get_forecast", city="Oslo", days="2", unit="celsius", hourly=False)]
-    )
-    result = FunctionCaller(llm, SPECS).call("Two days of forecast for Oslo")
+    reply = call("get_forecast", city="Oslo", days="2", unit="celsius", hourly=False)
+    result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call("Two days for Oslo")
     arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
-    assert arguments == {"city": "Oslo", "days": 2, "hourly": False}
+    assert arguments == {"city": "Oslo", "days": 2}
     assert any("unit" in n and "left out" in n for n in result.notes)
+    said = "Two days of hourly forecast for Oslo in Fahrenheit"
+    reply = call("get_forecast", city="Oslo", days=2, unit="fahrenheit", hourly=True)
+    result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call(said)
+    assert len(result.plan.subtasks[0].arguments) == 4
 
 
 def test_parallel_calls_and_references() -> None:

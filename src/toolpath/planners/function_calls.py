@@ -50,9 +50,10 @@ booleans as true or false, arrays as JSON arrays, objects as JSON objects, an en
 exactly as listed.
 - Give every required parameter. Leave out an optional parameter unless the user gives its \
 value.
-- When a call needs the result of an earlier call, write "<node-j>" as the value (j: the \
-0-based position of that call).
-- When no function can do what the user asks, make no call and say why in one sentence."""
+- When a call needs the result of an earlier call, write "<node-0>" as the value for the \
+result of the first call, "<node-1>" for the second, and so on.
+- Call a function only when it does what the user asks. A function on a related subject \
+that does something else does not fit: then make no call and say why in one sentence."""
 
 # A worked example with a function no question of the benchmark offers.
 _EXAMPLE_TAGS = """Example, with a function get_local_time(city, format): for "What time is it in \
@@ -356,11 +357,20 @@ _NUMBER_WORDS = {
 } | {"twice": 2, "dozen": 12, "daily": 365, "weekly": 52, "monthly": 12, "quarterly": 4}
 
 
-def _grounded(value: Any, request: str) -> bool:
-    """The request mentions `value`: a string in it (a code of up to 3 letters may start a
-    word: "fr", "French"), a number in digits or in words."""
+def _stem_in(word: str, words: list[str]) -> bool:
+    """`word` is one of `words` or shares its first 4 letters with one ("cycling", "cycle")."""
+    return word in words or (len(word) >= 4 and any(w[:4] == word[:4] for w in words))
+
+
+def _grounded(value: Any, request: str, name: str = "") -> bool:
+    """The request mentions `value`: a string in it (one word may be another form of a word
+    of the request; a code of up to 3 letters may start a word: "fr", "French"), a number
+    in digits or in words; a boolean when the request names its parameter `name`."""
     said, words = request.casefold(), _WORDS.findall(request.casefold())
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        parts = [part for part in _WORDS.findall(name.casefold()) if len(part) >= 4]
+        return any(_stem_in(part, words) for part in parts)
+    if isinstance(value, int | float):
         numbers = {float(w) for w in _NUMERALS.findall(said)}
         return float(value) in numbers or value in {_NUMBER_WORDS.get(w) for w in words}
     text = str(value).strip().casefold()
@@ -368,20 +378,22 @@ def _grounded(value: Any, request: str) -> bool:
         return False
     if text in said or text.replace("_", " ") in said:
         return True
+    parts = _WORDS.findall(text)
+    if len(parts) == 1 and _stem_in(parts[0], words):
+        return True
     return len(text) <= 3 and any(word.startswith(text) for word in words)
 
 
 def _ungrounded_optional(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
 ) -> tuple[dict[str, Any], list[str]]:
-    """Optional string and number arguments the request does not mention are left out
-    (small models fill them with defaults or guesses)."""
+    """Optional scalar arguments the request does not mention are left out (small models
+    fill them with defaults or guesses); a boolean stays when the request names it."""
     required = set(schema.get("required", []))
     kept, notes = {}, []
     for name, value in arguments.items():
-        typed = isinstance(value, str | int | float) and not isinstance(value, bool)
-        keep = name in required or not typed or _is_ref(value)
-        if keep or _grounded(value, request):
+        scalar = isinstance(value, str | int | float)
+        if name in required or not scalar or _is_ref(value) or _grounded(value, request, name):
             kept[name] = value
         else:
             notes.append(
