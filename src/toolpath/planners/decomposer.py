@@ -29,12 +29,12 @@ from toolpath.planners.alignment import node_descriptions
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.media import content_type
-from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.planners.references import INPUT_REF, map_refs, map_strings, renumber
 from toolpath.tools.catalogs.catalog import Catalog
 from toolpath.tools.spec import ToolSpec
 
 _WORD = re.compile(r"[a-z0-9]+")
-_INPUT_REF = re.compile(r"<input-(\d+)>")
 
 
 class Example(BaseModel):
@@ -171,7 +171,7 @@ def in_execution_order(plan: Plan) -> Plan:
         task = plan.subtasks[old].model_copy(deep=True)
         task.id = mapping[old]
         for arg in task.arguments:
-            arg.value = _renumber(arg.value, mapping)
+            arg.value = renumber(arg.value, mapping)
         subtasks.append(task)
     links = [(mapping[s], mapping[d]) for s, d in plan.links]
     return Plan(request=plan.request, subtasks=subtasks, links=links)
@@ -180,14 +180,9 @@ def in_execution_order(plan: Plan) -> Plan:
 # -- repair ---------------------------------------------------------------------------------
 def _replace_ref(value: Any, old: int, new: int | None) -> Any:
     """Re-point `<node-old>` to `<node-new>`, or remove it when `new` is None."""
-    if isinstance(value, str):
-        replacement = "" if new is None else f"<node-{new}>"
-        return re.sub(rf"<node-{old}>", replacement, value).strip()
-    if isinstance(value, list):
-        return [_replace_ref(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {k: _replace_ref(v, old, new) for k, v in value.items()}
-    return value
+    replacement = "" if new is None else f"<node-{new}>"
+    value = map_refs(value, lambda j: replacement if j == old else None)
+    return map_strings(value, str.strip)
 
 
 def _empty(value: Any) -> bool:
@@ -456,7 +451,7 @@ class PlanRepairer:
             return
         for task in plan.subtasks:
             for arg in task.arguments:
-                arg.value = _renumber(arg.value, mapping)
+                arg.value = renumber(arg.value, mapping)
         plan.links = [
             (mapping[s], mapping[d]) for s, d in plan.links if s in mapping and d in mapping
         ]
@@ -483,7 +478,7 @@ class PlanRepairer:
         shift = {j: j - 1 for j in range(1, n + 1)}
         for task in plan.subtasks:
             for arg in task.arguments:
-                arg.value = _renumber(arg.value, shift)
+                arg.value = renumber(arg.value, shift)
         notes.append("repaired: <node-j> references were numbered from 1; shifted to 0-based")
 
     def substitutes(self, plan: Plan, node: int) -> list[str]:
@@ -549,27 +544,6 @@ class PlanRepairer:
                 plan.links.remove((src, dst))
             _rewire(plan.subtasks[dst], src, None)
             notes.append(f"repaired: removed edge {src}->{dst} that closed a cycle")
-
-
-def _map_refs(value: Any, pattern: re.Pattern[str], mapping: dict[int, int]) -> Any:
-    """Rewrite each `pattern` match (group 1: an index) found in `mapping` as `<node-new>`."""
-    if isinstance(value, str):
-
-        def swap(m: re.Match[str]) -> str:
-            index = int(m.group(1))
-            return f"<node-{mapping[index]}>" if index in mapping else m.group(0)
-
-        return pattern.sub(swap, value)
-    if isinstance(value, list):
-        return [_map_refs(v, pattern, mapping) for v in value]
-    if isinstance(value, dict):
-        return {k: _map_refs(v, pattern, mapping) for k, v in value.items()}
-    return value
-
-
-def _renumber(value: Any, mapping: dict[int, int]) -> Any:
-    """`<node-j>` references renumbered by `mapping`."""
-    return _map_refs(value, NODE_REF, mapping)
 
 
 # -- tool pre-selection fallback ------------------------------------------------------------
@@ -805,13 +779,7 @@ class Decomposer:
 
 def _input_placeholders(value: Any) -> Any:
     """`<node-j>` -> `<input-j>`: how a sub-plan names the outer plan's outputs."""
-    if isinstance(value, str):
-        return NODE_REF.sub(lambda m: f"<input-{m.group(1)}>", value)
-    if isinstance(value, list):
-        return [_input_placeholders(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _input_placeholders(v) for k, v in value.items()}
-    return value
+    return map_refs(value, lambda j: f"<input-{j}>")
 
 
 def splice(plan: Plan, subtask: int, sub: Plan) -> Plan:
@@ -830,7 +798,7 @@ def splice(plan: Plan, subtask: int, sub: Plan) -> Plan:
         moved = task.model_copy(deep=True)
         moved.id = subtask + task.id
         for arg in moved.arguments:
-            arg.value = _renumber(arg.value, {j: subtask + j for j in range(m)})
+            arg.value = renumber(arg.value, {j: subtask + j for j in range(m)})
             arg.value = _inputs_to_nodes(arg.value, outer)
         new_tasks.append(moved)
     for task in plan.subtasks[subtask + 1 :]:
@@ -845,10 +813,10 @@ def _moved(task: SubTask, new_id: int, mapping: dict[int, int]) -> SubTask:
     moved = task.model_copy(deep=True)
     moved.id = new_id
     for arg in moved.arguments:
-        arg.value = _renumber(arg.value, mapping)
+        arg.value = renumber(arg.value, mapping)
     return moved
 
 
 def _inputs_to_nodes(value: Any, mapping: dict[int, int]) -> Any:
     """`<input-j>` references of a refined sub-plan turned into `<node-k>` of the whole plan."""
-    return _map_refs(value, _INPUT_REF, mapping)
+    return renumber(value, mapping, INPUT_REF)

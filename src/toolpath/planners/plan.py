@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 from pydantic import BaseModel, Field
 
-NODE_REF = re.compile(r"<node-(\d+)>")
+from toolpath.planners.references import NODE_REF, references, renumber
+
+__all__ = ["NODE_REF", "Argument", "PathStep", "Plan", "PlanProblem", "SubTask", "ToolPath"]
 
 
 class Argument(BaseModel):
@@ -20,15 +21,7 @@ class Argument(BaseModel):
 
     def references(self) -> list[int]:
         """Indices of the upstream sub-tasks this argument refers to as `<node-j>`."""
-        return [int(m) for m in NODE_REF.findall(_as_text(self.value))]
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict | list | tuple):
-        return " ".join(_as_text(v) for v in (value.values() if isinstance(value, dict) else value))
-    return "" if value is None else str(value)
+        return references(self.value)
 
 
 class SubTask(BaseModel):
@@ -141,24 +134,12 @@ class Plan(BaseModel):
         """
         keep = sorted(set(nodes))
         mapping = {old: new for new, old in enumerate(keep)}
-
-        def renumber(value: Any) -> Any:
-            if isinstance(value, str):
-                return NODE_REF.sub(
-                    lambda m: f"<node-{mapping.get(int(m.group(1)), int(m.group(1)))}>", value
-                )
-            if isinstance(value, list):
-                return [renumber(v) for v in value]
-            if isinstance(value, dict):
-                return {k: renumber(v) for k, v in value.items()}
-            return value
-
         subtasks = []
         for old in keep:
             task = self.subtasks[old].model_copy(deep=True)
             task.id = mapping[old]
             for argument in task.arguments:
-                argument.value = renumber(argument.value)
+                argument.value = renumber(argument.value, mapping)
             subtasks.append(task)
         links = [(mapping[a], mapping[b]) for a, b in self.links if a in mapping and b in mapping]
         return Plan(request=self.request, subtasks=subtasks, links=links)

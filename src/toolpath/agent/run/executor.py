@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from toolpath.agent.run.artifacts import Artifact, ArtifactStore, step_key, tool_version
-from toolpath.planners.plan import NODE_REF, Argument, PathStep, SubTask
+from toolpath.planners.plan import Argument, PathStep, SubTask
+from toolpath.planners.references import NODE_REF, map_strings
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.spec import ToolArgumentError, ToolSpec
 from toolpath.tools.workspace import Workspace
@@ -67,17 +68,16 @@ def main_value(output: Any) -> Any:
 
 
 def substitute(value: Any, outputs: dict[int, Any]) -> Any:
-    """Replace `<node-j>` references with the upstream outputs' main values."""
-    if isinstance(value, str):
-        whole = NODE_REF.fullmatch(value.strip())
+    """Replace `<node-j>` references with the upstream outputs' main values (a string that
+    is one reference becomes the value itself, not its text)."""
+
+    def resolve(text: str) -> Any:
+        whole = NODE_REF.fullmatch(text.strip())
         if whole:
             return main_value(outputs[int(whole.group(1))])
-        return NODE_REF.sub(lambda m: _as_text(main_value(outputs[int(m.group(1))])), value)
-    if isinstance(value, list):
-        return [substitute(v, outputs) for v in value]
-    if isinstance(value, dict):
-        return {k: substitute(v, outputs) for k, v in value.items()}
-    return value
+        return NODE_REF.sub(lambda m: _as_text(main_value(outputs[int(m.group(1))])), text)
+
+    return map_strings(value, resolve)
 
 
 def _as_text(value: Any) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from toolpath.planners.plan import NODE_REF, Plan
+from toolpath.planners.plan import Plan
+from toolpath.planners.references import map_refs
 from toolpath.tools.registry import ToolRegistry
 
 T = TypeVar("T")
@@ -83,13 +84,8 @@ class DecomposerPlanner:
 
 
 def _rewrite_refs(value: Any, mapping: dict[int, int]) -> Any:
-    if isinstance(value, str):
-        return NODE_REF.sub(lambda m: f"<node-{mapping.get(int(m.group(1)), -1)}>", value)
-    if isinstance(value, list):
-        return [_rewrite_refs(v, mapping) for v in value]
-    if isinstance(value, dict):
-        return {k: _rewrite_refs(v, mapping) for k, v in value.items()}
-    return value
+    """References renumbered by `mapping`; one to a node not in it becomes `<node--1>`."""
+    return map_refs(value, lambda j: f"<node-{mapping.get(j, -1)}>")
 
 
 def remap_done(old: Plan, new: Plan, done: dict[int, T]) -> dict[int, T]:
