@@ -1,0 +1,113 @@
+"""How the graph planner's weights were chosen: a grid over (LLM bonus, edge penalty,
+repeat penalty; the file penalty stays 2.0) replayed on cross-validation folds of the
+demonstration pool, and the node-count prior that was measured and left out. No LLM call:
+the folds' first answers are replayed.
+
+    python -m toolpath.evals.taskbench.choice_grid --domain multimedia \\
+        --fold reports/taskbench/folds/multimedia-fold0 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from toolpath.evals.provenance import provenance
+from toolpath.evals.taskbench.graph_planning import DIRECT, pool_matcher, replay_first_answers
+from toolpath.evals.taskbench.loader import load_domain, split_domain
+from toolpath.evals.taskbench.runner import PREDICTIONS_FILE, RUN_FILE, read_records
+from toolpath.planners.graph import ToolGraph
+from toolpath.planners.graph_planner import GraphToolChooser, Penalties
+
+BONUSES = (0.5, 1.0, 2.0)
+EDGES: tuple[float | None, ...] = (1.0, 2.0, 3.0, None)
+REPEATS = (0.0, 1.0, 2.0)
+
+
+def _fold_split(domain: Any, folder: Path) -> Any:
+    fold = json.loads((folder / RUN_FILE).read_text())["fold"]
+    k, n = (int(part) for part in fold.split("/"))
+    return split_domain(domain).pool_fold(k, n)
+
+
+def grid(domain_name: str, folder: Path) -> list[dict[str, Any]]:
+    """Strict n/e/v-F1 of every grid point (and of the direct planner) on one fold."""
+    from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+
+    domain = load_domain(domain_name)
+    split = _fold_split(domain, folder)
+    records = read_records(folder / PREDICTIONS_FILE)
+    ids = [i for i in split.eval_ids if i in records]
+    catalog = load_taskbench_catalog(domain_name)
+    graph, matcher = ToolGraph.from_catalog(catalog), pool_matcher(domain, split, catalog.tools)
+    choosers: dict[str, GraphToolChooser | None] = {DIRECT: None}
+    for bonus, edge, repeat in itertools.product(BONUSES, EDGES, REPEATS):
+        penalties = Penalties(edge=edge, repeat=repeat)
+        choosers[json.dumps([bonus, edge, repeat])] = GraphToolChooser(
+            matcher, graph, bonus, penalties
+        )
+    scores = replay_first_answers(domain, records, ids, split, choosers=choosers) or {}
+    rows = []
+    for name, row in scores.items():
+        setting = (
+            None
+            if name == DIRECT
+            else dict(zip(("bonus", "edge", "repeat"), json.loads(name), strict=True))
+        )
+        rows.append(
+            {
+                "setting": setting,
+                **{k: row[k] for k in ("n_f1", "e_f1", "v_f1", "samples")},
+            }
+        )
+    return rows
+
+
+def size_prior(domain_name: str, folder: Path, k: int = 5) -> dict[str, int]:
+    """How often the model's node count and the median count of the k nearest pool
+    requests match the label (same / over / under), on one fold."""
+    from toolpath.tools.retrieval.embedder import embed
+
+    domain = load_domain(domain_name)
+    split, by_id = _fold_split(domain, folder), domain.by_id()
+    records = read_records(folder / PREDICTIONS_FILE)
+    pool = [by_id[i] for i in split.demo_ids]
+    vectors = embed([s.user_request for s in pool])
+    counts = {"model_same": 0, "knn_same": 0, "samples": 0}
+    for sample_id, record in records.items():
+        gold = len(by_id[sample_id].task_nodes)
+        predicted = len(((record.get("result") or {}).get("task_nodes")) or [])
+        query = embed([by_id[sample_id].user_request])[0]
+        nearest = np.argsort(-(vectors @ query))[:k]
+        prior = int(np.median([len(pool[j].task_nodes) for j in nearest]))
+        counts["model_same"] += predicted == gold
+        counts["knn_same"] += prior == gold
+        counts["samples"] += 1
+    return counts
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--domain", required=True)
+    parser.add_argument("--fold", type=Path, action="append", required=True)
+    parser.add_argument("--json", action="store_true", help="one line instead of indented")
+    args = parser.parse_args(argv)
+    out = {
+        str(folder): {
+            "grid": grid(args.domain, folder),
+            "size_prior": size_prior(args.domain, folder),
+        }
+        for folder in args.fold
+    }
+    out["provenance"] = provenance(argv)
+    sys.stdout.write(json.dumps(out, indent=None if args.json else 1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
