@@ -164,17 +164,7 @@ def plan_to_taskbench(plan: Plan, argument_style: str) -> dict[str, Any]:
 
 def in_execution_order(plan: Plan) -> Plan:
     """The plan with its nodes renumbered in topological order (references follow)."""
-    order = plan.topological_order()
-    mapping = {old: new for new, old in enumerate(order)}
-    subtasks = []
-    for old in order:
-        task = plan.subtasks[old].model_copy(deep=True)
-        task.id = mapping[old]
-        for arg in task.arguments:
-            arg.value = renumber(arg.value, mapping)
-        subtasks.append(task)
-    links = [(mapping[s], mapping[d]) for s, d in plan.links]
-    return Plan(request=plan.request, subtasks=subtasks, links=links)
+    return plan.renumbered(plan.topological_order())
 
 
 # -- repair ---------------------------------------------------------------------------------

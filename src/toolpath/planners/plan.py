@@ -132,10 +132,14 @@ class Plan(BaseModel):
 
         A reference to a node left out stays as it was and shows up in `problems()`.
         """
-        keep = sorted(set(nodes))
-        mapping = {old: new for new, old in enumerate(keep)}
+        return self.renumbered(sorted(set(nodes)))
+
+    def renumbered(self, order: list[int]) -> Plan:
+        """The nodes of `order`, in that order, renumbered 0..k-1 (references and links
+        follow; links to nodes left out go)."""
+        mapping = {old: new for new, old in enumerate(order)}
         subtasks = []
-        for old in keep:
+        for old in order:
             task = self.subtasks[old].model_copy(deep=True)
             task.id = mapping[old]
             for argument in task.arguments:

@@ -61,6 +61,16 @@ def load_examples(path: Path) -> list[Example]:
     return examples
 
 
+def examples_for(catalog: Catalog, data_dir: Path | None, demo_file: Path | None) -> list[Example]:
+    """Solved examples for a catalogue: the demo file, a TaskBench domain's labelled samples,
+    or the verified runs kept for it."""
+    if demo_file is not None:
+        return load_examples(demo_file)
+    if catalog.name.startswith("taskbench:"):
+        return taskbench_pool(catalog, data_dir)
+    return solved_examples(catalog.name)
+
+
 def solved_examples(catalog: str) -> list[Example]:
     """The verified runs kept for a catalogue in `$TOOLPATH_HOME/solved/` (none at first)."""
     from toolpath.agent.run.runner import default_home
@@ -257,12 +267,7 @@ def plan_command(
     started = time.perf_counter()
     loaded = catalog_or_exit(catalog, data_dir)
     try:
-        if demo_file is not None:
-            examples = load_examples(demo_file)
-        elif loaded.name.startswith("taskbench:"):
-            examples = taskbench_pool(loaded, data_dir)
-        else:
-            examples = solved_examples(loaded.name)
+        examples = examples_for(loaded, data_dir, demo_file)
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(str(exc), 2) from exc
     from toolpath.agent.llm import LLMError, ModelFileError, get_backend

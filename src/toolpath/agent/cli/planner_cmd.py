@@ -17,8 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from toolpath.agent.cli.plan_cmd import example_steps, load_examples, solved_examples
-from toolpath.agent.cli.plan_cmd import taskbench_pool as pool_of
+from toolpath.agent.cli.plan_cmd import example_steps, examples_for
 from toolpath.agent.cli.tools_cmd import CatalogOption, DataDirOption, catalog_or_exit
 
 planner_app = typer.Typer(help="The graph planner's step matcher.", no_args_is_help=True)
@@ -39,12 +38,7 @@ def train_command(
 
     loaded = catalog_or_exit(catalog, data_dir)
     try:
-        if demo_file is not None:
-            examples = load_examples(demo_file)
-        elif loaded.name.startswith("taskbench:"):
-            examples = pool_of(loaded, data_dir)
-        else:
-            examples = solved_examples(loaded.name)
+        examples = examples_for(loaded, data_dir, demo_file)
     except (FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
