@@ -179,6 +179,13 @@ def repair_steps_section(variants: dict[str, dict[str, Any]] | None) -> list[str
     return [*lines, ""]
 
 
+def _version(code: Any) -> str:
+    """A recorded code version (a provenance `code` object) as one string."""
+    if isinstance(code, dict):
+        return str(code.get("version") or "unrecorded")
+    return str(code or "unrecorded")
+
+
 def _where(config: dict[str, Any]) -> str:
     if config.get("fold"):
         return (
@@ -202,8 +209,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         f"{report['selected']} samples of {_where(config)}; split `{config['split']}`, "
         f"offset {config['offset']}; {settings}. Scored by code "
-        f"`{(report.get('provenance') or {}).get('code', 'unrecorded')}`; predictions made "
-        f"by `{report.get('predicted_by') or 'unrecorded'}`.",
+        f"`{_version((report.get('provenance') or {}).get('code'))}`; predictions made "
+        f"by `{_version(report.get('predicted_by'))}`.",
         "",
         "Scores in percent (NED: lower is better). `strict` scores an unparsable prediction "
         "as an empty plan (the headline); `reference` drops it, as TaskBench's evaluate.py "

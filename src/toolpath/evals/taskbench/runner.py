@@ -134,7 +134,7 @@ class RunResult:
     failures: dict[str, Any] = field(default_factory=dict)
     repair_steps: dict[str, dict[str, Any]] | None = None
     planner_replay: dict[str, dict[str, Any]] | None = None
-    predicted_by: str | None = None  # code version that wrote run.json (the predictions)
+    predicted_by: dict[str, Any] | None = None  # code version that wrote run.json
 
 
 def first_answer_scores(
