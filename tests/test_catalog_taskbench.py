@@ -15,19 +15,14 @@ from toolpath.tools.catalogs.taskbench import (
 )
 from toolpath.tools.spec import ToolSpec
 
-try:
-    DATA = resolve_data_dir()
-except TaskBenchDataError:
-    DATA = None
-needs_data = pytest.mark.skipif(DATA is None, reason="TaskBench data not found")
 
-
-@needs_data
+@pytest.mark.taskbench_data
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_catalogue_matches_files(domain: str) -> None:
     catalog = load_taskbench_catalog(domain)
-    nodes = json.loads((DATA / domain / "tool_desc.json").read_text())["nodes"]
-    links = json.loads((DATA / domain / "graph_desc.json").read_text())["links"]
+    data = resolve_data_dir()
+    nodes = json.loads((data / domain / "tool_desc.json").read_text())["nodes"]
+    links = json.loads((data / domain / "graph_desc.json").read_text())["links"]
     assert catalog.names() == [n["id"] for n in nodes]
     graph = ToolGraph.from_catalog(catalog)
     assert graph.graph.number_of_edges() == len({(lk["source"], lk["target"]) for lk in links})
@@ -35,7 +30,7 @@ def test_catalogue_matches_files(domain: str) -> None:
     assert graph.allows(first["source"], first["target"])
 
 
-@needs_data
+@pytest.mark.taskbench_data
 def test_dailylifeapis_tools_have_named_parameters() -> None:
     catalog = load_taskbench_catalog("dailylifeapis")
     assert catalog.argument_style == "named"
@@ -48,7 +43,7 @@ def test_dailylifeapis_tools_have_named_parameters() -> None:
     }
 
 
-@needs_data
+@pytest.mark.taskbench_data
 def test_huggingface_tools_have_resource_types() -> None:
     catalog = load_taskbench_catalog("huggingface")
     assert catalog.argument_style == "resource"

@@ -9,15 +9,6 @@ import typer
 from typer.testing import CliRunner
 
 from toolpath.evals.retrieval_bench import METHODS, register, synthetic_tools
-from toolpath.tools.catalogs.taskbench import TaskBenchDataError, resolve_data_dir
-
-
-def _has_taskbench() -> bool:
-    try:
-        resolve_data_dir()
-    except TaskBenchDataError:
-        return False
-    return True
 
 
 def test_synthetic_tools_are_deterministic_and_distinct():
@@ -41,7 +32,7 @@ def test_bench_retrieval_command_is_registered():
 
 
 @pytest.mark.slow  # embeds 300 requests and 60 tools: ~15 s of CPU, a minute on a busy machine
-@pytest.mark.skipif(not _has_taskbench(), reason="TaskBench data not found")
+@pytest.mark.taskbench_data
 def test_bench_retrieval_json():
     app = _app()
     args = ["bench", "retrieval", "--json", "--domains", "huggingface", "--limit", "6"]

@@ -14,18 +14,9 @@ from toolpath.evals.taskbench.loader import (
     stratified_order,
 )
 from toolpath.evals.taskbench.metrics import score_predictions, unscorable_label_ids
-from toolpath.tools.catalogs.taskbench import resolve_data_dir
-
-try:
-    resolve_data_dir()
-    HAVE_DATA = True
-except TaskBenchDataError:
-    HAVE_DATA = False
-
-needs_data = pytest.mark.skipif(not HAVE_DATA, reason="TaskBench data directory not found")
 
 
-@needs_data
+@pytest.mark.taskbench_data
 @pytest.mark.parametrize("name", DOMAINS)
 def test_split_is_disjoint_stratified_and_deterministic(name):
     domain = load_domain(name)
@@ -46,7 +37,7 @@ def test_split_is_disjoint_stratified_and_deterministic(name):
         assert abs(first_ten[kind] - 10 * count / pool.total()) <= 1
 
 
-@needs_data
+@pytest.mark.taskbench_data
 def test_labels_the_reference_cannot_read_are_left_out():
     domain = load_domain("dailylifeapis")
     unscorable = unscorable_label_ids(domain)
@@ -55,7 +46,7 @@ def test_labels_the_reference_cannot_read_are_left_out():
     assert not set(unscorable) & (set(split.eval_ids) | set(split.demo_ids))
 
 
-@needs_data
+@pytest.mark.taskbench_data
 @pytest.mark.parametrize("name", ["multimedia", "dailylifeapis"])
 def test_labels_score_perfectly_against_themselves(name):
     domain = load_domain(name)
