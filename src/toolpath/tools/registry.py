@@ -101,13 +101,17 @@ def tool(
     doc: str | None = None,
     registry: ToolRegistry | None = None,
     paths: list[str] | None = None,
+    output_schema: dict[str, Any] | None = None,
+    flows: str | None = None,
 ) -> Callable[[F], F]:
     """Register a typed Python function as a tool.
 
     The doc defaults to the function's docstring; the parameters come from a pydantic
     model (when the function takes one) or from the signature. `paths` names the
     parameters that hold paths (the workspace policy checks them); by default, those
-    whose name is in workspace.PATH_PARAMS.
+    whose name is in workspace.PATH_PARAMS. `output_schema` (JSON schema of the result)
+    and `flows` (its field that a downstream `<node-j>` receives; None: all of it) declare
+    the output, so the executor need not guess.
     """
 
     def register(fn: F) -> F:
@@ -126,6 +130,8 @@ def tool(
             cost=cost if isinstance(cost, CostPrior) else CostPrior(seconds=cost),
             quality=quality,
             paths=paths if paths is not None else sorted(PATH_PARAMS & set(model.model_fields)),
+            output_schema=output_schema,
+            flows=flows,
             fn=fn,
             params_model=model,
         )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolpath.tools.resources import check_type_name
 
@@ -44,6 +44,10 @@ class ToolSpec(BaseModel):
 
     `fn` is the Python callable for tools of the library; tools imported from foreign
     catalogues (TaskBench, OpenAI function lists) have none and are planned, not run.
+
+    `output_schema` (the JSON schema of what the tool returns) declares the output;
+    `flows` then names the field a downstream `<node-j>` receives (None: the whole
+    output). For an array output, `flows` names the field taken from each item.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -58,6 +62,12 @@ class ToolSpec(BaseModel):
     quality: float = Field(0.8, gt=0, le=1)
     paths: list[str] = Field(
         default_factory=list, description="parameters that hold file or folder paths"
+    )
+    output_schema: dict[str, Any] | None = Field(
+        None, description="JSON schema of the output; set = the tool declares what flows on"
+    )
+    flows: str | None = Field(
+        None, description="the output field a downstream <node-j> receives; None: all of it"
     )
     fn: Callable[..., Any] | None = Field(default=None, exclude=True, repr=False)
     params_model: type[BaseModel] | None = Field(default=None, exclude=True, repr=False)
@@ -81,6 +91,18 @@ class ToolSpec(BaseModel):
     def _default_capability(cls, capabilities: list[str]) -> list[str]:
         return list(dict.fromkeys(capabilities))
 
+    @model_validator(mode="after")
+    def _check_flows(self) -> ToolSpec:
+        if self.flows is None:
+            return self
+        if self.output_schema is None:
+            raise ValueError(f"tool {self.name!r}: flows={self.flows!r} needs an output_schema")
+        if self.flows not in output_fields(self.output_schema):
+            raise ValueError(
+                f"tool {self.name!r}: flows={self.flows!r} is not a field of its output_schema"
+            )
+        return self
+
     def model_post_init(self, __context: Any) -> None:
         if not self.capabilities:
             self.capabilities = [self.name]
@@ -88,6 +110,17 @@ class ToolSpec(BaseModel):
     @property
     def runnable(self) -> bool:
         return self.fn is not None
+
+    @property
+    def declares_output(self) -> bool:
+        """Whether the tool says what it returns (and so which value flows on)."""
+        return self.output_schema is not None
+
+    def flowing(self, output: Any, field: str | None = None) -> Any:
+        """The value of `output` that a downstream step receives: `field` (default: the
+        declared `flows`) of a dict output, or of each item of a list output."""
+        field = field or self.flows
+        return output if field is None else pick_field(output, field)
 
     def invoke(self, arguments: dict[str, Any]) -> Any:
         """Validate `arguments` against the tool's parameters and call it."""
@@ -117,5 +150,29 @@ class ToolSpec(BaseModel):
         }
 
     def mcp_schema(self) -> dict[str, Any]:
-        """The tool as an MCP tool description."""
-        return {"name": self.name, "description": self.doc, "inputSchema": self.parameters}
+        """The tool as an MCP tool description (with `outputSchema` when the tool declares an
+        object output, as MCP allows only objects there)."""
+        schema = {"name": self.name, "description": self.doc, "inputSchema": self.parameters}
+        if self.output_schema is not None and self.output_schema.get("type") == "object":
+            schema["outputSchema"] = self.output_schema
+        return schema
+
+
+def output_fields(schema: dict[str, Any]) -> set[str]:
+    """The field names of an output schema: an object's properties, or its items' for an
+    array."""
+    if schema.get("type") == "array":
+        schema = schema.get("items", {})
+    return set(schema.get("properties", {}))
+
+
+def pick_field(output: Any, field: str) -> Any:
+    """`output[field]` for a dict, `[item[field] ...]` for a list of dicts; KeyError when
+    the field is missing."""
+    if isinstance(output, dict):
+        if field not in output:
+            raise KeyError(f"output has no field {field!r} (fields: {sorted(output)})")
+        return output[field]
+    if isinstance(output, list) and all(isinstance(item, dict) for item in output):
+        return [pick_field(item, field) for item in output]
+    raise KeyError(f"cannot take field {field!r} of a {type(output).__name__} output")
