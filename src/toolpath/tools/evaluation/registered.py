@@ -12,10 +12,25 @@ from typing import Any
 
 from toolpath.tools import resources as rt
 from toolpath.tools.evaluation.metrics import mean_metrics, normalized_accuracy
-from toolpath.tools.evaluation.model_eval import accuracy, perplexity
-from toolpath.tools.evaluation.proxy import proxy_evaluate
+from toolpath.tools.evaluation.model_eval import EvalResult, accuracy, perplexity
+from toolpath.tools.evaluation.proxy import ProxyDecision, proxy_evaluate
 from toolpath.tools.registry import tool
 from toolpath.tools.spec import CostPrior
+
+
+def _numbers(*names: str, extra: bool = False) -> dict[str, Any]:
+    """Output schema of an object of numbers (`extra`: more number fields may appear)."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {name: {"type": "number"} for name in names},
+        "required": list(names),
+    }
+    if extra:
+        schema["additionalProperties"] = {"type": "number"}
+    return schema
+
+
+# Metrics flow on whole: a downstream step (normalize_accuracy, a check) reads their fields.
 
 
 @tool(
@@ -24,6 +39,7 @@ from toolpath.tools.spec import CostPrior
     outputs=[rt.METRICS],
     cost=CostPrior(seconds=3.0, per_unit=0.02, unit="records"),
     quality=0.95,
+    output_schema=EvalResult.model_json_schema(),
 )
 def evaluate_model(
     model_dir: str,
@@ -52,6 +68,7 @@ def evaluate_model(
     outputs=[rt.METRICS],
     cost=CostPrior(seconds=3.0, per_unit=0.02, unit="records sampled"),
     quality=0.9,
+    output_schema=ProxyDecision.model_json_schema(),
 )
 def proxy_evaluate_tool(
     model_dir: str, dataset: str, threshold: float, sample: int = 50, seed: int = 0
@@ -71,6 +88,7 @@ def proxy_evaluate_tool(
     outputs=[rt.METRICS],
     cost=CostPrior(seconds=3.0, per_unit=0.01, unit="records"),
     quality=0.95,
+    output_schema=_numbers("perplexity"),
 )
 def evaluate_perplexity(model_dir: str, dataset: str) -> dict[str, float]:
     """Perplexity of a local causal LM on a JSONL set (each record's 'text', or 'input' followed by
@@ -85,6 +103,14 @@ def evaluate_perplexity(model_dir: str, dataset: str) -> dict[str, float]:
     outputs=[rt.METRICS],
     cost=CostPrior(seconds=0.01),
     quality=0.99,
+    output_schema={
+        "type": "object",
+        "properties": {
+            "normalized": {"type": "object", "additionalProperties": {"type": "number"}},
+            "mean": {"type": "number"},
+        },
+        "required": ["normalized", "mean"],
+    },
 )
 def normalize_accuracy(
     accuracy: dict[str, float], expert_accuracy: dict[str, float]
@@ -103,6 +129,7 @@ def normalize_accuracy(
     outputs=[rt.METRICS],
     cost=CostPrior(seconds=8.0, per_unit=0.03, unit="queries"),
     quality=0.95,
+    output_schema=_numbers("n", extra=True),
 )
 def evaluate_retrieval(index_dir: str, queries: str, k: int = 10) -> dict[str, float]:
     """Score a saved index on a JSONL set of {'query', 'relevant': [document ids]}: recall@k,

@@ -18,6 +18,22 @@ from toolpath.tools.merging.priors import cost_per_billion, fixed_seconds, quali
 from toolpath.tools.registry import ToolRegistry, tool
 from toolpath.tools.spec import CostPrior
 
+
+def _out_schema(**extra: dict[str, Any]) -> dict[str, Any]:
+    """Output schema of a tool that writes one directory, `out`, plus `extra` fields."""
+    return {
+        "type": "object",
+        "properties": {"out": {"type": "string", "description": "the written directory"}} | extra,
+        "required": ["out"],
+    }
+
+
+MERGE_OUTPUT = _out_schema(
+    method={"type": "string"},
+    seconds={"type": "number"},
+    card={"type": "object", "description": "the model card: inputs, parameters, versions"},
+)
+
 PARAMS_NOTE = (
     " Arguments: models (model directories), out (output directory), base (base model "
     "directory), params (method parameters: a scalar for all models or a list with one "
@@ -70,6 +86,8 @@ def merge_tool_for(
         name=f"merge_{method}",
         doc=entry.doc() + PARAMS_NOTE,
         registry=registry,
+        output_schema=MERGE_OUTPUT,
+        flows="out",
     )(merge)
 
 
@@ -86,6 +104,8 @@ MERGE_TOOLS = {name: merge_tool_for(entry) for name, entry in MERGE_METHODS.item
         unit="billion_params",
     ),
     quality=quality_prior("compose_adapters"),
+    output_schema=_out_schema(combination_type={"type": "string"}),
+    flows="out",
 )
 def compose_adapters(
     base: str,
@@ -121,6 +141,12 @@ def compose_adapters(
         seconds=fixed_seconds(), per_unit=cost_per_billion("lorahub"), unit="billion_params"
     ),
     quality=quality_prior("lorahub"),
+    output_schema=_out_schema(
+        weights={"type": "array", "items": {"type": "number"}},
+        loss={"type": "number"},
+        base_loss={"type": "number"},
+    ),
+    flows="out",
 )
 def lorahub_compose(
     base: str,
@@ -155,6 +181,8 @@ def lorahub_compose(
         seconds=fixed_seconds(), per_unit=cost_per_billion("apply_adapter"), unit="billion_params"
     ),
     quality=quality_prior("apply_adapter"),
+    output_schema=_out_schema(),
+    flows="out",
 )
 def apply_lora_adapter(base: str, adapter: str, out: str) -> dict[str, Any]:
     """Merge a LoRA adapter into its base model (PEFT merge_and_unload) and save the full

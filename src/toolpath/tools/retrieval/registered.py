@@ -22,12 +22,39 @@ from toolpath.tools.spec import CostPrior
 _EMBED_COST = 0.02  # seconds per chunk embedded, measured roughly on 2 shared cores
 
 
+def _ranked(**fields: str) -> dict[str, Any]:
+    """Output schema of a ranked list of objects with these fields (name: JSON type)."""
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {name: {"type": kind} for name, kind in fields.items()},
+            "required": list(fields),
+        },
+    }
+
+
+HITS = _ranked(id="string", score="number", text="string")
+PATH_HITS = _ranked(path="string", score="number")
+
+
 @tool(
     capabilities=["index_documents"],
     inputs=[rt.DOCUMENTS],
     outputs=[rt.INDEX],
     cost=CostPrior(seconds=10.0, per_unit=_EMBED_COST, unit="chunks"),
     quality=0.95,
+    output_schema={
+        "type": "object",
+        "properties": {
+            "index_dir": {"type": "string"},
+            "method": {"type": "string"},
+            "added": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+        "required": ["index_dir", "method", "added", "total"],
+    },
+    flows="index_dir",
 )
 def build_index(
     paths: list[str],
@@ -69,6 +96,7 @@ def _hits(index: Any, query: str, k: int) -> list[dict[str, Any]]:
     outputs=[rt.TEXT],
     cost=CostPrior(seconds=8.0),
     quality=0.8,
+    output_schema=HITS,
 )
 def search_index(query: str, index_dir: str, k: int = 5) -> list[dict[str, Any]]:
     """Search a saved document index (from build_index) for the passages most relevant to a query.
@@ -83,6 +111,7 @@ def search_index(query: str, index_dir: str, k: int = 5) -> list[dict[str, Any]]
     outputs=[rt.TEXT],
     cost=CostPrior(seconds=10.0, per_unit=_EMBED_COST, unit="chunks"),
     quality=0.8,
+    output_schema=HITS,
 )
 def retrieve_documents(
     query: str, paths: list[str], k: int = 5, method: str = "hybrid", chunk_words: int = 200
@@ -110,6 +139,8 @@ def _expert_hits(task: str, model_dirs: list[str], k: int) -> list[dict[str, Any
     outputs=[rt.MODEL],
     cost=CostPrior(seconds=8.0, per_unit=0.1, unit="experts"),
     quality=0.75,
+    output_schema=PATH_HITS,
+    flows="path",
 )
 def retrieve_experts(task: str, model_dirs: list[str], k: int = 3) -> list[dict[str, Any]]:
     """Pick the expert models best suited to a task by matching the task description against each
@@ -125,6 +156,8 @@ def retrieve_experts(task: str, model_dirs: list[str], k: int = 3) -> list[dict[
     outputs=[rt.ADAPTER],
     cost=CostPrior(seconds=8.0, per_unit=0.1, unit="adapters"),
     quality=0.75,
+    output_schema=PATH_HITS,
+    flows="path",
 )
 def retrieve_adapters(task: str, adapter_dirs: list[str], k: int = 3) -> list[dict[str, Any]]:
     """Pick the LoRA adapters best suited to a task by matching the task description against each
@@ -147,6 +180,7 @@ def _tool_retriever(catalog: str, method: str) -> ToolRetriever:
     outputs=[rt.TEXT],
     cost=CostPrior(seconds=8.0, per_unit=_EMBED_COST, unit="tools"),
     quality=0.85,
+    output_schema=_ranked(name="string", score="number"),
 )
 def retrieve_tools(
     request: str, catalog: str = "library", k: int = 10, method: str = "hybrid"
@@ -185,6 +219,14 @@ def _read_demos(demos: str) -> list[dict[str, Any]]:
     outputs=[rt.TEXT],
     cost=CostPrior(seconds=8.0, per_unit=_EMBED_COST, unit="examples"),
     quality=0.85,
+    output_schema={
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"score": {"type": "number"}, "user_request": {"type": "string"}},
+            "required": ["score", "user_request"],
+        },
+    },
 )
 def retrieve_demos(
     request: str, demos: str, k: int = 3, method: str = "hybrid"
