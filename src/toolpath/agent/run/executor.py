@@ -1,8 +1,11 @@
 """Running one step of a tool path: bind arguments, call the tools, store the artifact.
 
 Arguments come from the plan. A value that is exactly `<node-j>` becomes the output of
-sub-task j (its main value: a path for file outputs, the list of paths for a ranked
-list); a `<node-j>` inside longer text is replaced by that value's text. Values are then
+sub-task j: the field its tool declares in `flows` (a path for file outputs, the list of
+paths for a ranked list; the whole output when `flows` is None); `<node-j>.field` names
+another field of that output. A tool that declares no output schema (a user's MCP or
+function tool) gets its main value guessed by `main_value`, with a warning. A
+`<node-j>` inside longer text is replaced by that value's text. Values are then
 coerced to the tool's JSON schema (a list where it wants a list, one item where it
 wants one). A tool with an `out`/`out_dir`/`output_dir` parameter writes its files
 into the artifact's directory. Outputs are data: they are passed on as values, never
@@ -11,8 +14,11 @@ read as instructions.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,11 +27,16 @@ from toolpath.agent.run.artifacts import Artifact, ArtifactStore, step_key, tool
 from toolpath.planners.plan import Argument, PathStep, SubTask
 from toolpath.planners.references import NODE_REF, map_strings
 from toolpath.tools.registry import ToolRegistry
-from toolpath.tools.spec import ToolArgumentError, ToolSpec
+from toolpath.tools.spec import ToolArgumentError, ToolSpec, pick_field
 from toolpath.tools.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 OUT_PARAMS = ("out", "out_dir", "output_dir", "output_path")
 PATH_KEYS = ("path", "out", "out_dir", "output_dir", "model_dir", "model", "output")
+# `<node-j>` with an optional `.field`; NODE_REF's group 1 (the index) is group 1 here too
+FIELD_REF = re.compile(NODE_REF.pattern + r"(?:\.([A-Za-z_]\w*))?")
+_guessed: set[str] = set()
 
 
 class StepOutcome(BaseModel):
@@ -45,8 +56,27 @@ class StepOutcome(BaseModel):
     argument_error: bool = False  # failed on its arguments: no evidence about its quality
 
 
+def flowing_value(output: Any, spec: ToolSpec | None, field: str | None = None) -> Any:
+    """The value of `output` (made by `spec`'s tool) that a downstream `<node-j>` receives:
+    `field` when given, else what the tool declares in `flows`; for a tool that declares
+    no output schema (or an unknown producer), the guess of `main_value`, logged."""
+    if spec is not None and spec.declares_output:
+        return spec.flowing(output, field)
+    if field is not None:
+        return pick_field(output, field)
+    name = spec.name if spec is not None else "<unknown tool>"
+    if name not in _guessed:
+        _guessed.add(name)
+        log.warning(
+            "tool %s declares no output_schema/flows: guessing which of its output flows on",
+            name,
+        )
+    return main_value(output)
+
+
 def main_value(output: Any) -> Any:
-    """The value a downstream step receives for `<node-j>`."""
+    """A guess of the value a downstream step receives for `<node-j>`, for tools that do
+    not declare it (a path key, then a list key, then ranked-list heuristics)."""
     if isinstance(output, dict):
         for key in PATH_KEYS:
             if isinstance(output.get(key), str):
@@ -67,15 +97,42 @@ def main_value(output: Any) -> Any:
     return output
 
 
-def substitute(value: Any, outputs: dict[int, Any]) -> Any:
-    """Replace `<node-j>` references with the upstream outputs' main values (a string that
-    is one reference becomes the value itself, not its text)."""
+def _has_field(output: Any, field: str) -> bool:
+    if isinstance(output, dict):
+        return field in output
+    return (
+        isinstance(output, list)
+        and bool(output)
+        and all(isinstance(item, dict) and field in item for item in output)
+    )
+
+
+def substitute(
+    value: Any, outputs: Mapping[int, Any], producers: Mapping[int, ToolSpec | None] | None = None
+) -> Any:
+    """Replace `<node-j>` (and `<node-j>.field`) references with the values that flow from
+    the upstream outputs; `producers` gives the tool that made each. A string that is one
+    reference becomes the value itself, not its text. A `.suffix` that is no field of the
+    output stays text (`<node-0>.txt`)."""
+    producers = producers or {}
+
+    def value_of(match: re.Match[str]) -> tuple[Any, str]:
+        index, field = int(match.group(1)), match.group(2)
+        output, spec = outputs[index], producers.get(index)
+        if field is not None and _has_field(output, field):
+            return flowing_value(output, spec, field), ""
+        return flowing_value(output, spec), f".{field}" if field else ""
+
+    def as_text(match: re.Match[str]) -> str:
+        found, rest = value_of(match)
+        return _as_text(found) + rest
 
     def resolve(text: str) -> Any:
-        whole = NODE_REF.fullmatch(text.strip())
+        whole = FIELD_REF.fullmatch(text.strip())
         if whole:
-            return main_value(outputs[int(whole.group(1))])
-        return NODE_REF.sub(lambda m: _as_text(main_value(outputs[int(m.group(1))])), text)
+            found, rest = value_of(whole)
+            return found if not rest else _as_text(found) + rest
+        return FIELD_REF.sub(as_text, text)
 
     return map_strings(value, resolve)
 
@@ -114,7 +171,11 @@ def _is_ref(value: Any) -> bool:
 
 
 def _bind_positional(
-    values: list[Any], free: list[str], properties: dict[str, Any], outputs: dict[int, Any]
+    values: list[Any],
+    free: list[str],
+    properties: dict[str, Any],
+    outputs: Mapping[int, Any],
+    producers: Mapping[int, ToolSpec | None] | None = None,
 ) -> dict[str, Any]:
     """Positional values (TaskBench's resource style) to parameters, in order.
 
@@ -127,12 +188,12 @@ def _bind_positional(
     for name in free:
         wants_list = "array" in _kinds(properties.get(name, {}))
         if refs and wants_list:
-            bound[name] = [substitute(r, outputs) for r in refs]
+            bound[name] = [substitute(r, outputs, producers) for r in refs]
             refs = []
         elif refs:
-            bound[name] = substitute(refs.pop(0), outputs)
+            bound[name] = substitute(refs.pop(0), outputs, producers)
         elif literals:
-            bound[name] = substitute(literals.pop(0), outputs)
+            bound[name] = substitute(literals.pop(0), outputs, producers)
     return bound
 
 
@@ -143,23 +204,25 @@ def _kinds(schema: dict[str, Any]) -> set[Any]:
 def bind_arguments(
     spec: ToolSpec,
     arguments: list[Argument],
-    outputs: dict[int, Any],
+    outputs: Mapping[int, Any],
     defaults: dict[str, Any] | None = None,
+    producers: Mapping[int, ToolSpec | None] | None = None,
 ) -> dict:
     """Named arguments for the tool from the sub-task's arguments and upstream outputs.
 
-    `defaults` (the task's named inputs) fill required parameters the plan left out.
+    `defaults` (the task's named inputs) fill required parameters the plan left out;
+    `producers` are the tools that made the upstream outputs (see `substitute`).
     """
     properties: dict[str, Any] = spec.parameters.get("properties", {})
     bound: dict[str, Any] = {}
     positional = []
     for argument in arguments:
         if argument.name and (argument.name in properties or not properties):
-            bound[argument.name] = substitute(argument.value, outputs)
+            bound[argument.name] = substitute(argument.value, outputs, producers)
         elif argument.name is None:
             positional.append(argument.value)
     free = [name for name in properties if name not in bound and name not in OUT_PARAMS]
-    bound |= _bind_positional(positional, free, properties, outputs)
+    bound |= _bind_positional(positional, free, properties, outputs, producers)
     for name, value in (defaults or {}).items():
         if name in properties and name not in bound and name not in OUT_PARAMS:
             bound[name] = value
@@ -180,28 +243,32 @@ class Executor:
         outputs: dict[int, Any],
         defaults: dict[str, Any] | None = None,
         workspace: Workspace | None = None,
+        producers: Mapping[int, str] | None = None,
     ) -> StepOutcome:
         """Execute the step's tool chain; never raises for a tool's own failure.
 
         With a `workspace`, every path argument is checked before its tool runs (or is
         looked up in the store); one outside the roots fails the step as an argument error.
+        `producers` names the tool that made each upstream output (what flows from it).
         """
         started = time.perf_counter()
+        makers = {j: self.spec_or_none(name) for j, name in (producers or {}).items()}
         previous: Any = None
+        previous_spec: ToolSpec | None = None
         artifact: Artifact | None = None
         cached = True
         arguments: dict[str, Any] = {}
         try:
             for index, name in enumerate(step.tools):
                 spec = self.registry.get(name)
-                arguments = bind_arguments(spec, task.arguments, outputs, defaults)
+                arguments = bind_arguments(spec, task.arguments, outputs, defaults, makers)
                 if index > 0:
-                    self._feed(spec, arguments, previous)
+                    self._feed(spec, arguments, flowing_value(previous, previous_spec))
                 if workspace is not None:  # the executor sets the out parameter itself
                     workspace.check_arguments(spec, _without(arguments, _out_param(spec)))
                 artifact, hit = self._call(spec, arguments)
                 cached = cached and hit
-                previous = artifact.value
+                previous, previous_spec = artifact.value, spec
         except Exception as exc:
             return StepOutcome(
                 subtask=task.id,
@@ -227,13 +294,17 @@ class Executor:
             cached=cached,
         )
 
+    def spec_or_none(self, name: str) -> ToolSpec | None:
+        """The registry's spec of a tool, None when it holds no such tool."""
+        return self.registry.get(name) if name in self.registry else None
+
     def _feed(self, spec: ToolSpec, arguments: dict[str, Any], previous: Any) -> None:
-        """Hand a preparation tool's output to the next tool of the chain."""
+        """Hand the value flowing from a preparation tool to the next tool of the chain."""
         properties = spec.parameters.get("properties", {})
         for kind in spec.inputs:
             for name in (kind, f"{kind}s", f"{kind}_dir", f"{kind}_path"):
                 if name in properties and name not in arguments:
-                    arguments[name] = coerce(main_value(previous), properties[name])
+                    arguments[name] = coerce(previous, properties[name])
                     return
 
     def _call(self, spec: ToolSpec, arguments: dict[str, Any]) -> tuple[Artifact, bool]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from toolpath.agent.events import (
     Verdict,
 )
 from toolpath.agent.run.artifacts import ArtifactStore
-from toolpath.agent.run.executor import Executor, StepOutcome, main_value
+from toolpath.agent.run.executor import Executor, StepOutcome, flowing_value
 from toolpath.agent.run.planning import Planner, PlannerError, remap_done
 from toolpath.agent.run.state import (
     DoneRecord,
@@ -54,6 +55,7 @@ from toolpath.planners.plan import Plan, PlanValidationError, SubTask
 from toolpath.planners.search import SearchProblem, astar
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.resources import TEXT, type_of_literal
+from toolpath.tools.spec import ToolSpec
 from toolpath.tools.workspace import Workspace
 
 # the nodes; WAVE is no node: the router turns it into one Send to EXECUTE per ready sub-task
@@ -139,6 +141,7 @@ class RunGraph:
                 defaults=state.task.inputs,
                 roots=state.task.roots,
                 inputs={p: done[p].output for p in parents} | _referenced_outputs(subtask, done),
+                producers={p: done[p].tool for p in [*parents, *subtask.references()] if p in done},
             )
             sends.append(Send(EXECUTE, job))
         return sends
@@ -265,7 +268,9 @@ class RunGraph:
         workspace = self.workspace
         if workspace is not None:
             workspace = workspace.with_roots(job.roots)
-        outcome = self.executor.run(job.subtask, job.step, job.inputs, job.defaults, workspace)
+        outcome = self.executor.run(
+            job.subtask, job.step, job.inputs, job.defaults, workspace, job.producers
+        )
         outcome = StepOutcome.model_validate(outcome.model_dump(mode="json"))  # as checkpointed
         finished = StepFinished(
             subtask=outcome.subtask,
@@ -397,7 +402,7 @@ class RunGraph:
     def finish(self, state: RunState) -> Update:
         status = state.status or "failed"
         reason = state.reason or "the run ended without a reason"
-        result = final_result(state)
+        result = final_result(state, self.executor.spec_or_none)
         event = RunFinished(status=status, reason=reason, cost=state.cost, result=result)
         return {
             "status": status,
@@ -492,14 +497,17 @@ def applicable_checks(
     return chosen
 
 
-def final_result(state: RunState) -> dict[str, Any]:
-    """The outputs of the plan's sinks and the metrics measured along the way."""
+def final_result(
+    state: RunState, spec_of: Callable[[str], ToolSpec | None] = lambda name: None
+) -> dict[str, Any]:
+    """The values flowing from the plan's sinks (`spec_of` gives each tool's spec) and the
+    metrics measured along the way."""
     if state.plan is None:
         return {"outputs": {}, "metrics": {}}
     plan, done = state.plan, state.done
     parents = {src for src, _ in plan.edges()}
     outputs = {
-        str(task.id): main_value(done[task.id].output)
+        str(task.id): flowing_value(done[task.id].output, spec_of(done[task.id].tool))
         for task in plan.subtasks
         if task.id not in parents and task.id in done
     }

@@ -96,6 +96,9 @@ class StepJob(BaseModel):
     defaults: dict[str, Any] = Field(default_factory=dict)
     roots: list[str] = Field(default_factory=list)
     inputs: dict[int, Any] = Field(default_factory=dict)
+    producers: dict[int, str] = Field(
+        default_factory=dict, description="the tool that made each of `inputs`"
+    )
 
 
 class RunState(BaseModel):

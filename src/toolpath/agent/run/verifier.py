@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from toolpath.agent.run.executor import StepOutcome, main_value
+from toolpath.agent.run.executor import StepOutcome, flowing_value
 from toolpath.agent.run.task import CheckSpec
 from toolpath.planners.plan import SubTask
 from toolpath.planners.prompts import quoted_data
@@ -94,8 +94,11 @@ class LibraryEvaluator:
         return decision.decision, decision.accuracy
 
 
-def _paths(value: Any) -> list[str]:
-    main = main_value(value)
+def _paths(value: Any, spec: ToolSpec | None) -> list[str]:
+    try:
+        main = flowing_value(value, spec)
+    except KeyError:  # the output lacks the field its tool declares
+        return []
     if isinstance(main, str):
         return [main]
     if isinstance(main, list) and all(isinstance(v, str) for v in main):
@@ -110,12 +113,13 @@ def _is_model_dir(path: str) -> bool:
     return (folder / "config.json").is_file() or any(folder.glob("*.safetensors"))
 
 
-def check_output_type(kind: str, output: Any) -> str | None:
-    """None when `output` looks like a `kind` resource, else what is wrong."""
+def check_output_type(kind: str, output: Any, spec: ToolSpec | None = None) -> str | None:
+    """None when `output` (of `spec`'s tool) looks like a `kind` resource, else what is
+    wrong."""
     if output is None or output == [] or output == {}:
         return f"empty output for declared type '{kind}'"
     if kind in ("model", "adapter"):
-        paths = _paths(output)
+        paths = _paths(output, spec)
         if not paths:
             return f"'{kind}' output names no directory"
         bad = [p for p in paths if not _is_model_dir(p)]
@@ -154,7 +158,7 @@ class Verifier:
             return VerdictResult(False, f"tool failed: {outcome.error}", ["ran"], kind=kind)
         done.append("ran")
         for kind in spec.outputs:
-            problem = check_output_type(kind, outcome.output)
+            problem = check_output_type(kind, outcome.output, spec)
             if problem:
                 checks = [*done, f"schema:{kind}"]
                 return VerdictResult(False, problem, checks, kind=OUTPUT_INVALID)
@@ -166,7 +170,7 @@ class Verifier:
         metrics: dict[str, float] = {}
         failures = []
         for check in checks:  # all of them, so the verdict shows every metric
-            failed = self._metric(check, outcome.output, metrics)
+            failed = self._metric(check, outcome.output, metrics, spec)
             done.append(f"metric:{check.label()}")
             if failed:
                 failures.append(failed)
@@ -183,11 +187,18 @@ class Verifier:
         )
 
     # -- task metrics ---------------------------------------------------------------------
-    def _metric(self, check: CheckSpec, output: Any, metrics: dict[str, float]) -> str | None:
-        """Evaluate one check; None when it passes, else the reason."""
+    def _metric(
+        self,
+        check: CheckSpec,
+        output: Any,
+        metrics: dict[str, float],
+        spec: ToolSpec | None = None,
+    ) -> str | None:
+        """Evaluate one check on the model flowing from `output`; None when it passes, else
+        the reason."""
         if self.evaluator is None:
             return f"no evaluator for check {check.label()}"
-        paths = _paths(output)
+        paths = _paths(output, spec)
         if not paths:
             return f"check {check.label()}: output names no model"
         model = paths[0]
