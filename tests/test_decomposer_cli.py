@@ -39,9 +39,7 @@ def test_wiring_demos_search_and_report() -> None:
     catalog = load_taskbench_catalog("huggingface")
     pool = plan_cmd.taskbench_pool(catalog, None)
     llm = ScriptedChatModel([json.dumps(ANSWER)])
-    decomposer = plan_cmd.build_decomposer(
-        llm, catalog, examples=pool, k_demos=2, planner="direct"
-    )
+    decomposer = plan_cmd.build_decomposer(llm, catalog, examples=pool, k_demos=2, planner="direct")
     result = decomposer.decompose("Describe photo.jpg in Spanish and read it out")
     roles = [m["role"] for m in llm.calls[0]["messages"]]
     assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
