@@ -109,6 +109,14 @@ def run(
     as_json: JsonOption = False,
     report: ReportOption = None,
     home: HomeOption = None,
+    planner: Annotated[
+        str,
+        typer.Option(
+            "--planner",
+            help="direct (default for runs: the graph planner is measured on TaskBench, not "
+            "yet on the library) or graph (step matcher + A* re-choose the LLM's tools)",
+        ),
+    ] = "direct",
 ) -> None:
     """Plan, search, execute and verify a task; exit 0 only when it succeeds."""
     require("langgraph", "agent")
@@ -122,7 +130,12 @@ def run(
     printer = None if as_json else EventPrinter(console).on_event
     try:
         runner = make_runner(
-            llm_name=llm, model_path=model_path, home=home, on_event=printer, catalog=spec.catalog
+            llm_name=llm,
+            model_path=model_path,
+            home=home,
+            on_event=printer,
+            catalog=spec.catalog,
+            planner=planner,
         )
         runner.check_paths(spec)
     except ValueError as exc:
