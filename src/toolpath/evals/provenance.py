@@ -39,7 +39,8 @@ def git_state(package_file: Path = PACKAGE_FILE) -> tuple[str, bool] | None:
     if _git(["ls-files", "--error-unmatch", package_file.name], folder) is None:
         return None
     commit = _git(["rev-parse", "HEAD"], folder)
-    status = _git(["status", "--porcelain"], folder)
+    # benchmark outputs under reports/ are not code: writing one does not make the code dirty
+    status = _git(["status", "--porcelain", "--", ":/", ":(top,exclude)reports"], folder)
     if not commit or status is None:
         return None
     return commit.strip(), bool(status.strip())
