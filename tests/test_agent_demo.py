@@ -68,6 +68,40 @@ def test_demo_end_to_end_on_the_mini_zoo(tmp_path):
     merged = next(iter(data["result"]["outputs"].values()))
     assert os.path.isdir(merged)
     assert report.read_text().count("<svg") == 1
+    assert data["planned_by"] in ("llm", "fallback")
+    assert data["planner_attempts"] >= (1 if data["planned_by"] == "llm" else 0)
+
+
+class _Inner:
+    """A stand-in for the LLM decomposer: a fixed answer, or a failure."""
+
+    def __init__(self, plan: Plan | None, attempts: int = 2) -> None:
+        self.plan, self.attempts = plan, attempts
+
+    def decompose(self, request, inputs):
+        from toolpath.agent.run.planning import PlannerError
+
+        if self.plan is None:
+            raise PlannerError("the decomposer failed: no JSON")
+        return self.plan, [f"planned by the LLM in {self.attempts} attempt(s)"]
+
+
+@pytest.mark.parametrize(
+    ("inner", "planned_by", "attempts"),
+    [
+        (_Inner(fixed_plan(DEMO_SKILLS, 0.0), attempts=2), "llm", 2),
+        (_Inner(None), "fallback", 0),
+        (None, "fixed", 0),
+    ],
+)
+def test_the_demo_says_who_planned(inner, planned_by, attempts):
+    from toolpath.agent.cli.demo_cmd import DemoPlanner
+
+    planner = DemoPlanner(inner, DEMO_SKILLS, 0.0)
+    plan, _ = planner.decompose("merge them", {})
+    assert planner.planned_by == planned_by
+    assert planner.attempts == attempts
+    assert not plan_problems(plan, DEMO_SKILLS)
 
 
 def test_extra_steps_after_the_merge_are_pruned():

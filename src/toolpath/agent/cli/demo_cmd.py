@@ -135,9 +135,20 @@ class DemoPlanner:
 
     def __init__(self, inner: DecomposerPlanner | None, skills: tuple[str, ...], scale: float):
         self.inner, self.skills, self.scale = inner, skills, scale
+        self.planned_by: str | None = None  # "llm" | "fallback" | "fixed" once decomposed
+        self.attempts = 0  # LLM answers the plan took (0 without the LLM)
 
     def decompose(self, request: str, inputs: dict[str, Any]) -> tuple[Plan, list[str]]:
+        plan, notes = self._decompose(request, inputs)
+        self.attempts = next(
+            (int(n.split(" in ")[1].split()[0]) for n in notes if n.startswith("planned by the")),
+            self.attempts,
+        )
+        return plan, notes
+
+    def _decompose(self, request: str, inputs: dict[str, Any]) -> tuple[Plan, list[str]]:
         if self.inner is None:
+            self.planned_by = "fixed"
             return fixed_plan(self.skills, self.scale), ["fixed decomposition (--no-llm)"]
         try:
             plan, notes = self.inner.decompose(request, inputs)
@@ -152,12 +163,14 @@ class DemoPlanner:
             problems, notes = [str(exc)], []
         if problems:
             why = "; ".join(problems)
+            self.planned_by = "fallback"
             return fixed_plan(self.skills, self.scale), [
                 f"the LLM's plan was not usable ({why}); using the fixed decomposition"
             ]
         for task in plan.subtasks:
             if task.capability == "merge_models":
                 task.scale = self.scale
+        self.planned_by = "llm"
         return plan, notes
 
     def refine(self, plan: Plan, subtask: int, reason: str) -> Plan:
@@ -266,16 +279,18 @@ def demo(
     model = None if no_llm else LazyChatModel(llm, model_path)
     inner = None if model is None else make_planner(model, registry, examples=[demo_example()])
     scale = manifest.base.parameters / 1e9
+    planner = DemoPlanner(inner, chosen, scale)
     runner = AgentRunner(
         registry=registry,
-        planner=DemoPlanner(inner, chosen, scale),
+        planner=planner,
         llm=model,
         home=home,
         on_event=None if as_json else EventPrinter(console).on_event,
     )
     console.print(f"[bold]task:[/bold] {task.request}")
     summary = runner.start(task)
-    finish(summary, runner, as_json, report, console)
+    extra = {"planned_by": planner.planned_by, "planner_attempts": planner.attempts}
+    finish(summary, runner, as_json, report, console, extra)
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:

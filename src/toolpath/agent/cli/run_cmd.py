@@ -82,15 +82,21 @@ def condensed(summary: RunSummary) -> RunSummary:
 
 
 def finish(
-    summary: RunSummary, runner: Any, as_json: bool, report: Path | None, console: Console
+    summary: RunSummary,
+    runner: Any,
+    as_json: bool,
+    report: Path | None,
+    console: Console,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """Print the result, write the report, exit with the run's status."""
+    """Print the result, write the report, exit with the run's status (`extra` goes into
+    the JSON beside the summary)."""
     if report is not None:
         from toolpath.agent.run.report import write_report
 
         write_report(report, summary, runner.events(summary.run_id))
     if as_json:
-        typer.echo(json.dumps(summary.public(), indent=2, default=str))
+        typer.echo(json.dumps({**summary.public(), **(extra or {})}, indent=2, default=str))
     else:
         print_summary(console, condensed(summary))
         if report is not None:
