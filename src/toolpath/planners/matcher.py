@@ -104,17 +104,18 @@ class StepMatcher:
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: Path) -> None:
-        from safetensors.numpy import save_file
-
         meta = {
             "names": json.dumps(self.names),
             "temperature": str(self.temperature),
             "trained_pairs": str(self.trained_pairs),
             "version": MATCHER_VERSION,
         }
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        save_file({"prototypes": self.prototypes}, str(temporary), metadata=meta)
-        os.replace(temporary, path)  # readers see the old file or the whole new one
+        from safetensors.numpy import save
+
+        from toolpath.tools.files import atomic_open
+
+        with atomic_open(path, "wb") as handle:  # readers see the old file or the new one
+            handle.write(save({"prototypes": self.prototypes}, metadata=meta))
 
     @classmethod
     def load(cls, path: Path) -> StepMatcher:

@@ -242,10 +242,10 @@ def render_markdown(report: dict[str, Any]) -> str:
 
 
 def write_report(out: Path, report: dict[str, Any]) -> None:
-    from toolpath.evals.taskbench.runner import write_atomic
+    from toolpath.tools.files import atomic_write_text
 
-    write_atomic(out / "report.json", json.dumps(report, indent=2) + "\n")
-    write_atomic(out / "report.md", render_markdown(report))
+    atomic_write_text(out / "report.json", json.dumps(report, indent=2) + "\n")
+    atomic_write_text(out / "report.md", render_markdown(report))
 
 
 def combined_markdown(reports: Sequence[dict[str, Any]]) -> str:

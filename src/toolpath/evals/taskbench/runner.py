@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from toolpath.evals.taskbench.loader import (
 from toolpath.evals.taskbench.metrics import ALL, TaskBenchScores, score_predictions
 from toolpath.evals.taskbench.repair_ablation import json_object, repair_ablation
 from toolpath.planners.llm import ChatModel
+from toolpath.tools.files import atomic_open, atomic_write_text
 
 PREDICTIONS_FILE = "predictions.jsonl"
 RUN_FILE = "run.json"
@@ -156,24 +156,6 @@ def select_samples(split: DomainSplit, domain: TaskBenchDomain, config: RunConfi
     return ids if config.limit is None else ids[: config.limit]
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as handle:
-        temporary = Path(handle.name)
-        try:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        except BaseException:
-            handle.close()
-            temporary.unlink(missing_ok=True)
-            raise
-    os.replace(temporary, path)
-
-
 def read_records(path: Path) -> dict[str, dict[str, Any]]:
     """Prediction lines by id; a torn or invalid line is dropped (and the file rewritten)."""
     if not path.is_file():
@@ -188,7 +170,8 @@ def read_records(path: Path) -> dict[str, dict[str, Any]]:
         except (json.JSONDecodeError, KeyError, TypeError):
             dropped += 1
     if dropped:
-        write_atomic(path, "".join(f"{line}\n" for line in kept))
+        with atomic_open(path, fsync=True) as handle:
+            handle.write("".join(f"{line}\n" for line in kept))
     return records
 
 
@@ -216,7 +199,7 @@ def check_run_settings(out: Path, config: RunConfig) -> None:
         return
     from toolpath.evals.provenance import code_version
 
-    write_atomic(run_file, json.dumps({**wanted, "code": code_version()}, indent=2) + "\n")
+    atomic_write_text(run_file, json.dumps({**wanted, "code": code_version()}, indent=2) + "\n")
 
 
 def demo_selector(
