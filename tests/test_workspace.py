@@ -132,3 +132,24 @@ def test_a_root_added_in_the_config_file(tmp_path, monkeypatch) -> None:
     config.write_text('[workspace]\nroots = "/"\n')
     with pytest.raises(ConfigFileError, match="roots is a list of paths"):
         AgentRunner(registry=build_registry(tmp_path), home=tmp_path / "home2")
+
+
+def test_every_cache_lives_under_one_root_that_the_workspace_allows(tmp_path, monkeypatch):
+    from toolpath.agent.llm.gguf import default_cache_dir
+    from toolpath.planners.matcher import matcher_cache_dir
+    from toolpath.tools.files import cache_root
+    from toolpath.tools.hashing import cache_dir
+    from toolpath.tools.workspace import Workspace, default_roots
+    from toolpath.tools.zoo import default_zoo_dir
+
+    for env in ("TOOLPATH_CACHE_DIR", "TOOLPATH_MODEL_CACHE", "TOOLPATH_ZOO_DIR"):
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")  # the cache must be allowed as a cache, not as cwd
+    root = tmp_path / "xdg" / "toolpath"
+    assert cache_root() == root == cache_dir()
+    for folder in (default_cache_dir(), default_zoo_dir(), matcher_cache_dir()):
+        assert folder.parent == root
+    workspace = Workspace.of(default_roots(tmp_path / "home"))
+    workspace.check(default_zoo_dir() / "base" / "model.safetensors")  # no PathPolicyError

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -143,11 +142,10 @@ def matcher_key(tools: Sequence[ToolSpec], pairs: Sequence[tuple[str, str]]) -> 
 
 
 def matcher_cache_dir() -> Path:
-    """`$TOOLPATH_CACHE_DIR/matchers`, else `$XDG_CACHE_HOME/toolpath/matchers`."""
-    base = os.environ.get("TOOLPATH_CACHE_DIR")
-    if not base:
-        base = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "toolpath")
-    return Path(base) / "matchers"
+    """`matchers/` under toolpath's cache root."""
+    from toolpath.tools.files import cache_root
+
+    return cache_root() / "matchers"
 
 
 def cached_matcher(

@@ -20,6 +20,15 @@ from toolpath.tools.spec import ToolArgumentError
 FILE_MODE = 0o644  # mkstemp creates 0o600; written files are meant to be shared
 
 
+def cache_root() -> Path:
+    """Where toolpath keeps caches: `$TOOLPATH_CACHE_DIR`, else `$XDG_CACHE_HOME/toolpath`,
+    else `~/.cache/toolpath`. Each cache (models, zoo, file hashes, matchers) lives below it
+    unless its own variable moves it."""
+    if os.environ.get("TOOLPATH_CACHE_DIR"):
+        return Path(os.environ["TOOLPATH_CACHE_DIR"]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "toolpath"
+
+
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "w", *, fsync: bool = False) -> Iterator[IO[Any]]:
     """A handle on a temporary file beside `path` ("w" text as UTF-8, or "wb"), renamed

@@ -11,19 +11,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from toolpath.tools.files import atomic_write_json
+from toolpath.tools.files import atomic_write_json, cache_root
 
 _LOCK = threading.Lock()
 CHUNK = 8 << 20
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("TOOLPATH_CACHE_DIR", Path.home() / ".cache" / "toolpath"))
+    return cache_root()
 
 
 def _cache_path() -> Path:

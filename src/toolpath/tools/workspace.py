@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from toolpath.tools.files import cache_root
 from toolpath.tools.spec import ToolArgumentError, ToolSpec
 
 logger = logging.getLogger(__name__)
@@ -68,8 +69,7 @@ def _resolve(path: str | Path) -> Path:
 def default_roots(home: str | Path | None = None) -> list[Path]:
     """The roots every run allows: its home, toolpath's caches, TaskBench data, the cwd,
     and $TOOLPATH_ROOTS."""
-    cache = Path(os.environ.get("TOOLPATH_CACHE_DIR", Path.home() / ".cache" / "toolpath"))
-    roots = [Path.home() / ".toolpath" if home is None else Path(home), cache, Path.cwd()]
+    roots = [Path.home() / ".toolpath" if home is None else Path(home), cache_root(), Path.cwd()]
     for env in ("TOOLPATH_HOME", "TOOLPATH_MODEL_CACHE", "TOOLPATH_ZOO_DIR"):
         if os.environ.get(env):
             roots.append(Path(os.environ[env]))

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from toolpath.tools.extras import MissingExtraError
-from toolpath.tools.files import atomic_open, atomic_write_json
+from toolpath.tools.files import atomic_open, atomic_write_json, cache_root
 
 log = logging.getLogger(__name__)
 MODEL_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -31,11 +31,10 @@ class ModelFileError(RuntimeError):
 
 
 def default_cache_dir() -> Path:
-    """`$TOOLPATH_MODEL_CACHE`, else `$XDG_CACHE_HOME/toolpath/models` (~/.cache/...)."""
+    """`$TOOLPATH_MODEL_CACHE`, else `models/` under toolpath's cache root."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "toolpath" / "models"
+    return cache_root() / "models"
 
 
 def part_paths() -> list[Path]:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from toolpath.tools.files import atomic_write_json
+from toolpath.tools.files import atomic_write_json, cache_root
 
 MANIFEST_NAME = "zoo.json"
 ZOO_DIR_ENV = "TOOLPATH_ZOO_DIR"
@@ -79,8 +79,7 @@ def default_zoo_dir() -> Path:
     """$TOOLPATH_ZOO_DIR, else `toolpath/zoo` in the user's cache directory."""
     if os.environ.get(ZOO_DIR_ENV):
         return Path(os.environ[ZOO_DIR_ENV]).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "toolpath" / "zoo"
+    return cache_root() / "zoo"
 
 
 def load_zoo(directory: Path | str | None = None) -> ZooManifest:
