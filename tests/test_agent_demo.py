@@ -76,13 +76,14 @@ class _Inner:
     """A stand-in for the LLM decomposer: a fixed answer, or a failure."""
 
     def __init__(self, plan: Plan | None, attempts: int = 2) -> None:
-        self.plan, self.attempts = plan, attempts
+        self.plan, self.attempts, self.last_attempts = plan, attempts, 0
 
     def decompose(self, request, inputs):
         from toolpath.agent.run.planning import PlannerError
 
         if self.plan is None:
             raise PlannerError("the decomposer failed: no JSON")
+        self.last_attempts = self.attempts
         return self.plan, [f"planned by the LLM in {self.attempts} attempt(s)"]
 
 

@@ -70,3 +70,8 @@ def alignment_agreement(
                 total += 1
                 agree += position[source] < position[target]
     return agree / total if total else None
+
+
+def node_tools(task_nodes: Iterable[object]) -> list[str]:
+    """The tool of each node of a TaskBench-format `task_nodes` list."""
+    return [str(n.get("task", "")) for n in task_nodes if isinstance(n, dict)]

@@ -148,13 +148,20 @@ def matcher_cache_dir() -> Path:
     return cache_root() / "matchers"
 
 
+def matcher_path(
+    tools: Sequence[ToolSpec], pairs: Sequence[tuple[str, str]], cache_dir: Path | None = None
+) -> Path:
+    """Where the matcher trained on (catalogue, pairs) is kept."""
+    return (cache_dir or matcher_cache_dir()) / f"matcher-{matcher_key(tools, pairs)}.safetensors"
+
+
 def cached_matcher(
     tools: Sequence[ToolSpec],
     pairs: Sequence[tuple[str, str]],
     cache_dir: Path | None = None,
 ) -> StepMatcher:
     """The trained matcher for (catalogue, pairs), trained on first use and kept."""
-    path = (cache_dir or matcher_cache_dir()) / f"matcher-{matcher_key(tools, pairs)}.safetensors"
+    path = matcher_path(tools, pairs, cache_dir)
     if path.is_file():
         return StepMatcher.load(path)
     log.info("training the step matcher on %d solved steps", len(pairs))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from toolpath.planners.alignment import node_tools
 from toolpath.planners.plan import Plan
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,11 @@ class SolvedStore:
     def __init__(self, folder: Path, catalog: str) -> None:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in catalog)
         self.path = Path(folder) / f"{safe}.jsonl"
+
+    @classmethod
+    def in_home(cls, home: Path, catalog: str) -> SolvedStore:
+        """The store a toolpath home keeps for a catalogue (`<home>/solved/`)."""
+        return cls(Path(home) / "solved", catalog)
 
     def add(self, plan: Plan) -> None:
         """Keep a verified plan (appended and flushed: a crash loses at most this line)."""
@@ -55,9 +61,6 @@ class SolvedStore:
     def steps_and_tools(self) -> list[tuple[list[str], list[str]]]:
         """(task_steps, node tools) per kept sample: the matcher's training input."""
         return [
-            (
-                [str(s) for s in r.get("task_steps") or []],
-                [str(n.get("task", "")) for n in r["task_nodes"] if isinstance(n, dict)],
-            )
+            ([str(s) for s in r.get("task_steps") or []], node_tools(r["task_nodes"]))
             for r in self.records()
         ]

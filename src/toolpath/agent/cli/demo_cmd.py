@@ -139,19 +139,12 @@ class DemoPlanner:
         self.attempts = 0  # LLM answers the plan took (0 without the LLM)
 
     def decompose(self, request: str, inputs: dict[str, Any]) -> tuple[Plan, list[str]]:
-        plan, notes = self._decompose(request, inputs)
-        self.attempts = next(
-            (int(n.split(" in ")[1].split()[0]) for n in notes if n.startswith("planned by the")),
-            self.attempts,
-        )
-        return plan, notes
-
-    def _decompose(self, request: str, inputs: dict[str, Any]) -> tuple[Plan, list[str]]:
         if self.inner is None:
             self.planned_by = "fixed"
             return fixed_plan(self.skills, self.scale), ["fixed decomposition (--no-llm)"]
         try:
             plan, notes = self.inner.decompose(request, inputs)
+            self.attempts = self.inner.last_attempts
             problems = plan_problems(plan, self.skills)
             if problems:
                 pruned = keep_merge_and_inputs(plan)

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from toolpath.agent.cli.tools_cmd import CatalogOption, DataDirOption, catalog_or_exit
+from toolpath.planners.alignment import node_tools
 from toolpath.planners.decomposer import Decomposer, Decomposition, DecompositionError, Example
 from toolpath.planners.llm import ChatModel
 from toolpath.planners.plan import Plan
@@ -76,7 +77,7 @@ def solved_examples(catalog: str) -> list[Example]:
     from toolpath.agent.run.runner import default_home
     from toolpath.planners.solved import SolvedStore
 
-    store = SolvedStore(default_home() / "solved", catalog)
+    store = SolvedStore.in_home(default_home(), catalog)
     return load_examples(store.path) if store.path.is_file() else []
 
 
@@ -146,10 +147,7 @@ def build_decomposer(
 
 def example_steps(examples: list[Example]) -> list[tuple[list[str], list[str]]]:
     """(task_steps, node tools) of solved examples: the step matcher's training input."""
-    return [
-        (e.task_steps, [str(n.get("task", "")) for n in e.task_nodes if isinstance(n, dict)])
-        for e in examples
-    ]
+    return [(e.task_steps, node_tools(e.task_nodes)) for e in examples]
 
 
 def capability_plan(plan: Plan, catalog: Catalog) -> Plan:

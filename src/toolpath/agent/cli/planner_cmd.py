@@ -34,7 +34,7 @@ def train_command(
 ) -> None:
     """Train the step -> tool matcher on the catalogue's solved samples (cached)."""
     from toolpath.planners.alignment import alignment_agreement, solved_pairs
-    from toolpath.planners.matcher import cached_matcher, matcher_cache_dir, matcher_key
+    from toolpath.planners.matcher import cached_matcher, matcher_path
 
     loaded = catalog_or_exit(catalog, data_dir)
     try:
@@ -57,9 +57,7 @@ def train_command(
         "alignment_agrees_with_links": alignment_agreement(links),
         "seconds": round(time.perf_counter() - started, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "matcher": str(
-            matcher_cache_dir() / f"matcher-{matcher_key(loaded.tools, pairs)}.safetensors"
-        ),
+        "matcher": str(matcher_path(loaded.tools, pairs)),
         "trained": matcher.trained_pairs > 0,
     }
     if as_json:

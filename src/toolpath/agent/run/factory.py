@@ -93,7 +93,7 @@ def make_runner(
 
     registry = runnable_registry(catalog)
     llm = llm if llm is not None else LazyChatModel(llm_name, model_path)
-    solved = SolvedStore(Path(home or default_home()) / "solved", catalog)
+    solved = SolvedStore.in_home(Path(home or default_home()), catalog)
     decomposer = make_planner(llm, registry, examples=examples, planner=planner, solved=solved)
     return AgentRunner(
         registry=registry,

@@ -61,6 +61,7 @@ class DecomposerPlanner:
     def __init__(self, decomposer: Any, registry: ToolRegistry | None = None) -> None:
         self.decomposer = decomposer
         self.registry = registry
+        self.last_attempts = 0  # LLM answers the last decomposition took
 
     def decompose(self, request: str, inputs: dict[str, Any]) -> tuple[Plan, list[str]]:
         try:
@@ -68,7 +69,8 @@ class DecomposerPlanner:
         except Exception as exc:
             raise PlannerError(f"the decomposer failed: {exc}") from exc
         plan = getattr(decomposition, "plan", decomposition)
-        notes = [f"planned by the LLM in {getattr(decomposition, 'attempts', 1)} attempt(s)"]
+        self.last_attempts = getattr(decomposition, "attempts", 1)
+        notes = [f"planned by the LLM in {self.last_attempts} attempt(s)"]
         notes += [str(n) for n in getattr(decomposition, "errors", []) or []]
         if not isinstance(plan, Plan) or not plan.subtasks:
             raise PlannerError("the decomposer returned no sub-tasks")

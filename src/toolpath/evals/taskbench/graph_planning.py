@@ -9,8 +9,8 @@ from typing import Any
 
 from toolpath.evals.taskbench.loader import DomainSplit, TaskBenchDomain, TaskBenchSample
 from toolpath.evals.taskbench.metrics import ALL, score_predictions
-from toolpath.planners.alignment import solved_pairs
-from toolpath.planners.graph_planner import GraphToolChooser
+from toolpath.planners.alignment import node_tools, solved_pairs
+from toolpath.planners.graph_planner import GraphToolChooser, chooser_for
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.planners.matcher import StepMatcher, cached_matcher
 
@@ -18,11 +18,9 @@ DIRECT = "direct: first answer + repair"
 GRAPH = "graph: first answer + matcher/A* tool choice + repair"
 
 
-def pool_pairs(samples: Sequence[TaskBenchSample]) -> list[tuple[str, str]]:
-    """(step, tool) training pairs from solved samples, steps aligned to nodes by content."""
-    return solved_pairs(
-        (s.task_steps, [str(node.get("task", "")) for node in s.task_nodes]) for s in samples
-    )
+def pool_steps(samples: Sequence[TaskBenchSample]) -> list[tuple[list[str], list[str]]]:
+    """(task_steps, node tools) of solved samples: what the step matcher trains on."""
+    return [(s.task_steps, node_tools(s.task_nodes)) for s in samples]
 
 
 def pool_matcher(
@@ -30,19 +28,22 @@ def pool_matcher(
 ) -> StepMatcher:
     """The matcher trained on the demonstration pool of `split` only."""
     by_id = domain.by_id()
-    return cached_matcher(tools, pool_pairs([by_id[i] for i in split.demo_ids]), cache)
+    pool = pool_steps([by_id[i] for i in split.demo_ids])
+    return cached_matcher(tools, solved_pairs(pool), cache)
 
 
 def graph_chooser(
     domain: TaskBenchDomain, split: DomainSplit, data_dir: str | Path | None = None
 ) -> GraphToolChooser:
     """The graph planner's tool chooser for a domain, trained on `split`'s pool."""
-    from toolpath.planners.graph import ToolGraph
     from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
 
+    by_id = domain.by_id()
     catalog = load_taskbench_catalog(domain.name, data_dir)
-    matcher = pool_matcher(domain, split, catalog.tools)
-    return GraphToolChooser(matcher, ToolGraph.from_catalog(catalog))
+    chooser = chooser_for(catalog, pool_steps([by_id[i] for i in split.demo_ids]))
+    if chooser is None:
+        raise ValueError(f"taskbench:{domain.name} has no tool graph to choose tools on")
+    return chooser
 
 
 def replay_first_answers(
