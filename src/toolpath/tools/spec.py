@@ -69,6 +69,15 @@ class ToolSpec(BaseModel):
     flows: str | None = Field(
         None, description="the output field a downstream <node-j> receives; None: all of it"
     )
+    origin: str | None = Field(
+        None, description="where a foreign tool runs (e.g. 'mcp:notes'); None: toolpath's own"
+    )
+    changes: bool = Field(
+        False, description="the tool changes things outside toolpath (needs approval in serve)"
+    )
+    cacheable: bool = Field(
+        True, description="the same call on the same inputs may reuse a stored output"
+    )
     fn: Callable[..., Any] | None = Field(default=None, exclude=True, repr=False)
     params_model: type[BaseModel] | None = Field(default=None, exclude=True, repr=False)
 

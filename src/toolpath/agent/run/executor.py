@@ -18,6 +18,7 @@ import logging
 import re
 import time
 import traceback
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -316,6 +317,8 @@ class Executor:
             version=tool_version(spec),
             contents=self.store.contents(_without(named, out_param)),
         )
+        if not spec.cacheable:  # its state is not ours (an MCP tool): always call it
+            key = step_key(spec.name, {"call": uuid.uuid4().hex}, version=key)
         existing = self.store.get(key)
         if existing is not None:
             return existing, True

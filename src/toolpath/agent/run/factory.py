@@ -38,14 +38,32 @@ class LazyChatModel:
 
 
 def runnable_registry(catalog: str = "library") -> ToolRegistry:
-    """The tools a run can execute; only the library's tools have code behind them."""
-    if catalog != "library":
-        raise ValueError(
-            f"catalogue {catalog!r} has no runnable tools; runs use the 'library' catalogue"
-        )
-    from toolpath.tools.library import library_registry
+    """The tools a run can execute: the library's, or those of MCP servers (`mcp:...`,
+    `mcp+http://...`, an mcpServers file); other catalogues are planned, not run."""
+    if catalog == "library":
+        from toolpath.tools.library import library_registry
 
-    return library_registry()
+        return library_registry()
+    from toolpath.tools.catalogs import mcp
+
+    if mcp.is_mcp_ref(catalog) or mcp.is_servers_file(Path(catalog)):
+        return mcp.load_mcp_catalog(catalog).registry()
+    raise ValueError(
+        f"catalogue {catalog!r} has no runnable tools; runs use the 'library' catalogue "
+        "or MCP servers"
+    )
+
+
+def planning_catalog(registry: ToolRegistry, name: str = "library") -> Any:
+    """The catalogue the decomposer plans over: MCP tools (which have no resource types)
+    are planned as typed function calls, like OpenAI functions."""
+    from toolpath.tools.catalogs.catalog import Catalog
+    from toolpath.tools.catalogs.openai_functions import function_catalog
+
+    specs = list(registry)
+    if specs and all(spec.origin is not None for spec in specs):
+        return function_catalog(specs, name)
+    return Catalog.from_registry(registry, name)
 
 
 def make_planner(
@@ -59,9 +77,8 @@ def make_planner(
     """The LLM decomposer over the registry's tools, with solved examples as demonstrations;
     `planner="graph"` picks tools with the step matcher (trained on `solved`) and the A*."""
     from toolpath.planners.decomposer import Decomposer
-    from toolpath.tools.catalogs.catalog import Catalog
 
-    catalog = Catalog.from_registry(registry, "library")
+    catalog = planning_catalog(registry)
     kwargs: dict[str, Any] = {}
     if examples:
         kwargs = {"demo_selector": lambda request, k: examples[:k], "k_demos": len(examples)}

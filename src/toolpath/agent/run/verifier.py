@@ -133,6 +133,21 @@ def check_output_type(kind: str, output: Any, spec: ToolSpec | None = None) -> s
     return None
 
 
+def schema_problem(output: Any, schema: dict[str, Any]) -> str | None:
+    """None when `output` matches the JSON schema a foreign tool declares, else what is
+    wrong (its own tools' outputs are typed by their code)."""
+    import jsonschema
+
+    try:
+        jsonschema.validate(output, schema)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(map(str, exc.absolute_path)) or "(output)"
+        return f"output does not match the tool's output schema at {where}: {exc.message}"
+    except jsonschema.SchemaError as exc:
+        return f"the tool's output schema is invalid: {exc.message}"
+    return None
+
+
 class Verifier:
     """Judges a step's outcome against its tool's declared outputs and the task's checks."""
 
@@ -157,6 +172,12 @@ class Verifier:
             kind = ARGUMENT_ERROR if outcome.argument_error else TOOL_ERROR
             return VerdictResult(False, f"tool failed: {outcome.error}", ["ran"], kind=kind)
         done.append("ran")
+        if spec.origin is not None and spec.output_schema is not None:
+            problem = schema_problem(outcome.output, spec.output_schema)
+            if problem:
+                checks = [*done, "output_schema"]
+                return VerdictResult(False, problem, checks, kind=OUTPUT_INVALID)
+            done.append("output_schema")
         for kind in spec.outputs:
             problem = check_output_type(kind, outcome.output, spec)
             if problem:
