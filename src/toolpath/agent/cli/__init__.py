@@ -21,6 +21,7 @@ from toolpath.agent.cli import (
     plan_cmd,
     planner_cmd,
     run_cmd,
+    serve_cmd,
     tools_cmd,
     zoo_cmd,
 )
@@ -95,7 +96,17 @@ def register_unavailable(name: str, missing: MissingExtraError) -> None:
     app.add_typer(sub, name=group)
 
 
-for group in (demo_cmd, run_cmd, chat_cmd, plan_cmd, planner_cmd, tools_cmd, merge_cmd, zoo_cmd):
+for group in (
+    demo_cmd,
+    run_cmd,
+    chat_cmd,
+    plan_cmd,
+    planner_cmd,
+    tools_cmd,
+    merge_cmd,
+    zoo_cmd,
+    serve_cmd,
+):
     group.register(app, bench_app)
 load_plugins()
 
