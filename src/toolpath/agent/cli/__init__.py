@@ -17,6 +17,7 @@ from rich.markup import escape
 from toolpath.agent.cli import (
     chat_cmd,
     demo_cmd,
+    mcp_cmd,
     merge_cmd,
     plan_cmd,
     planner_cmd,
@@ -106,6 +107,7 @@ for group in (
     merge_cmd,
     zoo_cmd,
     serve_cmd,
+    mcp_cmd,
 ):
     group.register(app, bench_app)
 load_plugins()
