@@ -16,6 +16,8 @@ import yaml
 from mcp_helpers import hard_limit, server_entry, servers_file
 from test_agent_tools import make_zoo, merge_task
 from toolpath.agent.cli.demo_cmd import DEMO_REQUEST
+from toolpath.tools.catalogs.mcp import close_connections
+from toolpath.tools.catalogs.resolve import load_catalog
 
 mcp = pytest.importorskip("mcp")
 SCRIPTED = Path(__file__).parent / "mcp_serve_scripted.py"
@@ -160,6 +162,12 @@ def test_the_cli_serves_over_stdio_and_http_with_a_token(tmp_path) -> None:
                 return {tool.name for tool in (await client.list_tools()).tools}
 
         assert anyio.run(over_http, "s3cret") == TOOLS
+        # MCP in over streamable HTTP: toolpath's own server as a catalogue
+        entry = {"url": url, "headers": {"Authorization": "Bearer s3cret"}, "timeout": 30}
+        catalog = load_catalog(str(servers_file(tmp_path / "http.json", {"tp": entry})))
+        assert set(catalog.names()) == TOOLS
+        assert catalog.registry().get("runs_list").invoke({}) == {"runs": []}
+        close_connections()
         with pytest.raises(Exception):  # noqa: B017 - the SDK wraps the 401 in its own groups
             anyio.run(over_http, "wrong")
     finally:

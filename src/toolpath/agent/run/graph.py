@@ -252,6 +252,10 @@ class RunGraph:
         if not self.interactive or state.approved:
             return self.goto(state, {}, WAVE)
         shown = {"plan": _json(state.plan), "path": _json(state.path)}
+        if state.path is not None:  # tools that change things outside toolpath (MCP tools)
+            used = [tool for step in state.path.steps for tool in step.tools]
+            changing = [t for t in used if t in self.registry and self.registry.get(t).changes]
+            shown["changes"] = list(dict.fromkeys(changing))
         answer = interrupt(shown)
         answer = answer if isinstance(answer, dict) else {"approve": bool(answer)}
         if answer.get("approve", False):
