@@ -256,11 +256,11 @@ def test_a_run_resumes_after_the_server_is_killed(tmp_path):
     task = _task(tmp_path, request=MERGE)
     with scripted_server(env) as (url, process):
         run_id = httpx.post(f"{url}/runs", json=task).json()["run_id"]
-        wait_for(lambda: _failed_once(url, run_id))  # merge_first failed: merge_sum is running
+        wait_for(lambda: _failed_once(url, run_id), timeout=60)  # merge_sum is running now
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     with scripted_server(env) as (url, _):
-        done = wait_for(lambda: _state(url, run_id, "succeeded"), timeout=60)
+        done = wait_for(lambda: _state(url, run_id, "succeeded"), timeout=90)
         assert [s["tool"] for s in done["steps"] if s["ok"]][-1] == "merge_sum"
         listed = httpx.get(f"{url}/runs").json()["runs"]
         assert [r["status"] for r in listed if r["run_id"] == run_id] == ["succeeded"]

@@ -178,6 +178,8 @@ class RunHub:
         """A run's summary, its index status (paused, running ...) and live details."""
         from toolpath.agent.run.state import summary_of
 
+        if self.is_live(run_id) and not self.events(run_id):
+            return {"run_id": run_id, "status": "running", "steps": []} | self._live_info(run_id)
         values = self.values(run_id)
         summary = summary_of(values)
         row = self.index_row(run_id) or {}

@@ -132,7 +132,7 @@ async def run_events(
     after: int | None = Query(None, description="the last event id seen (as Last-Event-ID)"),
 ) -> StreamingResponse:
     hub = hub_of(request)
-    await asyncio.to_thread(hub.values, run_id)  # unknown -> 404 before the stream starts
+    await asyncio.to_thread(hub.events, run_id)  # unknown -> 404 before the stream starts
     seen = after if after is not None else _event_id(last_event_id)
     stream = sse_events(hub, run_id, seen + 1, request)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -136,6 +136,7 @@ const handlers = {
   },
   run_finished(e) {
     current.status = e.status;
+    $("run-status").textContent = e.status;
     const res = e.result || {};
     $("result").textContent = `${e.status}: ${e.reason}\n` +
       JSON.stringify({outputs: res.outputs, metrics: res.metrics}, null, 2);
