@@ -175,3 +175,53 @@ def test_failures_move_the_choice_when_an_alternative_wins(seed: int) -> None:
     )
     if without_tool is not None and without_tool.weight < with_tool.weight - 1e-9:
         assert again.step_for(chosen.subtask).tool != chosen.tool
+
+
+def _cost_to_go(problem: SearchProblem, depth: int, outputs: tuple, cost: float) -> float:
+    """The exact cheapest remaining weight from a state (brute force), checking on the way
+    that the heuristic never exceeds it anywhere in the tree."""
+    if depth == len(problem.order):
+        return 0.0
+    task_id = problem.order[depth]
+    available = problem.available_at(task_id, outputs)
+    best = math.inf
+    for option in problem.options(problem.plan.subtasks[task_id], available):
+        spent = cost + option.cost
+        if problem.budget is not None and spent > problem.budget:
+            continue
+        rest = _cost_to_go(problem, depth + 1, (*outputs, option.outputs), spent)
+        best = min(best, option.weight + rest)
+    bound = problem.heuristic(depth, outputs, cost)
+    assert bound <= best + 1e-9, (depth, outputs, cost, bound, best)
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), alpha=st.sampled_from([0.0, 0.3, 0.7, 1.0]))
+@example(seed=0, alpha=0.0)
+def test_heuristic_never_overestimates_the_cost_to_go(seed: int, alpha: float) -> None:
+    """The forest and Lagrangian bounds against brute force at every state of the tree."""
+    rng = random.Random(seed)
+    instance = random_instance(rng, max_nodes=4, max_candidates=5)
+    budget = instance.budget if instance.budget is not None or rng.random() < 0.5 else None
+    if budget is None and rng.random() < 0.7:  # tight budgets make the Lagrangian bound act
+        budget = round(rng.uniform(5.0, 40.0) * len(instance.plan.subtasks), 1)
+    problem = SearchProblem(
+        instance.plan, instance.tools, alpha=alpha, budget=budget, given={"text"}
+    )
+    optimum = _cost_to_go(problem, 0, (), 0.0)
+    found = astar(problem).path
+    assert (found is None) == (optimum == math.inf)
+    if found is not None:
+        assert math.isclose(found.weight, optimum, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_a_reused_tool_index_gives_the_same_paths() -> None:
+    from toolpath.planners.search import ToolIndex
+
+    instance = random_instance(random.Random(5), max_nodes=6, max_candidates=12)
+    index = ToolIndex(instance.tools)
+    for alpha in (0.0, 0.5, 1.0):
+        fresh = search_path(instance.plan, instance.tools, alpha=alpha, given={"text"})
+        reused = search_path(instance.plan, index, alpha=alpha, given={"text"})
+        assert fresh.path == reused.path

@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from toolpath.tools.spec import ToolSpec
 
 PRIOR_STRENGTH = 4.0
@@ -49,6 +51,13 @@ class Estimate:
         return self.successes / (self.successes + self.failures)
 
 
+def prior_qualities(priors: np.ndarray) -> np.ndarray:
+    """`Estimate.from_prior(q).quality` for an array of priors, with the same float steps."""
+    clamped = np.clip(priors, 1e-6, 1 - 1e-6)
+    successes, failures = clamped * PRIOR_STRENGTH, (1 - clamped) * PRIOR_STRENGTH
+    return successes / (successes + failures)
+
+
 class EstimateStore:
     """Estimates per (tool, capability), seeded lazily from the tool's priors."""
 
@@ -76,6 +85,11 @@ class EstimateStore:
 
     def quality(self, spec: ToolSpec, capability: str) -> float:
         return self.get(spec, capability).quality
+
+    def held(self) -> dict[tuple[str, str], Estimate]:
+        """The estimates held now, by (tool, capability); every other pair has its prior's."""
+        with self._lock:
+            return dict(self._estimates)
 
     def cost(self, spec: ToolSpec, capability: str, scale: float = 0.0) -> float:
         """Expected seconds for this tool on this capability at this input scale."""
