@@ -1,15 +1,18 @@
 """Content hashes of files and folders, cached.
 
 Hashing a few GB takes seconds, so digests are cached per file in
-`$TOOLPATH_CACHE_DIR/file_hashes.json` (default `~/.cache/toolpath`), keyed by the file's
-resolved path, size, mtime and inode: a file that changes gets hashed again, one that
-does not is hashed once.
+`$TOOLPATH_CACHE_DIR/file_hashes.json` (default `~/.cache/toolpath`; BLAKE3 digests in
+`file_hashes_blake3.json`), keyed by the file's resolved path, size, mtime and inode: a
+file that changes gets hashed again, one that does not is hashed once. BLAKE3 (the
+`blake3` package, installed with `[merge]`) runs at 3-4x the speed of sha256 here; it
+hashes large files through a memory map.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import threading
 from collections.abc import Iterable
@@ -25,22 +28,28 @@ def cache_dir() -> Path:
     return cache_root()
 
 
-def _cache_path() -> Path:
-    return cache_dir() / "file_hashes.json"
+def fast_algorithm() -> str:
+    """ "blake3" where the package is installed, else "sha256"."""
+    return "blake3" if importlib.util.find_spec("blake3") is not None else "sha256"
 
 
-def _load_cache() -> dict[str, str]:
+def _cache_path(algorithm: str = "sha256") -> Path:
+    suffix = "" if algorithm == "sha256" else f"_{algorithm}"
+    return cache_dir() / f"file_hashes{suffix}.json"
+
+
+def _load_cache(algorithm: str = "sha256") -> dict[str, str]:
     try:
-        return json.loads(_cache_path().read_text())
+        return json.loads(_cache_path(algorithm).read_text())
     except (OSError, json.JSONDecodeError):
         return {}
 
 
-def _store_cache(entries: dict[str, str]) -> None:
+def _store_cache(entries: dict[str, str], algorithm: str = "sha256") -> None:
     """Write the cache atomically, dropping entries of files that no longer exist."""
     entries = {k: v for k, v in entries.items() if Path(k.split("|", 1)[0]).exists()}
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        atomic_write_json(_cache_path(), entries, indent=None)
+        atomic_write_json(_cache_path(algorithm), entries, indent=None)
 
 
 def _file_key(file: Path) -> str:
@@ -48,29 +57,46 @@ def _file_key(file: Path) -> str:
     return f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}"
 
 
-def _hash_file(file: Path) -> str:
-    digest = hashlib.sha256()
+def new_digest(algorithm: str):
+    """A fresh hash object of `algorithm` ("sha256", "blake3", or any hashlib name)."""
+    if algorithm == "blake3":
+        from blake3 import blake3
+
+        return blake3()
+    return hashlib.new(algorithm)
+
+
+def _hash_file(file: Path, algorithm: str = "sha256") -> str:
+    digest = new_digest(algorithm)
+    if algorithm == "blake3" and file.stat().st_size:
+        digest.update_mmap(str(file))  # no copies through Python; the GIL is released
+        return digest.hexdigest()
     with file.open("rb") as handle:
         while block := handle.read(CHUNK):
             digest.update(block)
     return digest.hexdigest()
 
 
-def files_sha256(files: Iterable[Path]) -> dict[Path, str]:
-    """sha256 of each file, through the cache (read and written once per call)."""
+def files_digests(files: Iterable[Path], algorithm: str = "sha256") -> dict[Path, str]:
+    """The `algorithm` digest of each file, through its cache (read and written once)."""
     keys = {Path(file): _file_key(Path(file)) for file in files}
     with _LOCK:
-        cached = _load_cache()
+        cached = _load_cache(algorithm)
     digests = {file: cached.get(key) for file, key in keys.items()}
     missing = [file for file, digest in digests.items() if not digest]
     if not missing:
         return digests  # type: ignore[return-value]
-    fresh = {file: _hash_file(file) for file in missing}
+    fresh = {file: _hash_file(file, algorithm) for file in missing}
     with _LOCK:
-        entries = _load_cache()
+        entries = _load_cache(algorithm)
         entries.update({keys[file]: digest for file, digest in fresh.items()})
-        _store_cache(entries)
+        _store_cache(entries, algorithm)
     return digests | fresh  # type: ignore[operator]
+
+
+def files_sha256(files: Iterable[Path]) -> dict[Path, str]:
+    """sha256 of each file, through the cache (read and written once per call)."""
+    return files_digests(files, "sha256")
 
 
 def file_sha256(file: Path) -> str:

@@ -80,9 +80,10 @@ def merge(
     table = Table(title=f"merged with {method.value} in {result.seconds:.2f} s")
     table.add_column("role")
     table.add_column("path")
-    table.add_column("sha256")
+    table.add_column("content hash")
     for entry in result.card["inputs"]:
-        table.add_row(entry["role"], entry["path"], entry["sha256"][:16])
+        digest = entry.get("blake3") or entry.get("sha256") or ""
+        table.add_row(entry["role"], entry["path"], digest[:16])
     table.add_row("output", str(result.out), "")
     Console().print(table)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from toolpath.tools.extras import require
 from toolpath.tools.files import atomic_dir
-from toolpath.tools.merging.hashing import model_sha256
+from toolpath.tools.merging.hashing import fast_algorithm, model_digest
 from toolpath.tools.merging.method_registry import MERGE_METHODS, MERGEKIT
 from toolpath.tools.merging.methods import (
     DEFAULT_SHARD_SIZE,
@@ -75,18 +75,19 @@ atomic_directory = atomic_dir  # the name merging/lora.py imports
 
 
 class Hasher(threading.Thread):
-    """Hashes the input models in the background while the merge runs."""
+    """Hashes the input models (BLAKE3, else sha256) in the background during the merge."""
 
-    def __init__(self, models: list[Path]) -> None:
+    def __init__(self, models: list[Path], algorithm: str | None = None) -> None:
         super().__init__(daemon=True)
         self.models = models
+        self.algorithm = algorithm or fast_algorithm()
         self.digests: dict[Path, str] = {}
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
             for model in self.models:
-                self.digests[model] = model_sha256(model)
+                self.digests[model] = model_digest(model, self.algorithm)
         except BaseException as exc:
             self.error = exc
 
@@ -152,10 +153,12 @@ def build_card(
     digests: dict[Path, str],
     seconds: float,
     extra: dict[str, Any] | None = None,
+    algorithm: str = "sha256",
 ) -> dict[str, Any]:
+    """The model card; inputs by content hash, keyed by the hash's name ("blake3", ...)."""
     role = "base" if MERGE_METHODS[method].needs_base else "base (checked, not merged)"
-    entries = [{"role": role, "path": str(base), "sha256": digests[base]}] if base else []
-    entries += [{"role": "model", "path": str(m), "sha256": digests[m]} for m in models]
+    entries = [{"role": role, "path": str(base), algorithm: digests[base]}] if base else []
+    entries += [{"role": "model", "path": str(m), algorithm: digests[m]} for m in models]
     return {
         "method": method,
         "inputs": entries,
@@ -208,7 +211,8 @@ def merge_models(
         else:
             extra = local_merge(method)(models, tmp, base, params, progress)
         seconds = time.perf_counter() - start
-        card = build_card(method, models, base, params, hasher.result(), seconds, extra)
+        digests = hasher.result()
+        card = build_card(method, models, base, params, digests, seconds, extra, hasher.algorithm)
         (tmp / CARD_NAME).write_text(json.dumps(card, indent=2, default=str))
     return MergeResult(out=out, method=method, seconds=seconds, params=params, card=card)
 
