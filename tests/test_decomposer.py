@@ -459,3 +459,37 @@ def test_tools_named_only_in_links_become_nodes() -> None:
     repairer = PlanRepairer(catalog.names(), None)
     kept, notes = repairer.repair_answer(answer_with_links, skip=("linked_nodes",))
     assert kept == answer_with_links and notes == []
+
+
+def _chain(*tasks: tuple[str, list[str]]) -> Plan:
+    return Plan(
+        request="r",
+        subtasks=[
+            SubTask(id=i, capability=tool, arguments=[Argument(value=v) for v in values])
+            for i, (tool, values) in enumerate(tasks)
+        ],
+    )
+
+
+def test_a_tool_fed_into_itself_with_nothing_new_is_dropped() -> None:
+    plan = _chain(
+        ("translate", ["What color is the car?"]),
+        ("generate", ["<node-0>", "What color is the car?"]),
+        ("generate", ["<node-1>", "What color is the car?"]),
+        ("generate", ["<node-2>", "What color is the car?"]),
+        ("speak", ["<node-3>"]),
+    )
+    repaired, notes = PlanRepairer(["translate", "generate", "speak"], None).repair(plan)
+    assert [t.capability for t in repaired.subtasks] == ["translate", "generate", "speak"]
+    assert [a.value for a in repaired.subtasks[2].arguments] == ["<node-1>"]
+    assert sum("into itself" in note for note in notes) == 2
+
+
+def test_a_tool_fed_into_itself_with_a_new_value_stays() -> None:
+    """merge(a, b) then merge(that, c) is two merges the request asked for."""
+    plan = _chain(("merge", ["a", "b"]), ("merge", ["<node-0>", "c"]))
+    repairer = PlanRepairer(["merge"], None)
+    assert len(repairer.repair(plan)[0].subtasks) == 2
+    looped = _chain(("merge", ["a", "b"]), ("merge", ["<node-0>", "c"]), ("merge", ["<node-1>"]))
+    assert len(repairer.repair(looped)[0].subtasks) == 2
+    assert len(repairer.repair(looped, skip=("self_chains",))[0].subtasks) == 3

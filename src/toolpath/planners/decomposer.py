@@ -179,6 +179,15 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | dict) and not value)
 
 
+def _literals(task: SubTask) -> set[str]:
+    """The argument values of a task that are not references, as JSON text."""
+    return {
+        json.dumps(arg.value, sort_keys=True, default=str)
+        for arg in task.arguments
+        if not arg.references() and not _empty(arg.value)
+    }
+
+
 def _rewire(task: SubTask, old: int, new: int | None) -> None:
     """Apply `_replace_ref` to every argument, dropping positional ones left empty."""
     kept = []
@@ -245,6 +254,7 @@ class PlanRepairer:
         "tool_names",
         "one_based_references",
         "repeated_nodes",
+        "self_chains",
         "references",
         "surplus_arguments",
         "literal_inputs",
@@ -300,6 +310,7 @@ class PlanRepairer:
             "tool_names": lambda: self._fix_names(plan, notes),
             "one_based_references": lambda: self._fix_one_based(plan, notes),
             "repeated_nodes": lambda: self._drop_repeats(plan, notes),
+            "self_chains": lambda: self._drop_self_chains(plan, notes),
             "references": lambda: self._fix_references(plan, notes, fix_edges),
             "surplus_arguments": lambda: self._trim_arguments(plan, notes),
             "literal_inputs": lambda: self._wire_literal_inputs(plan, notes),
@@ -329,6 +340,29 @@ class PlanRepairer:
             dropped.add(task.id)
             self._drop_node(plan, task.id, into=first)
             notes.append(f"repaired: node {task.id} repeated node {first}; dropped")
+        if dropped:
+            plan.subtasks = [t for t in plan.subtasks if t.id not in dropped]
+            self._fix_ids(plan)
+
+    def _drop_self_chains(self, plan: Plan, notes: list[str]) -> None:
+        """A node that only feeds a tool's output back into the same tool, adding no value
+        of its own, goes; its consumers read the node it fed on. Small models loop on a step
+        (Text-to-Speech six times over); no solved TaskBench sample has a tool feeding itself.
+        A node bringing a new value (merge the merged model with one more) stays."""
+        dropped: dict[int, int] = {}
+        for task in plan.subtasks:
+            sources = {dropped.get(ref, ref) for ref in task.references()}
+            if len(sources) != 1:
+                continue
+            (source,) = sources
+            parent = next((t for t in plan.subtasks if t.id == source), None)
+            if parent is None or parent.capability != task.capability:
+                continue
+            if not _literals(task) <= _literals(parent):
+                continue
+            dropped[task.id] = source
+            self._drop_node(plan, task.id, into=source)
+            notes.append(f"repaired: node {task.id} fed {task.capability} into itself; dropped")
         if dropped:
             plan.subtasks = [t for t in plan.subtasks if t.id not in dropped]
             self._fix_ids(plan)
