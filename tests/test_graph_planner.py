@@ -193,6 +193,39 @@ def test_training_moves_prototypes_toward_the_steps_a_tool_served(tmp_path: Path
     assert matcher_key(tools, pairs) != matcher_key(tools, pairs[:1])
 
 
+def test_enough_solved_steps_fine_tune_the_encoder(tmp_path: Path, monkeypatch) -> None:
+    """A real fine-tuning run (tiny: 2 tools, 8 steps): the encoder is saved as safetensors
+    beside the prototypes, loads again, and moves the steps toward the tool they served."""
+    from toolpath.planners import matcher as matcher_module
+    from toolpath.planners import matcher_training
+
+    monkeypatch.setattr(matcher_module, "FINE_TUNE_MIN_PAIRS", 4)
+    monkeypatch.setattr(matcher_training, "FINE_TUNE_LR", 1e-4)
+    tools = [
+        ToolSpec(name="ledger", doc="A tool.", inputs=["text"], outputs=["text"]),
+        ToolSpec(name="atlas", doc="A tool.", inputs=["text"], outputs=["text"]),
+    ]
+    steps = ["count the calories in a recipe", "sum the prices on the receipt"]
+    steps += ["tally the votes", "add up the hours worked"]
+    others = ["find the road to Lyon", "show the coastline of Chile"]
+    others += ["locate the nearest harbour", "draw the borders of Peru"]
+    pairs = [(s, "ledger") for s in steps] + [(s, "atlas") for s in others]
+    prototypes_only = StepMatcher.trained(tools, pairs)
+    tuned = cached_matcher(tools, pairs, tmp_path)
+    assert tuned.encoder is not None and (tuned.encoder / "model.safetensors").is_file()
+    assert not [p for p in tuned.encoder.rglob("*") if p.suffix in {".bin", ".pt", ".pkl"}]
+    loaded = cached_matcher(tools, pairs, tmp_path)  # from the cache: no second training
+    assert loaded.encoder == tuned.encoder
+    np.testing.assert_allclose(loaded.prototypes, tuned.prototypes)
+
+    def served(matcher: StepMatcher) -> float:
+        """Mean log p(tool that served the step | step)."""
+        rows = matcher.log_probs([s for s, _ in pairs])
+        return float(np.mean([rows[i, matcher.names.index(t)] for i, (_, t) in enumerate(pairs)]))
+
+    assert served(tuned) > served(prototypes_only)
+
+
 # -- the decomposer with the chooser -----------------------------------------------------------
 ANSWER = {
     "task_steps": ["Step 1: write a caption for example.jpg", "Step 2: read the caption aloud"],

@@ -59,6 +59,7 @@ def train_command(
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "matcher": str(matcher_path(loaded.tools, pairs)),
         "trained": matcher.trained_pairs > 0,
+        "fine_tuned_encoder": str(matcher.encoder) if matcher.encoder else None,
     }
     if as_json:
         typer.echo(json.dumps(report))
