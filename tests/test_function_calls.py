@@ -31,7 +31,7 @@ FUNCTIONS = [
                 "city": {"type": "string"},
                 "days": {"type": "integer"},
                 "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-                "hourly": {"type": "boolean"},
+                "hourly": {"type": "boolean", "description": "Hour by hour (default false)"},
             },
             "required": ["city", "days"],
         },
@@ -134,6 +134,23 @@ def test_optional_arguments_the_request_does_not_give_are_left_out() -> None:
     reply = call("get_forecast", city="Oslo", days=2, unit="fahrenheit", hourly=True)
     result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call(said)
     assert len(result.plan.subtasks[0].arguments) == 4
+
+
+def test_a_flag_set_against_its_stated_default_stays() -> None:
+    """hourly is described "(default false)": true is the model's choice, false its filler."""
+    said = "Two days for Oslo, in detail"
+    for value, kept in ((True, True), (False, False)):
+        reply = call("get_forecast", city="Oslo", days=2, hourly=value)
+        result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call(said)
+        arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+        assert ("hourly" in arguments) is kept
+
+
+def test_an_optional_argument_reading_its_own_result_is_left_out() -> None:
+    reply = call("plot", points=[1, 2], style={"color": "<node-0>"})
+    result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call("Plot 1 and 2")
+    assert [a.name for a in result.plan.subtasks[0].arguments] == ["points"]
+    assert any("not made yet" in note for note in result.notes)
 
 
 def test_parallel_calls_and_references() -> None:

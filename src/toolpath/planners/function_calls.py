@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
+from toolpath.planners.references import references
 from toolpath.tools.spec import ToolSpec
 
 MAX_CALLS = 10
@@ -384,16 +385,48 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     return len(text) <= 3 and any(word.startswith(text) for word in words)
 
 
+_DEFAULT = re.compile(r"\bdefault(?:s to| is|:)?\s+(true|false)\b", re.I)
+
+
+def _stated_default(prop: Any) -> bool | None:
+    """A boolean parameter's default: its schema's `default`, or "(default false)" in its
+    description; None when neither says."""
+    if not isinstance(prop, dict):
+        return None
+    if isinstance(prop.get("default"), bool):
+        return prop["default"]
+    found = _DEFAULT.search(str(prop.get("description", "")))
+    return None if found is None else found.group(1).casefold() == "true"
+
+
+def _chosen_flag(value: Any, prop: Any) -> bool:
+    """A boolean set against its stated default: the model chose it, it did not fill it in."""
+    default = _stated_default(prop)
+    return isinstance(value, bool) and default is not None and value != default
+
+
 def _ungrounded_optional(
-    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str, index: int = 0
 ) -> tuple[dict[str, Any], list[str]]:
     """Optional scalar arguments the request does not mention are left out (small models
-    fill them with defaults or guesses); a boolean stays when the request names it."""
+    fill them with defaults or guesses); a boolean stays when the request names it or when
+    it is set against its stated default. An optional argument that reads this call's own
+    result or a later one's cannot be meant: it goes too."""
     required = set(schema.get("required", []))
+    properties = schema.get("properties", {})
     kept, notes = {}, []
     for name, value in arguments.items():
+        if name not in required and any(ref >= index for ref in references(value)):
+            notes.append(f"{where}: optional {name} reads a result not made yet; left out")
+            continue
         scalar = isinstance(value, str | int | float)
-        if name in required or not scalar or _is_ref(value) or _grounded(value, request, name):
+        if (
+            name in required
+            or not scalar
+            or _is_ref(value)
+            or _grounded(value, request, name)
+            or _chosen_flag(value, properties.get(name))
+        ):
             kept[name] = value
         else:
             notes.append(
@@ -422,7 +455,7 @@ def check_call(
     schema = specs[name].parameters
     arguments, more = coerce(arguments, schema, where)
     if request:
-        arguments, dropped = _ungrounded_optional(arguments, schema, request, where)
+        arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
     notes += [f"repaired: {note}" for note in more]
     errors = [
