@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -22,7 +23,11 @@ from toolpath.tools.merging import (  # noqa: E402
     merge_state_dicts,
     preflight,
 )
-from toolpath.tools.merging.fast_ties import magnitude_sparsify, topk_magnitude_mask  # noqa: E402
+from toolpath.tools.merging.fast_ties import (  # noqa: E402
+    kth_largest,
+    magnitude_sparsify,
+    topk_magnitude_mask,
+)
 from toolpath.tools.merging.synthetic import build_family, save_state_dict  # noqa: E402
 
 GRID = 2.0**-12  # base values on this grid and deltas on 2^-16 keep the arithmetic exact
@@ -138,6 +143,49 @@ def test_topk_mask_keeps_exact_count_with_ties():
     assert mask[0] and mask[6]
     assert torch.equal(magnitude_sparsify(tensor, 1.0, False), tensor)
     assert int((magnitude_sparsify(tensor, 0.25, False) != 0).sum()) == 2
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_16_bit_topk_mask_equals_the_float32_selection(dtype):
+    """The bit-pattern histogram path keeps the same elements as the float32 radix
+    selection, ties at the threshold included (first in index order, across chunks)."""
+    generator = torch.Generator().manual_seed(3)
+    for size, density in [(200_003, 0.3), (70_000, 0.9), (1000, 0.05), (9, 0.5)]:
+        delta = (torch.randn(size, generator=generator) * 0.01).to(dtype)
+        delta[::13] = 0
+        keep = max(1, int(density * size))
+        magnitude = delta.abs().float()
+        threshold, greater, _ = kth_largest(magnitude, keep)
+        expected = magnitude > threshold
+        expected[torch.nonzero(magnitude == threshold).reshape(-1)[: keep - greater]] = True
+        mask = topk_magnitude_mask(delta, density)
+        assert torch.equal(mask, expected) and int(mask.sum()) == keep
+
+
+def test_fast_ties_equals_mergekit_bit_for_bit_on_tie_free_bf16():
+    """bf16 task vectors with distinct magnitudes (no ties at any threshold): the fast
+    TIES (16-bit selection, mask multiply) and mergekit's sort-based one agree exactly."""
+    generator = torch.Generator().manual_seed(5)
+
+    def distinct(count: int) -> torch.Tensor:
+        patterns = torch.randperm(0x0F00, generator=generator)[:count] + 0x3000
+        signs = torch.randint(0, 2, (count,), generator=generator, dtype=torch.int16) << 15
+        return (patterns.to(torch.int16) | signs).view(torch.bfloat16)
+
+    shapes = {"a.weight": (48, 40), "b.weight": (700,)}
+    base = {name: torch.zeros(shape, dtype=torch.bfloat16) for name, shape in shapes.items()}
+    experts = [
+        {name: distinct(math.prod(shape)).reshape(shape) for name, shape in shapes.items()}
+        for _ in range(3)
+    ]
+    params = {"weights": [1.0, 0.5, 0.75], "density": [0.3, 0.5, 0.8]}
+    fast = merge_state_dicts("ties", experts, base=base, params=params)
+    reference = merge_state_dicts(
+        "ties", experts, base=base, params={**params, "implementation": "mergekit"}
+    )
+    for name in shapes:
+        assert fast[name].dtype == reference[name].dtype == torch.bfloat16
+        assert torch.equal(fast[name], reference[name]), name
 
 
 def test_task_arithmetic_matches_reference(family, tmp_path):

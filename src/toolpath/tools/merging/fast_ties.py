@@ -7,6 +7,9 @@ is every element above it plus as many elements equal to it as make exactly k. T
 count is the same as mergekit's; the only freedom is which of several equal magnitudes at
 the threshold is kept, which mergekit's unstable sort also leaves open (zeros kept or
 dropped change nothing; bf16 deltas have many equal magnitudes, so there the choice shows).
+For bf16 and fp16 deltas the selection is one histogram of the 2**15 magnitude bit
+patterns (no widening to float32), and the threshold ties kept are found by counting per
+chunk rather than listing them all; the trimmed delta is the widened delta times the mask.
 Sign election and the disjoint mean are done with a few float operations (relu/sign of
 the deltas times the elected sign) instead of boolean masks, accumulated in float32 and
 rounded to the tensors' dtype where mergekit rounds, so outputs agree with mergekit's
@@ -63,9 +66,11 @@ def topk_magnitude_mask(delta, density: float):
 
     count = delta.numel()
     keep = max(1, int(density * count))
-    magnitude = delta.detach().abs().reshape(-1).float().contiguous()
     if keep >= count:
-        return torch.ones_like(magnitude, dtype=torch.bool).reshape(delta.shape)
+        return torch.ones(delta.shape, dtype=torch.bool)
+    if delta.dtype in (torch.bfloat16, torch.float16):
+        return _half_topk_mask(delta, keep)
+    magnitude = delta.detach().abs().reshape(-1).float().contiguous()
     threshold, greater, equal = kth_largest(magnitude, keep)
     if greater + equal == keep or threshold == 0:
         return (magnitude >= threshold).reshape(delta.shape)
@@ -73,6 +78,42 @@ def topk_magnitude_mask(delta, density: float):
     ties = torch.nonzero(magnitude == threshold).reshape(-1)[: keep - greater]
     mask[ties] = True
     return mask.reshape(delta.shape)
+
+
+def _half_topk_mask(delta, keep: int):
+    """`topk_magnitude_mask` for 16-bit floats: the magnitudes' bit patterns (sign bit
+    cleared) order like their values, and 2**15 of them fit one histogram, so one
+    counting pass finds the k-th largest; the same elements are kept as by the float32
+    path (ties at the threshold: the first ones in index order)."""
+    import torch
+
+    bits = delta.detach().contiguous().reshape(-1).view(torch.int16) & 0x7FFF
+    counts = torch.bincount(bits, minlength=1 << 15)
+    at_or_above = counts.flip(0).cumsum(0).flip(0)
+    threshold = int(torch.nonzero(at_or_above >= keep)[-1])
+    greater = int(at_or_above[threshold + 1]) if threshold + 1 < counts.numel() else 0
+    if greater + int(counts[threshold]) == keep or threshold == 0:
+        return (bits >= threshold).reshape(delta.shape)
+    mask = bits > threshold
+    equal = bits == threshold
+    cut = _after_nth_true(equal, keep - greater)
+    mask[:cut] |= equal[:cut]
+    return mask.reshape(delta.shape)
+
+
+def _after_nth_true(flags, n: int, chunk: int = 1 << 16) -> int:
+    """The index just past the n-th True of a 1-D bool tensor (n >= 1, and there are at
+    least n): counts per chunk locate it, one chunk is searched (no index list of all)."""
+    import torch
+
+    full = flags.numel() // chunk
+    sums = flags[: full * chunk].view(full, chunk).sum(1)
+    sums = torch.cat([sums, flags[full * chunk :].sum().reshape(1)])
+    before = sums.cumsum(0)
+    block = int(torch.searchsorted(before, n))  # the first chunk reaching n
+    already = int(before[block - 1]) if block else 0
+    inside = torch.nonzero(flags[block * chunk : (block + 1) * chunk]).reshape(-1)
+    return block * chunk + int(inside[n - already - 1]) + 1
 
 
 def magnitude_sparsify(delta, density: float, rescale: bool):
@@ -118,10 +159,7 @@ def ties_tensor(
     deltas = []
     votes = torch.zeros(base.shape, dtype=torch.float32)
     for tensor, weight, density in zip(others, weights, densities, strict=True):
-        delta = magnitude_sparsify(tensor - base, density, rescale)
-        if weight != 1:
-            delta = delta * weight
-        delta = delta.float()
+        delta = _trimmed(tensor - base, density, rescale, weight)
         votes.add_(delta)
         deltas.append(delta)
     elected = torch.ones_like(votes).copysign_(votes)  # +1 where the weighted sum is >= 0
@@ -143,6 +181,22 @@ def ties_tensor(
     if scale != 1:
         mixed = mixed * scale
     return (base + mixed).to(dtype)
+
+
+def _trimmed(delta, density: float, rescale: bool, weight: float):
+    """The trimmed, weighted task vector in float32: `magnitude_sparsify`, times `weight`
+    in the tensors' dtype, then widened. Without rescaling the mask multiplies the widened
+    delta (a tenth of the time of `torch.where` on 16-bit tensors here; the dropped
+    elements are finite, below the threshold, so they become zeros either way)."""
+    import torch
+
+    if rescale or density >= 1 or density <= 0 or delta.numel() == 0:
+        delta = magnitude_sparsify(delta, density, rescale)
+        return (delta * weight if weight != 1 else delta).float()
+    mask = topk_magnitude_mask(delta, density)
+    if weight != 1:
+        delta = delta * weight
+    return delta.float().mul_(mask.to(torch.float32))
 
 
 @cache
