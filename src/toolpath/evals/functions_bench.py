@@ -1,7 +1,9 @@
 """`toolpath bench functions`: function calling, toolpath beside the same model asked directly.
 
 The questions (functions_bench.yaml, written for this project) each offer their own list
-of OpenAI functions and give the accepted answers. Categories: one call of the one
+of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--heldout`) is
+a held-out set in the same format, with other functions, written after the planner was
+developed; `--questions PATH` runs any file in that format. Categories: one call of the one
 function offered (simple), the right one among several (multiple), several calls to one
 function (parallel), calls to several functions (parallel_multiple) and requests no
 function fits (irrelevance: the right answer is no call).
@@ -26,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,6 +48,8 @@ CATEGORIES = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevanc
 VARIANTS = {"tags-free": ("tags", "free"), "json-free": ("json", "free"),
             "json-constrained": ("json", "constrained")}  # fmt: skip
 DEFAULT_VARIANT = "tags-free"
+DEV_SET = "functions_bench.yaml"
+HELDOUT_SET = "functions_heldout.yaml"
 
 Call = dict[str, Any]
 
@@ -58,9 +63,15 @@ class Question:
     answers: list[list[dict[str, Any]]]
 
 
-def load_questions(path: Path | None = None) -> list[Question]:
-    """The question set, each question with its own function list expanded."""
-    source = path or files("toolpath.evals").joinpath("functions_bench.yaml")
+def question_file(name: str = DEV_SET) -> Traversable:
+    """A question set shipped with the package (DEV_SET or HELDOUT_SET)."""
+    return files("toolpath.evals").joinpath(name)
+
+
+def load_questions(path: Path | Traversable | None = None) -> list[Question]:
+    """The question set (default: the development set), each question with its own
+    function list expanded."""
+    source = path or question_file(DEV_SET)
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     library = data["functions"]
     return [
@@ -239,10 +250,11 @@ def markdown(result: dict[str, Any]) -> str:
         cells = [f"{counts[s]} ({100 * counts[s] / n:.0f}%)" for s in systems]
         lines.append(f"| {category} | {n} | " + " | ".join(cells) + " |")
     prov = result["provenance"]
+    question_set = f"questions: {result['question_set']}  \n" if "question_set" in result else ""
     return (
         "# toolpath bench functions\n\n"
         + "\n".join(lines)
-        + f"\n\ncommand: `{prov['command']}`  \ncode: {prov['code']['version']}  \n"
+        + f"\n\n{question_set}command: `{prov['command']}`  \ncode: {prov['code']['version']}  \n"
         + f"recorded: {prov['recorded']}\n"
     )
 
@@ -258,13 +270,28 @@ def functions_command(
     llm: Annotated[str | None, typer.Option("--llm", help="embedded | openai")] = None,
     out: Annotated[Path | None, typer.Option(help="write functions.json and .md here")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    questions_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--questions",
+            exists=True,
+            dir_okay=False,
+            help=f"question set YAML in the {DEV_SET} format (default: {DEV_SET})",
+        ),
+    ] = None,
+    heldout: Annotated[
+        bool, typer.Option("--heldout", help=f"the held-out question set, {HELDOUT_SET}")
+    ] = False,
 ) -> None:
     """Function calling: toolpath beside the same model asked directly, per category."""
     chosen = [v.strip() for v in variants.split(",") if v.strip()]
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown or not chosen:
         raise typer.BadParameter(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
-    questions = [q for q in load_questions() if not category or q.category in category]
+    if heldout and questions_path is not None:
+        raise typer.BadParameter("give --questions or --heldout, not both")
+    source = question_file(HELDOUT_SET) if heldout else questions_path or question_file(DEV_SET)
+    questions = [q for q in load_questions(source) if not category or q.category in category]
     if limit:
         questions = [
             q for c in CATEGORIES for q in [x for x in questions if x.category == c][:limit]
@@ -274,6 +301,7 @@ def functions_command(
     result = run_benchmark(
         get_backend(llm), questions, chosen, direct=direct, max_retries=max_retries
     )
+    result["question_set"] = str(questions_path) if questions_path else source.name
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(out / "functions.json", result)
