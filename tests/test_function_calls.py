@@ -126,7 +126,8 @@ def test_retries_run_out_into_a_decomposition_error() -> None:
 
 def test_optional_arguments_the_request_does_not_give_are_left_out() -> None:
     reply = call("get_forecast", city="Oslo", days="2", unit="celsius", hourly=False)
-    result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call("Two days for Oslo")
+    said = "Two days of forecast for Oslo"
+    result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call(said)
     arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
     assert arguments == {"city": "Oslo", "days": 2}
     assert any("unit" in n and "left out" in n for n in result.notes)
@@ -138,7 +139,7 @@ def test_optional_arguments_the_request_does_not_give_are_left_out() -> None:
 
 def test_a_flag_set_against_its_stated_default_stays() -> None:
     """hourly is described "(default false)": true is the model's choice, false its filler."""
-    said = "Two days for Oslo, in detail"
+    said = "Two days of forecast for Oslo, in detail"
     for value, kept in ((True, True), (False, False)):
         reply = call("get_forecast", city="Oslo", days=2, hourly=value)
         result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call(said)
@@ -151,6 +152,19 @@ def test_an_optional_argument_reading_its_own_result_is_left_out() -> None:
     result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call("Plot 1 and 2")
     assert [a.name for a in result.plan.subtasks[0].arguments] == ["points"]
     assert any("not made yet" in note for note in result.notes)
+
+
+def test_a_request_far_from_every_function_gets_no_call_and_no_model_call() -> None:
+    """The relevance floor (real embeddings): "lock the front door" is far from a forecast
+    and a plot, so the model is not asked; a forecast request is asked as before."""
+    llm = ScriptedChatModel([call("get_forecast", city="Oslo", days=1)])
+    result = FunctionCaller(llm, SPECS).call("Lock the front door.")
+    assert not result.plan.subtasks and "far from every function" in result.reason
+    assert llm.calls == []
+    result = FunctionCaller(llm, SPECS).call("Tomorrow's forecast for Oslo")
+    assert len(result.plan.subtasks) == 1 and len(llm.calls) == 1
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Lock the front door.")
+    assert len(result.plan.subtasks) == 1  # without the floor the model's call stands
 
 
 def test_parallel_calls_and_references() -> None:
@@ -168,14 +182,15 @@ def test_parallel_calls_and_references() -> None:
 
 def test_a_function_not_offered_means_no_call() -> None:
     llm = ScriptedChatModel([call("book_table", people=2)])
-    result = FunctionCaller(llm, SPECS).call("Book a table for two")
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Book a table for two")
     assert result.plan.subtasks == [] and "book_table" in result.reason
     assert len(llm.calls) == 1
 
 
 def test_constrained_output_sends_a_schema_that_allows_no_call() -> None:
     llm = ScriptedChatModel(['{"calls": [], "reason": "nothing fits"}'])
-    result = FunctionCaller(llm, SPECS, output="constrained").call("Book a table")
+    caller = FunctionCaller(llm, SPECS, output="constrained", relevance_floor=None)
+    result = caller.call("Book a table")
     schema = llm.calls[0]["schema"]
     assert schema == answer_schema(SPECS) and result.reason == "nothing fits"
     validator = Draft202012Validator(schema)
@@ -191,18 +206,18 @@ def test_plan_command_prints_an_empty_plan_with_its_reason(tmp_path, monkeypatch
 
     path = tmp_path / "functions.json"
     path.write_text(json.dumps(FUNCTIONS))
-    scripted = ScriptedChatModel(["No function can book a table."])
+    scripted = ScriptedChatModel(["No function can forecast share prices."])
     monkeypatch.setattr(llm_module, "get_backend", lambda *a, **k: scripted)
     app = typer.Typer()
     plan_cmd.register(app, typer.Typer())
     app.callback()(lambda: None)
     result = CliRunner().invoke(
-        app, ["plan", "Book a table for two", "--catalog", str(path), "--json"]
+        app, ["plan", "Forecast Apple's share price", "--catalog", str(path), "--json"]
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["task_nodes"] == [] and report["tool_calls"] == []
-    assert report["reason"] == "No function can book a table."
+    assert report["reason"] == "No function can forecast share prices."
 
 
 # -- the benchmark's scorer -------------------------------------------------------------------

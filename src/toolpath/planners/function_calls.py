@@ -28,6 +28,11 @@ from toolpath.planners.references import references
 from toolpath.tools.spec import ToolSpec
 
 MAX_CALLS = 10
+# Below this cosine similarity (all-MiniLM-L6-v2) between the request and every offered
+# function, no function fits and the model is not asked. 0.15 is the lowest similarity of
+# a request some function fits among the 84 development questions of `toolpath bench
+# functions`; checked on its held-out questions (see the README).
+RELEVANCE_FLOOR = 0.15
 MAX_REASON_CHARS = 200
 OUTPUTS = ("free", "constrained")
 STYLES = ("tags", "json")
@@ -569,7 +574,8 @@ class FunctionCaller:
     `output`: "free" (the answer read as JSON from text) or "constrained" (under
     `answer_schema`); `style`: "tags" (the model's own <tool_call> format) or "json"
     (one {"calls": [...]} object). Free output in the tags style is the default: it
-    scored best on `toolpath bench functions` (see the README).
+    scored best on `toolpath bench functions` (see the README). `relevance_floor`: below
+    this similarity of the request to every function, no call is made (None: always ask).
     """
 
     def __init__(
@@ -581,6 +587,7 @@ class FunctionCaller:
         style: str = "tags",
         max_retries: int = 1,
         max_tokens: int = 512,
+        relevance_floor: float | None = RELEVANCE_FLOOR,
     ) -> None:
         if output not in OUTPUTS:
             raise ValueError(f"unknown output {output!r}; choose one of {OUTPUTS}")
@@ -588,6 +595,7 @@ class FunctionCaller:
             style = "json"
         self.llm, self.tools, self.output, self.style = llm, tools, output, style
         self.max_retries, self.max_tokens = max_retries, max_tokens
+        self.relevance_floor = relevance_floor
         self.specs = {spec.name: spec for spec in tools}
 
     def messages(self, request: str) -> list[dict[str, str]]:
@@ -596,8 +604,36 @@ class FunctionCaller:
             {"role": "user", "content": request},
         ]
 
+    def relevance(self, request: str) -> float | None:
+        """The highest cosine similarity of the request to an offered function's name and
+        description; None without the embedding model (the `retrieval` extra)."""
+        try:
+            from toolpath.tools.retrieval.embedder import embed
+        except ImportError:
+            return None
+        documents = [f"{s.name.replace('_', ' ')}: {s.doc}" for s in self.tools]
+        vectors = embed([request, *documents])
+        return float((vectors[1:] @ vectors[0]).max()) if documents else None
+
+    def _nothing_fits(self, request: str) -> CallsResult | None:
+        """An empty plan without asking the model, when the request is far from every
+        function (below `relevance_floor`)."""
+        if self.relevance_floor is None:
+            return None
+        score = self.relevance(request)
+        if score is None or score >= self.relevance_floor:
+            return None
+        reason = f"no function fits: the request is far from every function ({score:.2f})"
+        return CallsResult(
+            plan=calls_plan([], request), reason=reason, attempts=0, usage=Usage(),
+            notes=[reason], raw="", first_raw="",
+        )  # fmt: skip
+
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
+        far = self._nothing_fits(request)
+        if far is not None:
+            return far
         messages = self.messages(request)
         schema = answer_schema(self.tools) if self.output == "constrained" else None
         usage, notes, first_raw = Usage(), [], ""
