@@ -107,3 +107,61 @@ def test_a_cached_outcome_does_not_update_the_estimates_again(tmp_path) -> None:
     again = [runner.estimates.get(spec, capability).observations for spec, capability in pairs]
     assert again == seen
     runner.close()
+
+
+def _chain_registry(fail: str | None) -> ToolRegistry:
+    """A preparation tool (html -> text) and the tool that counts words; `fail` names the
+    one that raises."""
+    registry = ToolRegistry()
+
+    @tool(capabilities=["strip"], inputs=["html"], outputs=["text"], registry=registry)
+    def split_words(html: str) -> str:
+        """Strip the tags of an HTML text."""
+        if fail == "split_words":
+            raise RuntimeError("split_words broke")
+        return html.replace("<b>", " ").replace("</b>", " ")
+
+    @tool(capabilities=["count"], inputs=["text"], outputs=["number"], registry=registry)
+    def count_items(text: str) -> int:
+        """Count the words of a text."""
+        if fail == "count_items":
+            raise RuntimeError("count_items broke")
+        return len(text.split())
+
+    return registry
+
+
+def _run_chain(tmp_path: Path, fail: str | None, store_name: str = "store"):
+    executor = Executor(_chain_registry(fail), ArtifactStore(tmp_path / store_name))
+    task = SubTask(
+        id=0, capability="count", arguments=[Argument(name="html", value="one<b>two</b>three")]
+    )
+    step = PathStep(
+        subtask=0,
+        capability="count",
+        tools=["split_words", "count_items"],
+        expected_cost=1.0,
+        expected_quality=0.9,
+        weight=1.0,
+    )
+    return executor.run(task, step, {})
+
+
+def test_preparation_tools_get_their_own_verdicts(tmp_path) -> None:
+    """The sub-task's verdict judges its own tool; a preparation tool that ran and handed
+    on a value passed, one that raised failed, and a tool after the failure is not judged."""
+    done = _run_chain(tmp_path, None)
+    assert done.ok and done.output == 3
+    verdicts = done.tool_verdicts(step_ok=False)  # the count failed its check
+    assert [(name, ok) for name, ok, _ in verdicts] == [
+        ("split_words", True),
+        ("count_items", False),
+    ]
+    assert _run_chain(tmp_path, None).tool_verdicts(step_ok=True) == []  # cache hits
+    broke_first = _run_chain(tmp_path, "split_words", "store-2")
+    assert [(n, ok) for n, ok, _ in broke_first.tool_verdicts(False)] == [("split_words", False)]
+    broke_last = _run_chain(tmp_path, "count_items", "store-3")
+    assert [(n, ok) for n, ok, _ in broke_last.tool_verdicts(False)] == [
+        ("split_words", True),
+        ("count_items", False),
+    ]

@@ -55,6 +55,19 @@ class StepOutcome(BaseModel):
     cached: bool = False
     error: str | None = None
     argument_error: bool = False  # failed on its arguments: no evidence about its quality
+    ran: list[float | None] = []  # seconds of each tool of the chain reached (None: a cache hit)
+
+    def tool_verdicts(self, step_ok: bool) -> list[tuple[str, bool, float]]:
+        """(tool, ok, seconds) for each tool of the chain that ran: a preparation tool is
+        judged on its own (it ran and handed on a value), the sub-task's tool by the step's
+        verdict. A tool after the one that failed did not run and is not judged."""
+        verdicts = []
+        for index, seconds in enumerate(self.ran):
+            name, last = self.tools[index], index == len(self.tools) - 1
+            failed_here = not self.ok and index == len(self.ran) - 1
+            if seconds is not None:  # a cache hit was counted when it ran
+                verdicts.append((name, step_ok if last else not failed_here, seconds))
+        return verdicts
 
 
 def flowing_value(output: Any, spec: ToolSpec | None, field: str | None = None) -> Any:
@@ -259,8 +272,11 @@ class Executor:
         artifact: Artifact | None = None
         cached = True
         arguments: dict[str, Any] = {}
+        ran: list[float | None] = []
         try:
             for index, name in enumerate(step.tools):
+                ran.append(0.0)
+                tool_started = time.perf_counter()
                 spec = self.registry.get(name)
                 arguments = bind_arguments(spec, task.arguments, outputs, defaults, makers)
                 if index > 0:
@@ -269,6 +285,7 @@ class Executor:
                     workspace.check_arguments(spec, _without(arguments, _out_param(spec)))
                 artifact, hit = self._call(spec, arguments)
                 cached = cached and hit
+                ran[-1] = None if hit else time.perf_counter() - tool_started
                 previous, previous_spec = artifact.value, spec
         except Exception as exc:
             return StepOutcome(
@@ -280,6 +297,7 @@ class Executor:
                 seconds=time.perf_counter() - started,
                 error=_error_text(exc),
                 argument_error=isinstance(exc, ValidationError | ToolArgumentError),
+                ran=[*ran[:-1], time.perf_counter() - tool_started] if ran else [],
             )
         assert artifact is not None
         return StepOutcome(
@@ -293,6 +311,7 @@ class Executor:
             key=artifact.key,
             seconds=0.0 if cached else time.perf_counter() - started,
             cached=cached,
+            ran=ran,
         )
 
     def spec_or_none(self, name: str) -> ToolSpec | None:

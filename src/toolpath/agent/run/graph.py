@@ -349,9 +349,10 @@ class RunGraph:
         )
 
     def learn(self, state: RunState) -> Update:
-        """Update each tool's estimates from the wave's verdicts. A tool that could not take
-        its arguments, or a step the judge could not judge, says nothing about quality; a
-        cached outcome was counted when it ran."""
+        """Update each tool's estimates from the wave's verdicts: the sub-task's tool from
+        the step's verdict, each preparation tool from its own (it ran and handed on a
+        value). A tool that could not take its arguments, or a step the judge could not
+        judge, says nothing about quality; a cached outcome was counted when it ran."""
         assert state.plan is not None
         events = []
         for judged in state.judged:
@@ -359,12 +360,11 @@ class RunGraph:
             if outcome.argument_error or judged.kind == JUDGE_ERROR or outcome.cached:
                 continue
             subtask = state.plan.subtasks[outcome.subtask]
-            seconds = outcome.seconds if outcome.ok else None
-            for name in outcome.tools:
+            for name, ok, seconds in outcome.tool_verdicts(judged.ok):
                 spec = self.registry.get(name)
                 capability = subtask.capability if name == outcome.tool else spec.capabilities[0]
                 estimate = self.estimates.record(
-                    spec, capability, judged.ok, seconds, subtask.scale
+                    spec, capability, ok, seconds if ok else None, subtask.scale
                 )
                 updated = EstimateUpdated(
                     tool=name,
