@@ -34,24 +34,16 @@ class ServeBackend:
 def library_runner_factory(home: Path, planner: str = "direct") -> RunnerFactory:
     """Runners over the library's tools with the LLM decomposer (one merge example shown)."""
     from toolpath.agent.cli.demo_cmd import demo_example
-    from toolpath.agent.run.factory import make_planner, runnable_registry
-    from toolpath.planners.solved import SolvedStore
-
-    registry = runnable_registry()
+    from toolpath.agent.run.factory import make_runner
 
     def build(llm: ChatModel, on_event: EventSink, interactive: bool) -> AgentRunner:
-        solved = SolvedStore.in_home(home, "library")
-        decomposer = make_planner(
-            llm, registry, examples=[demo_example()], planner=planner, solved=solved
-        )
-        return AgentRunner(
-            registry=registry,
-            planner=decomposer,
-            solved=solved,
+        return make_runner(
             llm=llm,
             home=home,
             on_event=on_event,
+            examples=[demo_example()],
             interactive=interactive,
+            planner=planner,
         )
 
     return build
