@@ -72,6 +72,26 @@ def test_demo_end_to_end_on_the_mini_zoo(tmp_path):
     assert data["planner_attempts"] >= (1 if data["planned_by"] == "llm" else 0)
 
 
+@pytest.mark.slow
+@pytest.mark.llm
+def test_demo_at_its_default_threshold_replans_and_says_who_planned(tmp_path):
+    """The demo as a user runs it (full zoo, default threshold, the embedded LLM): the
+    cheapest merge misses the threshold, so at least one replan happens before success."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    app, bench = typer.Typer(), typer.Typer()
+    app.add_typer(bench, name="bench")
+    demo_cmd.register(app, bench)
+    app.command("noop")(lambda: None)
+    result = CliRunner().invoke(app, ["demo", "--json", "--home", str(tmp_path / "home")])
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0, data
+    assert data["status"] == "succeeded" and data["replans"] >= 1
+    failed = [s for s in data["steps"] if not s["ok"]]
+    assert any(s["capability"] == "merge_models" for s in failed)
+    assert data["planned_by"] in ("llm", "fallback")
+    assert data["planner_attempts"] >= (1 if data["planned_by"] == "llm" else 0)
+
+
 class _Inner:
     """A stand-in for the LLM decomposer: a fixed answer, or a failure."""
 

@@ -140,3 +140,65 @@ def test_example_task_files_are_valid():
     for path in examples:
         task = load_task_file(path)
         assert all(not str(v).startswith("~") for v in task.inputs.get("model_dirs", []))
+
+
+def _integrity(path: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _run_to_the_end(home: Path, zoo: Path, run_id: str) -> dict:
+    """Resume a killed run in this process (start it again when the kill came before the
+    run was recorded); its public summary."""
+    runner = AgentRunner(registry=build_registry(zoo), home=home, evaluator=ToyEvaluator())
+    try:
+        if any(r["run_id"] == run_id for r in runner.list_runs()):
+            summary = runner.resume(run_id)
+            if summary.status != "succeeded":  # killed again before its first checkpoint
+                summary = runner.resume(run_id)
+        else:
+            script = [sys.executable, str(HERE / "test_agent_tools.py"), str(home), str(zoo)]
+            env = {**os.environ, "TOOLPATH_TEST_RUN_ID": run_id}
+            done = subprocess.run(script, env=env, capture_output=True, text=True, check=True)
+            return json.loads(done.stdout.splitlines()[-1])
+        return summary.public()
+    finally:
+        runner.close()
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_points_in_20_runs_loses_nothing(tmp_path):
+    """`toolpath run`'s runner killed with SIGKILL at a random moment (seeded), 20 times:
+    every run resumes to the result of an unkilled run, no artifact is partial, and both
+    SQLite files pass PRAGMA integrity_check."""
+    import random
+
+    zoo = tmp_path / "zoo"
+    make_zoo(zoo)
+    reference = _run_to_the_end(tmp_path / "reference", zoo, "loop-ref")
+    assert reference["status"] == "succeeded"
+    rng = random.Random(17)
+    script = [sys.executable, str(HERE / "test_agent_tools.py")]
+    runs, interrupted = int(os.environ.get("KILL_LOOP_RUNS", "20")), 0
+    for i in range(runs):
+        home, run_id = tmp_path / f"home-{i}", f"loop-{i}"
+        env = {**os.environ, "TOOLPATH_TEST_RUN_ID": run_id, "SLOW_MERGE": "1"}
+        process = subprocess.Popen(
+            [*script, str(home), str(zoo)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.5, 8.0))  # from start-up to past the end of the run
+        process.send_signal(signal.SIGKILL)
+        interrupted += process.wait() == -signal.SIGKILL
+        summary = _run_to_the_end(home, zoo, run_id)
+        assert summary["status"] == "succeeded", (i, summary)
+        assert summary["result"]["metrics"] == reference["result"]["metrics"], i
+        store = ArtifactStore(home / "artifacts")
+        assert not any(store.tmp.iterdir()), f"run {i}: a temp dir was left behind"
+        for path in (home / "runs.sqlite", home / "estimates.sqlite"):
+            assert _integrity(path) == "ok", (i, path)
+    assert interrupted >= runs // 2, f"only {interrupted} of {runs} kills hit a live run"

@@ -176,7 +176,8 @@ def _main() -> None:
         data = merge_task(zoo, ["addition", "reversal"], alpha=0.0)
         data["plan"] = merge_plan(["addition", "reversal"]).model_dump()
         data["limits"] = {"max_replans": 3}
-        summary = runner.start(TaskSpec.model_validate(data), run_id="crash-run")
+        run_id = os.environ.get("TOOLPATH_TEST_RUN_ID", "crash-run")
+        summary = runner.start(TaskSpec.model_validate(data), run_id=run_id)
     print(json.dumps(summary.public()))
 
 

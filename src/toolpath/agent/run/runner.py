@@ -155,7 +155,11 @@ class AgentRunner:
             raise UnknownRunError(f"unknown run {run_id!r}")
         self.store.clean_stale(older_than=0.0)
         if not snapshot.next:
-            return summary_of(snapshot.values)
+            if snapshot.values.get("status"):  # it finished
+                return summary_of(snapshot.values)
+            # killed while its first checkpoint was written: nothing ran, start it again
+            task = snapshot.values["task"]
+            return self._drive(run_id, dict(RunState(run_id=run_id, task=task)), task)
         version = snapshot.values.get("version", 1)
         if version != STATE_VERSION:
             raise RunStateVersionError(
