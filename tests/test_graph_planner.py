@@ -211,10 +211,11 @@ def test_enough_solved_steps_fine_tune_the_encoder(tmp_path: Path, monkeypatch) 
     others += ["locate the nearest harbour", "draw the borders of Peru"]
     pairs = [(s, "ledger") for s in steps] + [(s, "atlas") for s in others]
     prototypes_only = StepMatcher.trained(tools, pairs)
-    tuned = cached_matcher(tools, pairs, tmp_path)
+    assert cached_matcher(tools, pairs, tmp_path).encoder is None  # not asked: prototypes
+    tuned = cached_matcher(tools, pairs, tmp_path, fine_tune=True)
     assert tuned.encoder is not None and (tuned.encoder / "model.safetensors").is_file()
     assert not [p for p in tuned.encoder.rglob("*") if p.suffix in {".bin", ".pt", ".pkl"}]
-    loaded = cached_matcher(tools, pairs, tmp_path)  # from the cache: no second training
+    loaded = cached_matcher(tools, pairs, tmp_path)  # the fine-tuned one, now it exists
     assert loaded.encoder == tuned.encoder
     np.testing.assert_allclose(loaded.prototypes, tuned.prototypes)
 

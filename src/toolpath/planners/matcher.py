@@ -4,9 +4,12 @@ Each tool has a prototype vector in the embedding space of all-MiniLM-L6-v2 (the
 retrieval tools already ship). Untrained, the prototype is the embedding of the tool's
 name and documentation. Trained on solved samples, it is the normalised blend of that
 embedding and the mean embedding of the steps the solved samples served with the tool
-(a nearest-class-mean classifier). With at least `FINE_TUNE_MIN_PAIRS` solved steps the
-encoder itself is first fine-tuned on them (matcher_training: minutes on a CPU) and the
-prototypes live in its embedding space. `log_probs` is a softmax over cosine similarities
+(a nearest-class-mean classifier: seconds on a CPU). Asked to (`toolpath planner train
+--fine-tune`), with at least `FINE_TUNE_MIN_PAIRS` solved steps, the encoder itself is
+first fine-tuned on them (matcher_training: minutes on a CPU) and the prototypes live in
+its embedding space; once trained, the planner uses it. It is not the default: on the
+TaskBench pool folds it matched steps to tools better but did not change the plans'
+scores (see the README). `log_probs` is a softmax over cosine similarities
 at a temperature.
 
 Trained prototypes (and the fine-tuned encoder beside them) are saved as safetensors under
@@ -30,7 +33,8 @@ from toolpath.tools.spec import ToolSpec
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "finetuned-v1"
+MATCHER_VERSION = "prototype-v1"
+FINE_TUNED_VERSION = "finetuned-v1"
 FINE_TUNE_MIN_PAIRS = 100  # fewer solved steps: prototypes over the stock encoder
 DEFAULT_TEMPERATURE = 0.05
 DOC_WEIGHT = 1.0  # weight of the documentation embedding against the mean of the steps
@@ -155,9 +159,13 @@ class StepMatcher:
         )
 
 
-def matcher_key(tools: Sequence[ToolSpec], pairs: Sequence[tuple[str, str]]) -> str:
-    """Hash of what a trained matcher depends on: catalogue, training pairs, code version."""
-    digest = hashlib.sha256(MATCHER_VERSION.encode())
+def matcher_key(
+    tools: Sequence[ToolSpec], pairs: Sequence[tuple[str, str]], fine_tuned: bool = False
+) -> str:
+    """Hash of what a trained matcher depends on: catalogue, training pairs, code version
+    (and whether its encoder is fine-tuned)."""
+    version = f"{MATCHER_VERSION}+{FINE_TUNED_VERSION}" if fine_tuned else MATCHER_VERSION
+    digest = hashlib.sha256(version.encode())
     for spec in tools:
         digest.update(json.dumps([spec.name, spec.doc]).encode())
     for step, tool in pairs:
@@ -173,23 +181,36 @@ def matcher_cache_dir() -> Path:
 
 
 def matcher_path(
-    tools: Sequence[ToolSpec], pairs: Sequence[tuple[str, str]], cache_dir: Path | None = None
+    tools: Sequence[ToolSpec],
+    pairs: Sequence[tuple[str, str]],
+    cache_dir: Path | None = None,
+    fine_tuned: bool = False,
 ) -> Path:
     """Where the matcher trained on (catalogue, pairs) is kept."""
-    return (cache_dir or matcher_cache_dir()) / f"matcher-{matcher_key(tools, pairs)}.safetensors"
+    key = matcher_key(tools, pairs, fine_tuned)
+    return (cache_dir or matcher_cache_dir()) / f"matcher-{key}.safetensors"
 
 
 def cached_matcher(
     tools: Sequence[ToolSpec],
     pairs: Sequence[tuple[str, str]],
     cache_dir: Path | None = None,
+    fine_tune: bool | None = None,
 ) -> StepMatcher:
-    """The trained matcher for (catalogue, pairs), trained on first use and kept."""
-    path = matcher_path(tools, pairs, cache_dir)
+    """The trained matcher for (catalogue, pairs), trained on first use and kept.
+
+    `fine_tune`: True fine-tunes the encoder (when there are `FINE_TUNE_MIN_PAIRS` pairs),
+    False never does, None uses a fine-tuned matcher if one was trained before."""
+    tuned = fine_tune is not False and len(pairs) >= FINE_TUNE_MIN_PAIRS
+    path = matcher_path(tools, pairs, cache_dir, fine_tuned=tuned)
     if path.is_file():
         return StepMatcher.load(path)
+    if tuned and fine_tune is None:  # none trained: the prototypes
+        tuned, path = False, matcher_path(tools, pairs, cache_dir)
+        if path.is_file():
+            return StepMatcher.load(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    encoder = _fine_tuned_encoder(tools, pairs, path) if len(pairs) >= FINE_TUNE_MIN_PAIRS else None
+    encoder = _fine_tuned_encoder(tools, pairs, path) if tuned else None
     log.info("training the step matcher's prototypes on %d solved steps", len(pairs))
     matcher = StepMatcher.trained(tools, pairs, encoder)
     matcher.save(path)

@@ -30,6 +30,12 @@ def train_command(
     demo_file: Annotated[
         Path | None, typer.Option("--demo-file", help="JSON lines of solved examples")
     ] = None,
+    fine_tune: Annotated[
+        bool,
+        typer.Option(
+            "--fine-tune", help="also fine-tune the encoder (minutes; the planner then uses it)"
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Train the step -> tool matcher on the catalogue's solved samples (cached)."""
@@ -45,7 +51,7 @@ def train_command(
     steps = example_steps(examples)
     pairs = solved_pairs(steps)
     started = time.perf_counter()
-    matcher = cached_matcher(loaded.tools, pairs)
+    matcher = cached_matcher(loaded.tools, pairs, fine_tune=fine_tune)
     links = [
         (s, t, [(str(k.get("source")), str(k.get("target"))) for k in e.task_links])
         for (s, t), e in zip(steps, examples, strict=True)
@@ -57,7 +63,7 @@ def train_command(
         "alignment_agrees_with_links": alignment_agreement(links),
         "seconds": round(time.perf_counter() - started, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "matcher": str(matcher_path(loaded.tools, pairs)),
+        "matcher": str(matcher_path(loaded.tools, pairs, fine_tuned=matcher.encoder is not None)),
         "trained": matcher.trained_pairs > 0,
         "fine_tuned_encoder": str(matcher.encoder) if matcher.encoder else None,
     }
