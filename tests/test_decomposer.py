@@ -493,3 +493,5 @@ def test_a_tool_fed_into_itself_with_a_new_value_stays() -> None:
     looped = _chain(("merge", ["a", "b"]), ("merge", ["<node-0>", "c"]), ("merge", ["<node-1>"]))
     assert len(repairer.repair(looped)[0].subtasks) == 2
     assert len(repairer.repair(looped, skip=("self_chains",))[0].subtasks) == 3
+    self_read = _chain(("merge", ["<node-0>", "a"]), ("merge", ["<node-1>", "b"]))
+    assert len(repairer.repair(self_read)[0].subtasks) == 2  # reading itself is no chain

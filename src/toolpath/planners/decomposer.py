@@ -351,8 +351,8 @@ class PlanRepairer:
         A node bringing a new value (merge the merged model with one more) stays."""
         dropped: dict[int, int] = {}
         for task in plan.subtasks:
-            sources = {dropped.get(ref, ref) for ref in task.references()}
-            if len(sources) != 1:
+            sources = {dropped.get(ref, ref) for ref in task.references()} - {task.id}
+            if len(sources) != 1 or min(sources) > task.id:  # one earlier node only
                 continue
             (source,) = sources
             parent = next((t for t in plan.subtasks if t.id == source), None)
