@@ -188,6 +188,30 @@ def test_fast_ties_equals_mergekit_bit_for_bit_on_tie_free_bf16():
         assert torch.equal(fast[name], reference[name]), name
 
 
+def test_blockwise_16_bit_ties_equals_the_whole_tensor_arithmetic(monkeypatch):
+    """Blocks smaller than the tensor (threshold ties crossing block edges) change no bit:
+    the 16-bit TIES equals the same arithmetic done on whole float32 task vectors."""
+    from toolpath.tools.merging import fast_ties
+
+    generator = torch.Generator().manual_seed(9)
+    base = torch.randn(50, 70, generator=generator).to(torch.bfloat16)
+    others = [
+        (base.float() + 0.01 * torch.randn(50, 70, generator=generator)).to(torch.bfloat16)
+        for _ in range(3)
+    ]
+    weights, densities = [1.0, 0.7, 0.4], [0.3, 0.5, 0.9]
+    rounded = [float(torch.tensor(w, dtype=torch.bfloat16)) for w in weights]
+    trimmed = [
+        (magnitude_sparsify(other - base, density, False) * w).float()
+        for other, w, density in zip(others, rounded, densities, strict=True)
+    ]
+    whole = fast_ties._elect_and_mean(base, trimmed, rounded, True, 0.9)
+    for block in (7, 256, 1 << 17):
+        monkeypatch.setattr(fast_ties, "BLOCK", block)
+        merged = fast_ties.ties_tensor(base, others, weights, densities, scale=0.9)
+        assert torch.equal(merged.view(torch.int16), whole.view(torch.int16)), block
+
+
 def test_task_arithmetic_matches_reference(family, tmp_path):
     base, experts = load(family["base"]), [load(e) for e in family["experts"]]
     weights = [0.5, 0.3, 0.2]

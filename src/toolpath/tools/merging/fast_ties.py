@@ -85,20 +85,34 @@ def _half_topk_mask(delta, keep: int):
     cleared) order like their values, and 2**15 of them fit one histogram, so one
     counting pass finds the k-th largest; the same elements are kept as by the float32
     path (ties at the threshold: the first ones in index order)."""
+    bits = _magnitude_bits(delta.detach().contiguous().reshape(-1))
+    threshold, cut = _half_selection(bits, keep)
+    mask = bits > threshold
+    mask[:cut] |= bits[:cut] == threshold
+    return mask.reshape(delta.shape)
+
+
+def _magnitude_bits(flat):
+    """|x| of a contiguous 1-D 16-bit float tensor as int16 bit patterns (same order)."""
     import torch
 
-    bits = delta.detach().contiguous().reshape(-1).view(torch.int16) & 0x7FFF
+    return flat.view(torch.int16) & 0x7FFF
+
+
+def _half_selection(bits, keep: int) -> tuple[int, int]:
+    """(threshold, cut): the top-`keep` are the magnitude bit patterns above `threshold`
+    and those equal to it before index `cut`."""
+    import torch
+
+    if keep >= bits.numel():
+        return 0, bits.numel()
     counts = torch.bincount(bits, minlength=1 << 15)
     at_or_above = counts.flip(0).cumsum(0).flip(0)
     threshold = int(torch.nonzero(at_or_above >= keep)[-1])
     greater = int(at_or_above[threshold + 1]) if threshold + 1 < counts.numel() else 0
     if greater + int(counts[threshold]) == keep or threshold == 0:
-        return (bits >= threshold).reshape(delta.shape)
-    mask = bits > threshold
-    equal = bits == threshold
-    cut = _after_nth_true(equal, keep - greater)
-    mask[:cut] |= equal[:cut]
-    return mask.reshape(delta.shape)
+        return threshold, bits.numel()
+    return threshold, _after_nth_true(bits == threshold, keep - greater)
 
 
 def _after_nth_true(flags, n: int, chunk: int = 1 << 16) -> int:
@@ -157,12 +171,67 @@ def ties_tensor(
     dtype = base.dtype
     # mergekit holds the weights in the tensors' dtype; round them the same way
     weights = [float(torch.tensor(w, dtype=dtype)) for w in weights]
-    deltas = []
+    half = dtype in (torch.bfloat16, torch.float16) and all(t.dtype == dtype for t in others)
+    if half and not rescale and min(densities) > 0:
+        return _half_ties(base, others, weights, densities, normalize, scale)
+    deltas = [
+        _trimmed(tensor - base, density, rescale, weight)
+        for tensor, weight, density in zip(others, weights, densities, strict=True)
+    ]
+    return _elect_and_mean(base, deltas, weights, normalize, scale)
+
+
+BLOCK = 1 << 17  # elements per block of the 16-bit TIES (512 KiB of float32: stays in cache)
+
+
+def _half_ties(base, others: list, weights: list[float], densities: list[float], normalize, scale):
+    """TIES on 16-bit tensors: the top-k selections over whole task vectors first, then
+    trimming, election and the mean block by block (the float32 temporaries stay in the
+    cache instead of streaming through memory a dozen times)."""
+    import torch
+
+    flat = base.reshape(-1)
+    deltas = [(tensor - base).reshape(-1) for tensor in others]
+    selections = [
+        _half_selection(_magnitude_bits(delta), max(1, int(density * delta.numel())))
+        for delta, density in zip(deltas, densities, strict=True)
+    ]
+    out = torch.empty_like(flat)
+    for start in range(0, flat.numel(), BLOCK):
+        stop = min(start + BLOCK, flat.numel())
+        trimmed = [
+            _half_trimmed(delta[start:stop], selection, start, weight)
+            for delta, selection, weight in zip(deltas, selections, weights, strict=True)
+        ]
+        out[start:stop] = _elect_and_mean(flat[start:stop], trimmed, weights, normalize, scale)
+    return out.reshape(base.shape)
+
+
+def _half_trimmed(piece, selection: tuple[int, int], start: int, weight: float):
+    """A block of a 16-bit task vector, trimmed by its selection, weighted, in float32."""
+    import torch
+
+    threshold, cut = selection
+    bits = _magnitude_bits(piece)
+    if cut >= start + piece.numel():
+        mask = bits >= threshold
+    else:
+        mask = bits > threshold
+        if cut > start:
+            mask[: cut - start] |= bits[: cut - start] == threshold
+    if weight != 1:
+        piece = piece * weight
+    return piece.float().mul_(mask.to(torch.float32))
+
+
+def _elect_and_mean(base, deltas: list, weights: list[float], normalize: bool, scale: float):
+    """Sign election and the disjoint (weighted) mean of trimmed float32 task vectors."""
+    import torch
+
+    dtype = base.dtype
     votes = torch.zeros(base.shape, dtype=torch.float32)
-    for tensor, weight, density in zip(others, weights, densities, strict=True):
-        delta = _trimmed(tensor - base, density, rescale, weight)
+    for delta in deltas:
         votes.add_(delta)
-        deltas.append(delta)
     elected = torch.ones_like(votes).copysign_(votes)  # +1 where the weighted sum is >= 0
     del votes
     mixed = torch.zeros_like(elected)
@@ -171,7 +240,6 @@ def ties_tensor(
         agreeing = delta.mul_(elected).relu_()  # |delta| where its sign is the elected one
         mixed.add_(agreeing)
         divisor.add_(agreeing.sign_(), alpha=weight)
-    del deltas
     mixed = mixed.mul_(elected).to(dtype)
     if normalize:
         if min(weights) > 0:  # the divisor is 0 (with mixed 0) or >= the smallest weight
