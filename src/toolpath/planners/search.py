@@ -95,7 +95,8 @@ class ToolIndex:
 
     Tools by capability (rows), cost and quality priors as arrays, and the converters
     (tools with inputs and outputs, usable as preparation steps): single-input ones grouped
-    by (input type, output type), multi-input ones listed.
+    by (input type, output type), multi-input ones listed. It reads the specs once: build a
+    new one when the catalogue's tools change.
     """
 
     def __init__(self, tools: Iterable[ToolSpec]) -> None:
