@@ -772,8 +772,14 @@ class Decomposer:
             return None, [f"malformed task_nodes: {exc}"], []
         if self.tool_chooser is not None:
             # Tools are chosen with the edges as the model wrote them, then the repair
-            # fits references and arguments to the chosen tools.
-            plan, more = repairer.repair(plan, fix_edges=False) if self.repair else (plan, [])
+            # fits references and arguments to the chosen tools. A loop of one tool is
+            # left to the choice (its steps may say what each node should be) and dropped
+            # after it when it is still a loop.
+            plan, more = (
+                repairer.repair(plan, fix_edges=False, skip=("self_chains",))
+                if self.repair
+                else (plan, [])
+            )
             chosen, choice_notes = self.tool_chooser(plan)
             plan, notes = chosen, [*notes, *more, *choice_notes]
         if self.repair:
