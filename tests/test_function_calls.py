@@ -293,3 +293,36 @@ def test_run_benchmark_counts_per_category_and_system() -> None:
     assert summary["simple"] == {"questions": 1, "toolpath tags-free": 1, "direct": 1}
     assert summary["irrelevance"] == {"questions": 1, "toolpath tags-free": 0, "direct": 0}
     assert "| simple | 1 | 1 (100%) | 1 (100%) |" in bench.markdown(result)
+
+
+def test_a_field_of_an_earlier_result_is_a_typed_reference() -> None:
+    """A function that declares what it returns is shown with it, the prompt explains
+    <node-j>.field, and such a reference passes the schema check of a number parameter."""
+    from toolpath.planners.function_calls import system_prompt
+    from toolpath.tools.spec import ToolSpec
+
+    stats = ToolSpec(
+        name="stats",
+        doc="Mean and spread of a list of numbers.",
+        parameters={"type": "object", "properties": {"values": {"type": "array"}}},
+        output_schema={"type": "object", "properties": {"mean": {"type": "number"}}},
+    )
+    scale = ToolSpec(
+        name="scale",
+        doc="Multiply a number by a factor.",
+        parameters={
+            "type": "object",
+            "properties": {"x": {"type": "number"}, "factor": {"type": "number"}},
+            "required": ["x", "factor"],
+        },
+    )
+    assert '"returns"' in system_prompt([stats, scale]) and "<node-0>.field" in system_prompt(
+        [stats, scale]
+    )
+    assert "<node-0>.field" not in system_prompt([scale])
+    reply = call("stats", values=[1, 2, 3]) + call("scale", x="<node-0>.mean", factor=2)
+    result = FunctionCaller(ScriptedChatModel([reply]), [stats, scale]).call(
+        "Double the mean of 1, 2 and 3"
+    )
+    assert not result.problems and result.plan.edges() == {(0, 1)}
+    assert result.plan.subtasks[1].arguments[0].value == "<node-0>.mean"

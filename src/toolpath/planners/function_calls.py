@@ -99,8 +99,15 @@ Answer with one JSON object only: {{"calls": [{{"name": <function-name>, "argume
 """
 
 
+_FIELD_RULE = """
+- A function that lists what it "returns" gives an object: for one field of an earlier \
+call's result write "<node-0>.field" (the field's name after the dot)."""
+
+
 def _function_json(spec: ToolSpec) -> str:
     entry = {"name": spec.name, "description": spec.doc, "parameters": spec.parameters}
+    if spec.output_schema is not None:
+        entry["returns"] = spec.output_schema
     return json.dumps({"type": "function", "function": entry}, ensure_ascii=False)
 
 
@@ -115,7 +122,8 @@ def system_prompt(tools: list[ToolSpec], style: str = "tags") -> str:
         raise ValueError(f"unknown prompt style {style!r}; choose one of {STYLES}")
     template, example = (_TAGS, _EXAMPLE_TAGS) if style == "tags" else (_JSON, _EXAMPLE_JSON)
     functions = "\n".join(_function_json(s) for s in tools)
-    return f"{template.format(functions=functions)}\n{_RULES}\n\n{example}"
+    rules = _RULES + (_FIELD_RULE if any(s.output_schema for s in tools) else "")
+    return f"{template.format(functions=functions)}\n{rules}\n\n{example}"
 
 
 # -- the answer schema (constrained output) --------------------------------------------------
