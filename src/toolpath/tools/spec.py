@@ -39,6 +39,15 @@ class CostPrior(BaseModel):
         return self.seconds + self.per_unit * max(scale, 0.0)
 
 
+class ToolResources(BaseModel):
+    """What one call of the tool needs on the machine that runs it (the Ray executor asks
+    the cluster for it; the local executor ignores it)."""
+
+    cpus: float = Field(1.0, ge=0)
+    gpus: float = Field(0.0, ge=0)
+    memory_gb: float = Field(0.0, ge=0, description="0: no reservation")
+
+
 class ToolSpec(BaseModel):
     """A tool: its doc, typed inputs and outputs, parameters, capabilities and priors.
 
@@ -77,6 +86,9 @@ class ToolSpec(BaseModel):
     )
     cacheable: bool = Field(
         True, description="the same call on the same inputs may reuse a stored output"
+    )
+    resources: ToolResources = Field(
+        default_factory=ToolResources, description="CPUs, GPUs and memory one call needs"
     )
     fn: Callable[..., Any] | None = Field(default=None, exclude=True, repr=False)
     params_model: type[BaseModel] | None = Field(default=None, exclude=True, repr=False)

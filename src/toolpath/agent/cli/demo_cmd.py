@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from toolpath.agent.cli.run_cmd import (
+    ExecutorOption,
     HomeOption,
     JsonOption,
     LlmOption,
@@ -252,6 +253,7 @@ def demo(
     as_json: JsonOption = False,
     report: ReportOption = None,
     home: HomeOption = None,
+    executor: ExecutorOption = None,
 ) -> None:
     """Build the zoo if needed, then merge two experts into one model, end to end."""
     require_demo_extras(not no_llm, llm)
@@ -279,6 +281,7 @@ def demo(
         llm=model,
         home=home,
         on_event=None if as_json else EventPrinter(console).on_event,
+        executor=executor,
     )
     console.print(f"[bold]task:[/bold] {task.request}")
     summary = runner.start(task)

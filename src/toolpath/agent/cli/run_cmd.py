@@ -37,6 +37,14 @@ LlmOption = Annotated[
 ModelOption = Annotated[
     str | None, typer.Option("--model-path", help="a GGUF file for the embedded backend")
 ]
+ExecutorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        help="where steps run: local (default) or ray ($RAY_ADDRESS, else a local Ray); "
+        "also $TOOLPATH_EXECUTOR",
+    ),
+]
 ReportOption = Annotated[
     Path | None, typer.Option("--report", help="write a self-contained HTML report here")
 ]
@@ -123,6 +131,7 @@ def run(
             "yet on the library) or graph (step matcher + A* re-choose the LLM's tools)",
         ),
     ] = "direct",
+    executor: ExecutorOption = None,
 ) -> None:
     """Plan, search, execute and verify a task; exit 0 only when it succeeds."""
     require("langgraph", "agent")
@@ -142,6 +151,7 @@ def run(
             on_event=printer,
             catalog=spec.catalog,
             planner=planner,
+            executor=executor,
         )
         runner.check_paths(spec)
     except ValueError as exc:
@@ -220,13 +230,14 @@ def resume_run(
     model_path: ModelOption = None,
     as_json: JsonOption = False,
     report: ReportOption = None,
+    executor: ExecutorOption = None,
 ) -> None:
     """Continue a run from its last checkpoint; finished steps are not redone."""
     from toolpath.agent.run.runner import UnknownRunError
 
     console = Console(stderr=as_json)
     printer = None if as_json else EventPrinter(console).on_event
-    runner = _runner(home, llm, model_path, on_event=printer)
+    runner = _runner(home, llm, model_path, on_event=printer, executor=executor)
     try:
         summary = runner.resume(run_id)
     except UnknownRunError as exc:

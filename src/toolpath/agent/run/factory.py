@@ -102,6 +102,7 @@ def make_runner(
     interactive: bool = False,
     llm: Any = None,
     planner: str = "direct",
+    executor: str | None = None,
 ) -> AgentRunner:
     """A runner over the catalogue's runnable tools. Verified runs are kept as solved
     samples either way; `planner="graph"` also trains the step matcher on them (direct is
@@ -120,4 +121,5 @@ def make_runner(
         home=home,
         on_event=on_event,
         interactive=interactive,
+        executor=executor,
     )

@@ -87,11 +87,12 @@ class RunGraph:
         verifier_for: Any,
         interactive: bool = False,
         workspace: Workspace | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.registry = registry
         self.workspace = workspace
         self.estimates = estimates
-        self.executor = Executor(registry, store)
+        self.executor = executor if executor is not None else Executor(registry, store)
         self.planner = planner
         self.verifier_for = verifier_for
         self.interactive = interactive

@@ -25,6 +25,7 @@ from toolpath.agent.llm.settings import config_roots
 from toolpath.agent.run.artifacts import ArtifactStore
 from toolpath.agent.run.graph import RunGraph
 from toolpath.agent.run.planning import Planner
+from toolpath.agent.run.ray_executor import make_executor
 from toolpath.agent.run.state import (
     CHECKPOINT_TYPES,
     STATE_VERSION,
@@ -80,7 +81,9 @@ class AgentRunner:
         interactive: bool = False,
         workspace: Workspace | None = None,
         solved: SolvedStore | None = None,
+        executor: str | None = None,
     ) -> None:
+        """`executor`: local or ray (None: $TOOLPATH_EXECUTOR, else local)."""
         self.solved = solved
         self.home = Path(home) if home is not None else default_home()
         self.home.mkdir(parents=True, exist_ok=True)
@@ -107,6 +110,7 @@ class AgentRunner:
             verifier_for=self._verifier_for,
             interactive=interactive,
             workspace=workspace,
+            executor=make_executor(executor, registry, self.store),
         )
         self.graph = self.graph_builder.compile(self.checkpointer)
 

@@ -1,0 +1,201 @@
+"""Steps on a Ray cluster: each ready sub-task runs as one Ray task.
+
+LangGraph stays the controller (its checkpoints, its waves); only `Executor.run` moves:
+`RayExecutor.run` sends the step to a Ray task that asks for the resources its tools
+declare (`ToolSpec.resources`: CPUs, GPUs, memory) and runs the same `Executor` there,
+against the same artifact store. What crosses the wire is JSON: the sub-task, its path
+step, the upstream outputs (artifact paths and small values) and the outcome, with the
+artifact's path. Tensors never travel through Ray's object store; tools read and write
+files under the store's root, which every node must see at the same path (a shared
+filesystem; fsspec URLs are not supported).
+
+A worker killed mid-step (SIGKILL, a lost node) is retried by Ray (`max_retries`); the
+store writes into a temp folder and renames it into place only when the tool returned,
+so a killed attempt leaves no partial artifact. The tool registry is shipped once per
+executor (Ray's object store, by Ray's own serialisation) and cached in each worker.
+
+`RAY_ADDRESS` points at an existing cluster (toolpath and the tools' code installed on
+every node); without it a local Ray is started on the loopback with `TOOLPATH_RAY_CPUS`
+CPUs (default: up to 4), its workers importing from the controller's `sys.path`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from toolpath.agent.run.artifacts import ArtifactStore, to_jsonable
+from toolpath.agent.run.executor import Executor, StepOutcome
+from toolpath.planners.plan import PathStep, SubTask
+from toolpath.tools.extras import require
+from toolpath.tools.registry import ToolRegistry
+from toolpath.tools.spec import ToolResources
+from toolpath.tools.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+EXECUTORS = ("local", "ray")
+EXECUTOR_ENV = "TOOLPATH_EXECUTOR"
+RETRIES_ENV = "TOOLPATH_RAY_RETRIES"
+CPUS_ENV = "TOOLPATH_RAY_CPUS"
+_init_lock = threading.Lock()
+_worker_registries: dict[str, ToolRegistry] = {}  # in each worker: token -> registry
+_remote_step: Any = None
+
+
+def executor_kind(kind: str | None = None) -> str:
+    """The executor asked for: `kind`, else $TOOLPATH_EXECUTOR, else local."""
+    chosen = (kind or os.environ.get(EXECUTOR_ENV) or "local").strip().lower()
+    if chosen not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {chosen!r}")
+    return chosen
+
+
+def make_executor(kind: str | None, registry: ToolRegistry, store: ArtifactStore) -> Executor:
+    """The local executor, or a RayExecutor (`kind` None reads $TOOLPATH_EXECUTOR)."""
+    if executor_kind(kind) == "ray":
+        return RayExecutor(registry, store)
+    return Executor(registry, store)
+
+
+def ensure_ray(num_cpus: int | None = None) -> Any:
+    """Connect to $RAY_ADDRESS, or start a local Ray on the loopback; return the module."""
+    ray = require("ray", "ray")
+    with _init_lock:
+        if ray.is_initialized():
+            return ray
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine
+        address = os.environ.get("RAY_ADDRESS")
+        if address:
+            log.info("joining the Ray cluster at %s", address)
+            ray.init(address=address, log_to_driver=False)
+        else:
+            cpus = num_cpus or int(os.environ.get(CPUS_ENV, 0)) or min(4, os.cpu_count() or 1)
+            log.info("starting a local Ray on 127.0.0.1 with %d CPUs", cpus)
+            ray.init(
+                num_cpus=cpus,
+                include_dashboard=False,
+                log_to_driver=False,
+                _node_ip_address="127.0.0.1",
+                # local workers import what the controller imports (tools defined in scripts)
+                runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(_import_path())}},
+            )
+        return ray
+
+
+def _import_path() -> list[str]:
+    return [entry for entry in sys.path if entry and os.path.isdir(entry)]
+
+
+def step_resources(specs: list[ToolResources]) -> dict[str, Any]:
+    """Ray task options for a chain of tools: the most any one of them needs."""
+    cpus = max((r.cpus for r in specs), default=1.0)
+    gpus = max((r.gpus for r in specs), default=0.0)
+    memory = max((r.memory_gb for r in specs), default=0.0)
+    options: dict[str, Any] = {"num_cpus": cpus, "num_gpus": gpus}
+    if memory > 0:
+        options["memory"] = int(memory * 2**30)
+    return options
+
+
+def run_step_payload(token: str, registry_box: list[Any], store_root: str, payload: str) -> str:
+    """In a worker: run one step with the shipped registry; the outcome as JSON."""
+    registry = _worker_registries.get(token)
+    if registry is None:
+        import ray
+
+        registry = ray.get(registry_box[0])
+        _worker_registries[token] = registry
+    data = json.loads(payload)
+    roots = data["roots"]
+    executor = Executor(registry, ArtifactStore(store_root))
+    outcome = executor.run(
+        SubTask.model_validate(data["subtask"]),
+        PathStep.model_validate(data["step"]),
+        {int(k): v for k, v in data["outputs"].items()},
+        data["defaults"],
+        None if roots is None else Workspace.of(roots),
+        {int(k): v for k, v in data["producers"].items()},
+    )
+    return outcome.model_dump_json()
+
+
+def _remote() -> Any:
+    global _remote_step
+    if _remote_step is None:
+        ray = require("ray", "ray")
+        _remote_step = ray.remote(run_step_payload)
+    return _remote_step
+
+
+class RayExecutor(Executor):
+    """Runs each step as a Ray task with its tools' resources; same outcomes as local."""
+
+    def __init__(
+        self, registry: ToolRegistry, store: ArtifactStore, *, max_retries: int | None = None
+    ) -> None:
+        super().__init__(registry, store)
+        self.max_retries = (
+            max_retries if max_retries is not None else int(os.environ.get(RETRIES_ENV, 3))
+        )
+        self.token = uuid.uuid4().hex
+        self._registry_ref: Any = None
+        self.overheads: list[float] = []  # per step: wall seconds beyond the tools' own
+
+    @property
+    def ray(self) -> Any:
+        """Ray, connected on the first step (`runs list` and `show` never start it)."""
+        return ensure_ray()
+
+    def _registry_box(self) -> list[Any]:
+        if self._registry_ref is None:
+            try:
+                self._registry_ref = self.ray.put(self.registry)
+            except Exception as exc:  # e.g. MCP tools hold live sessions
+                raise RuntimeError(
+                    f"this catalogue's tools cannot be sent to Ray workers ({exc}); "
+                    "run it with --executor local"
+                ) from exc
+        return [self._registry_ref]
+
+    def run(
+        self,
+        task: SubTask,
+        step: PathStep,
+        outputs: dict[int, Any],
+        defaults: dict[str, Any] | None = None,
+        workspace: Workspace | None = None,
+        producers: Mapping[int, str] | None = None,
+    ) -> StepOutcome:
+        """Execute the step in a Ray task; a lost worker is retried by Ray, a tool's own
+        failure comes back as a failed outcome (as with the local executor)."""
+        started = time.perf_counter()
+        payload = json.dumps(
+            {
+                "subtask": task.model_dump(mode="json"),
+                "step": step.model_dump(mode="json"),
+                "outputs": {str(k): to_jsonable(v) for k, v in outputs.items()},
+                "defaults": to_jsonable(defaults or {}),
+                "roots": None if workspace is None else [str(r) for r in workspace.roots],
+                "producers": {str(k): v for k, v in (producers or {}).items()},
+            }
+        )
+        specs = [self.registry.get(n).resources for n in step.tools if n in self.registry]
+        options = step_resources(specs) | {"max_retries": self.max_retries}
+        ref = (
+            _remote()
+            .options(**options)
+            .remote(self.token, self._registry_box(), str(self.store.root), payload)
+        )
+        outcome = StepOutcome.model_validate_json(self.ray.get(ref))
+        wall = time.perf_counter() - started
+        own = sum(s for s in outcome.ran if s is not None)
+        self.overheads.append(max(wall - own, 0.0))
+        return outcome
