@@ -205,3 +205,14 @@ def test_a_worker_killed_mid_step_is_retried_and_leaves_no_partial_artifact(clus
     assert len(merged) == 1
     weights = load_file(str(merged[0].out_dir / "model.safetensors"))["w"]
     assert weights.tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+@pytest.mark.slow
+def test_bench_executor_gives_identical_results_on_both_executors(cluster):
+    from toolpath.evals.executor_bench import run_bench
+
+    result = run_bench(tasks=2, seed=1)
+    assert result["results_identical"] is True
+    assert result["local"]["steps"] == result["ray"]["steps"] > 0
+    assert result["ray"]["step_overhead_ms_median"] < 1000
+    assert result["ray_cluster"]["address"].startswith("127.0.0.1:")

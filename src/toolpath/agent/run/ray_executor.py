@@ -79,15 +79,23 @@ def ensure_ray(num_cpus: int | None = None) -> Any:
         else:
             cpus = num_cpus or int(os.environ.get(CPUS_ENV, 0)) or min(4, os.cpu_count() or 1)
             log.info("starting a local Ray on 127.0.0.1 with %d CPUs", cpus)
+            _loopback_only(ray)
             ray.init(
                 num_cpus=cpus,
                 include_dashboard=False,
                 log_to_driver=False,
-                _node_ip_address="127.0.0.1",
                 # local workers import what the controller imports (tools defined in scripts)
                 runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(_import_path())}},
             )
         return ray
+
+
+def _loopback_only(ray: Any) -> None:
+    """A local Ray listens on the loopback only: Ray treats a node as single-machine (its
+    macOS/Windows mode, where every server binds 127.0.0.1) when told clusters are off;
+    its own processes read the same switch from the environment."""
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    ray._private.ray_constants.ENABLE_RAY_CLUSTER = False
 
 
 def _import_path() -> list[str]:
