@@ -397,7 +397,9 @@ def merge_bench_command(
         Path, typer.Option("--workdir", help="where models and outputs go (reused)")
     ] = DEFAULT_WORKDIR,
     repeats: Annotated[int, typer.Option("--repeats", min=1, help="runs per side")] = 3,
-    ties_repeats: Annotated[int, typer.Option("--ties-repeats", min=1)] = 2,
+    ties_repeats: Annotated[
+        int, typer.Option("--ties-repeats", min=1, help="TIES runs per side (median of 3)")
+    ] = 3,
     write: Annotated[
         bool, typer.Option("--write/--no-write", help="update tools/merging/cost_table.json")
     ] = True,
