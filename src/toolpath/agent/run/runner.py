@@ -9,7 +9,6 @@ by all runs).
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -17,15 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from toolpath.agent.events import RunEvent, parse_event
 from toolpath.agent.llm.settings import config_roots
 from toolpath.agent.run.artifacts import ArtifactStore
+from toolpath.agent.run.executor import Executor
 from toolpath.agent.run.graph import RunGraph
 from toolpath.agent.run.planning import Planner
 from toolpath.agent.run.ray_executor import make_executor
+from toolpath.agent.run.run_store import open_run_store
 from toolpath.agent.run.state import (
     CHECKPOINT_TYPES,
     STATE_VERSION,
@@ -35,18 +35,14 @@ from toolpath.agent.run.state import (
 )
 from toolpath.agent.run.task import TaskSpec
 from toolpath.agent.run.verifier import LibraryEvaluator, MetricEvaluator, Verifier
+from toolpath.planners.database import database_url
 from toolpath.planners.estimates import EstimateStore
 from toolpath.planners.plan import Plan, ToolPath
 from toolpath.planners.solved import SolvedStore
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.workspace import Workspace, default_roots
 
-_RUNS_TABLE = """
-CREATE TABLE IF NOT EXISTS toolpath_runs (
-    run_id TEXT PRIMARY KEY, request TEXT NOT NULL, created REAL NOT NULL,
-    status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', cost REAL NOT NULL DEFAULT 0
-)
-"""
+SHARED_STALE_SECONDS = 24 * 3600.0
 
 
 class UnknownRunError(KeyError):
@@ -82,8 +78,11 @@ class AgentRunner:
         workspace: Workspace | None = None,
         solved: SolvedStore | None = None,
         executor: str | None = None,
+        database: str | None = None,
     ) -> None:
-        """`executor`: local or ray (None: $TOOLPATH_EXECUTOR, else local)."""
+        """`executor`: local or ray (None: $TOOLPATH_EXECUTOR, else local); `database`: a
+        postgresql:// URL for runs, checkpoints and estimates (None: $TOOLPATH_DB, else
+        SQLite files in the home)."""
         self.solved = solved
         self.home = Path(home) if home is not None else default_home()
         self.home.mkdir(parents=True, exist_ok=True)
@@ -95,13 +94,13 @@ class AgentRunner:
         self.evaluator = evaluator if evaluator is not None else LibraryEvaluator()
         self.on_event = on_event
         self.store = ArtifactStore(self.home / "artifacts")
-        self.estimates = estimates or EstimateStore(self.home / "estimates.sqlite")
-        self.conn = sqlite3.connect(str(self.home / "runs.sqlite"), check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute(_RUNS_TABLE)
-        self.conn.commit()
+        self.database = database_url(database)
+        self.estimates = estimates or EstimateStore(self.database or self.home / "estimates.sqlite")
         serde = JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)
-        self.checkpointer = SqliteSaver(self.conn, serde=serde)
+        self.index, self.checkpointer, self._connections = open_run_store(
+            self.home, serde, self.database
+        )
+        self.conn = self.index.conn
         self.graph_builder = RunGraph(
             registry=registry,
             estimates=self.estimates,
@@ -143,12 +142,7 @@ class AgentRunner:
         Raises PathPolicyError when the task names a path outside the workspace."""
         self.check_paths(task)
         run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-        with self.conn:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO toolpath_runs (run_id, request, created, status) "
-                "VALUES (?, ?, ?, 'running')",
-                (run_id, task.request, time.time()),
-            )
+        self.index.begin(run_id, task.request, time.time())
         initial = dict(RunState(run_id=run_id, task=task))  # every channel, models as they are
         return self._drive(run_id, initial, task)
 
@@ -157,7 +151,10 @@ class AgentRunner:
         snapshot = self.graph.get_state(self._config(run_id))
         if not snapshot.values:
             raise UnknownRunError(f"unknown run {run_id!r}")
-        self.store.clean_stale(older_than=0.0)
+        # alone (SQLite, local steps) every temp folder is a killed run's; shared with other
+        # controllers or Ray workers, only day-old ones are sure to be
+        shared = self.database is not None or type(self.graph_builder.executor) is not Executor
+        self.store.clean_stale(older_than=SHARED_STALE_SECONDS if shared else 0.0)
         if not snapshot.next:
             if snapshot.values.get("status"):  # it finished
                 return summary_of(snapshot.values)
@@ -211,21 +208,11 @@ class AgentRunner:
                 self.on_event(parse_event(data))
 
     def _index(self, summary: RunSummary) -> None:
-        with self.conn:
-            self.conn.execute(
-                "UPDATE toolpath_runs SET status = ?, reason = ?, cost = ? WHERE run_id = ?",
-                (summary.status, summary.reason, summary.cost, summary.run_id),
-            )
+        self.index.update(summary.run_id, summary.status, summary.reason, summary.cost)
 
     # -- inspecting -------------------------------------------------------------------------
     def list_runs(self, limit: int = 50) -> list[dict[str, Any]]:
-        rows = self.conn.execute(
-            "SELECT run_id, request, created, status, reason, cost FROM toolpath_runs "
-            "ORDER BY created DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-        keys = ("run_id", "request", "created", "status", "reason", "cost")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        return self.index.recent(limit)
 
     def values(self, run_id: str) -> dict[str, Any]:
         snapshot = self.graph.get_state(self._config(run_id))
@@ -240,5 +227,7 @@ class AgentRunner:
         return [parse_event(data) for data in self.values(run_id).get("events", [])]
 
     def close(self) -> None:
-        self.conn.close()
+        self.index.close()
+        for conn in self._connections:
+            conn.close()
         self.estimates.close()

@@ -1,0 +1,100 @@
+"""Where runs are kept: the run index and LangGraph's checkpoints.
+
+SQLite (`$TOOLPATH_HOME/runs.sqlite`, the default) or PostgreSQL (`TOOLPATH_DB=
+postgresql://...`, LangGraph's Postgres checkpointer beside a `toolpath_runs` table), so
+that several processes, on one machine or several, start, list and resume the same runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from toolpath.planners.database import connect_postgres, migrate
+from toolpath.tools.extras import require
+
+_SQLITE_RUNS = """
+CREATE TABLE IF NOT EXISTS toolpath_runs (
+    run_id TEXT PRIMARY KEY, request TEXT NOT NULL, created REAL NOT NULL,
+    status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', cost REAL NOT NULL DEFAULT 0
+)
+"""
+_PG_MIGRATIONS = [
+    """CREATE TABLE IF NOT EXISTS toolpath_runs (
+    run_id TEXT PRIMARY KEY, request TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
+    status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+    cost DOUBLE PRECISION NOT NULL DEFAULT 0
+)""",
+    "CREATE INDEX IF NOT EXISTS toolpath_runs_created ON toolpath_runs (created DESC)",
+]
+_KEYS = ("run_id", "request", "created", "status", "reason", "cost")
+_CHECKPOINT_SETUP_LOCK = 0x6C616E67  # advisory lock around the checkpointer's migrations
+
+
+class RunIndex:
+    """The runs' rows (id, request, status, reason, cost) on SQLite or PostgreSQL."""
+
+    def __init__(self, conn: Any, postgres: bool) -> None:
+        self.conn, self.postgres = conn, postgres
+        self._mark = "%s" if postgres else "?"
+
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> Any:
+        sql = sql.replace("?", self._mark)
+        if self.postgres:
+            return self.conn.execute(sql, params)
+        with self.conn:
+            return self.conn.execute(sql, params)
+
+    def begin(self, run_id: str, request: str, created: float) -> None:
+        self._execute(
+            "INSERT INTO toolpath_runs (run_id, request, created, status, reason, cost) "
+            "VALUES (?, ?, ?, 'running', '', 0) ON CONFLICT (run_id) DO UPDATE SET "
+            "request = excluded.request, created = excluded.created, status = 'running', "
+            "reason = '', cost = 0",
+            (run_id, request, created),
+        )
+
+    def update(self, run_id: str, status: str, reason: str, cost: float) -> None:
+        self._execute(
+            "UPDATE toolpath_runs SET status = ?, reason = ?, cost = ? WHERE run_id = ?",
+            (status, reason, cost, run_id),
+        )
+
+    def recent(self, limit: int) -> list[dict[str, Any]]:
+        rows = self._execute(
+            f"SELECT {', '.join(_KEYS)} FROM toolpath_runs ORDER BY created DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [dict(zip(_KEYS, row, strict=True)) for row in rows]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_run_store(home: Path, serde: Any, url: str | None) -> tuple[RunIndex, Any, list[Any]]:
+    """The run index, the checkpointer and its own connections to close (besides the
+    index's): PostgreSQL at `url`, else SQLite under `home`."""
+    if url is None:
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        conn = sqlite3.connect(str(home / "runs.sqlite"), check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(_SQLITE_RUNS)
+        conn.commit()
+        return RunIndex(conn, postgres=False), SqliteSaver(conn, serde=serde), []
+    require("langgraph.checkpoint.postgres", "postgres")
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg.rows import dict_row
+
+    index_conn = connect_postgres(url)
+    migrate(index_conn, "runs", _PG_MIGRATIONS)
+    saver_conn = connect_postgres(url, prepare_threshold=0, row_factory=dict_row)
+    saver = PostgresSaver(saver_conn, serde=serde)
+    # the checkpointer's own migrations, one process at a time
+    index_conn.execute("SELECT pg_advisory_lock(%s)", (_CHECKPOINT_SETUP_LOCK,))
+    try:
+        saver.setup()
+    finally:
+        index_conn.execute("SELECT pg_advisory_unlock(%s)", (_CHECKPOINT_SETUP_LOCK,))
+    return RunIndex(index_conn, postgres=True), saver, [saver_conn]

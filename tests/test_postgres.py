@@ -1,0 +1,140 @@
+"""Shared state in a real PostgreSQL (started here; skipped, with the reason, when it cannot
+start): concurrent estimate updates from two processes all count; two processes run
+tasks on one database, a run killed in one is resumed by another, and the estimates
+reflect every verdict of both."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("psycopg")
+pytest.importorskip("langgraph.checkpoint.postgres")
+
+from pg_helpers import PostgresUnavailable, start_postgres
+from test_agent_tools import ToyEvaluator, build_registry, make_zoo
+from toolpath.agent.run import AgentRunner
+from toolpath.planners.estimates import PRIOR_STRENGTH, EstimateStore
+
+HERE = Path(__file__).parent
+RECORDS = 60
+_RECORDER = textwrap.dedent(
+    """
+    import sys
+    from toolpath.planners.estimates import EstimateStore
+    from toolpath.tools.spec import ToolSpec
+    store = EstimateStore(sys.argv[1])
+    spec = ToolSpec(name="shared_tool", doc="d", quality=0.5)
+    for i in range(int(sys.argv[2])):
+        store.record(spec, "merge_models", ok=i % 3 != 0, seconds=1.0)
+    store.close()
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL could not start: {exc}")
+    yield server.url
+    server.stop()
+
+
+def _fresh(database: str, name: str) -> str:
+    """A new empty database on the server, for one test."""
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return database.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _record_concurrently(target: str) -> None:
+    processes = [
+        subprocess.Popen([sys.executable, "-c", _RECORDER, target, str(RECORDS)]) for _ in range(2)
+    ]
+    assert [p.wait(timeout=120) for p in processes] == [0, 0]
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_two_processes_updating_one_estimate_lose_no_update(database, tmp_path, backend):
+    target = _fresh(database, "estimates_db") if backend == "postgres" else str(tmp_path / "e.db")
+    _record_concurrently(target)
+    store = EstimateStore(target)
+    estimate = store.held()[("shared_tool", "merge_models")]
+    failures = 2 * len(range(0, RECORDS, 3))
+    assert estimate.observations == 2 * RECORDS
+    assert estimate.failures == pytest.approx(0.5 * PRIOR_STRENGTH + failures)
+    assert estimate.successes == pytest.approx(0.5 * PRIOR_STRENGTH + 2 * RECORDS - failures)
+    store.close()
+
+
+def _script(home: Path, zoo: Path, *extra: str) -> list[str]:
+    return [sys.executable, str(HERE / "test_agent_tools.py"), str(home), str(zoo), *extra]
+
+
+def _wait_for(path: Path, line: str, count: int, seconds: float) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if path.exists() and path.read_text().splitlines().count(line) >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{line!r} never appeared {count} times in {path}")
+
+
+def test_two_processes_share_runs_checkpoints_and_estimates(database, tmp_path):
+    url = _fresh(database, "runs_db")
+    zoo, log = tmp_path / "zoo", tmp_path / "calls.log"
+    make_zoo(zoo)
+    env = {**os.environ, "TOOLPATH_DB": url, "TOOLPATH_TEST_LOG": str(log)}
+    # process A runs one task to its end while process B is killed in the middle of its merge
+    first = subprocess.Popen(
+        _script(tmp_path / "a", zoo),
+        env={**env, "TOOLPATH_TEST_RUN_ID": "run-a"},
+        stdout=subprocess.DEVNULL,
+    )
+    second = subprocess.Popen(
+        _script(tmp_path / "b", zoo),
+        env={**env, "TOOLPATH_TEST_RUN_ID": "run-b", "SLOW_MERGE": "60"},
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        assert first.wait(timeout=120) == 0
+        _wait_for(log, "merge_sum start", 2, 60)  # A's merge and B's
+        time.sleep(0.3)
+    finally:
+        second.send_signal(signal.SIGKILL)
+        second.wait()
+    # a third process (this one, its own home) sees both runs and finishes B's
+    runner = AgentRunner(
+        registry=build_registry(zoo), home=tmp_path / "c", evaluator=ToyEvaluator(), database=url
+    )
+    statuses = {row["run_id"]: row["status"] for row in runner.list_runs()}
+    assert statuses == {"run-a": "succeeded", "run-b": "running"}
+    before = log.read_text().splitlines()
+    os.environ["TOOLPATH_TEST_LOG"] = str(log)
+    try:
+        resumed = runner.resume("run-b")
+        again = runner.resume("run-a")  # finished: its summary, nothing run
+    finally:
+        del os.environ["TOOLPATH_TEST_LOG"]
+    assert resumed.status == again.status == "succeeded", resumed.reason
+    assert log.read_text().splitlines()[len(before) :] == ["merge_sum start", "merge_sum end"]
+    assert {row["status"] for row in runner.list_runs()} == {"succeeded"}
+    # every verdict of both runs: merge_first failed once in each, merge_sum passed in each
+    runner.estimates.reload()
+    held = runner.estimates.held()
+    assert held[("merge_first", "merge_models")].failures == pytest.approx(0.1 * 4 + 2)
+    assert held[("merge_sum", "merge_models")].observations == 2
+    assert held[("find_expert", "retrieve_experts")].observations == 4
+    runner.close()
