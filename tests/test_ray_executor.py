@@ -93,6 +93,18 @@ def test_executor_is_chosen_by_option_then_environment(monkeypatch) -> None:
     assert step_resources(chain) == {"num_cpus": 2, "num_gpus": 1, "memory": 2**29}
 
 
+@pytest.mark.parametrize("args", [["demo", "--no-llm"], ["runs", "resume", "some-run"]])
+def test_a_bad_executor_is_one_line_before_any_work(args, monkeypatch, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from toolpath.agent.cli import app
+
+    monkeypatch.setenv("TOOLPATH_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, [*args, "--executor", "dask"])
+    assert result.exit_code == 2 and "local, ray" in result.output
+    assert "Traceback" not in result.output and not any(tmp_path.iterdir())
+
+
 def test_ray_gives_the_local_verdicts_through_artifact_references(cluster, tmp_path, zoo):
     local, expected = _run(tmp_path, build_registry(zoo), zoo, "local", "local")
     runner, summary = _run(tmp_path, build_registry(zoo), zoo, "ray", "ray")

@@ -37,10 +37,22 @@ LlmOption = Annotated[
 ModelOption = Annotated[
     str | None, typer.Option("--model-path", help="a GGUF file for the embedded backend")
 ]
+def _checked_executor(value: str | None) -> str | None:
+    """The --executor value (or $TOOLPATH_EXECUTOR) checked before any work starts."""
+    from toolpath.agent.run.ray_executor import executor_kind
+
+    try:
+        executor_kind(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    return value
+
+
 ExecutorOption = Annotated[
     str | None,
     typer.Option(
         "--executor",
+        callback=_checked_executor,
         help="where steps run: local (default) or ray ($RAY_ADDRESS, else a local Ray); "
         "also $TOOLPATH_EXECUTOR",
     ),
