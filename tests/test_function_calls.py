@@ -326,3 +326,20 @@ def test_a_field_of_an_earlier_result_is_a_typed_reference() -> None:
     )
     assert not result.problems and result.plan.edges() == {(0, 1)}
     assert result.plan.subtasks[1].arguments[0].value == "<node-0>.mean"
+
+
+def test_references_counted_from_one_are_shifted() -> None:
+    """call 1 reading <node-1> and call 2 reading <node-2> mean the calls before them."""
+    reply = (
+        call("get_forecast", city="Oslo", days=1)
+        + call("plot", points=["<node-1>"])
+        + call("plot", points=["<node-2>"], style={"color": "red"})
+    )
+    result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call(
+        "Plot tomorrow's forecast for Oslo, then plot that plot in red"
+    )
+    assert not result.problems and result.plan.edges() == {(0, 1), (1, 2)}
+    assert any("numbered from 1" in note for note in result.notes)
+    zero = call("get_forecast", city="Oslo", days=1) + call("plot", points=["<node-0>"])
+    result = FunctionCaller(ScriptedChatModel([zero]), SPECS).call("Plot tomorrow in Oslo")
+    assert result.plan.edges() == {(0, 1)} and not any("numbered" in n for n in result.notes)

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
-from toolpath.planners.references import references
+from toolpath.planners.references import references, renumber
 from toolpath.tools.spec import ToolSpec
 
 MAX_CALLS = 10
@@ -497,7 +497,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     """The whole answer checked. Repeated identical calls go; a call to a function the
     list does not offer goes too (the model's way of saying that nothing fits)."""
     calls, problems, notes, seen, missing = [], list(answer.problems), [], set(), []
-    for call in answer.calls:
+    for call in _from_zero(answer.calls, notes):
         key = json.dumps(call, sort_keys=True, default=str)
         if not _offered(call["name"], specs):
             missing.append(call["name"])
@@ -513,6 +513,20 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
         notes += more
     plan_problems = [str(p) for p in calls_plan(calls).problems()]
     return Checked(calls, problems + plan_problems, notes, missing)
+
+
+def _from_zero(calls: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
+    """Calls whose references count from 1 (call i reads `<node-i>` for the call before
+    it, and no reference is 0 or later than its own call) renumbered from 0."""
+    refs = [references(call.get("arguments")) for call in calls]
+    one_based = any(i in found for i, found in enumerate(refs)) and all(
+        1 <= r <= i for i, found in enumerate(refs) for r in found
+    )
+    if not one_based:
+        return calls
+    notes.append("repaired: <node-j> references were numbered from 1; shifted to 0-based")
+    shift = {r: r - 1 for found in refs for r in found}
+    return [{**call, "arguments": renumber(call.get("arguments"), shift)} for call in calls]
 
 
 def calls_plan(calls: list[dict[str, Any]], request: str = "") -> Plan:
