@@ -147,6 +147,42 @@ def test_resume_plans_only_what_is_missing(data_dir, tmp_path):
     assert "torn" not in path.read_text()
 
 
+def test_workers_plan_at_once_and_score_the_same(data_dir, tmp_path):
+    """Three workers finish out of order (the first requests answer slowest); the file's
+    order differs, the records and the scores do not."""
+    import time
+
+    samples = load_domain(DOMAIN, data_dir).samples
+    order = {s.user_request: k for k, s in enumerate(samples)}
+    labels = {s.user_request: s for s in samples}
+
+    def answer(messages: list[dict[str, str]]) -> str:
+        sample = labels[messages[-1]["content"].removeprefix("Request: ")]
+        return json.dumps({"task_steps": sample.task_steps, "task_nodes": sample.task_nodes})
+
+    def slow_and_sometimes_wrong(messages: list[dict[str, str]]) -> str:
+        k = order[messages[-1]["content"].removeprefix("Request: ")]
+        time.sleep(0.05 * (len(samples) - k))
+        wrong = {"task_steps": ["s"], "task_nodes": [{"task": "Translation", "arguments": []}]}
+        return answer(messages) if k % 2 else json.dumps(wrong)
+
+    runs = {}
+    for workers in (1, 3):
+        out = tmp_path / f"run-{workers}"
+        model = ScriptedChatModel(slow_and_sometimes_wrong)
+        runs[workers] = run_taskbench(
+            config(data_dir, out, workers=workers), model, show_progress=False
+        )
+    ids = [json.loads(line)["id"] for line in (tmp_path / "run-3" / PREDICTIONS_FILE).open()]
+    assert sorted(ids) == sorted(runs[1].selected_ids) and ids != runs[1].selected_ids
+    assert runs[1].report["scores"] == runs[3].report["scores"]
+    assert 0 < runs[3].report["scores"]["strict"]["all"]["n_f1"] < 1
+    for i in runs[1].selected_ids:
+        assert runs[1].records[i]["result"] == runs[3].records[i]["result"]
+    with pytest.raises(ValueError, match="--workers"):
+        run_taskbench(config(data_dir, tmp_path / "x", workers=0), model, show_progress=False)
+
+
 def test_resume_refuses_other_settings(data_dir, tmp_path):
     out = tmp_path / "run"
     run_taskbench(config(data_dir, out, limit=1), oracle(data_dir), show_progress=False)

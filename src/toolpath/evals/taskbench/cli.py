@@ -142,6 +142,9 @@ def taskbench(
         str | None,
         _opt("--fold", "K/N: score fold K of the demonstration pool (cross-validation)."),
     ] = None,
+    workers: Annotated[
+        int, _opt("--workers", "Samples planned at once (an OpenAI-compatible server with slots).")
+    ] = 1,
     as_json: Annotated[bool, _opt("--json", "Print JSON instead of tables.")] = False,
     quiet: Annotated[bool, _opt("--quiet", "No progress bar.")] = False,
 ) -> None:
@@ -169,6 +172,7 @@ def taskbench(
         data_dir=data_dir,
         planner=planner,
         fold=fold,
+        workers=workers,
         as_json=as_json,
         quiet=quiet,
     )

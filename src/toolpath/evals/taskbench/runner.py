@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,6 +82,7 @@ class RunConfig:
     data_dir: Path | None = None
     planner: str = "direct"
     fold: str | None = None  # "K/N": score fold K of the demonstration pool, not the slice
+    workers: int = 1  # samples planned at once (each with its own decomposer)
 
     def fold_numbers(self) -> tuple[int, int] | None:
         """(K, N) of `fold`, or None when the evaluation slice is scored."""
@@ -109,6 +111,8 @@ class RunConfig:
             k, n = self.fold_numbers()  # type: ignore[misc]
             if n < 2 or not 0 <= k < n:
                 raise ValueError(f"--fold must be K/N with N >= 2 and 0 <= K < N; got {self.fold}")
+        if self.workers < 1:
+            raise ValueError(f"--workers must be at least 1, got {self.workers}")
         if self.demo_method not in DEMO_METHODS:
             raise ValueError(
                 f"--demo-retrieval must be one of {', '.join(DEMO_METHODS)}; "
@@ -362,18 +366,7 @@ def run_taskbench(
             from toolpath.agent.llm import get_backend
 
             llm = get_backend(config.llm)
-        used: list[str] = []
-        decomposer = build_decomposer(llm, domain, split, config, used)
-        by_id = domain.by_id()
-        failures = 0
-        with _progress(len(todo), show_progress) as advance:
-            for sample_id in todo:
-                record = plan_sample(decomposer, by_id[sample_id], used)
-                append_record(path, record)
-                records[sample_id] = record
-                planned += 1
-                failures += record["toolpath"]["planner_failed"]
-                advance(f"{failures} planner failures")
+        planned = plan_samples(llm, domain, split, config, todo, records, show_progress)
     chosen = {i: records[i] for i in selected}
     predictions = {i: r.get("result") for i, r in chosen.items()}
     scores = score_predictions(domain, predictions, selected)
@@ -387,6 +380,43 @@ def run_taskbench(
     result.report = build_report(result)
     write_report(config.out, result.report)
     return result
+
+
+def plan_samples(
+    llm: ChatModel,
+    domain: TaskBenchDomain,
+    split: DomainSplit,
+    config: RunConfig,
+    todo: list[str],
+    records: dict[str, dict[str, Any]],
+    show_progress: bool,
+) -> int:
+    """Plan `todo` with `config.workers` decomposers at once, each record appended to the
+    predictions file as it comes (any order: scores follow the selected ids, not the file);
+    the number planned."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    by_id, lock, local = domain.by_id(), threading.Lock(), threading.local()
+    path, failures = config.out / PREDICTIONS_FILE, 0
+
+    def plan_one(sample_id: str) -> dict[str, Any]:
+        if not hasattr(local, "decomposer"):  # one per worker: `used` is its own
+            local.used = []
+            local.decomposer = build_decomposer(llm, domain, split, config, local.used)
+        return plan_sample(local.decomposer, by_id[sample_id], local.used)
+
+    with _progress(len(todo), show_progress) as advance, ThreadPoolExecutor(
+        max_workers=config.workers
+    ) as pool:
+        futures = {pool.submit(plan_one, sample_id): sample_id for sample_id in todo}
+        for future in as_completed(futures):
+            sample_id, record = futures[future], future.result()
+            with lock:
+                append_record(path, record)
+                records[sample_id] = record
+                failures += record["toolpath"]["planner_failed"]
+            advance(f"{failures} planner failures")
+    return len(todo)
 
 
 def config_json(config: RunConfig) -> dict[str, Any]:
