@@ -30,7 +30,13 @@ from toolpath.planners.graph import ToolGraph
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.media import content_type
 from toolpath.planners.plan import Argument, Plan, SubTask
-from toolpath.planners.references import INPUT_REF, map_refs, map_strings, renumber
+from toolpath.planners.references import (
+    INPUT_REF,
+    counts_from_one,
+    map_refs,
+    map_strings,
+    renumber,
+)
 from toolpath.tools.catalogs.catalog import Catalog
 from toolpath.tools.spec import ToolSpec
 
@@ -496,8 +502,7 @@ class PlanRepairer:
         when shifted down by one) are shifted down by one."""
         n = len(plan.subtasks)
         pairs = [(t.id, ref) for t in plan.subtasks for ref in t.references()]
-        off = [(i, j) for i, j in pairs if j == i or j >= n]
-        if not off or not all(0 <= j - 1 < n and j - 1 != i for i, j in pairs):
+        if not counts_from_one(pairs, n):
             return
         shift = {j: j - 1 for j in range(1, n + 1)}
         for task in plan.subtasks:

@@ -23,8 +23,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from toolpath.planners.llm import ChatModel, Usage
+from toolpath.planners.matcher import tool_document
 from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
-from toolpath.planners.references import references, renumber
+from toolpath.planners.references import counts_from_one, references, renumber
 from toolpath.tools.spec import ToolSpec
 
 MAX_CALLS = 10
@@ -512,16 +513,13 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
 
 
 def _from_zero(calls: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
-    """Calls whose references count from 1 (call i reads `<node-i>` for the call before
-    it, and no reference is 0 or later than its own call) renumbered from 0."""
-    refs = [references(call.get("arguments")) for call in calls]
-    one_based = any(i in found for i, found in enumerate(refs)) and all(
-        1 <= r <= i for i, found in enumerate(refs) for r in found
-    )
-    if not one_based:
+    """Calls whose references count from 1 (`references.counts_from_one`, the rule the
+    TaskBench repair uses) renumbered from 0."""
+    pairs = [(i, r) for i, call in enumerate(calls) for r in references(call.get("arguments"))]
+    if not counts_from_one(pairs, len(calls)):
         return calls
     notes.append("repaired: <node-j> references were numbered from 1; shifted to 0-based")
-    shift = {r: r - 1 for found in refs for r in found}
+    shift = {r: r - 1 for _, r in pairs}
     return [{**call, "arguments": renumber(call.get("arguments"), shift)} for call in calls]
 
 
@@ -629,7 +627,7 @@ class FunctionCaller:
             from toolpath.tools.retrieval.embedder import embed
         except ImportError:
             return None
-        documents = [f"{s.name.replace('_', ' ')}: {s.doc}" for s in self.tools]
+        documents = [tool_document(spec) for spec in self.tools]
         vectors = embed([request, *documents])
         return float((vectors[1:] @ vectors[0]).max()) if documents else None
 

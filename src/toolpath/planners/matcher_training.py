@@ -10,8 +10,8 @@ same tool in one batch would push each other away. Saved with safetensors weight
 
 from __future__ import annotations
 
+import copy
 import logging
-import os
 import random
 import sys
 from collections.abc import Sequence
@@ -61,20 +61,18 @@ def fine_tune_encoder(
 ) -> Path:
     """Fine-tune a fresh copy of all-MiniLM-L6-v2 on (step text, tool index) pairs, where the
     index points into `documents`; save it (safetensors) to `out_dir` and return it."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from datasets import Dataset
     from sentence_transformers import (
-        SentenceTransformer,
         SentenceTransformerTrainer,
         SentenceTransformerTrainingArguments,
     )
 
-    from toolpath.tools.retrieval.embedder import model_dir
+    from toolpath.tools.retrieval.embedder import load_embedder
 
     random.seed(FINE_TUNE_SEED)
     torch.manual_seed(FINE_TUNE_SEED)
-    model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
+    model = copy.deepcopy(load_embedder())  # a copy: the shared instance stays the stock model
     data = Dataset.from_dict({"step": [s for s, _ in pairs], "label": [t for _, t in pairs]})
     args = SentenceTransformerTrainingArguments(
         output_dir=str(out_dir / "trainer"),

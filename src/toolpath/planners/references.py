@@ -56,3 +56,11 @@ def as_text(value: Any) -> str:
 def references(value: Any) -> list[int]:
     """The node indices a value refers to, in order of appearance."""
     return [int(m) for m in NODE_REF.findall(as_text(value))]
+
+
+def counts_from_one(pairs: list[tuple[int, int]], nodes: int) -> bool:
+    """Whether (node, reference) pairs of a plan of `nodes` nodes were numbered from 1: some
+    node reads itself or one past the end, and every reference shifted down by one names
+    another node of the plan."""
+    off = [(i, j) for i, j in pairs if j == i or j >= nodes]
+    return bool(off) and all(0 <= j - 1 < nodes and j - 1 != i for i, j in pairs)
