@@ -27,11 +27,11 @@ from typing import Annotated, Any
 
 import typer
 
+from toolpath.agent.run.ray_executor import EXECUTORS
 from toolpath.evals.agent_bench import VectorEvaluator, build_registry, make_task, task_spec
 from toolpath.evals.provenance import provenance
 
 log = logging.getLogger(__name__)
-EXECUTORS = ("local", "ray")
 
 
 def _timed(executor: Any, overheads: list[float]) -> None:

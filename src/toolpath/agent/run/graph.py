@@ -21,6 +21,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ from toolpath.agent.run.task import CheckSpec, TaskSpec
 from toolpath.agent.run.verifier import JUDGE_ERROR, Verifier
 from toolpath.planners.estimates import EstimateStore
 from toolpath.planners.plan import Plan, PlanValidationError, SubTask
-from toolpath.planners.search import SearchProblem, astar
+from toolpath.planners.search import SearchProblem, ToolIndex, astar
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.resources import TEXT, type_of_literal
 from toolpath.tools.spec import ToolSpec
@@ -97,6 +98,12 @@ class RunGraph:
         self.verifier_for = verifier_for
         self.interactive = interactive
         self.deadline = time.monotonic() + 1e9
+
+    @cached_property
+    def tool_index(self) -> ToolIndex:
+        """The search's index of the runnable tools, built on the first search and reused by
+        every later one (replans included): the registry does not change during a run."""
+        return ToolIndex(spec for spec in self.registry if spec.runnable)
 
     def compile(self, checkpointer: Any = None):
         graph = StateGraph(RunState)
@@ -193,7 +200,7 @@ class RunGraph:
         budget = None if task.budget is None else max(task.budget - state.cost, 0.0)
         problem = SearchProblem(
             plan,
-            [spec for spec in self.registry if spec.runnable],
+            self.tool_index,
             self.estimates,
             alpha=task.alpha,
             budget=budget,

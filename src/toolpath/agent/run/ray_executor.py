@@ -26,7 +26,6 @@ import logging
 import os
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -155,7 +154,6 @@ class RayExecutor(Executor):
         )
         self.token = uuid.uuid4().hex
         self._registry_ref: Any = None
-        self.overheads: list[float] = []  # per step: wall seconds beyond the tools' own
 
     @property
     def ray(self) -> Any:
@@ -184,7 +182,6 @@ class RayExecutor(Executor):
     ) -> StepOutcome:
         """Execute the step in a Ray task; a lost worker is retried by Ray, a tool's own
         failure comes back as a failed outcome (as with the local executor)."""
-        started = time.perf_counter()
         payload = json.dumps(
             {
                 "subtask": task.model_dump(mode="json"),
@@ -202,8 +199,4 @@ class RayExecutor(Executor):
             .options(**options)
             .remote(self.token, self._registry_box(), str(self.store.root), payload)
         )
-        outcome = StepOutcome.model_validate_json(self.ray.get(ref))
-        wall = time.perf_counter() - started
-        own = sum(s for s in outcome.ran if s is not None)
-        self.overheads.append(max(wall - own, 0.0))
-        return outcome
+        return StepOutcome.model_validate_json(self.ray.get(ref))
