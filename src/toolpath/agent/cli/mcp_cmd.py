@@ -7,7 +7,6 @@ HTTP binds 127.0.0.1 by default; any other address needs a bearer token
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 import os
 from pathlib import Path
@@ -16,20 +15,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from toolpath.agent.serve.settings import API_KEY_ENV, is_loopback
 from toolpath.tools.extras import require
 
 log = logging.getLogger(__name__)
 mcp_app = typer.Typer(help="toolpath over the Model Context Protocol.", no_args_is_help=True)
-API_KEY_ENV = "TOOLPATH_API_KEY"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class BearerGuard:

@@ -37,6 +37,8 @@ LlmOption = Annotated[
 ModelOption = Annotated[
     str | None, typer.Option("--model-path", help="a GGUF file for the embedded backend")
 ]
+
+
 def _checked_executor(value: str | None) -> str | None:
     """The --executor value (or $TOOLPATH_EXECUTOR) checked before any work starts."""
     from toolpath.agent.run.ray_executor import executor_kind

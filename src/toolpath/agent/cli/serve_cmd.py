@@ -10,8 +10,6 @@ import typer
 from toolpath.agent.cli.run_cmd import HomeOption, LlmOption, ModelOption, fail
 from toolpath.tools.extras import require
 
-KEY_ENV = "TOOLPATH_API_KEY"
-
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="address to bind")] = "127.0.0.1",
@@ -35,12 +33,12 @@ def serve(
 
     from toolpath.agent.serve.app import create_app
     from toolpath.agent.serve.backend import default_backend
-    from toolpath.agent.serve.settings import ServeSettings
+    from toolpath.agent.serve.settings import API_KEY_ENV, ServeSettings
 
     settings = ServeSettings(
         host=host,
         port=port,
-        api_key=os.environ.get(KEY_ENV) or None,
+        api_key=os.environ.get(API_KEY_ENV) or None,
         max_active_runs=max_active_runs,
         cors_origins=cors or [],
     )

@@ -61,6 +61,12 @@ class RunIndex:
             (status, reason, cost, run_id),
         )
 
+    def row(self, run_id: str) -> dict[str, Any] | None:
+        found = self._execute(
+            f"SELECT {', '.join(_KEYS)} FROM toolpath_runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        return None if found is None else dict(zip(_KEYS, found, strict=True))
+
     def recent(self, limit: int) -> list[dict[str, Any]]:
         rows = self._execute(
             f"SELECT {', '.join(_KEYS)} FROM toolpath_runs ORDER BY created DESC LIMIT ?",

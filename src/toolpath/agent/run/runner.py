@@ -57,6 +57,11 @@ class RunStateVersionError(UnknownRunError):
     this one too; `runs list` and `runs show` still read such a run."""
 
 
+def new_run_id() -> str:
+    """A run id that sorts by start time: YYYYmmdd-HHMMSS- and 6 random hex digits."""
+    return time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
 def default_home() -> Path:
     return Path(os.environ.get("TOOLPATH_HOME", Path.home() / ".toolpath"))
 
@@ -141,7 +146,7 @@ class AgentRunner:
 
         Raises PathPolicyError when the task names a path outside the workspace."""
         self.check_paths(task)
-        run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        run_id = run_id or new_run_id()
         self.index.begin(run_id, task.request, time.time())
         initial = dict(RunState(run_id=run_id, task=task))  # every channel, models as they are
         return self._drive(run_id, initial, task)
@@ -213,6 +218,10 @@ class AgentRunner:
     # -- inspecting -------------------------------------------------------------------------
     def list_runs(self, limit: int = 50) -> list[dict[str, Any]]:
         return self.index.recent(limit)
+
+    def run_row(self, run_id: str) -> dict[str, Any] | None:
+        """One run's index row (id, request, status, reason, cost), None when unknown."""
+        return self.index.row(run_id)
 
     def values(self, run_id: str) -> dict[str, Any]:
         snapshot = self.graph.get_state(self._config(run_id))

@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import psutil
 
-from toolpath.agent.run.runner import AgentRunner, UnknownRunError
+from toolpath.agent.run.runner import AgentRunner, UnknownRunError, new_run_id
 from toolpath.agent.run.state import RunSummary
 from toolpath.agent.run.task import TaskSpec
 from toolpath.agent.serve.backend import ServeBackend
@@ -34,10 +32,6 @@ CREATE TABLE IF NOT EXISTS toolpath_serve_runs (
 )
 """
 Work = Callable[[AgentRunner], RunSummary]
-
-
-def new_run_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
 class RunHub:
@@ -156,8 +150,7 @@ class RunHub:
 
     def index_row(self, run_id: str) -> dict[str, Any] | None:
         with self._lock:
-            rows = self.reader.list_runs(limit=10_000)
-        return next((row for row in rows if row["run_id"] == run_id), None)
+            return self.reader.run_row(run_id)
 
     def list_runs(self, limit: int = 50) -> list[dict[str, Any]]:
         with self._lock:

@@ -7,6 +7,7 @@ import ipaddress
 from pydantic import BaseModel, Field
 
 LOOPBACK_NAMES = {"localhost"}
+API_KEY_ENV = "TOOLPATH_API_KEY"  # the key that servers off loopback require
 
 
 class ServeSettings(BaseModel):
@@ -25,7 +26,7 @@ class ServeSettings(BaseModel):
         """Refuse to bind a non-loopback address without an API key."""
         if not is_loopback(self.host) and not self.api_key:
             raise ValueError(
-                f"binding {self.host!r} (not loopback) needs an API key: set TOOLPATH_API_KEY"
+                f"binding {self.host!r} (not loopback) needs an API key: set {API_KEY_ENV}"
             )
 
 

@@ -405,9 +405,10 @@ def plan_samples(
             local.decomposer = build_decomposer(llm, domain, split, config, local.used)
         return plan_sample(local.decomposer, by_id[sample_id], local.used)
 
-    with _progress(len(todo), show_progress) as advance, ThreadPoolExecutor(
-        max_workers=config.workers
-    ) as pool:
+    with (
+        _progress(len(todo), show_progress) as advance,
+        ThreadPoolExecutor(max_workers=config.workers) as pool,
+    ):
         futures = {pool.submit(plan_one, sample_id): sample_id for sample_id in todo}
         for future in as_completed(futures):
             sample_id, record = futures[future], future.result()
