@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from test_agent_tools import ToyEvaluator, build_registry, merge_task
-from toolpath.agent.cli.demo_cmd import DEMO_REQUEST
+from toolpath.agent.run.demo_task import DEMO_REQUEST
 from toolpath.agent.run.factory import make_planner
 from toolpath.agent.run.runner import AgentRunner
 from toolpath.agent.serve.app import create_app

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from toolpath.agent.cli import demo_cmd
-from toolpath.agent.cli.demo_cmd import DEMO_SKILLS, fixed_plan, plan_problems
+from toolpath.agent.run.demo_task import DEMO_SKILLS, fixed_plan, plan_problems
 from toolpath.agent.run.executor import bind_arguments
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.tools.registry import ToolRegistry, tool
@@ -116,7 +116,7 @@ class _Inner:
     ],
 )
 def test_the_demo_says_who_planned(inner, planned_by, attempts):
-    from toolpath.agent.cli.demo_cmd import DemoPlanner
+    from toolpath.agent.run.demo_task import DemoPlanner
 
     planner = DemoPlanner(inner, DEMO_SKILLS, 0.0)
     plan, _ = planner.decompose("merge them", {})
@@ -126,7 +126,7 @@ def test_the_demo_says_who_planned(inner, planned_by, attempts):
 
 
 def test_extra_steps_after_the_merge_are_pruned():
-    from toolpath.agent.cli.demo_cmd import keep_merge_and_inputs
+    from toolpath.agent.run.demo_task import keep_merge_and_inputs
 
     plan = fixed_plan(DEMO_SKILLS, 0.0)
     extra = SubTask(id=3, capability="apply_adapter", arguments=[Argument(value="<node-2>")])

@@ -10,6 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from toolpath.agent.cli import plan_cmd
+from toolpath.agent.run import planner_setup
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.planners.search import search_path
 from toolpath.tools.catalogs.catalog import Catalog
@@ -37,13 +38,15 @@ def app() -> typer.Typer:
 @pytest.mark.taskbench_data
 def test_wiring_demos_search_and_report() -> None:
     catalog = load_taskbench_catalog("huggingface")
-    pool = plan_cmd.taskbench_pool(catalog, None)
+    pool = planner_setup.taskbench_pool(catalog, None)
     llm = ScriptedChatModel([json.dumps(ANSWER)])
-    decomposer = plan_cmd.build_decomposer(llm, catalog, examples=pool, k_demos=2, planner="direct")
+    decomposer = planner_setup.build_decomposer(
+        llm, catalog, examples=pool, k_demos=2, planner="direct"
+    )
     result = decomposer.decompose("Describe photo.jpg in Spanish and read it out")
     roles = [m["role"] for m in llm.calls[0]["messages"]]
     assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
-    search = search_path(plan_cmd.capability_plan(result.plan, catalog), catalog.tools)
+    search = search_path(planner_setup.capability_plan(result.plan, catalog), catalog.tools)
     report = plan_cmd.plan_report(result, search, 1.0)
     assert report["task_nodes"] == ANSWER["task_nodes"]
     assert [step["tools"][-1] for step in report["path"]["steps"]] == [
@@ -61,14 +64,14 @@ def test_capabilities_replace_tool_names_for_the_search() -> None:
     ]
     catalog = Catalog(name="lib", tools=tools)
     reply = json.dumps({"task_steps": ["m"], "task_nodes": [{"task": "ties", "arguments": []}]})
-    result = plan_cmd.build_decomposer(ScriptedChatModel([reply]), catalog).decompose("merge")
-    assert plan_cmd.capability_plan(result.plan, catalog).subtasks[0].capability == "merge"
+    result = planner_setup.build_decomposer(ScriptedChatModel([reply]), catalog).decompose("merge")
+    assert planner_setup.capability_plan(result.plan, catalog).subtasks[0].capability == "merge"
     assert result.taskbench["task_nodes"][0]["task"] == "ties"
 
 
 def test_large_catalogues_get_a_tool_retriever() -> None:
     tools = [ToolSpec(name=f"t{i}", doc=f"tool number {i}") for i in range(45)]
-    decomposer = plan_cmd.build_decomposer(
+    decomposer = planner_setup.build_decomposer(
         ScriptedChatModel(["{}"]), Catalog(name="big", tools=tools), max_tools=10
     )
     assert decomposer.tool_selector is not None
@@ -78,11 +81,11 @@ def test_large_catalogues_get_a_tool_retriever() -> None:
 def test_demo_file_is_read_and_checked(tmp_path: Path) -> None:
     good = tmp_path / "demos.jsonl"
     good.write_text(json.dumps({"user_request": "r", **ANSWER}) + "\n\n")
-    assert plan_cmd.load_examples(good)[0].request == "r"
+    assert planner_setup.load_examples(good)[0].request == "r"
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"task_nodes": []}\n')
     with pytest.raises(ValueError, match="line 1"):
-        plan_cmd.load_examples(bad)
+        planner_setup.load_examples(bad)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import yaml
 
 from mcp_helpers import hard_limit, server_entry, servers_file
 from test_agent_tools import make_zoo, merge_task
-from toolpath.agent.cli.demo_cmd import DEMO_REQUEST
+from toolpath.agent.run.demo_task import DEMO_REQUEST
 from toolpath.tools.catalogs.mcp import close_connections
 from toolpath.tools.catalogs.resolve import load_catalog
 

@@ -31,6 +31,6 @@ def test_demo_task_streams_a_plan_from_the_embedded_model(tmp_path, monkeypatch)
 
 
 def _demo_request() -> str:
-    from toolpath.agent.cli.demo_cmd import DEMO_REQUEST
+    from toolpath.agent.run.demo_task import DEMO_REQUEST
 
     return DEMO_REQUEST

@@ -112,7 +112,7 @@ class McpBackend:
         return make_runner(llm=llm, home=self.home, on_event=on_event, catalog=catalog)
 
     def plan(self, request: str, catalog: str, alpha: float) -> PlanResult:
-        from toolpath.agent.cli.plan_cmd import build_decomposer, capability_plan, examples_for
+        from toolpath.agent.run.planner_setup import build_decomposer, capability_plan, examples_for
         from toolpath.planners.search import search_path
 
         loaded = self.catalog_for(catalog)

@@ -57,8 +57,8 @@ def run_bench(
     data_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Measure load, cold and warm planning in this process."""
-    from toolpath.agent.cli.plan_cmd import build_decomposer, taskbench_pool
     from toolpath.agent.llm import ensure_model, get_backend
+    from toolpath.agent.run.planner_setup import build_decomposer, taskbench_pool
     from toolpath.tools.catalogs.resolve import load_catalog
 
     catalog = load_catalog(catalog_ref, data_dir)

@@ -17,8 +17,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from toolpath.agent.cli.plan_cmd import example_steps, examples_for
 from toolpath.agent.cli.tools_cmd import CatalogOption, DataDirOption, catalog_or_exit
+from toolpath.agent.run.planner_setup import example_steps, examples_for
 
 planner_app = typer.Typer(help="The graph planner's step matcher.", no_args_is_help=True)
 

@@ -33,7 +33,7 @@ class ServeBackend:
 
 def library_runner_factory(home: Path, planner: str = "direct") -> RunnerFactory:
     """Runners over the library's tools with the LLM decomposer (one merge example shown)."""
-    from toolpath.agent.cli.demo_cmd import demo_example
+    from toolpath.agent.run.demo_task import demo_example
     from toolpath.agent.run.factory import make_runner
 
     def build(llm: ChatModel, on_event: EventSink, interactive: bool) -> AgentRunner:
@@ -51,7 +51,7 @@ def library_runner_factory(home: Path, planner: str = "direct") -> RunnerFactory
 
 def zoo_demo_task() -> dict[str, Any]:
     """The demo's task on the zoo when it is built (never built here), else its request."""
-    from toolpath.agent.cli.demo_cmd import DEMO_REQUEST, DEMO_SKILLS, DEMO_THRESHOLD, demo_task
+    from toolpath.agent.run.demo_task import DEMO_REQUEST, DEMO_SKILLS, DEMO_THRESHOLD, demo_task
     from toolpath.tools.zoo import default_zoo_dir, load_zoo
 
     root = default_zoo_dir()

@@ -69,7 +69,7 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from toolpath.agent.cli.demo_cmd import DEMO_REQUEST
+    from toolpath.agent.run.demo_task import DEMO_REQUEST
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server (default: start one)")
