@@ -183,3 +183,50 @@ def _wait_for(port: int, seconds: float = 30) -> None:
                 return
         time.sleep(0.2)
     raise TimeoutError(f"nothing listens on port {port}")
+
+
+def test_a_plan_is_answered_while_a_run_is_in_progress(tmp_path, zoo) -> None:
+    """Plans and runs share the LLM call by call: a long run does not hold plans back."""
+    import json
+    import threading
+
+    from mcp_serve_scripted import MERGE_PLAN
+    from test_agent_tools import build_registry
+    from toolpath.agent.mcp_server import McpBackend
+    from toolpath.agent.run.task import TaskSpec
+    from toolpath.planners.llm import ScriptedChatModel
+    from toolpath.tools.catalogs.catalog import Catalog
+
+    started, finish = threading.Event(), threading.Event()
+
+    class SlowRunner:
+        registry = build_registry(zoo)
+
+        def start(self, task):
+            started.set()
+            finish.wait(60)
+
+        def close(self) -> None:
+            pass
+
+    backend = McpBackend(
+        llm=ScriptedChatModel(lambda _messages: json.dumps(MERGE_PLAN)),
+        home=tmp_path / "home",
+        runner_for=lambda llm, on_event, catalog: SlowRunner(),
+        catalog_for=lambda ref: Catalog.from_registry(build_registry(zoo)),
+    )
+    run = threading.Thread(
+        target=backend.run, args=(TaskSpec(request="merge"), lambda e: None, True)
+    )
+    run.start()
+    assert started.wait(30)
+    plans: list = []
+    planner = threading.Thread(target=lambda: plans.append(backend.plan("merge", "library", 0.5)))
+    planner.start()
+    planner.join(20)
+    answered_during_run = not planner.is_alive()
+    finish.set()
+    run.join(30)
+    planner.join(30)
+    assert answered_during_run, "the plan waited for the run to finish"
+    assert [node["task"] for node in plans[0].task_nodes][-1] == "merge_first"

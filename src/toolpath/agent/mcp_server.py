@@ -27,6 +27,7 @@ from toolpath.agent.events import RunEvent
 from toolpath.agent.run.runner import AgentRunner, UnknownRunError, default_home
 from toolpath.agent.run.state import RunSummary
 from toolpath.agent.run.task import TaskFileError, TaskSpec, parse_task_yaml
+from toolpath.agent.serve.llm_queue import LLMQueue
 from toolpath.tools.catalogs.catalog import Catalog
 from toolpath.tools.registry import ToolRegistry
 from toolpath.tools.spec import ToolArgumentError
@@ -100,11 +101,11 @@ class McpBackend:
             from toolpath.agent.run.factory import LazyChatModel
 
             llm = LazyChatModel()
-        self.llm = llm
+        self.llm = LLMQueue(llm)  # plans and runs take turns at the one LLM, call by call
         self.home = Path(home) if home is not None else default_home()
         self.runner_for = runner_for or self._default_runner
         self.catalog_for = catalog_for or _load_catalog
-        self._lock = threading.Lock()  # one LLM: plans and runs take turns
+        self._run_slot = threading.Lock()  # one run at a time: merges are memory-heavy
 
     def _default_runner(self, llm: Any, on_event: Any, catalog: str) -> AgentRunner:
         from toolpath.agent.run.factory import make_runner
@@ -116,11 +117,8 @@ class McpBackend:
         from toolpath.planners.search import search_path
 
         loaded = self.catalog_for(catalog)
-        with self._lock:
-            decomposer = build_decomposer(
-                self.llm, loaded, examples=examples_for(loaded, None, None)
-            )
-            decomposition = decomposer.decompose(request)
+        decomposer = build_decomposer(self.llm, loaded, examples=examples_for(loaded, None, None))
+        decomposition = decomposer.decompose(request)
         found = None
         if decomposition.plan.subtasks:
             plan = capability_plan(decomposition.plan, loaded)
@@ -142,7 +140,7 @@ class McpBackend:
         try:
             if not allow_changes:
                 guard_changes(runner.registry)
-            with self._lock:
+            with self._run_slot:
                 return runner.start(task)
         finally:
             runner.close()
