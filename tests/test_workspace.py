@@ -138,7 +138,7 @@ def test_every_cache_lives_under_one_root_that_the_workspace_allows(tmp_path, mo
     from toolpath.agent.llm.gguf import default_cache_dir
     from toolpath.planners.matcher import matcher_cache_dir
     from toolpath.tools.files import cache_root
-    from toolpath.tools.hashing import cache_dir
+    from toolpath.tools.hashing import hash_cache_path
     from toolpath.tools.workspace import Workspace, default_roots
     from toolpath.tools.zoo import default_zoo_dir
 
@@ -148,8 +148,9 @@ def test_every_cache_lives_under_one_root_that_the_workspace_allows(tmp_path, mo
     (tmp_path / "cwd").mkdir()
     monkeypatch.chdir(tmp_path / "cwd")  # the cache must be allowed as a cache, not as cwd
     root = tmp_path / "xdg" / "toolpath"
-    assert cache_root() == root == cache_dir()
+    assert cache_root() == root
     for folder in (default_cache_dir(), default_zoo_dir(), matcher_cache_dir()):
         assert folder.parent == root
+    assert hash_cache_path().parent == root
     workspace = Workspace.of(default_roots(tmp_path / "home"))
     workspace.check(default_zoo_dir() / "base" / "model.safetensors")  # no PathPolicyError

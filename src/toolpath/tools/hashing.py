@@ -23,23 +23,20 @@ _LOCK = threading.Lock()
 CHUNK = 8 << 20
 
 
-def cache_dir() -> Path:
-    return cache_root()
-
-
 def fast_algorithm() -> str:
     """ "blake3" where the package is installed, else "sha256"."""
     return "blake3" if importlib.util.find_spec("blake3") is not None else "sha256"
 
 
-def _cache_path(algorithm: str = "sha256") -> Path:
+def hash_cache_path(algorithm: str = "sha256") -> Path:
+    """The file of remembered file digests for `algorithm`, under the cache root."""
     suffix = "" if algorithm == "sha256" else f"_{algorithm}"
-    return cache_dir() / f"file_hashes{suffix}.json"
+    return cache_root() / f"file_hashes{suffix}.json"
 
 
 def _load_cache(algorithm: str = "sha256") -> dict[str, str]:
     try:
-        return json.loads(_cache_path(algorithm).read_text())
+        return json.loads(hash_cache_path(algorithm).read_text())
     except (OSError, json.JSONDecodeError):
         return {}
 
@@ -48,7 +45,7 @@ def _store_cache(entries: dict[str, str], algorithm: str = "sha256") -> None:
     """Write the cache atomically, dropping entries of files that no longer exist."""
     entries = {k: v for k, v in entries.items() if Path(k.split("|", 1)[0]).exists()}
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        atomic_write_json(_cache_path(algorithm), entries, indent=None)
+        atomic_write_json(hash_cache_path(algorithm), entries, indent=None)
 
 
 def _file_key(file: Path) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolpath.tools.hashing import cache_dir, fast_algorithm, files_digests, new_digest
+from toolpath.tools.hashing import fast_algorithm, files_digests, new_digest
 from toolpath.tools.hashing import file_sha256 as file_sha256
 from toolpath.tools.merging.preflight import weight_files
 
-__all__ = ["cache_dir", "fast_algorithm", "file_sha256", "model_digest", "model_sha256"]
+__all__ = ["fast_algorithm", "file_sha256", "model_digest", "model_sha256"]
 
 
 def model_digest(model: Path, algorithm: str = "sha256") -> str:
