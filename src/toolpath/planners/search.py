@@ -33,8 +33,9 @@ import heapq
 import itertools
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -43,6 +44,8 @@ from toolpath.planners.estimates import EstimateStore, prior_qualities
 from toolpath.planners.plan import PathStep, Plan, SubTask, ToolPath
 from toolpath.tools.resources import TEXT, type_of_literal
 from toolpath.tools.spec import ToolSpec
+
+V = TypeVar("V")
 
 MAX_CHAIN = 3
 INF = math.inf
@@ -301,37 +304,20 @@ class SearchProblem:
         return consumers, options
 
     def _producers(self, available: frozenset[str]) -> dict[str, Option]:
-        """Cheapest chain (up to MAX_CHAIN tools) producing each type from `available`.
+        """Cheapest chain (up to MAX_CHAIN tools) producing each type from `available`."""
+        if available not in self._producers_cache:
 
-        A Dijkstra over types: a converter fires once all its input types are settled.
-        """
-        if available in self._producers_cache:
-            return self._producers_cache[available]
-        best = {kind: Option((), 0.0, 1.0, 0.0, frozenset()) for kind in available}
-        waiting: dict[int, int] = {}
-        heap = [(0.0, kind) for kind in available]
-        settled: set[str] = set()
-        listed = self.index.listed
-        while heap:
-            _, kind = heapq.heappop(heap)
-            if kind in settled:
-                continue
-            settled.add(kind)
-            for row in self._consumers.get(kind, []):
-                spec = listed[row]
-                waiting[row] = waiting.get(row, len(set(spec.inputs))) - 1
-                if waiting[row]:
-                    continue
-                prep = _combine([best[k] for k in dict.fromkeys(spec.inputs)])
+            def extend(row: int, inputs: list[Option]) -> Option | None:
+                prep = _combine(inputs)
                 if len(prep.tools) + 1 > MAX_CHAIN:
-                    continue
-                option = _combine([prep, self._converter_options[row]])
-                for out in spec.outputs:
-                    if out not in settled and (out not in best or option.weight < best[out].weight):
-                        best[out] = option
-                        heapq.heappush(heap, (option.weight, out))
-        self._producers_cache[available] = best
-        return best
+                    return None
+                return _combine([prep, self._converter_options[row]])
+
+            start = Option((), 0.0, 1.0, 0.0, frozenset())
+            self._producers_cache[available] = self._settle_types(
+                available, start, extend, lambda option: option.weight
+            )
+        return self._producers_cache[available]
 
     def _distances(
         self, available: frozenset[str], a: float = 1.0, b: float = 0.0
@@ -339,9 +325,26 @@ class SearchProblem:
         """Lower bounds on preparing each type from `available` (chains of any length),
         each converter valued a * weight + b * cost."""
         key = (available, a, b)
-        if key in self._distances_cache:
-            return self._distances_cache[key]
-        dist = dict.fromkeys(available, 0.0)
+        if key not in self._distances_cache:
+
+            def extend(row: int, inputs: list[float]) -> float:
+                converter = self._converter_options[row]
+                return sum(inputs) + a * converter.weight + b * converter.cost
+
+            self._distances_cache[key] = self._settle_types(available, 0.0, extend, float)
+        return self._distances_cache[key]
+
+    def _settle_types(
+        self,
+        available: frozenset[str],
+        start: V,
+        extend: Callable[[int, list[V]], V | None],
+        priority: Callable[[V], float],
+    ) -> dict[str, V]:
+        """A Dijkstra over types: each available type is worth `start`; a converter fires
+        once all its input types are settled, bringing its outputs `extend(row, inputs)`
+        (None: it may not fire); each type keeps the value of lowest `priority`."""
+        best = dict.fromkeys(available, start)
         waiting: dict[int, int] = {}
         heap = [(0.0, kind) for kind in available]
         settled: set[str] = set()
@@ -356,15 +359,16 @@ class SearchProblem:
                 waiting[row] = waiting.get(row, len(set(spec.inputs))) - 1
                 if waiting[row]:
                     continue
-                converter = self._converter_options[row]
-                reach = sum(dist[k] for k in set(spec.inputs))
-                reach += a * converter.weight + b * converter.cost
+                value = extend(row, [best[k] for k in dict.fromkeys(spec.inputs)])
+                if value is None:
+                    continue
                 for out in spec.outputs:
-                    if out not in settled and reach < dist.get(out, INF):
-                        dist[out] = reach
-                        heapq.heappush(heap, (reach, out))
-        self._distances_cache[key] = dist
-        return dist
+                    if out not in settled and (
+                        out not in best or priority(value) < priority(best[out])
+                    ):
+                        best[out] = value
+                        heapq.heappush(heap, (priority(value), out))
+        return best
 
     # -- options ------------------------------------------------------------------------
     def options(self, task: SubTask, available: frozenset[str]) -> list[Option]:
