@@ -28,12 +28,8 @@ from test_agent_tools import (  # noqa: E402
 )
 from toolpath.agent.run import AgentRunner, TaskSpec  # noqa: E402
 from toolpath.agent.run.artifacts import MANIFEST, Artifact  # noqa: E402
-from toolpath.agent.run.ray_executor import (  # noqa: E402
-    RayExecutor,
-    ensure_ray,
-    executor_kind,
-    step_resources,
-)
+from toolpath.agent.run.executor import executor_kind  # noqa: E402
+from toolpath.agent.run.ray_executor import RayExecutor, ensure_ray, step_resources  # noqa: E402
 from toolpath.tools.registry import ToolRegistry, tool  # noqa: E402
 from toolpath.tools.spec import ToolResources  # noqa: E402
 

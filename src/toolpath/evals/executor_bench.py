@@ -27,7 +27,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toolpath.agent.run.ray_executor import EXECUTORS
+from toolpath.agent.run.executor import EXECUTORS
 from toolpath.evals.agent_bench import VectorEvaluator, build_registry, make_task, task_spec
 from toolpath.evals.provenance import provenance
 

@@ -41,7 +41,7 @@ ModelOption = Annotated[
 
 def _checked_executor(value: str | None) -> str | None:
     """The --executor value (or $TOOLPATH_EXECUTOR) checked before any work starts."""
-    from toolpath.agent.run.ray_executor import executor_kind
+    from toolpath.agent.run.executor import executor_kind
 
     try:
         executor_kind(value)

@@ -15,6 +15,7 @@ read as instructions.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import traceback
@@ -38,6 +39,8 @@ PATH_KEYS = ("path", "out", "out_dir", "output_dir", "model_dir", "model", "outp
 # `<node-j>` with an optional `.field`; NODE_REF's group 1 (the index) is group 1 here too
 FIELD_REF = re.compile(NODE_REF.pattern + r"(?:\.([A-Za-z_]\w*))?")
 _guessed: set[str] = set()
+EXECUTORS = ("local", "ray")
+EXECUTOR_ENV = "TOOLPATH_EXECUTOR"
 
 
 class StepOutcome(BaseModel):
@@ -349,6 +352,23 @@ class Executor:
             return spec.invoke(call_args)
 
         return self.store.put(key, spec.name, produce), False
+
+
+def executor_kind(kind: str | None = None) -> str:
+    """The executor asked for: `kind`, else $TOOLPATH_EXECUTOR, else local."""
+    chosen = (kind or os.environ.get(EXECUTOR_ENV) or "local").strip().lower()
+    if chosen not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {chosen!r}")
+    return chosen
+
+
+def make_executor(kind: str | None, registry: ToolRegistry, store: ArtifactStore) -> Executor:
+    """The local executor, or a RayExecutor (`kind` None reads $TOOLPATH_EXECUTOR)."""
+    if executor_kind(kind) == "ray":
+        from toolpath.agent.run.ray_executor import RayExecutor  # it builds on Executor
+
+        return RayExecutor(registry, store)
+    return Executor(registry, store)
 
 
 def _out_param(spec: ToolSpec) -> str | None:

@@ -40,28 +40,11 @@ from toolpath.tools.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-EXECUTORS = ("local", "ray")
-EXECUTOR_ENV = "TOOLPATH_EXECUTOR"
 RETRIES_ENV = "TOOLPATH_RAY_RETRIES"
 CPUS_ENV = "TOOLPATH_RAY_CPUS"
 _init_lock = threading.Lock()
 _worker_registries: dict[str, ToolRegistry] = {}  # in each worker: token -> registry
 _remote_step: Any = None
-
-
-def executor_kind(kind: str | None = None) -> str:
-    """The executor asked for: `kind`, else $TOOLPATH_EXECUTOR, else local."""
-    chosen = (kind or os.environ.get(EXECUTOR_ENV) or "local").strip().lower()
-    if chosen not in EXECUTORS:
-        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {chosen!r}")
-    return chosen
-
-
-def make_executor(kind: str | None, registry: ToolRegistry, store: ArtifactStore) -> Executor:
-    """The local executor, or a RayExecutor (`kind` None reads $TOOLPATH_EXECUTOR)."""
-    if executor_kind(kind) == "ray":
-        return RayExecutor(registry, store)
-    return Executor(registry, store)
 
 
 def ensure_ray(num_cpus: int | None = None) -> Any:

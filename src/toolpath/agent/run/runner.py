@@ -21,10 +21,9 @@ from langgraph.types import Command
 from toolpath.agent.events import RunEvent, parse_event
 from toolpath.agent.llm.settings import config_roots
 from toolpath.agent.run.artifacts import ArtifactStore
-from toolpath.agent.run.executor import Executor
+from toolpath.agent.run.executor import Executor, make_executor
 from toolpath.agent.run.graph import RunGraph
 from toolpath.agent.run.planning import Planner
-from toolpath.agent.run.ray_executor import make_executor
 from toolpath.agent.run.run_store import open_run_store
 from toolpath.agent.run.state import (
     CHECKPOINT_TYPES,
