@@ -154,6 +154,23 @@ def test_a_step_gets_the_resources_its_tool_declares(cluster, tmp_path):
     assert Path(output["path"], "note.txt").read_text() == "hello"
 
 
+def test_warm_up_loads_the_registry_in_the_workers_before_any_step(cluster, tmp_path, zoo):
+    from toolpath.agent.run.artifacts import ArtifactStore
+    from toolpath.agent.run.executor import Executor
+
+    registry = build_registry(zoo)
+    assert Executor(registry, ArtifactStore(tmp_path / "local")).warm_up() == 0
+    executor = RayExecutor(registry, ArtifactStore(tmp_path / "ray"))
+    assert 1 <= executor.warm_up() <= 2  # one worker per CPU of the 2-CPU cluster
+
+    def loaded(token: str) -> bool:
+        from toolpath.agent.run import ray_executor
+
+        return token in ray_executor._worker_registries
+
+    assert ray.get(ray.remote(loaded).remote(executor.token))
+
+
 def _killable_registry(zoo: Path, state: Path) -> ToolRegistry:
     """The toy tools, with a merge that records its pid and hangs half-written the first
     time (for the test to SIGKILL its worker), and finishes on the retry."""
@@ -223,4 +240,5 @@ def test_bench_executor_gives_identical_results_on_both_executors(cluster):
     assert result["results_identical"] is True
     assert result["local"]["steps"] == result["ray"]["steps"] > 0
     assert result["ray"]["step_overhead_ms_median"] < 1000
+    assert result["ray"]["workers_warmed"] >= 1 and result["local"]["workers_warmed"] == 0
     assert result["ray_cluster"]["address"].startswith("127.0.0.1:")

@@ -317,6 +317,11 @@ class Executor:
             ran=ran,
         )
 
+    def warm_up(self) -> int:
+        """Make ready the processes steps run in before timed work: none here (steps run in
+        this process); the number of workers warmed."""
+        return 0
+
     def spec_or_none(self, name: str) -> ToolSpec | None:
         """The registry's spec of a tool, None when it holds no such tool."""
         return self.registry.get(name) if name in self.registry else None

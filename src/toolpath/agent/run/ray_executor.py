@@ -44,7 +44,7 @@ RETRIES_ENV = "TOOLPATH_RAY_RETRIES"
 CPUS_ENV = "TOOLPATH_RAY_CPUS"
 _init_lock = threading.Lock()
 _worker_registries: dict[str, ToolRegistry] = {}  # in each worker: token -> registry
-_remote_step: Any = None
+_remote_functions: dict[Any, Any] = {}  # function -> its Ray remote function
 
 
 def ensure_ray(num_cpus: int | None = None) -> Any:
@@ -95,14 +95,26 @@ def step_resources(specs: list[ToolResources]) -> dict[str, Any]:
     return options
 
 
-def run_step_payload(token: str, registry_box: list[Any], store_root: str, payload: str) -> str:
-    """In a worker: run one step with the shipped registry; the outcome as JSON."""
+def _worker_registry(token: str, registry_box: list[Any]) -> ToolRegistry:
+    """In a worker: the shipped registry, fetched (and its tools' modules imported) once."""
     registry = _worker_registries.get(token)
     if registry is None:
         import ray
 
         registry = ray.get(registry_box[0])
         _worker_registries[token] = registry
+    return registry
+
+
+def warm_worker(token: str, registry_box: list[Any]) -> int:
+    """In a worker: load the registry before any step needs it; the worker's pid."""
+    _worker_registry(token, registry_box)
+    return os.getpid()
+
+
+def run_step_payload(token: str, registry_box: list[Any], store_root: str, payload: str) -> str:
+    """In a worker: run one step with the shipped registry; the outcome as JSON."""
+    registry = _worker_registry(token, registry_box)
     data = json.loads(payload)
     roots = data["roots"]
     executor = Executor(registry, ArtifactStore(store_root))
@@ -117,12 +129,12 @@ def run_step_payload(token: str, registry_box: list[Any], store_root: str, paylo
     return outcome.model_dump_json()
 
 
-def _remote() -> Any:
-    global _remote_step
-    if _remote_step is None:
+def _remote(function: Any = run_step_payload) -> Any:
+    """`function` as a Ray remote function, made once per process."""
+    if function not in _remote_functions:
         ray = require("ray", "ray")
-        _remote_step = ray.remote(run_step_payload)
-    return _remote_step
+        _remote_functions[function] = ray.remote(function)
+    return _remote_functions[function]
 
 
 class RayExecutor(Executor):
@@ -153,6 +165,16 @@ class RayExecutor(Executor):
                     "run it with --executor local"
                 ) from exc
         return [self._registry_ref]
+
+    def warm_up(self) -> int:
+        """Load the registry, and with it the tools' imports, in a worker per CPU of the
+        cluster (spread over its nodes), so that no step pays a worker's first import;
+        the number of workers warmed."""
+        slots = max(int(self.ray.cluster_resources().get("CPU", 1)), 1)
+        warm = _remote(warm_worker).options(num_cpus=1, scheduling_strategy="SPREAD")
+        pids = self.ray.get([warm.remote(self.token, self._registry_box()) for _ in range(slots)])
+        log.info("warmed %d Ray workers for %d CPUs", len(set(pids)), slots)
+        return len(set(pids))
 
     def run(
         self,
