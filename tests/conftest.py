@@ -1,6 +1,7 @@
 """Shared test set-up: tests marked `taskbench_data` skip, with the reason, when the
 TaskBench data (not part of the project) cannot be found; hypothesis is derandomized
-when `CI` is set, so CI passes or fails the same way every time."""
+when `CI` is set, so CI passes or fails the same way every time; `ray_cluster` is a
+local 2-CPU Ray for the modules that use it."""
 
 from __future__ import annotations
 
@@ -36,3 +37,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "taskbench_data" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    """A local Ray on the loopback with 2 CPUs for the module's tests (seconds to start)."""
+    ray = pytest.importorskip("ray")
+    from toolpath.agent.run.ray_executor import ensure_ray
+
+    if os.environ.get("RAY_ADDRESS"):
+        pytest.skip("RAY_ADDRESS is set: these tests start their own local cluster")
+    ensure_ray(num_cpus=2)
+    yield
+    ray.shutdown()

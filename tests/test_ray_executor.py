@@ -1,6 +1,6 @@
 """Steps on a local Ray cluster (loopback, 2 CPUs): the same verdicts as the local executor,
 the resources a tool declares, and a worker SIGKILLed mid-step retried with no partial
-artifact. One cluster for the module (it takes seconds to start)."""
+artifact. One cluster for the module (conftest's `ray_cluster`: it takes seconds to start)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,18 +28,9 @@ from test_agent_tools import (  # noqa: E402
 from toolpath.agent.run import AgentRunner, TaskSpec  # noqa: E402
 from toolpath.agent.run.artifacts import MANIFEST, Artifact  # noqa: E402
 from toolpath.agent.run.executor import executor_kind  # noqa: E402
-from toolpath.agent.run.ray_executor import RayExecutor, ensure_ray, step_resources  # noqa: E402
+from toolpath.agent.run.ray_executor import RayExecutor, step_resources  # noqa: E402
 from toolpath.tools.registry import ToolRegistry, tool  # noqa: E402
 from toolpath.tools.spec import ToolResources  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[None]:
-    if os.environ.get("RAY_ADDRESS"):
-        pytest.skip("RAY_ADDRESS is set: these tests start their own local cluster")
-    ensure_ray(num_cpus=2)
-    yield
-    ray.shutdown()
 
 
 @pytest.fixture()
@@ -101,7 +91,7 @@ def test_a_bad_executor_is_one_line_before_any_work(args, monkeypatch, tmp_path)
     assert "Traceback" not in result.output and not any(tmp_path.iterdir())
 
 
-def test_ray_gives_the_local_verdicts_through_artifact_references(cluster, tmp_path, zoo):
+def test_ray_gives_the_local_verdicts_through_artifact_references(ray_cluster, tmp_path, zoo):
     local, expected = _run(tmp_path, build_registry(zoo), zoo, "local", "local")
     runner, summary = _run(tmp_path, build_registry(zoo), zoo, "ray", "ray")
     assert isinstance(runner.graph_builder.executor, RayExecutor)
@@ -123,7 +113,7 @@ def test_ray_gives_the_local_verdicts_through_artifact_references(cluster, tmp_p
     assert counts(runner.estimates.held()) == counts(local.estimates.held())
 
 
-def test_a_step_gets_the_resources_its_tool_declares(cluster, tmp_path):
+def test_a_step_gets_the_resources_its_tool_declares(ray_cluster, tmp_path):
     registry = ToolRegistry()
 
     @tool(
@@ -154,7 +144,7 @@ def test_a_step_gets_the_resources_its_tool_declares(cluster, tmp_path):
     assert Path(output["path"], "note.txt").read_text() == "hello"
 
 
-def test_warm_up_loads_the_registry_in_the_workers_before_any_step(cluster, tmp_path, zoo):
+def test_warm_up_loads_the_registry_in_the_workers_before_any_step(ray_cluster, tmp_path, zoo):
     from toolpath.agent.run.artifacts import ArtifactStore
     from toolpath.agent.run.executor import Executor
 
@@ -197,7 +187,9 @@ def _killable_registry(zoo: Path, state: Path) -> ToolRegistry:
     return registry
 
 
-def test_a_worker_killed_mid_step_is_retried_and_leaves_no_partial_artifact(cluster, tmp_path, zoo):
+def test_a_worker_killed_mid_step_is_retried_and_leaves_no_partial_artifact(
+    ray_cluster, tmp_path, zoo
+):
     state = tmp_path / "state"
     state.mkdir()
     registry = _killable_registry(zoo, state)
@@ -233,7 +225,7 @@ def test_a_worker_killed_mid_step_is_retried_and_leaves_no_partial_artifact(clus
 
 
 @pytest.mark.slow
-def test_bench_executor_gives_identical_results_on_both_executors(cluster):
+def test_bench_executor_gives_identical_results_on_both_executors(ray_cluster):
     from toolpath.evals.executor_bench import run_bench
 
     result = run_bench(tasks=2, seed=1)

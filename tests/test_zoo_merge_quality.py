@@ -1,4 +1,5 @@
-"""The merge-quality benchmark on a real mini zoo: merges evaluated on each task, table written."""
+"""The merge-quality benchmark on a real mini zoo: merges evaluated on each task, table
+written; the same sweep on a local Ray gives the local numbers, in the cells' order."""
 
 from __future__ import annotations
 
@@ -73,3 +74,52 @@ def test_cli_prints_json_rows_and_pareto(mini_zoo: ZooManifest, tmp_path: Path) 
     assert data["pareto"][0]["method"] == "linear"
     bad = CliRunner().invoke(app, args("counting+division"))
     assert bad.exit_code == 2 and "division" in bad.output
+
+
+def _timeless(value: object) -> object:
+    """`value` without its measured merge seconds (at any depth)."""
+    if isinstance(value, dict):
+        return {k: _timeless(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [_timeless(v) for v in value]
+    return value
+
+
+def _numbers(result: dict) -> object:
+    """What the sweep computed, in order (the measured merge seconds aside)."""
+    keys = ("rows", "summary", "expert_accuracy")
+    return _timeless({**{k: result[k] for k in keys}, "priors": result["priors"]["quality"]})
+
+
+def test_a_sweep_on_ray_gives_the_local_numbers_in_the_cells_order(
+    ray_cluster, mini_zoo: ZooManifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOOLPATH_HOME", str(tmp_path))
+    groups = [GROUP, ("addition", "counting")]  # reversal's mini expert scores 0
+    sweep = {"methods": ["ties", "linear"], "groups": groups, "limit": 24}
+    local = bench.run_merge_quality(mini_zoo, executor="local", **sweep)
+    cells = [(m, list(g)) for g in groups for m in sweep["methods"]]
+    assert [(r["method"], r["experts"]) for r in local["rows"]] == cells
+    assert all("error" not in r for r in local["rows"])
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("a cell of the Ray sweep ran in the controller")
+
+    monkeypatch.setattr(bench, "run_merge", not_here)  # the workers import their own
+    finished: list[dict] = []
+    remote = bench.run_merge_quality(mini_zoo, executor="ray", on_row=finished.append, **sweep)
+    assert remote["executor"] == "ray" and local["executor"] == "local"
+    assert _numbers(remote) == _numbers(local)  # the same numbers, in the same order
+    assert sorted(map(json.dumps, finished)) == sorted(map(json.dumps, remote["rows"]))
+    assert not any((tmp_path / "tmp").iterdir())  # the shared scratch folder is gone
+
+
+def test_cli_refuses_an_unknown_executor_before_building_a_zoo(tmp_path: Path) -> None:
+    app, bench_app = typer.Typer(), typer.Typer()
+    app.add_typer(bench_app, name="bench")
+    bench.register(app, bench_app)
+    zoo = tmp_path / "zoo"
+    args = ["bench", "merge-quality", "--zoo", str(zoo), "--executor", "dask"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "local, ray" in result.output
+    assert not zoo.exists()

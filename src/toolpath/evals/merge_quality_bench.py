@@ -7,6 +7,13 @@ table (normalised accuracy per task and on average, merge seconds), its cost-qua
 Pareto front and a plot go into a report; the per-method pass rates become the merge
 tools' quality priors (tools/merging/quality_priors.json), the way CoSTA* seeds its
 search from a benchmark table.
+
+With `--executor ray` (or $TOOLPATH_EXECUTOR=ray) each (method, expert set) cell runs as
+one Ray task: it reads the zoo from its path, merges into a scratch folder under
+$TOOLPATH_HOME (a path every node must see, as for the agent's steps), writes its row as
+JSON there and returns that file's path; no tensor goes through Ray's object store. The
+rows are put back in the cells' order, whatever order the tasks finish in, so the
+numbers are those of the local run (the merge seconds are measured, not reproduced).
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +43,8 @@ DEFAULT_REPORT_DIR = Path("reports") / "merge_quality"
 DEFAULT_THRESHOLD = 0.9
 RANDOM_METHODS = {m.name for m in MERGE_METHODS.values() if m.stochastic}
 ADAMERGING_TEXTS = 64
+Cell = tuple[str, tuple[str, ...]]  # (method, expert set)
+RowCallback = Callable[[dict[str, Any]], None]
 
 
 def expert_groups(tasks: list[str], pairs: bool = True, everything: bool = True) -> list[tuple]:
@@ -106,6 +116,7 @@ def run_merge(
         return {**row, "error": f"expert {useless[0]} scores 0: normalised accuracy undefined"}
     models, base, params = merge_inputs(method, group, zoo, expert_acc)
     out = workdir / f"{method}-{'-'.join(group)}"
+    _remove_tree(out)  # what a killed attempt at this cell left
     try:
         result = merge_models(method, models, out, base=base, params=params)
         acc = _evaluate(out, zoo, group, limit)
@@ -122,6 +133,100 @@ def run_merge(
         "min_normalized_accuracy": round(min(normalised.values()), 4),
         "seconds": round(result.seconds, 3),
     }
+
+
+def sweep_cells(groups: list[tuple[str, ...]], methods: list[str]) -> list[Cell]:
+    """The sweep's (method, expert set) cells in the report's order: group by group."""
+    return [(m, g) for g in groups for m in methods if applicable(m, len(g))]
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """One torch thread inside: tiny models merge faster so, and steadily under load."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def local_rows(
+    cells: list[Cell],
+    zoo: ZooManifest,
+    expert_acc: dict[str, float],
+    limit: int,
+    workdir: Path,
+    on_row: RowCallback | None = None,
+) -> list[dict[str, Any]]:
+    """The cells' rows, merged one after another in this process."""
+    rows = []
+    for method, group in cells:
+        rows.append(run_merge(method, group, zoo, expert_acc, limit, workdir))
+        if on_row is not None:
+            on_row(rows[-1])
+    return rows
+
+
+def cell_row_file(
+    method: str,
+    group: list[str],
+    zoo_json: str,
+    expert_acc: dict[str, float],
+    limit: int,
+    workdir: str,
+) -> str:
+    """In a Ray worker: one cell merged and evaluated as `local_rows` does it; the path of
+    its row, written as JSON under `workdir`."""
+    zoo = ZooManifest.model_validate_json(zoo_json)
+    with one_torch_thread():
+        row = run_merge(method, tuple(group), zoo, expert_acc, limit, Path(workdir))
+    path = Path(workdir, "rows", f"{method}-{'-'.join(group)}.json")
+    atomic_write_json(path, row)
+    return str(path)
+
+
+def ray_rows(
+    cells: list[Cell],
+    zoo: ZooManifest,
+    expert_acc: dict[str, float],
+    limit: int,
+    workdir: Path,
+    on_row: RowCallback | None = None,
+) -> list[dict[str, Any]]:
+    """The cells' rows, one Ray task per cell: `on_row` as each finishes, the rows by cell."""
+    from toolpath.agent.run.ray_executor import default_retries, ensure_ray, remote_function
+
+    ray = ensure_ray()
+    task = remote_function(cell_row_file).options(num_cpus=1, max_retries=default_retries())
+    zoo_json = zoo.model_dump_json()
+    cell_of = {
+        task.remote(method, list(group), zoo_json, expert_acc, limit, str(workdir)): (method, group)
+        for method, group in cells
+    }
+    rows: dict[Cell, dict[str, Any]] = {}
+    pending = list(cell_of)
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        row = json.loads(Path(ray.get(done[0])).read_text(encoding="utf-8"))
+        rows[cell_of[done[0]]] = row
+        if on_row is not None:
+            on_row(row)
+    return [rows[cell] for cell in cells]
+
+
+def _scratch_parent(kind: str) -> Path | None:
+    """Where the sweep's scratch folder goes: the system's temp folder locally, under
+    $TOOLPATH_HOME (shared by the nodes) on Ray."""
+    if kind == "local":
+        return None
+    from toolpath.agent.run.runner import default_home
+
+    parent = default_home() / "tmp"
+    parent.mkdir(parents=True, exist_ok=True)
+    return parent
 
 
 def _remove_tree(path: Path) -> None:
@@ -204,41 +309,34 @@ def run_merge_quality(
     groups: list[tuple[str, ...]] | None = None,
     limit: int = 100,
     threshold: float = DEFAULT_THRESHOLD,
-    on_row: Callable[[dict[str, Any]], None] | None = None,
+    on_row: RowCallback | None = None,
+    executor: str | None = None,
 ) -> dict[str, Any]:
-    """The whole benchmark: rows, per-method summary, Pareto front, priors document."""
-    import torch
-
+    """The whole benchmark: rows, per-method summary, Pareto front, priors document.
+    `executor`: local (default) or ray, one Ray task per cell ($TOOLPATH_EXECUTOR)."""
+    from toolpath.agent.run.executor import executor_kind
     from toolpath.tools.merging import METHODS
 
+    kind = executor_kind(executor)
     methods = list(methods or METHODS)
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown merge method {unknown[0]!r}; known: {', '.join(METHODS)}")
     groups = groups or expert_groups(list(zoo.experts))
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models: one thread is faster, and steady under load
     start = time.perf_counter()
-    try:
+    with one_torch_thread():
         expert_acc = {
             task: _evaluate(zoo.experts[task].path, zoo, (task,), limit)[task]
-            for task in {t for g in groups for t in g}
+            for task in sorted({t for g in groups for t in g})
         }
-        rows = []
-        with tempfile.TemporaryDirectory(prefix="toolpath-merge-quality-") as tmp:
-            for group in groups:
-                for method in methods:
-                    if not applicable(method, len(group)):
-                        continue
-                    row = run_merge(method, group, zoo, expert_acc, limit, Path(tmp))
-                    rows.append(row)
-                    if on_row is not None:
-                        on_row(row)
-    finally:
-        torch.set_num_threads(threads)
+        sweep = ray_rows if kind == "ray" else local_rows
+        prefix, parent = "toolpath-merge-quality-", _scratch_parent(kind)
+        with tempfile.TemporaryDirectory(prefix=prefix, dir=parent) as tmp:
+            rows = sweep(sweep_cells(groups, methods), zoo, expert_acc, limit, Path(tmp), on_row)
     summary = method_summary(rows, threshold)
     made = provenance()
     return {
+        "executor": kind,
         "zoo": str(zoo.root),
         "limit": limit,
         "threshold": threshold,
@@ -430,11 +528,22 @@ def merge_quality_command(
     threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0)] = DEFAULT_THRESHOLD,
     report_dir: Annotated[Path, typer.Option("--report-dir")] = DEFAULT_REPORT_DIR,
     write_priors: Annotated[bool, typer.Option("--write-priors/--no-write-priors")] = True,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            help="where the merges run: local (default) or ray, one Ray task per (method, "
+            "expert set) ($RAY_ADDRESS, else a local Ray); also $TOOLPATH_EXECUTOR",
+        ),
+    ] = None,
 ) -> None:
     """Merge the zoo's experts with every method; table, Pareto front, report and priors."""
+    from toolpath.agent.run.executor import executor_kind
+
     root = zoo_dir if zoo_dir is not None else default_zoo_dir()
     err = Console(stderr=True)
     try:
+        executor = executor_kind(executor)  # a bad value fails before the zoo is built
         try:
             zoo = load_zoo(root)
         except FileNotFoundError:
@@ -448,6 +557,7 @@ def merge_quality_command(
             limit=limit,
             threshold=threshold,
             on_row=None if as_json else lambda r: err.print(_row_line(r)),
+            executor=executor,
         )
     except (OSError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
@@ -457,7 +567,7 @@ def merge_quality_command(
         atomic_write_json(PRIORS_PATH, result["priors"])
     if as_json:
         keys = ("rows", "pareto", "summary", "expert_accuracy", "limit", "threshold", "seconds")
-        keys = (*keys, "provenance")
+        keys = (*keys, "executor", "provenance")
         typer.echo(json.dumps({k: result[k] for k in keys}, indent=2))
         return
     print_table(result)

@@ -84,6 +84,11 @@ def _import_path() -> list[str]:
     return [entry for entry in sys.path if entry and os.path.isdir(entry)]
 
 
+def default_retries() -> int:
+    """How often Ray retries a task whose worker died: $TOOLPATH_RAY_RETRIES, else 3."""
+    return int(os.environ.get(RETRIES_ENV, 3))
+
+
 def step_resources(specs: list[ToolResources]) -> dict[str, Any]:
     """Ray task options for a chain of tools: the most any one of them needs."""
     cpus = max((r.cpus for r in specs), default=1.0)
@@ -129,8 +134,8 @@ def run_step_payload(token: str, registry_box: list[Any], store_root: str, paylo
     return outcome.model_dump_json()
 
 
-def _remote(function: Any = run_step_payload) -> Any:
-    """`function` as a Ray remote function, made once per process."""
+def remote_function(function: Any = run_step_payload) -> Any:
+    """`function` (importable by the workers) as a Ray remote function, made once."""
     if function not in _remote_functions:
         ray = require("ray", "ray")
         _remote_functions[function] = ray.remote(function)
@@ -144,9 +149,7 @@ class RayExecutor(Executor):
         self, registry: ToolRegistry, store: ArtifactStore, *, max_retries: int | None = None
     ) -> None:
         super().__init__(registry, store)
-        self.max_retries = (
-            max_retries if max_retries is not None else int(os.environ.get(RETRIES_ENV, 3))
-        )
+        self.max_retries = max_retries if max_retries is not None else default_retries()
         self.token = uuid.uuid4().hex
         self._registry_ref: Any = None
 
@@ -171,7 +174,7 @@ class RayExecutor(Executor):
         cluster (spread over its nodes), so that no step pays a worker's first import;
         the number of workers warmed."""
         slots = max(int(self.ray.cluster_resources().get("CPU", 1)), 1)
-        warm = _remote(warm_worker).options(num_cpus=1, scheduling_strategy="SPREAD")
+        warm = remote_function(warm_worker).options(num_cpus=1, scheduling_strategy="SPREAD")
         pids = self.ray.get([warm.remote(self.token, self._registry_box()) for _ in range(slots)])
         log.info("warmed %d Ray workers for %d CPUs", len(set(pids)), slots)
         return len(set(pids))
@@ -200,7 +203,7 @@ class RayExecutor(Executor):
         specs = [self.registry.get(n).resources for n in step.tools if n in self.registry]
         options = step_resources(specs) | {"max_retries": self.max_retries}
         ref = (
-            _remote()
+            remote_function()
             .options(**options)
             .remote(self.token, self._registry_box(), str(self.store.root), payload)
         )
