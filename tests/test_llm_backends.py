@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from toolpath.agent.llm import gguf
-from toolpath.agent.llm.backends import get_backend
+from toolpath.agent.llm.backends import get_backend, get_backends
 from toolpath.agent.llm.embedded import LLMError, compact_schema
 from toolpath.agent.llm.openai_backend import OpenAIChatModel
 from toolpath.agent.llm.settings import ConfigFileError, LLMSettings
@@ -24,6 +24,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         "OPENAI_API_KEY",
         "OPENAI_MODEL",
         "TOOLPATH_MODEL_CACHE",
+        "TOOLPATH_OPENAI_BASE_URLS",
     ):
         monkeypatch.delenv(name, raising=False)
     config = tmp_path / "config.toml"
@@ -47,6 +48,20 @@ def test_openai_backend_reads_env(clean_env: Path, monkeypatch) -> None:
     backend = get_backend()
     assert isinstance(backend, OpenAIChatModel) and isinstance(backend, ChatModel)
     assert backend.model == "tiny" and backend.base_url == "http://127.0.0.1:9/v1"
+
+
+def test_several_openai_endpoints_one_model_each(clean_env: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    assert [m.base_url for m in get_backends("openai")] == ["http://127.0.0.1:9/v1"]
+    monkeypatch.setenv("TOOLPATH_OPENAI_BASE_URLS", "http://127.0.0.1:7/v1, http://127.0.0.1:8/v1")
+    urls = ["http://127.0.0.1:7/v1", "http://127.0.0.1:8/v1"]
+    assert [m.base_url for m in get_backends("openai")] == urls
+    assert get_backend("openai").base_url == urls[0]  # one model: the first endpoint
+    only = get_backends("openai", base_urls=["http://127.0.0.1:6/v1"])  # a flag beats the env
+    assert [m.base_url for m in only] == ["http://127.0.0.1:6/v1"]
+    clean_env.write_text('[llm]\nbase_urls = ["http://127.0.0.1:5/v1"]\n')
+    monkeypatch.delenv("TOOLPATH_OPENAI_BASE_URLS")
+    assert LLMSettings().endpoints() == ["http://127.0.0.1:5/v1"]
 
 
 def test_clear_errors(clean_env: Path, tmp_path: Path) -> None:

@@ -7,6 +7,11 @@ Decomposer driven by `ScriptedChatModel` (which answers from the labels, or with
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -147,29 +152,29 @@ def test_resume_plans_only_what_is_missing(data_dir, tmp_path):
     assert "torn" not in path.read_text()
 
 
+def slow_and_sometimes_wrong(data_dir: Path) -> Callable[[list[dict[str, str]]], str]:
+    """A script answering the label of every odd sample and a wrong plan for the others;
+    the first samples answer slowest, so parallel workers finish out of order."""
+    samples = load_domain(DOMAIN, data_dir).samples
+    order = {s.user_request: k for k, s in enumerate(samples)}
+    wrong = {"task_steps": ["s"], "task_nodes": [{"task": "Translation", "arguments": []}]}
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        k = order[messages[-1]["content"].removeprefix("Request: ")]
+        time.sleep(0.03 * (len(samples) - k))
+        plan = {"task_steps": samples[k].task_steps, "task_nodes": samples[k].task_nodes}
+        return json.dumps(plan if k % 2 else wrong)
+
+    return reply
+
+
 def test_workers_plan_at_once_and_score_the_same(data_dir, tmp_path):
     """Three workers finish out of order (the first requests answer slowest); the file's
     order differs, the records and the scores do not."""
-    import time
-
-    samples = load_domain(DOMAIN, data_dir).samples
-    order = {s.user_request: k for k, s in enumerate(samples)}
-    labels = {s.user_request: s for s in samples}
-
-    def answer(messages: list[dict[str, str]]) -> str:
-        sample = labels[messages[-1]["content"].removeprefix("Request: ")]
-        return json.dumps({"task_steps": sample.task_steps, "task_nodes": sample.task_nodes})
-
-    def slow_and_sometimes_wrong(messages: list[dict[str, str]]) -> str:
-        k = order[messages[-1]["content"].removeprefix("Request: ")]
-        time.sleep(0.05 * (len(samples) - k))
-        wrong = {"task_steps": ["s"], "task_nodes": [{"task": "Translation", "arguments": []}]}
-        return answer(messages) if k % 2 else json.dumps(wrong)
-
     runs = {}
     for workers in (1, 3):
         out = tmp_path / f"run-{workers}"
-        model = ScriptedChatModel(slow_and_sometimes_wrong)
+        model = ScriptedChatModel(slow_and_sometimes_wrong(data_dir))
         runs[workers] = run_taskbench(
             config(data_dir, out, workers=workers), model, show_progress=False
         )
@@ -280,6 +285,63 @@ def test_failure_classes_name_what_went_wrong(data_dir):
     assert sorted(name for name, _ in missed) == sorted(n["task"] for n in chain.task_nodes)
 
 
+class OpenAIEndpoint(ThreadingHTTPServer):
+    """A local OpenAI-compatible chat-completions server answering from a script; it keeps
+    the messages of every request it got."""
+
+    def __init__(self, reply: Callable[[list[dict[str, str]]], str]) -> None:
+        super().__init__(("127.0.0.1", 0), _CompletionHandler)
+        self.reply, self.requests = reply, []
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class _CompletionHandler(BaseHTTPRequestHandler):
+    server: OpenAIEndpoint
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append(body["messages"])
+        text = self.server.reply(body["messages"])
+        answer = json.dumps({
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 0,
+            "model": body["model"],
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": text}}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+        }).encode()  # fmt: skip
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def openai_endpoint(reply: Callable[[list[dict[str, str]]], str]) -> Iterator[OpenAIEndpoint]:
+    server = OpenAIEndpoint(reply)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _untimed(value: object) -> object:
+    """A report without what differs from run to run: seconds, settings, provenance."""
+    if isinstance(value, dict):
+        return {
+            k: _untimed(v)
+            for k, v in value.items()
+            if "seconds" not in k and k not in ("config", "provenance")
+        }
+    return value
+
+
 # --- CLI --------------------------------------------------------------------------------------
 
 
@@ -364,3 +426,46 @@ def test_cli_refuses_predictions_of_another_domain(cli, data_dir, tmp_path):
     result = CliRunner().invoke(cli, [*args, "--score", str(mixed)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["strict"]["all"]["samples"] == 1
+
+
+def test_workers_spread_over_openai_endpoints_and_score_as_one_worker(
+    cli, data_dir, tmp_path, monkeypatch
+):
+    """Two real HTTP endpoints: worker i asks endpoint i; the records and the report are
+    those of one worker on one endpoint, whatever the order in which samples finish."""
+    monkeypatch.setenv("TOOLPATH_CONFIG", str(tmp_path / "no-config.toml"))
+    for name in ("OPENAI_BASE_URL", "TOOLPATH_OPENAI_BASE_URLS", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    script = slow_and_sometimes_wrong(data_dir)
+    with openai_endpoint(script) as first, openai_endpoint(script) as second:
+        one = run_taskbench(
+            config(data_dir, tmp_path / "one", llm="openai", base_urls=[first.url]),
+            show_progress=False,
+        )
+        assert len(first.requests) == 6
+        first.requests.clear()
+        args = [
+            "eval", "taskbench", "--domain", DOMAIN, "--data-dir", str(data_dir),
+            "--eval-size", "6", "--planner", "direct", "--llm", "openai", "--workers", "2",
+            "--base-url", first.url, "--base-url", second.url, "--out", str(tmp_path / "two"),
+            "--json", "--quiet",
+        ]  # fmt: skip
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert first.requests and second.requests  # each worker asked its own endpoint
+    assert len(first.requests) + len(second.requests) == 6
+    two = json.loads(result.output)
+    assert two["config"]["base_urls"] == [first.url, second.url]
+    assert 0 < two["scores"]["strict"]["all"]["n_f1"] < 1
+    assert _untimed(two) == _untimed(one.report)
+    ids = [json.loads(line)["id"] for line in (tmp_path / "two" / PREDICTIONS_FILE).open()]
+    assert ids != one.selected_ids  # the second run's samples finished out of order
+    records = read_records(tmp_path / "two" / PREDICTIONS_FILE)
+    assert {i: r["result"] for i, r in records.items()} == {
+        i: r["result"] for i, r in one.records.items()
+    }
+
+
+def test_base_urls_are_for_the_openai_backend(data_dir, tmp_path):
+    with pytest.raises(ValueError, match="--base-url is for --llm openai"):
+        run_taskbench(config(data_dir, tmp_path / "x", base_urls=["http://127.0.0.1:1/v1"]))

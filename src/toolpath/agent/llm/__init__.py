@@ -1,6 +1,6 @@
 """LLM backends: the embedded llama.cpp model (default) and any OpenAI-compatible server."""
 
-from toolpath.agent.llm.backends import embedded_model, get_backend
+from toolpath.agent.llm.backends import embedded_model, get_backend, get_backends
 from toolpath.agent.llm.embedded import EmbeddedChatModel, LLMError
 from toolpath.agent.llm.gguf import MODEL_SHA256, ModelFileError, ensure_model
 from toolpath.agent.llm.openai_backend import OpenAIChatModel
@@ -16,4 +16,5 @@ __all__ = [
     "embedded_model",
     "ensure_model",
     "get_backend",
+    "get_backends",
 ]

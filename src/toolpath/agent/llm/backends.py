@@ -20,23 +20,38 @@ _lock = threading.Lock()
 
 
 def get_backend(name: str | None = None, *, model_path: str | None = None) -> ChatModel:
-    """The chat model for this run; `model_path` (a GGUF) overrides the embedded model."""
-    overrides: dict[str, object] = {}
+    """The chat model for this run; `model_path` (a GGUF) overrides the embedded model.
+    The openai backend talks to the first of its endpoints (`LLMSettings.endpoints`)."""
+    settings = _settings(name, model_path=model_path)
+    if settings.backend == "openai":
+        return _openai_model(settings, settings.endpoints()[0])
+    return embedded_model(settings)
+
+
+def get_backends(name: str | None = None, *, base_urls: list[str] | None = None) -> list[ChatModel]:
+    """The chat models of a parallel run: for the openai backend one per endpoint
+    (`base_urls`, else $TOOLPATH_OPENAI_BASE_URLS, else the one base URL); else the one
+    embedded model."""
+    settings = _settings(name, base_urls=base_urls or None)
+    if settings.backend == "openai":
+        return [_openai_model(settings, url) for url in settings.endpoints()]
+    return [embedded_model(settings)]
+
+
+def _settings(name: str | None, **overrides: object) -> LLMSettings:
+    """The LLM settings with the backend `name` (a CLI flag) and the given overrides."""
+    chosen = {key: value for key, value in overrides.items() if value is not None}
     if name is not None:
         if name not in BACKENDS:
             raise ValueError(f"unknown LLM backend {name!r}; choose one of {', '.join(BACKENDS)}")
-        overrides["backend"] = name
-    if model_path is not None:
-        overrides["model_path"] = model_path
-    settings = LLMSettings(**overrides)
-    if settings.backend == "openai":
-        return OpenAIChatModel(
-            base_url=settings.base_url,
-            api_key=settings.api_key,
-            model=settings.model,
-            timeout=settings.timeout,
-        )
-    return embedded_model(settings)
+        chosen["backend"] = name
+    return LLMSettings(**chosen)
+
+
+def _openai_model(settings: LLMSettings, base_url: str | None) -> OpenAIChatModel:
+    return OpenAIChatModel(
+        base_url=base_url, api_key=settings.api_key, model=settings.model, timeout=settings.timeout
+    )
 
 
 def embedded_model(settings: LLMSettings | None = None) -> EmbeddedChatModel:

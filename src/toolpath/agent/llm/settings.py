@@ -2,7 +2,8 @@
 
 Environment: TOOLPATH_LLM (backend), TOOLPATH_MODEL (a GGUF path), TOOLPATH_MODEL_CACHE,
 TOOLPATH_LLM_CTX, TOOLPATH_LLM_THREADS, TOOLPATH_PROMPT_CACHE (0 to keep no KV state on
-disk), OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
+disk), OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL, TOOLPATH_OPENAI_BASE_URLS (several
+endpoints serving that model, comma-separated: parallel runs spread over them).
 Config file: TOML at $TOOLPATH_CONFIG, else ~/.config/toolpath/config.toml, table [llm]
 with the field names below (backend, model_path, base_url, api_key, model, ...); table
 [workspace] with `roots`, folders the tools may use besides the defaults.
@@ -13,11 +14,16 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 BACKENDS = ("embedded", "openai")
 CONFIG_ENV = "TOOLPATH_CONFIG"
@@ -97,9 +103,24 @@ class LLMSettings(BaseSettings):
     )  # keep the tool docs' KV state on disk, so a new process starts warm
     # openai
     base_url: str | None = Field(None, validation_alias=_env("base_url", "OPENAI_BASE_URL"))
+    base_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("base_urls", "TOOLPATH_OPENAI_BASE_URLS")
+    )  # several endpoints of one model, used in place of base_url
     api_key: str | None = Field(None, validation_alias=_env("api_key", "OPENAI_API_KEY"))
     model: str = Field("gpt-4o-mini", validation_alias=_env("model", "OPENAI_MODEL"))
     timeout: float = Field(600.0, gt=0, validation_alias=_env("timeout", "TOOLPATH_LLM_TIMEOUT"))
+
+    @field_validator("base_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> Any:
+        """The environment's comma-separated form becomes a list."""
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
+
+    def endpoints(self) -> list[str | None]:
+        """The OpenAI-compatible endpoints: `base_urls`, else `base_url` (None: OpenAI's)."""
+        return list(self.base_urls) or [self.base_url]
 
     @classmethod
     def settings_customise_sources(

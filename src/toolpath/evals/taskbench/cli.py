@@ -145,6 +145,15 @@ def taskbench(
     workers: Annotated[
         int, _opt("--workers", "Samples planned at once (an OpenAI-compatible server with slots).")
     ] = 1,
+    base_url: Annotated[
+        list[str] | None,
+        _opt(
+            "--base-url",
+            "An OpenAI-compatible endpoint for --llm openai; repeat it to spread the workers "
+            "over several (worker i uses the i-th, mod their number); also "
+            "$TOOLPATH_OPENAI_BASE_URLS, comma-separated.",
+        ),
+    ] = None,
     as_json: Annotated[bool, _opt("--json", "Print JSON instead of tables.")] = False,
     quiet: Annotated[bool, _opt("--quiet", "No progress bar.")] = False,
 ) -> None:
@@ -173,6 +182,7 @@ def taskbench(
         planner=planner,
         fold=fold,
         workers=workers,
+        base_urls=base_url,
         as_json=as_json,
         quiet=quiet,
     )

@@ -11,15 +11,22 @@ Output folder (`--out`):
 
 A line is appended (and flushed to disk) as soon as a sample is planned, so an interrupted
 run resumes where it stopped; a torn last line is dropped on resume.
+
+With `workers` > 1 the samples are planned at once, worker i with the i-th chat model
+(mod their number: one per OpenAI-compatible endpoint of `base_urls`); the records and
+the scores follow the selected ids, so they are those of one worker whatever the order in
+which samples finish.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,6 +66,8 @@ PLANNERS = ("graph", "direct")
 # Runs made before a setting existed were made with its old behaviour.
 LEGACY_SETTINGS = {"planner": "direct", "fold": None}
 
+log = logging.getLogger(__name__)
+
 
 class RunSettingsError(ValueError):
     """The output folder holds predictions made with other settings."""
@@ -83,6 +92,7 @@ class RunConfig:
     planner: str = "direct"
     fold: str | None = None  # "K/N": score fold K of the demonstration pool, not the slice
     workers: int = 1  # samples planned at once (each with its own decomposer)
+    base_urls: list[str] | None = None  # --llm openai endpoints: worker i uses the i-th (mod)
 
     def fold_numbers(self) -> tuple[int, int] | None:
         """(K, N) of `fold`, or None when the evaluation slice is scored."""
@@ -113,6 +123,8 @@ class RunConfig:
                 raise ValueError(f"--fold must be K/N with N >= 2 and 0 <= K < N; got {self.fold}")
         if self.workers < 1:
             raise ValueError(f"--workers must be at least 1, got {self.workers}")
+        if self.base_urls and self.llm != "openai":
+            raise ValueError(f"--base-url is for --llm openai, not {self.llm!r}")
         if self.demo_method not in DEMO_METHODS:
             raise ValueError(
                 f"--demo-retrieval must be one of {', '.join(DEMO_METHODS)}; "
@@ -340,12 +352,14 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
 
 def run_taskbench(
     config: RunConfig,
-    llm: ChatModel | None = None,
+    llm: ChatModel | Sequence[ChatModel] | None = None,
     *,
     show_progress: bool = True,
     domain: TaskBenchDomain | None = None,
 ) -> RunResult:
-    """Plan the selected samples not yet in `config.out`, then score and report them."""
+    """Plan the selected samples not yet in `config.out`, then score and report them.
+    `llm`: the chat model, or one per worker slot (default: `config`'s backend, one per
+    endpoint)."""
     from toolpath.evals.taskbench.report import build_report, write_report
 
     config.validate()
@@ -362,11 +376,8 @@ def run_taskbench(
     todo = [i for i in selected if i not in records]
     planned = 0
     if todo:
-        if llm is None:
-            from toolpath.agent.llm import get_backend
-
-            llm = get_backend(config.llm)
-        planned = plan_samples(llm, domain, split, config, todo, records, show_progress)
+        llms = _chat_models(config, llm)
+        planned = plan_samples(llms, domain, split, config, todo, records, show_progress)
     chosen = {i: records[i] for i in selected}
     predictions = {i: r.get("result") for i, r in chosen.items()}
     scores = score_predictions(domain, predictions, selected)
@@ -382,8 +393,18 @@ def run_taskbench(
     return result
 
 
+def _chat_models(config: RunConfig, llm: ChatModel | Sequence[ChatModel] | None) -> list[ChatModel]:
+    """The chat models the workers take in turn: those given, else the configured backend's
+    (one per OpenAI-compatible endpoint)."""
+    if llm is None:
+        from toolpath.agent.llm import get_backends
+
+        return get_backends(config.llm, base_urls=config.base_urls)
+    return list(llm) if isinstance(llm, Sequence) else [llm]
+
+
 def plan_samples(
-    llm: ChatModel,
+    llms: list[ChatModel],
     domain: TaskBenchDomain,
     split: DomainSplit,
     config: RunConfig,
@@ -391,16 +412,21 @@ def plan_samples(
     records: dict[str, dict[str, Any]],
     show_progress: bool,
 ) -> int:
-    """Plan `todo` with `config.workers` decomposers at once, each record appended to the
-    predictions file as it comes (any order: scores follow the selected ids, not the file);
-    the number planned."""
+    """Plan `todo` with `config.workers` decomposers at once, worker i asking `llms[i % n]`,
+    each record appended to the predictions file as it comes (any order: scores follow the
+    selected ids, not the file); the number planned."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     by_id, lock, local = domain.by_id(), threading.Lock(), threading.local()
-    path, failures = config.out / PREDICTIONS_FILE, 0
+    path, failures, numbers = config.out / PREDICTIONS_FILE, 0, itertools.count()
 
     def plan_one(sample_id: str) -> dict[str, Any]:
         if not hasattr(local, "decomposer"):  # one per worker: `used` is its own
+            with lock:
+                worker = next(numbers)
+            llm = llms[worker % len(llms)]
+            where = getattr(llm, "base_url", None) or type(llm).__name__
+            log.info("worker %d plans with %s", worker, where)
             local.used = []
             local.decomposer = build_decomposer(llm, domain, split, config, local.used)
         return plan_sample(local.decomposer, by_id[sample_id], local.used)
