@@ -10,9 +10,11 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +24,7 @@ pytest.importorskip("langgraph.checkpoint.postgres")
 from pg_helpers import PostgresUnavailable, start_postgres
 from test_agent_tools import ToyEvaluator, build_registry, make_zoo
 from toolpath.agent.run import AgentRunner
+from toolpath.agent.run.run_store import _CHECKPOINT_SETUP_LOCK, _PG_MIGRATIONS, open_run_store
 from toolpath.planners.estimates import PRIOR_STRENGTH, EstimateStore
 
 HERE = Path(__file__).parent
@@ -79,6 +82,52 @@ def test_two_processes_updating_one_estimate_lose_no_update(database, tmp_path, 
     store.close()
 
 
+def test_a_process_waiting_to_set_up_checkpoints_does_not_block_the_one_setting_up(database):
+    """The two-process hang: B waited in pg_advisory_lock (holding a snapshot) while A,
+    holding that lock on one connection, ran LangGraph's CREATE INDEX CONCURRENTLY on
+    another, which waits for every older snapshot: a deadlock PostgreSQL cannot see. This
+    test is A (a lock connection and a migration connection), open_run_store in a thread B."""
+    import psycopg
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    url = _fresh(database, "setup_db")
+    holder, builder = (psycopg.connect(url, autocommit=True) for _ in range(2))
+    holder.execute("SELECT pg_advisory_lock(%s)", (_CHECKPOINT_SETUP_LOCK,))
+    builder.execute("CREATE TABLE setup_probe (x INTEGER)")
+    opened: list[Any] = []
+    waiter = threading.Thread(
+        target=lambda: opened.append(open_run_store(Path("."), JsonPlusSerializer(), url))
+    )
+    waiter.start()
+    try:
+        _wait_until(lambda: _schema_version(builder, "runs") == len(_PG_MIGRATIONS))
+        time.sleep(0.5)  # B is at the set-up lock now
+        builder.execute("SET statement_timeout = '10s'")
+        builder.execute("CREATE INDEX CONCURRENTLY setup_probe_x ON setup_probe (x)")
+    finally:
+        holder.execute("SELECT pg_advisory_unlock(%s)", (_CHECKPOINT_SETUP_LOCK,))
+        waiter.join(timeout=30)
+    index, _, connections = opened[0]
+    for conn in [index.conn, *connections, holder, builder]:
+        conn.close()
+
+
+def _schema_version(conn: Any, component: str) -> int:
+    if conn.execute("SELECT to_regclass('toolpath_schema')").fetchone()[0] is None:
+        return 0
+    row = conn.execute(
+        "SELECT version FROM toolpath_schema WHERE component = %s", (component,)
+    ).fetchone()
+    return 0 if row is None else row[0]
+
+
+def _wait_until(check: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
 def _script(home: Path, zoo: Path, *extra: str) -> list[str]:
     return [sys.executable, str(HERE / "test_agent_tools.py"), str(home), str(zoo), *extra]
 
@@ -92,10 +141,6 @@ def _wait_for(path: Path, line: str, count: int, seconds: float) -> None:
     raise AssertionError(f"{line!r} never appeared {count} times in {path}")
 
 
-# Slow, not in the default run: in a fresh-clone CI run (e6da0c3) process A did not finish
-# within 120 s while B sat in its slow merge, which points at a lock one process holds
-# across the other's work (not found yet; issue #18). It passed in the other runs.
-@pytest.mark.slow
 def test_two_processes_share_runs_checkpoints_and_estimates(database, tmp_path):
     url = _fresh(database, "runs_db")
     zoo, log = tmp_path / "zoo", tmp_path / "calls.log"

@@ -10,6 +10,9 @@ order, under an advisory lock, and records them in `toolpath_schema`.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from toolpath.tools.extras import require
@@ -64,3 +67,26 @@ def migrate(conn: Any, component: str, migrations: list[str]) -> int:
 
 def _first(row: Any) -> Any:
     return next(iter(row.values())) if isinstance(row, dict) else row[0]
+
+
+@contextmanager
+def advisory_lock(
+    conn: Any, key: int, *, poll: float = 0.05, timeout: float = 600.0
+) -> Iterator[None]:
+    """Hold session advisory lock `key` on `conn` (autocommit) for the block.
+
+    Taken by polling `pg_try_advisory_lock`, never by blocking in `pg_advisory_lock`: a
+    session blocked there holds a snapshot, and a CREATE INDEX CONCURRENTLY that the
+    holder runs on another connection (LangGraph's checkpointer migrations) waits for every
+    older snapshot in the database. The holder would wait for the waiter, which waits for
+    the holder, through two connections of one process: a deadlock PostgreSQL cannot see.
+    Between polls the waiter holds nothing. TimeoutError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not _first(conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"advisory lock {key:#x} still held by another session")
+        time.sleep(poll)
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (key,))

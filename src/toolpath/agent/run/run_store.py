@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from toolpath.planners.database import connect_postgres, migrate
+from toolpath.planners.database import advisory_lock, connect_postgres, migrate
 from toolpath.tools.extras import require
 
 _SQLITE_RUNS = """
@@ -97,10 +97,6 @@ def open_run_store(home: Path, serde: Any, url: str | None) -> tuple[RunIndex, A
     migrate(index_conn, "runs", _PG_MIGRATIONS)
     saver_conn = connect_postgres(url, prepare_threshold=0, row_factory=dict_row)
     saver = PostgresSaver(saver_conn, serde=serde)
-    # the checkpointer's own migrations, one process at a time
-    index_conn.execute("SELECT pg_advisory_lock(%s)", (_CHECKPOINT_SETUP_LOCK,))
-    try:
+    with advisory_lock(index_conn, _CHECKPOINT_SETUP_LOCK):  # its migrations, one at a time
         saver.setup()
-    finally:
-        index_conn.execute("SELECT pg_advisory_unlock(%s)", (_CHECKPOINT_SETUP_LOCK,))
     return RunIndex(index_conn, postgres=True), saver, [saver_conn]
