@@ -24,7 +24,12 @@ pytest.importorskip("langgraph.checkpoint.postgres")
 from pg_helpers import PostgresUnavailable, start_postgres
 from test_agent_tools import ToyEvaluator, build_registry, make_zoo
 from toolpath.agent.run import AgentRunner
-from toolpath.agent.run.run_store import _CHECKPOINT_SETUP_LOCK, _PG_MIGRATIONS, open_run_store
+from toolpath.agent.run.run_store import (
+    _CHECKPOINT_SETUP_LOCK,
+    _PG_MIGRATIONS,
+    ServeRuns,
+    open_run_store,
+)
 from toolpath.planners.estimates import PRIOR_STRENGTH, EstimateStore
 
 HERE = Path(__file__).parent
@@ -126,6 +131,62 @@ def _wait_until(check: Callable[[], bool], seconds: float = 30.0) -> None:
     while not check():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.05)
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_serve_runs_table_on_either_database(database, tmp_path, backend):
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    url = _fresh(database, "serve_table_db") if backend == "postgres" else None
+    index, _, connections = open_run_store(tmp_path, JsonPlusSerializer(), url)
+    serve = ServeRuns(index)
+    for run_id, created in (("r1", 1.0), ("r2", 2.0), ("r3", 3.0)):
+        index.begin(run_id, "merge", created)
+    serve.claim("r1", True, 11, "host-a")
+    serve.claim("r2", False, 12, "host-a")
+    serve.claim("r1", False, 13, "host-b")  # resumed elsewhere: the latest claim counts
+    index.update("r2", "succeeded", "", 1.5)
+    index.fail("r3", "boom")
+    assert serve.running() == [("r1", 13, "host-b")]
+    assert not serve.interactive("r1") and not serve.interactive("nope")
+    assert index.row("r3")["status"] == "failed" and index.row("r3")["reason"] == "boom"
+    for conn in [index.conn, *connections]:
+        conn.close()
+
+
+def test_serve_starts_lists_approves_and_reads_runs_on_postgres(database, tmp_path):
+    """`toolpath serve` (the scripted app, a real uvicorn process) with TOOLPATH_DB: its runs
+    live in PostgreSQL, where another process with another home reads them."""
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("fastapi")
+    from serve_helpers import scripted_env, scripted_server, wait_for
+    from test_agent_tools import merge_task
+
+    url = _fresh(database, "serve_db")
+    env = scripted_env(tmp_path, TOOLPATH_DB=url)
+    zoo = tmp_path / "zoo"
+    task = merge_task(zoo, ["addition", "reversal"], roots=[str(zoo)], request="merge them")
+    with scripted_server(env) as (base, _):
+
+        def state(run_id: str, status: str) -> dict | None:
+            data = httpx.get(f"{base}/runs/{run_id}").json()
+            return data if data["status"] == status else None
+
+        plain = httpx.post(f"{base}/runs", json=task).json()["run_id"]
+        paused = httpx.post(f"{base}/runs?approve_first=true", json=task).json()["run_id"]
+        shown = wait_for(lambda: state(paused, "paused"), timeout=60)
+        assert shown["pending"]["plan"]["subtasks"][-1]["capability"] == "merge_models"
+        assert httpx.post(f"{base}/runs/{paused}/approve", json={"approve": True}).is_success
+        for run_id in (plain, paused):
+            done = wait_for(lambda r=run_id: state(r, "succeeded"), timeout=60)
+            assert done["request"] == "merge them" and done["steps"]
+        listed = {row["run_id"]: row["status"] for row in httpx.get(f"{base}/runs").json()["runs"]}
+        assert listed == {plain: "succeeded", paused: "succeeded"}
+    assert not (tmp_path / "home" / "runs.sqlite").exists()
+    elsewhere = AgentRunner(registry=build_registry(zoo), home=tmp_path / "other", database=url)
+    assert {row["run_id"] for row in elsewhere.list_runs()} == {plain, paused}
+    assert elsewhere.show(paused).status == "succeeded"
+    elsewhere.close()
 
 
 def _script(home: Path, zoo: Path, *extra: str) -> list[str]:

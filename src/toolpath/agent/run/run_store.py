@@ -3,6 +3,7 @@
 SQLite (`$TOOLPATH_HOME/runs.sqlite`, the default) or PostgreSQL (`TOOLPATH_DB=
 postgresql://...`, LangGraph's Postgres checkpointer beside a `toolpath_runs` table), so
 that several processes, on one machine or several, start, list and resume the same runs.
+`toolpath serve` keeps one more table there, `toolpath_serve_runs` (`ServeRuns`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ CREATE TABLE IF NOT EXISTS toolpath_runs (
     status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', cost REAL NOT NULL DEFAULT 0
 )
 """
+_SQLITE_SERVE_RUNS = """
+CREATE TABLE IF NOT EXISTS toolpath_serve_runs (
+    run_id TEXT PRIMARY KEY, interactive INTEGER NOT NULL, pid INTEGER NOT NULL,
+    host TEXT NOT NULL DEFAULT ''
+)
+"""
 _PG_MIGRATIONS = [
     """CREATE TABLE IF NOT EXISTS toolpath_runs (
     run_id TEXT PRIMARY KEY, request TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
@@ -27,6 +34,10 @@ _PG_MIGRATIONS = [
     cost DOUBLE PRECISION NOT NULL DEFAULT 0
 )""",
     "CREATE INDEX IF NOT EXISTS toolpath_runs_created ON toolpath_runs (created DESC)",
+    """CREATE TABLE IF NOT EXISTS toolpath_serve_runs (
+    run_id TEXT PRIMARY KEY, interactive INTEGER NOT NULL, pid INTEGER NOT NULL,
+    host TEXT NOT NULL DEFAULT ''
+)""",
 ]
 _KEYS = ("run_id", "request", "created", "status", "reason", "cost")
 _CHECKPOINT_SETUP_LOCK = 0x6C616E67  # advisory lock around the checkpointer's migrations
@@ -74,8 +85,47 @@ class RunIndex:
         ).fetchall()
         return [dict(zip(_KEYS, row, strict=True)) for row in rows]
 
+    def fail(self, run_id: str, reason: str) -> None:
+        """Mark a run failed (its cost as it was)."""
+        self._execute(
+            "UPDATE toolpath_runs SET status = 'failed', reason = ? WHERE run_id = ?",
+            (reason, run_id),
+        )
+
     def close(self) -> None:
         self.conn.close()
+
+
+class ServeRuns:
+    """`toolpath serve`'s table beside the index: which runs a server started, on which
+    host and process, and whether they pause for approval."""
+
+    def __init__(self, index: RunIndex) -> None:
+        self.index = index
+
+    def claim(self, run_id: str, interactive: bool, pid: int, host: str) -> None:
+        """Record that process `pid` on `host` drives the run now."""
+        self.index._execute(
+            "INSERT INTO toolpath_serve_runs (run_id, interactive, pid, host) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (run_id) DO UPDATE SET interactive = excluded.interactive, "
+            "pid = excluded.pid, host = excluded.host",
+            (run_id, int(interactive), pid, host),
+        )
+
+    def interactive(self, run_id: str) -> bool:
+        found = self.index._execute(
+            "SELECT interactive FROM toolpath_serve_runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        return bool(found and found[0])
+
+    def running(self) -> list[tuple[str, int, str]]:
+        """(run id, pid, host) of each server-started run whose index status is running."""
+        rows = self.index._execute(
+            "SELECT s.run_id, s.pid, s.host FROM toolpath_serve_runs s JOIN toolpath_runs r "
+            "ON r.run_id = s.run_id WHERE r.status = 'running' ORDER BY r.created",
+            (),
+        ).fetchall()
+        return [(run_id, int(pid), host) for run_id, pid, host in rows]
 
 
 def open_run_store(home: Path, serde: Any, url: str | None) -> tuple[RunIndex, Any, list[Any]]:
@@ -87,6 +137,7 @@ def open_run_store(home: Path, serde: Any, url: str | None) -> tuple[RunIndex, A
         conn = sqlite3.connect(str(home / "runs.sqlite"), check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(_SQLITE_RUNS)
+        _create_sqlite_serve_runs(conn)
         conn.commit()
         return RunIndex(conn, postgres=False), SqliteSaver(conn, serde=serde), []
     require("langgraph.checkpoint.postgres", "postgres")
@@ -100,3 +151,11 @@ def open_run_store(home: Path, serde: Any, url: str | None) -> tuple[RunIndex, A
     with advisory_lock(index_conn, _CHECKPOINT_SETUP_LOCK):  # its migrations, one at a time
         saver.setup()
     return RunIndex(index_conn, postgres=True), saver, [saver_conn]
+
+
+def _create_sqlite_serve_runs(conn: sqlite3.Connection) -> None:
+    """The serve table; one made before it had `host` gains the column."""
+    conn.execute(_SQLITE_SERVE_RUNS)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(toolpath_serve_runs)")}
+    if "host" not in columns:
+        conn.execute("ALTER TABLE toolpath_serve_runs ADD COLUMN host TEXT NOT NULL DEFAULT ''")

@@ -152,7 +152,7 @@ class AgentRunner:
 
     def resume(self, run_id: str, answer: Any = None) -> RunSummary:
         """Continue a run from its last checkpoint (after a crash or an approval pause)."""
-        snapshot = self.graph.get_state(self._config(run_id))
+        snapshot = self.snapshot(run_id)
         if not snapshot.values:
             raise UnknownRunError(f"unknown run {run_id!r}")
         # alone (SQLite, local steps) every temp folder is a killed run's; shared with other
@@ -222,8 +222,12 @@ class AgentRunner:
         """One run's index row (id, request, status, reason, cost), None when unknown."""
         return self.index.row(run_id)
 
+    def snapshot(self, run_id: str) -> Any:
+        """The run's latest checkpoint as LangGraph reads it (no values when unknown)."""
+        return self.graph.get_state(self._config(run_id))
+
     def values(self, run_id: str) -> dict[str, Any]:
-        snapshot = self.graph.get_state(self._config(run_id))
+        snapshot = self.snapshot(run_id)
         if not snapshot.values:
             raise UnknownRunError(f"unknown run {run_id!r}")
         return dict(snapshot.values)

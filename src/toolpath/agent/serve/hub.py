@@ -1,23 +1,26 @@
 """The server's runs: started and resumed in threads, read back from the run store.
 
-Every run is an ordinary durable run in `$TOOLPATH_HOME/runs.sqlite` (the CLI's `toolpath
-runs list` sees it). The hub adds one table, `toolpath_serve_runs`, naming the runs this
-server started (and whether they pause for approval), so that after a restart it resumes
-the ones a dead server left running, and never a run another process is driving.
+Every run is an ordinary durable run in the run store (`$TOOLPATH_HOME/runs.sqlite`, or
+PostgreSQL with `TOOLPATH_DB`; the CLI's `toolpath runs list` sees it). The store's serve
+table (`ServeRuns`) names the runs a server started, on which host and process (and
+whether they pause for approval), so that after a restart it resumes the ones a dead
+server on this host left running, and never a run another process is driving.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import psutil
 
+from toolpath.agent.run.run_store import ServeRuns
 from toolpath.agent.run.runner import AgentRunner, UnknownRunError, new_run_id
-from toolpath.agent.run.state import RunSummary
+from toolpath.agent.run.state import RunSummary, summary_of
 from toolpath.agent.run.task import TaskSpec
 from toolpath.agent.serve.backend import ServeBackend
 from toolpath.agent.serve.errors import APIError
@@ -26,11 +29,6 @@ from toolpath.tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
 
-_SERVE_TABLE = """
-CREATE TABLE IF NOT EXISTS toolpath_serve_runs (
-    run_id TEXT PRIMARY KEY, interactive INTEGER NOT NULL, pid INTEGER NOT NULL
-)
-"""
 Work = Callable[[AgentRunner], RunSummary]
 
 
@@ -44,8 +42,8 @@ class RunHub:
         self.reader = AgentRunner(registry=ToolRegistry(), home=backend.home)
         self._lock = threading.Lock()
         self._live: dict[str, threading.Thread] = {}
-        with self._lock, self.reader.conn:
-            self.reader.conn.execute(_SERVE_TABLE)
+        self.serve_runs = ServeRuns(self.reader.index)
+        self.host = socket.gethostname()
 
     # -- starting and resuming ------------------------------------------------------------
     def start(self, task: TaskSpec, interactive: bool = False) -> str:
@@ -96,15 +94,13 @@ class RunHub:
                 self._live.pop(run_id, None)
 
     def recover(self) -> list[str]:
-        """Resume the runs a server that is gone left running; returns their ids."""
+        """Resume the runs a server on this host that is gone left running; their ids.
+        (Another host's server cannot be checked from here: `toolpath runs resume`.)"""
         with self._lock:
-            rows = self.reader.conn.execute(
-                "SELECT s.run_id, s.pid FROM toolpath_serve_runs s JOIN toolpath_runs r "
-                "ON r.run_id = s.run_id WHERE r.status = 'running'"
-            ).fetchall()
+            rows = self.serve_runs.running()
         resumed = []
-        for run_id, pid in rows:
-            if pid == os.getpid() or psutil.pid_exists(pid) or self.is_live(run_id):
+        for run_id, pid, host in rows:
+            if host not in ("", self.host) or not self._orphaned(run_id, pid):
                 continue
             try:
                 self.resume(run_id)
@@ -113,27 +109,21 @@ class RunHub:
                 log.warning("run %s not resumed: %s", run_id, exc)
         return resumed
 
+    def _orphaned(self, run_id: str, pid: int) -> bool:
+        return pid != os.getpid() and not psutil.pid_exists(pid) and not self.is_live(run_id)
+
     # -- the serve table --------------------------------------------------------------------
     def _remember(self, run_id: str, interactive: bool) -> None:
-        with self._lock, self.reader.conn:
-            self.reader.conn.execute(
-                "INSERT OR REPLACE INTO toolpath_serve_runs VALUES (?, ?, ?)",
-                (run_id, int(interactive), os.getpid()),
-            )
+        with self._lock:
+            self.serve_runs.claim(run_id, interactive, os.getpid(), self.host)
 
     def _interactive(self, run_id: str) -> bool:
         with self._lock:
-            row = self.reader.conn.execute(
-                "SELECT interactive FROM toolpath_serve_runs WHERE run_id = ?", (run_id,)
-            ).fetchone()
-        return bool(row and row[0])
+            return self.serve_runs.interactive(run_id)
 
     def _mark_failed(self, run_id: str, reason: str) -> None:
-        with self._lock, self.reader.conn:
-            self.reader.conn.execute(
-                "UPDATE toolpath_runs SET status = 'failed', reason = ? WHERE run_id = ?",
-                (reason, run_id),
-            )
+        with self._lock:
+            self.reader.index.fail(run_id, reason)
 
     # -- reading ----------------------------------------------------------------------------
     def is_live(self, run_id: str) -> bool:
@@ -162,26 +152,31 @@ class RunHub:
 
     def pending(self, run_id: str) -> Any:
         """What a paused run shows for approval (plan and path), else None."""
+        return self._checkpoint(run_id)[1]
+
+    def _checkpoint(self, run_id: str) -> tuple[dict[str, Any], Any]:
+        """The run's state ({} when unknown) and what it waits for approval on (None when
+        nothing): one read of its latest checkpoint."""
         with self._lock:
-            snapshot = self.reader.graph.get_state(self.reader._config(run_id))
+            snapshot = self.reader.snapshot(run_id)
         interrupts = list(getattr(snapshot, "interrupts", ()) or ())
-        return interrupts[0].value if interrupts else None
+        return dict(snapshot.values or {}), interrupts[0].value if interrupts else None
 
     def status(self, run_id: str) -> dict[str, Any]:
         """A run's summary, its index status (paused, running ...) and live details."""
-        from toolpath.agent.run.state import summary_of
-
-        if self.is_live(run_id) and not self.events(run_id):
+        live = self.is_live(run_id)
+        values, pending = self._checkpoint(run_id)
+        if not values and not live:
+            raise APIError(404, f"unknown run {run_id!r}", "run_not_found")
+        if live and not values.get("events"):  # started, not checkpointed yet
             return {"run_id": run_id, "status": "running", "steps": []} | self._live_info(run_id)
-        values = self.values(run_id)
         summary = summary_of(values)
         row = self.index_row(run_id) or {}
         status = summary.status
-        live = self.is_live(run_id)
         if status == "running" and not live and row.get("status") in ("paused", "failed"):
             status = row["status"]
         data = summary.public() | {"status": status, "request": values["task"].request}
-        data |= {"plan": summary.plan, "path": summary.path, "pending": self.pending(run_id)}
+        data |= {"plan": summary.plan, "path": summary.path, "pending": pending}
         data |= {"alpha": values["task"].alpha, "budget": values["task"].budget}
         if row.get("status") == "failed" and status == "failed" and not summary.reason:
             data["reason"] = row.get("reason", "")
