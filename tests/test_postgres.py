@@ -22,7 +22,7 @@ pytest.importorskip("psycopg")
 pytest.importorskip("langgraph.checkpoint.postgres")
 
 from pg_helpers import PostgresUnavailable, start_postgres
-from test_agent_tools import ToyEvaluator, build_registry, make_zoo
+from test_agent_tools import ToyEvaluator, build_registry, make_zoo, merge_plan
 from toolpath.agent.run import AgentRunner
 from toolpath.agent.run.run_store import (
     _CHECKPOINT_SETUP_LOCK,
@@ -31,6 +31,7 @@ from toolpath.agent.run.run_store import (
     open_run_store,
 )
 from toolpath.planners.estimates import PRIOR_STRENGTH, EstimateStore
+from toolpath.planners.search import SearchProblem, astar
 
 HERE = Path(__file__).parent
 RECORDS = 60
@@ -39,13 +40,20 @@ _RECORDER = textwrap.dedent(
     import sys
     from toolpath.planners.estimates import EstimateStore
     from toolpath.tools.spec import ToolSpec
-    store = EstimateStore(sys.argv[1])
-    spec = ToolSpec(name="shared_tool", doc="d", quality=0.5)
-    for i in range(int(sys.argv[2])):
-        store.record(spec, "merge_models", ok=i % 3 != 0, seconds=1.0)
+    target, count, tool, every = sys.argv[1:5]
+    store = EstimateStore(target)
+    spec = ToolSpec(name=tool, doc="d", quality=0.5)
+    for i in range(int(count)):  # every `every`-th verdict fails
+        store.record(spec, "merge_models", ok=i % int(every) != 0, seconds=1.0)
     store.close()
     """
 )
+
+
+def _record(target: str, count: int, tool: str = "shared_tool", every: int = 3) -> Any:
+    """A process recording `count` verdicts for `tool` on merge_models (started, not waited)."""
+    command = [sys.executable, "-c", _RECORDER, target, str(count), tool, str(every)]
+    return subprocess.Popen(command)
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +76,7 @@ def _fresh(database: str, name: str) -> str:
 
 
 def _record_concurrently(target: str) -> None:
-    processes = [
-        subprocess.Popen([sys.executable, "-c", _RECORDER, target, str(RECORDS)]) for _ in range(2)
-    ]
+    processes = [_record(target, RECORDS) for _ in range(2)]
     assert [p.wait(timeout=120) for p in processes] == [0, 0]
 
 
@@ -84,6 +90,29 @@ def test_two_processes_updating_one_estimate_lose_no_update(database, tmp_path, 
     assert estimate.observations == 2 * RECORDS
     assert estimate.failures == pytest.approx(0.5 * PRIOR_STRENGTH + failures)
     assert estimate.successes == pytest.approx(0.5 * PRIOR_STRENGTH + 2 * RECORDS - failures)
+    store.close()
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_a_search_sees_verdicts_another_process_recorded_since_start_up(
+    database, tmp_path, backend
+):
+    target = _fresh(database, "learn_db") if backend == "postgres" else str(tmp_path / "e.db")
+    store = EstimateStore(target)  # this process's store, open before the other one records
+    tools = build_registry(tmp_path / "zoo")
+
+    def merge_tool() -> str:
+        plan = merge_plan(["addition", "reversal"])
+        result = astar(SearchProblem(plan, tools, store, alpha=0.0))
+        assert result.path is not None
+        return result.path.steps[-1].tools[-1]
+
+    assert merge_tool() == "merge_first"  # the better quality prior
+    assert _record(target, 8, tool="merge_first", every=1).wait(timeout=60) == 0  # all fail
+    assert merge_tool() == "merge_sum"
+    assert store.held()[("merge_first", "merge_models")].failures == pytest.approx(
+        0.5 * PRIOR_STRENGTH + 8
+    )
     store.close()
 
 
@@ -243,7 +272,6 @@ def test_two_processes_share_runs_checkpoints_and_estimates(database, tmp_path):
     assert {row["status"] for row in runner.list_runs()} == {"succeeded"}
     # every verdict of both runs counts. merge_first fails wherever it runs; whether run B
     # tries it depends on whether run A's failure was recorded before B searched (timing)
-    runner.estimates.reload()
     held = runner.estimates.held()
     tried = [s for run in (resumed, again) for s in run.steps if s.tool == "merge_first"]
     assert tried and not any(s.ok for s in tried)

@@ -8,7 +8,9 @@ seconds, so that one measurement on a small input predicts the cost on a large o
 The store persists to SQLite when given a path (the only file the planner touches), or to
 PostgreSQL when given a postgresql:// URL (several processes sharing what they learn). An
 update is one atomic upsert that adds to the stored counts, so two processes recording
-verdicts for the same tool at once lose neither.
+verdicts for the same tool at once lose neither. `held` (what each search reads) re-reads
+the stored rows first, so a search sees what other processes recorded up to then: one
+query over the pairs that have ever run, not over the catalogue.
 """
 
 from __future__ import annotations
@@ -125,11 +127,11 @@ class EstimateStore:
     def _load(self) -> None:
         """Read every stored estimate (what other processes learned, too)."""
         assert self._db is not None
-        rows = self._db.execute(
-            f"SELECT tool, capability, successes, failures, cost_multiplier, observations "
-            f"FROM {self._table}"
-        ).fetchall()
         with self._lock:
+            rows = self._db.execute(
+                f"SELECT tool, capability, successes, failures, cost_multiplier, observations "
+                f"FROM {self._table}"
+            ).fetchall()
             for tool, capability, succ, fail, mult, obs in rows:
                 self._estimates[(tool, capability)] = Estimate(succ, fail, mult, obs)
 
@@ -148,7 +150,9 @@ class EstimateStore:
         return self.get(spec, capability).quality
 
     def held(self) -> dict[tuple[str, str], Estimate]:
-        """The estimates held now, by (tool, capability); every other pair has its prior's."""
+        """The estimates now, by (tool, capability), re-read from the database first (what
+        other processes recorded since); every other pair has its prior's."""
+        self.reload()
         with self._lock:
             return dict(self._estimates)
 
