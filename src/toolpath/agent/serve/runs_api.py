@@ -46,7 +46,8 @@ async def list_runs(request: Request, limit: int = Query(50, ge=1, le=500)) -> d
 @router.get("/status")
 async def server_status(request: Request) -> dict[str, Any]:
     hub = hub_of(request)
-    live = [row["run_id"] for row in hub.list_runs(50) if row["live"]]
+    rows = await asyncio.to_thread(hub.list_runs, 50)
+    live = [row["run_id"] for row in rows if row["live"]]
     return {"llm": hub.llm.snapshot(), "active_runs": live, "max_active_runs": hub.max_active}
 
 
