@@ -44,6 +44,10 @@ class ToolRegistry:
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
             raise UnknownToolError(f"unknown tool {name!r}{hint}") from None
 
+    def find(self, name: str) -> ToolSpec | None:
+        """The tool's spec, None when no such tool is registered."""
+        return self._specs.get(name)
+
     def __contains__(self, name: object) -> bool:
         return name in self._specs
 

@@ -269,7 +269,7 @@ class Executor:
         `producers` names the tool that made each upstream output (what flows from it).
         """
         started = time.perf_counter()
-        makers = {j: self.spec_or_none(name) for j, name in (producers or {}).items()}
+        makers = {j: self.registry.find(name) for j, name in (producers or {}).items()}
         previous: Any = None
         previous_spec: ToolSpec | None = None
         artifact: Artifact | None = None
@@ -321,10 +321,6 @@ class Executor:
         """Make ready the processes steps run in before timed work: none here (steps run in
         this process); the number of workers warmed."""
         return 0
-
-    def spec_or_none(self, name: str) -> ToolSpec | None:
-        """The registry's spec of a tool, None when it holds no such tool."""
-        return self.registry.get(name) if name in self.registry else None
 
     def _feed(self, spec: ToolSpec, arguments: dict[str, Any], previous: Any) -> None:
         """Hand the value flowing from a preparation tool to the next tool of the chain."""

@@ -414,7 +414,7 @@ class RunGraph:
     def finish(self, state: RunState) -> Update:
         status = state.status or "failed"
         reason = state.reason or "the run ended without a reason"
-        result = final_result(state, self.executor.spec_or_none)
+        result = final_result(state, self.executor.registry.find)
         event = RunFinished(status=status, reason=reason, cost=state.cost, result=result)
         return {
             "status": status,
