@@ -24,8 +24,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +34,7 @@ from rich.table import Table
 
 from toolpath.evals.provenance import provenance
 from toolpath.tools.files import atomic_write_json, atomic_write_text
+from toolpath.tools.merging.fast_ties import one_torch_thread
 from toolpath.tools.merging.method_registry import MERGE_METHODS
 from toolpath.tools.merging.priors import QUALITY_PRIORS as PRIORS_PATH
 from toolpath.tools.zoo import TASKS, ZooManifest, build_zoo, default_zoo_dir, load_zoo
@@ -140,19 +140,6 @@ def sweep_cells(groups: list[tuple[str, ...]], methods: list[str]) -> list[Cell]
     return [(m, g) for g in groups for m in methods if applicable(m, len(g))]
 
 
-@contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """One torch thread inside: tiny models merge faster so, and steadily under load."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 def local_rows(
     cells: list[Cell],
     zoo: ZooManifest,
@@ -181,7 +168,7 @@ def cell_row_file(
     """In a Ray worker: one cell merged and evaluated as `local_rows` does it; the path of
     its row, written as JSON under `workdir`."""
     zoo = ZooManifest.model_validate_json(zoo_json)
-    with one_torch_thread():
+    with one_torch_thread():  # tiny models merge faster so, and steadily under load
         row = run_merge(method, tuple(group), zoo, expert_acc, limit, Path(workdir))
     path = Path(workdir, "rows", f"{method}-{'-'.join(group)}.json")
     atomic_write_json(path, row)

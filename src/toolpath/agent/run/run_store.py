@@ -21,12 +21,10 @@ CREATE TABLE IF NOT EXISTS toolpath_runs (
     status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', cost REAL NOT NULL DEFAULT 0
 )
 """
-_SQLITE_SERVE_RUNS = """
-CREATE TABLE IF NOT EXISTS toolpath_serve_runs (
+_SERVE_RUNS = """CREATE TABLE IF NOT EXISTS toolpath_serve_runs (
     run_id TEXT PRIMARY KEY, interactive INTEGER NOT NULL, pid INTEGER NOT NULL,
     host TEXT NOT NULL DEFAULT ''
-)
-"""
+)"""  # the same on SQLite and PostgreSQL
 _PG_MIGRATIONS = [
     """CREATE TABLE IF NOT EXISTS toolpath_runs (
     run_id TEXT PRIMARY KEY, request TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
@@ -34,10 +32,7 @@ _PG_MIGRATIONS = [
     cost DOUBLE PRECISION NOT NULL DEFAULT 0
 )""",
     "CREATE INDEX IF NOT EXISTS toolpath_runs_created ON toolpath_runs (created DESC)",
-    """CREATE TABLE IF NOT EXISTS toolpath_serve_runs (
-    run_id TEXT PRIMARY KEY, interactive INTEGER NOT NULL, pid INTEGER NOT NULL,
-    host TEXT NOT NULL DEFAULT ''
-)""",
+    _SERVE_RUNS,
 ]
 _KEYS = ("run_id", "request", "created", "status", "reason", "cost")
 _CHECKPOINT_SETUP_LOCK = 0x6C616E67  # advisory lock around the checkpointer's migrations
@@ -50,7 +45,8 @@ class RunIndex:
         self.conn, self.postgres = conn, postgres
         self._mark = "%s" if postgres else "?"
 
-    def _execute(self, sql: str, params: tuple[Any, ...]) -> Any:
+    def execute(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """One statement, `?` placeholders on either database, committed."""
         sql = sql.replace("?", self._mark)
         if self.postgres:
             return self.conn.execute(sql, params)
@@ -58,7 +54,7 @@ class RunIndex:
             return self.conn.execute(sql, params)
 
     def begin(self, run_id: str, request: str, created: float) -> None:
-        self._execute(
+        self.execute(
             "INSERT INTO toolpath_runs (run_id, request, created, status, reason, cost) "
             "VALUES (?, ?, ?, 'running', '', 0) ON CONFLICT (run_id) DO UPDATE SET "
             "request = excluded.request, created = excluded.created, status = 'running', "
@@ -67,19 +63,19 @@ class RunIndex:
         )
 
     def update(self, run_id: str, status: str, reason: str, cost: float) -> None:
-        self._execute(
+        self.execute(
             "UPDATE toolpath_runs SET status = ?, reason = ?, cost = ? WHERE run_id = ?",
             (status, reason, cost, run_id),
         )
 
     def row(self, run_id: str) -> dict[str, Any] | None:
-        found = self._execute(
+        found = self.execute(
             f"SELECT {', '.join(_KEYS)} FROM toolpath_runs WHERE run_id = ?", (run_id,)
         ).fetchone()
         return None if found is None else dict(zip(_KEYS, found, strict=True))
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
-        rows = self._execute(
+        rows = self.execute(
             f"SELECT {', '.join(_KEYS)} FROM toolpath_runs ORDER BY created DESC LIMIT ?",
             (limit,),
         ).fetchall()
@@ -87,7 +83,7 @@ class RunIndex:
 
     def fail(self, run_id: str, reason: str) -> None:
         """Mark a run failed (its cost as it was)."""
-        self._execute(
+        self.execute(
             "UPDATE toolpath_runs SET status = 'failed', reason = ? WHERE run_id = ?",
             (reason, run_id),
         )
@@ -105,7 +101,7 @@ class ServeRuns:
 
     def claim(self, run_id: str, interactive: bool, pid: int, host: str) -> None:
         """Record that process `pid` on `host` drives the run now."""
-        self.index._execute(
+        self.index.execute(
             "INSERT INTO toolpath_serve_runs (run_id, interactive, pid, host) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (run_id) DO UPDATE SET interactive = excluded.interactive, "
             "pid = excluded.pid, host = excluded.host",
@@ -113,14 +109,14 @@ class ServeRuns:
         )
 
     def interactive(self, run_id: str) -> bool:
-        found = self.index._execute(
+        found = self.index.execute(
             "SELECT interactive FROM toolpath_serve_runs WHERE run_id = ?", (run_id,)
         ).fetchone()
         return bool(found and found[0])
 
     def running(self) -> list[tuple[str, int, str]]:
         """(run id, pid, host) of each server-started run whose index status is running."""
-        rows = self.index._execute(
+        rows = self.index.execute(
             "SELECT s.run_id, s.pid, s.host FROM toolpath_serve_runs s JOIN toolpath_runs r "
             "ON r.run_id = s.run_id WHERE r.status = 'running' ORDER BY r.created",
             (),
@@ -155,7 +151,7 @@ def open_run_store(home: Path, serde: Any, url: str | None) -> tuple[RunIndex, A
 
 def _create_sqlite_serve_runs(conn: sqlite3.Connection) -> None:
     """The serve table; one made before it had `host` gains the column."""
-    conn.execute(_SQLITE_SERVE_RUNS)
+    conn.execute(_SERVE_RUNS)
     columns = {row[1] for row in conn.execute("PRAGMA table_info(toolpath_serve_runs)")}
     if "host" not in columns:
         conn.execute("ALTER TABLE toolpath_serve_runs ADD COLUMN host TEXT NOT NULL DEFAULT ''")

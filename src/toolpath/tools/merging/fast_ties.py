@@ -21,6 +21,8 @@ The method is registered in mergekit's registry under `toolpath_ties` through it
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -188,12 +190,21 @@ def _half_ties(base, others: list, weights: list[float], densities: list[float],
     """TIES on 16-bit tensors: the top-k selections over whole task vectors first, then
     trimming, election and the mean block by block (the float32 temporaries stay in the
     cache instead of streaming through memory a dozen times)."""
+    # blocks are too small to share: with 2 threads on a busy machine each op's barrier
+    # waited for a descheduled thread (31 s against 3.9 s)
+    with one_torch_thread():
+        return _half_ties_blocks(base, others, weights, densities, normalize, scale)
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """torch on one thread inside the block (the caller's setting restored after)."""
     import torch
 
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # blocks are too small to share: with 2 threads on a busy
-    try:  # machine each op's barrier waited for a descheduled thread (31 s against 3.9 s)
-        return _half_ties_blocks(base, others, weights, densities, normalize, scale)
+    torch.set_num_threads(1)
+    try:
+        yield
     finally:
         torch.set_num_threads(threads)
 
