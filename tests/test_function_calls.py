@@ -137,6 +137,28 @@ def test_optional_arguments_the_request_does_not_give_are_left_out() -> None:
     assert len(result.plan.subtasks[0].arguments) == 4
 
 
+def test_an_optional_list_the_request_does_not_mention_is_left_out() -> None:
+    """repeat_days filled with weekdays nobody asked for goes; named days stay."""
+    alarm = {
+        "name": "set_alarm",
+        "description": "Set an alarm.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "time": {"type": "string"},
+                "days": {"type": "array", "items": {"type": "string", "enum": ["mon", "tue"]}},
+            },
+            "required": ["time"],
+        },
+    }
+    specs = function_specs([alarm])
+    reply = call("set_alarm", time="07:00", days=["mon", "tue"])
+    for said, kept in (("An alarm at 07:00", False), ("An alarm at 07:00 on Monday", True)):
+        result = FunctionCaller(ScriptedChatModel([reply]), specs, relevance_floor=None).call(said)
+        arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+        assert ("days" in arguments) is kept
+
+
 def test_a_flag_set_against_its_stated_default_stays() -> None:
     """hourly is described "(default false)": true is the model's choice, false its filler."""
     said = "Two days of forecast for Oslo, in detail"

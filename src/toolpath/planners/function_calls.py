@@ -395,6 +395,19 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     return len(text) <= 3 and any(word.startswith(text) for word in words)
 
 
+def _fillable(value: Any) -> bool:
+    """A scalar, or a list of scalars: what a model fills in unasked."""
+    items = value if isinstance(value, list) else [value]
+    return all(isinstance(item, str | int | float) for item in items)
+
+
+def _mentioned(value: Any, request: str, name: str) -> bool:
+    """A scalar the request mentions; a list with at least one item it mentions."""
+    if isinstance(value, list):
+        return any(_grounded(item, request, name) for item in value)
+    return _grounded(value, request, name)
+
+
 _DEFAULT = re.compile(r"\bdefault(?:s to| is|:)?\s+(true|false)\b", re.I)
 
 
@@ -418,10 +431,10 @@ def _chosen_flag(value: Any, prop: Any) -> bool:
 def _ungrounded_optional(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str, index: int = 0
 ) -> tuple[dict[str, Any], list[str]]:
-    """Optional scalar arguments the request does not mention are left out (small models
-    fill them with defaults or guesses); a boolean stays when the request names it or when
-    it is set against its stated default. An optional argument that reads this call's own
-    result or a later one's cannot be meant: it goes too."""
+    """Optional scalar arguments (or lists of scalars) the request does not mention are left
+    out (small models fill them with defaults or guesses); a boolean stays when the request
+    names it or when it is set against its stated default. An optional argument that reads
+    this call's own result or a later one's cannot be meant: it goes too."""
     required = set(schema.get("required", []))
     properties = schema.get("properties", {})
     kept, notes = {}, []
@@ -429,12 +442,11 @@ def _ungrounded_optional(
         if name not in required and any(ref >= index for ref in references(value)):
             notes.append(f"{where}: optional {name} reads a result not made yet; left out")
             continue
-        scalar = isinstance(value, str | int | float)
         if (
             name in required
-            or not scalar
+            or not _fillable(value)
             or _is_ref(value)
-            or _grounded(value, request, name)
+            or _mentioned(value, request, name)
             or _chosen_flag(value, properties.get(name))
         ):
             kept[name] = value
