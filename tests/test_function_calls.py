@@ -185,8 +185,26 @@ def test_a_request_far_from_every_function_gets_no_call_and_no_model_call() -> N
     assert llm.calls == []
     result = FunctionCaller(llm, SPECS).call("Tomorrow's forecast for Oslo")
     assert len(result.plan.subtasks) == 1 and len(llm.calls) == 1
+    llm = ScriptedChatModel([call("get_forecast", city="front door", days=1)])
     result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Lock the front door.")
     assert len(result.plan.subtasks) == 1  # without the floor the model's call stands
+
+
+def test_a_call_whose_required_values_are_all_made_up_is_dropped() -> None:
+    """No required value of the forecast comes from the request: the function does not do
+    what was asked. One value from the request (or a reference) keeps a call."""
+    made_up = call("get_forecast", city="Oslo", days=1)
+    result = FunctionCaller(ScriptedChatModel([made_up]), SPECS, relevance_floor=None).call(
+        "Lock the front door."
+    )
+    assert not result.plan.subtasks and any("required values" in n for n in result.notes)
+    reply = "\n".join(
+        [call("get_forecast", city="Oslo", days=2), call("plot", points=["<node-0>"])]
+    )
+    result = FunctionCaller(ScriptedChatModel([reply]), SPECS, relevance_floor=None).call(
+        "Plot two days of forecast for Oslo"
+    )
+    assert [t.capability for t in result.plan.subtasks] == ["get_forecast", "plot"]
 
 
 def test_parallel_calls_and_references() -> None:
@@ -307,7 +325,9 @@ def test_run_benchmark_counts_per_category_and_system() -> None:
     questions = [q for q in bench.load_questions() if q.id in ("simple-17", "irrelevance-01")]
     replies = {
         "What is the 30th Fibonacci number?": call("fibonacci", n=30),
-        "Book me a table for two at an Italian restaurant tonight.": call("get_weather", city="x"),
+        "Book me a table for two at an Italian restaurant tonight.": call(
+            "get_weather", city="Italian"
+        ),
     }
     llm = ScriptedChatModel(lambda messages: replies[messages[-1]["content"]])
     result = bench.run_benchmark(llm, questions, ["tags-free"])

@@ -502,16 +502,60 @@ def _offered(name: str, specs: dict[str, ToolSpec]) -> bool:
     return name in specs or bool(difflib.get_close_matches(name, list(specs), 1, 0.8))
 
 
-def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") -> Checked:
-    """The whole answer checked. Repeated identical calls go; a call to a function the
-    list does not offer goes too (the model's way of saying that nothing fits)."""
-    calls, problems, notes, seen, missing = [], list(answer.problems), [], set(), []
-    for call in _from_zero(answer.calls, notes):
-        key = json.dumps(call, sort_keys=True, default=str)
+def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
+    """Not one of the call's required values comes from the request (or from another call):
+    the model invented every input, so the function does not do what was asked (a BMI
+    from made-up weights for a question about boiling water)."""
+    spec = specs.get(call["name"])
+    arguments = call.get("arguments")
+    if spec is None or not isinstance(arguments, dict):
+        return False
+    given = [(k, arguments[k]) for k in spec.parameters.get("required", []) if k in arguments]
+    return bool(given) and not any(_supplied(value, request, name) for name, value in given)
+
+
+def _supplied(value: Any, request: str, name: str) -> bool:
+    """The request (or another call's result) supplies some part of `value`."""
+    if isinstance(value, dict):
+        return any(_supplied(v, request, name) for v in value.values())
+    if isinstance(value, list):
+        return any(_supplied(v, request, name) for v in value)
+    return _is_ref(value) or _grounded(value, request, name)
+
+
+def _kept_calls(
+    calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str, notes: list[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The calls worth checking, references renumbered, and the functions asked for that
+    the list does not offer. A call to such a function goes (the model's way of saying that
+    nothing fits), and so does a made-up call (`_made_up`) that no other call reads."""
+    read = {ref for call in calls for ref in references(call.get("arguments"))}
+    kept, missing = [], []
+    for index, call in enumerate(calls):
         if not _offered(call["name"], specs):
             missing.append(call["name"])
             notes.append(f"repaired: {call['name']!r} is not offered; call dropped")
-            continue
+        elif request and index not in read and _made_up(call, specs, request):
+            notes.append(
+                f"repaired: call {index} ({call['name']}): none of its required values is in "
+                "the request; call dropped"
+            )
+        else:
+            kept.append(index)
+    if len(kept) == len(calls):
+        return calls, missing
+    shift = {old: new for new, old in enumerate(kept)}
+    renumbered = [{**calls[i], "arguments": renumber(calls[i]["arguments"], shift)} for i in kept]
+    return renumbered, missing
+
+
+def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") -> Checked:
+    """The whole answer checked. Repeated identical calls go, and so do calls `_kept_calls`
+    leaves out."""
+    calls, problems, notes, seen = [], list(answer.problems), [], set()
+    kept, missing = _kept_calls(_from_zero(answer.calls, notes), specs, request, notes)
+    for call in kept:
+        key = json.dumps(call, sort_keys=True, default=str)
         if key in seen:
             notes.append(f"repaired: call {len(calls)} repeated an earlier call; dropped")
             continue
