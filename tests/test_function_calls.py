@@ -159,6 +159,21 @@ def test_an_optional_list_the_request_does_not_mention_is_left_out() -> None:
         assert ("days" in arguments) is kept
 
 
+def test_a_function_named_in_prose_without_a_call_is_asked_for_once() -> None:
+    """ "Needs: get_forecast; city: Oslo" is a call written as prose: the model is asked to
+    write it as a call. A plain "no function can" answer is not asked again."""
+    prose = "Needs: get_forecast; city: Oslo; days: 2"
+    llm = ScriptedChatModel([prose, call("get_forecast", city="Oslo", days=2)])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Two days of Oslo forecast")
+    assert [t.capability for t in result.plan.subtasks] == ["get_forecast"]
+    assert (
+        result.attempts == 2 and "wrote no <tool_call>" in llm.calls[1]["messages"][-1]["content"]
+    )
+    llm = ScriptedChatModel(["Needs: lock a door. No function can lock a door."])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Lock the front door")
+    assert not result.plan.subtasks and len(llm.calls) == 1 and "lock a door" in result.reason
+
+
 def test_a_flag_set_against_its_stated_default_stays() -> None:
     """hourly is described "(default false)": true is the model's choice, false its filler."""
     said = "Two days of forecast for Oslo, in detail"
