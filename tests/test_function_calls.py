@@ -169,6 +169,10 @@ def test_a_function_named_in_prose_without_a_call_is_asked_for_once() -> None:
     assert (
         result.attempts == 2 and "wrote no <tool_call>" in llm.calls[1]["messages"][-1]["content"]
     )
+    made_up = call("get_forecast", city="Oslo", days=1)  # dropped, not asked for again
+    llm = ScriptedChatModel([made_up])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Lock the front door")
+    assert not result.plan.subtasks and len(llm.calls) == 1
     llm = ScriptedChatModel(["Needs: lock a door. No function can lock a door."])
     result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Lock the front door")
     assert not result.plan.subtasks and len(llm.calls) == 1 and "lock a door" in result.reason
@@ -203,6 +207,24 @@ def test_a_request_far_from_every_function_gets_no_call_and_no_model_call() -> N
     llm = ScriptedChatModel([call("get_forecast", city="front door", days=1)])
     result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Lock the front door.")
     assert len(result.plan.subtasks) == 1  # without the floor the model's call stands
+
+
+def test_a_normalised_text_value_is_not_made_up() -> None:
+    """ "Asia/Tokyo" for a request that says Tokyo comes from the request."""
+    zone = {
+        "name": "local_time",
+        "description": "The time in a time zone.",
+        "parameters": {
+            "type": "object",
+            "properties": {"zone": {"type": "string"}},
+            "required": ["zone"],
+        },
+    }
+    llm = ScriptedChatModel([call("local_time", zone="Asia/Tokyo")])
+    result = FunctionCaller(llm, function_specs([zone]), relevance_floor=None).call(
+        "What time is it in Tokyo?"
+    )
+    assert [t.capability for t in result.plan.subtasks] == ["local_time"]
 
 
 def test_a_call_whose_required_values_are_all_made_up_is_dropped() -> None:

@@ -522,7 +522,9 @@ def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> 
     if spec is None or not isinstance(arguments, dict):
         return False
     given = [(k, arguments[k]) for k in spec.parameters.get("required", []) if k in arguments]
-    return bool(given) and not any(_supplied(value, request, name) for name, value in given)
+    return bool(given) and not any(
+        _supplied(value, request, name) or _shares_a_word(value, request) for name, value in given
+    )
 
 
 def _supplied(value: Any, request: str, name: str) -> bool:
@@ -532,6 +534,18 @@ def _supplied(value: Any, request: str, name: str) -> bool:
     if isinstance(value, list):
         return any(_supplied(v, request, name) for v in value)
     return _is_ref(value) or _grounded(value, request, name)
+
+
+def _shares_a_word(value: Any, request: str) -> bool:
+    """A text value with a word of 4+ letters from the request: a normalised form of what
+    it says ("Asia/Tokyo" for "in Tokyo"). Only a whole argument's text counts; one item
+    of an invented list can share a word by chance."""
+    if not isinstance(value, str):
+        return False
+    words = _WORDS.findall(request.casefold())
+    return any(
+        len(part) >= 4 and _stem_in(part, words) for part in _WORDS.findall(value.casefold())
+    )
 
 
 def _kept_calls(
@@ -735,7 +749,7 @@ class FunctionCaller:
             problems = checked.problems
             notes += [f"attempt {attempt}: {m}" for m in [*problems, *checked.notes]]
             last = attempt == self.max_retries + 1
-            unwritten = [] if last or checked.calls else _named_functions(raw, self.specs)
+            unwritten = [] if last or answer.calls else _named_functions(raw, self.specs)
             if unwritten:
                 problems = [
                     f"You named {', '.join(unwritten)} but wrote no <tool_call>. Write each "
