@@ -3,11 +3,13 @@ calls, and no call when no function fits.
 
 The model sees each function's JSON schema and answers with the calls to make (free
 text, read back as JSON, or under a JSON schema built from the functions' parameter
-schemas). Each call is checked against its function's schema: unambiguous coercions
-('10' -> 10 for an integer, a JSON array written as a string, an enum value in another
-case) are made and reported, optional parameters given as empty are left out, and what
-is still wrong is fed back to the model. An answer with no call is a valid plan; its
-reason says why no function fits.
+schemas); in free text it first lists what the user asks for ("Needs: ..."), which sets
+how many calls it writes. Each call is checked against its function's schema: unambiguous
+coercions ('10' -> 10 for an integer, a JSON array written as a string, an enum value in
+another case) are made and reported, optional parameters the request does not give are
+left out, a call whose required values all are invented is dropped, and what is still
+wrong is fed back to the model. An answer with no call is a valid plan; its reason says
+why no function fits.
 """
 
 from __future__ import annotations
