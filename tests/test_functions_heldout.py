@@ -5,51 +5,19 @@ the scorer; `--heldout` and `--questions` on the command line. Scripted LLM only
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 from typing import Any
 
 import pytest
 import typer
 import yaml
-from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
+from question_set_checks import check_calls, check_library, closed, concrete
 from toolpath.evals import functions_bench as bench
 
 HELDOUT = bench.load_questions(bench.question_file(bench.HELDOUT_SET))
 BY_ID = {q.id: q for q in HELDOUT}
-
-
-def closed(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema with `additionalProperties: false` on every object with properties, so
-    a misspelt argument name (at any depth) fails validation."""
-    schema = copy.deepcopy(schema)
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("type") == "object" and "properties" in node:
-                node.setdefault("additionalProperties", False)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return schema
-
-
-def concrete(value: Any) -> list[Any]:
-    """Every concrete value an accepted value stands for (each choice of each `any`)."""
-    if isinstance(value, dict) and set(value) == {"any"}:
-        return [v for choice in value["any"] for v in concrete(choice)]
-    if isinstance(value, list):
-        return [list(c) for c in itertools.product(*(concrete(v) for v in value))]
-    if isinstance(value, dict):
-        keys = list(value)
-        return [
-            dict(zip(keys, c, strict=True))
-            for c in itertools.product(*(concrete(value[k]) for k in keys))
-        ]
-    return [value]
 
 
 def first(value: Any) -> Any:
@@ -72,14 +40,7 @@ def test_the_heldout_set_has_ten_new_questions_per_category() -> None:
 
 
 def test_every_function_of_the_library_is_a_valid_schema_and_used() -> None:
-    text = bench.question_file(bench.HELDOUT_SET).read_text(encoding="utf-8")
-    library = yaml.safe_load(text)["functions"]
-    used = {f["name"] for q in HELDOUT for f in q.functions}
-    assert used == set(library)
-    for name, spec in library.items():
-        assert spec["description"], name
-        Draft202012Validator.check_schema(spec["parameters"])
-        assert set(spec["parameters"].get("required", [])) <= set(spec["parameters"]["properties"])
+    check_library(bench.question_file(bench.HELDOUT_SET), HELDOUT)
 
 
 @pytest.mark.parametrize("question_id", sorted(BY_ID))
@@ -97,17 +58,7 @@ def test_every_accepted_answer_validates_against_its_schema(question_id: str) ->
             assert len({c["name"] for c in alternative}) > 1
         if question.category == "parallel":
             assert len({c["name"] for c in alternative}) == 1
-        for call in alternative:
-            assert set(call) <= {"name", "args", "optional"}
-            assert call["name"] in schemas, f"{call['name']} is not offered"
-            schema = schemas[call["name"]]
-            args, optional = call.get("args", {}), call.get("optional", {})
-            assert not set(args) & set(optional)
-            assert set(schema.get("required", [])) <= set(args)
-            validator = Draft202012Validator(schema)
-            for arguments in concrete({**args, **optional}) + concrete(args):
-                errors = [e.message for e in validator.iter_errors(arguments)]
-                assert not errors, f"{call['name']} {arguments}: {errors}"
+        check_calls(alternative, schemas)
 
 
 @pytest.mark.parametrize("question_id", sorted(BY_ID))

@@ -59,9 +59,8 @@ _NEEDS_RULE = """- First write one line that starts with "Needs:" and lists each
 the user asks for, separated by ";" (or says that no function does it). Then write one call \
 per listed thing.
 """
-_RULES = """Rules:
-- Make one call when one call does what the user asks; make one call per item when the user \
-asks for several things (the same function several times, or several functions).
+_RULES = """- Make one call when one call does what the user asks; make one call per item when \
+the user asks for several things (the same function several times, or several functions).
 - Argument values follow the function's JSON schema: numbers and integers as JSON numbers, \
 booleans as true or false, arrays as JSON arrays, objects as JSON objects, an enum value \
 exactly as listed.
@@ -131,7 +130,7 @@ def system_prompt(tools: list[ToolSpec], style: str = "tags") -> str:
     if style not in STYLES:
         raise ValueError(f"unknown prompt style {style!r}; choose one of {STYLES}")
     template, example = (_TAGS, _EXAMPLE_TAGS) if style == "tags" else (_JSON, _EXAMPLE_JSON)
-    rules = _RULES.replace("Rules:\n", f"Rules:\n{_NEEDS_RULE}", 1) if style == "tags" else _RULES
+    rules = f"Rules:\n{_NEEDS_RULE if style == 'tags' else ''}{_RULES}"
     functions = "\n".join(_function_json(s) for s in tools)
     return f"{template.format(functions=functions)}\n{rules}\n\n{example}"
 
