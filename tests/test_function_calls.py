@@ -159,10 +159,44 @@ def test_an_optional_list_the_request_does_not_mention_is_left_out() -> None:
         assert ("days" in arguments) is kept
 
 
+def test_an_optional_list_reading_an_earlier_result_stays() -> None:
+    """A list holding a `<node-j>` reference is supplied by that call, not made up."""
+    concat = {
+        "name": "concat",
+        "description": "Join texts.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "first": {"type": "string"},
+                "more": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["first"],
+        },
+    }
+    specs = function_specs([concat])
+    reply = call("concat", first="ab") + call("concat", first="cd", more=["<node-0>"])
+    result = FunctionCaller(ScriptedChatModel([reply]), specs, relevance_floor=None).call(
+        "Join ab, then join cd with that"
+    )
+    assert not result.problems
+    assert [a.name for a in result.plan.subtasks[1].arguments] == ["first", "more"]
+
+
+def test_a_call_written_as_prose_is_read() -> None:
+    """ "Needs: plot; points: [1, 2.5], style: {...}" is a call written as prose: read as one,
+    values typed as JSON where they are JSON, without asking the model again."""
+    prose = 'Needs: plot; points: [1, 2.5], style: {"color": "red"}'
+    llm = ScriptedChatModel([prose])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Plot 1 and 2.5 in red")
+    arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    assert arguments == {"points": [1, 2.5], "style": {"color": "red"}} and len(llm.calls) == 1
+    assert any("read from prose" in note for note in result.notes)
+
+
 def test_a_function_named_in_prose_without_a_call_is_asked_for_once() -> None:
-    """ "Needs: get_forecast; city: Oslo" is a call written as prose: the model is asked to
-    write it as a call. A plain "no function can" answer is not asked again."""
-    prose = "Needs: get_forecast; city: Oslo; days: 2"
+    """Prose that names a function but not all its required values is no call: the model
+    is asked to write it as a call. A plain "no function can" answer is not asked again."""
+    prose = "Needs: get_forecast; city: Oslo"
     llm = ScriptedChatModel([prose, call("get_forecast", city="Oslo", days=2)])
     result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Two days of Oslo forecast")
     assert [t.capability for t in result.plan.subtasks] == ["get_forecast"]

@@ -255,6 +255,42 @@ def read_answer(text: str) -> Answer:
     return Answer(calls=calls, reason=" ".join(reason.split())[:MAX_REASON_CHARS])
 
 
+_PROSE_PIECE = re.compile(r"[;,\n]\s*(?=[A-Za-z_][\w.]*\s*(?:[:=;\n]|$))")
+_PROSE_PAIR = re.compile(r"^([A-Za-z_]\w*)\s*[:=]\s*(.+)$", re.S)
+_NEEDS = re.compile(r"^\s*needs:\s*", re.I | re.M)
+
+
+def _prose_value(text: str) -> Any:
+    with contextlib.suppress(json.JSONDecodeError):
+        return json.loads(text)
+    return text.strip().strip("\"'`").strip()
+
+
+def prose_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
+    """Calls written as prose instead of JSON ("Needs: resize_image; path = cat.png;
+    width = 640"): an offered function's name, then `parameter: value` or `parameter =
+    value` pieces. A value is read as JSON where it is JSON, else as text. A call missing a
+    required parameter is not read."""
+    calls: list[dict[str, Any]] = []
+    for piece in _PROSE_PIECE.split(_NEEDS.sub("", text)):
+        piece = piece.strip().rstrip(".")
+        pair = _PROSE_PAIR.match(piece)
+        if piece in specs:
+            calls.append({"name": piece, "arguments": {}})
+        elif pair and calls and pair.group(1) in _properties(specs[calls[-1]["name"]]):
+            calls[-1]["arguments"][pair.group(1)] = _prose_value(pair.group(2))
+    return [
+        call
+        for call in calls
+        if set(specs[call["name"]].parameters.get("required", [])) <= set(call["arguments"])
+        and call["arguments"]
+    ]
+
+
+def _properties(spec: ToolSpec) -> dict[str, Any]:
+    return spec.parameters.get("properties", {}) if spec.parameters else {}
+
+
 # -- coercion and validation ------------------------------------------------------------------
 def _is_ref(value: Any) -> bool:
     return isinstance(value, str) and bool(NODE_REF.search(value))
@@ -413,13 +449,6 @@ def _fillable(value: Any) -> bool:
     return all(isinstance(item, str | int | float) for item in items)
 
 
-def _mentioned(value: Any, request: str, name: str) -> bool:
-    """A scalar the request mentions; a list with at least one item it mentions."""
-    if isinstance(value, list):
-        return any(_grounded(item, request, name) for item in value)
-    return _grounded(value, request, name)
-
-
 _DEFAULT = re.compile(r"\bdefault(?:s to| is|:)?\s+(true|false)\b", re.I)
 
 
@@ -457,8 +486,7 @@ def _ungrounded_optional(
         if (
             name in required
             or not _fillable(value)
-            or _is_ref(value)
-            or _mentioned(value, request, name)
+            or _supplied(value, request, name)
             or _chosen_flag(value, properties.get(name))
         ):
             kept[name] = value
@@ -733,6 +761,29 @@ class FunctionCaller:
             notes=[reason], raw="", first_raw="",
         )  # fmt: skip
 
+    def _read(self, raw: str, notes: list[str], attempt: int) -> Answer:
+        """The answer's calls; calls written as prose (`prose_calls`) when it has none."""
+        answer = read_answer(raw)
+        if answer.calls or answer.problems:
+            return answer
+        prose = prose_calls(raw, self.specs)
+        if prose:
+            notes.append(f"attempt {attempt}: repaired: {len(prose)} call(s) read from prose")
+            return Answer(calls=prose)
+        return answer
+
+    def _retry_message(self, answer: Answer, checked: Checked, raw: str) -> str | None:
+        """What to tell the model before another attempt; None when the answer stands."""
+        if checked.problems:
+            return feedback_message(checked.problems)
+        unwritten = [] if answer.calls else _named_functions(raw, self.specs)
+        if not unwritten:
+            return None
+        return (
+            f"You named {', '.join(unwritten)} but wrote no <tool_call>. Write each "
+            "call in <tool_call></tool_call> tags, or say why no function fits."
+        )
+
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
         far = self._nothing_fits(request)
@@ -745,19 +796,12 @@ class FunctionCaller:
             completion = self.llm.complete(messages, schema=schema, max_tokens=self.max_tokens)
             usage, raw = usage + completion.usage, completion.text
             first_raw = first_raw or raw
-            answer = read_answer(raw)
+            answer = self._read(raw, notes, attempt)
             checked = check_answer(answer, self.specs, request)
-            problems = checked.problems
-            notes += [f"attempt {attempt}: {m}" for m in [*problems, *checked.notes]]
+            notes += [f"attempt {attempt}: {m}" for m in [*checked.problems, *checked.notes]]
             last = attempt == self.max_retries + 1
-            unwritten = [] if last or answer.calls else _named_functions(raw, self.specs)
-            if unwritten:
-                problems = [
-                    f"You named {', '.join(unwritten)} but wrote no <tool_call>. Write each "
-                    "call in <tool_call></tool_call> tags, or say why no function fits."
-                ]
-                notes.append(f"attempt {attempt}: {problems[0]}")
-            if not problems or last:
+            retry = None if last else self._retry_message(answer, checked, raw)
+            if retry is None:
                 return CallsResult(
                     plan=calls_plan(checked.calls, request),
                     reason="" if checked.calls else _reason(answer, checked),
@@ -766,14 +810,13 @@ class FunctionCaller:
                     notes=notes,
                     raw=raw,
                     first_raw=first_raw,
-                    problems=problems,
+                    problems=checked.problems,
                 )
+            if not checked.problems:
+                notes.append(f"attempt {attempt}: {retry}")
             messages = [
                 *messages,
                 {"role": "assistant", "content": raw},
-                {
-                    "role": "user",
-                    "content": problems[0] if unwritten else feedback_message(problems),
-                },
+                {"role": "user", "content": retry},
             ]
         raise AssertionError("unreachable")
