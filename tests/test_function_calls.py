@@ -408,6 +408,37 @@ def test_run_benchmark_counts_per_category_and_system() -> None:
     assert "| simple | 1 | 1 (100%) | 1 (100%) |" in bench.markdown(result)
 
 
+def test_bench_functions_resumes_after_an_interruption(tmp_path, monkeypatch) -> None:
+    """Each finished question is kept in rows.jsonl; the same command again asks only the
+    rest; a run with other settings in the same folder is refused."""
+    import toolpath.agent.llm as llm_module
+
+    asked: list[str] = []
+    interrupt = [3]  # the machine goes down during the second question, once
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        asked.append(messages[-1]["content"])
+        if len(asked) == interrupt[0]:
+            interrupt[0] = 0
+            raise KeyboardInterrupt
+        return "No function fits."
+
+    monkeypatch.setattr(llm_module, "get_backend", lambda *a, **k: ScriptedChatModel(reply))
+    app = typer.Typer()
+    bench.register(typer.Typer(), app)
+    app.callback()(lambda: None)
+    command = ["functions", "--category", "simple", "--limit", "3", "--out", str(tmp_path)]
+    assert CliRunner().invoke(app, command).exit_code != 0  # interrupted
+    assert len((tmp_path / "rows.jsonl").read_text().splitlines()) == 1
+    asked.clear()
+    result = CliRunner().invoke(app, [*command, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert len(asked) == 4  # two questions left, toolpath and direct each
+    assert json.loads(result.output)["summary"]["simple"]["questions"] == 3
+    other = CliRunner().invoke(app, [*command, "--max-retries", "0"])
+    assert other.exit_code != 0 and "other settings" in other.output
+
+
 def test_a_field_of_an_earlier_result_is_a_typed_reference() -> None:
     """A function that declares what it returns is shown with it, and a <node-j>.field
     reference passes the schema check of a number parameter."""
@@ -454,3 +485,11 @@ def test_references_counted_from_one_are_shifted() -> None:
     zero = call("get_forecast", city="Oslo", days=1) + call("plot", points=["<node-0>"])
     result = FunctionCaller(ScriptedChatModel([zero]), SPECS).call("Plot tomorrow in Oslo")
     assert result.plan.edges() == {(0, 1)} and not any("numbered" in n for n in result.notes)
+
+
+def test_bench_functions_question_sets_by_name() -> None:
+    fresh = bench._question_source("fresh", False, None)
+    assert fresh.name == bench.FRESH_SET and bench.load_questions(fresh)
+    assert bench._question_source("dev", True, None).name == bench.HELDOUT_SET
+    with pytest.raises(typer.BadParameter, match="unknown --set"):
+        bench._question_source("test", False, None)

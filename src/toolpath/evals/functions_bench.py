@@ -1,9 +1,11 @@
 """`toolpath bench functions`: function calling, toolpath beside the same model asked directly.
 
 The questions (functions_bench.yaml, written for this project) each offer their own list
-of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--heldout`) is
-a held-out set in the same format, with other functions, written after the planner was
-developed; `--questions PATH` runs any file in that format. Categories: one call of the one
+of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--set
+heldout`) and functions_fresh.yaml (`--set fresh`) are blind sets in the same format, with
+other functions, written after the planner was developed; `--questions PATH` runs any file
+in that format. With `--out DIR` each finished question is kept (rows.jsonl) and the same
+command resumes an interrupted run. Categories: one call of the one
 function offered (simple), the right one among several (multiple), several calls to one
 function (parallel), calls to several functions (parallel_multiple) and requests no
 function fits (irrelevance: the right answer is no call).
@@ -21,9 +23,11 @@ in its own tool-calling system message, free output, the JSON read from the answ
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +39,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from toolpath.evals.progress import progress_bar
 from toolpath.evals.provenance import provenance
 from toolpath.planners.decomposer import Decomposer, DecompositionError
 from toolpath.planners.function_calls import direct_prompt, read_answer
@@ -50,6 +55,11 @@ VARIANTS = {"tags-free": ("tags", "free"), "json-free": ("json", "free"),
 DEFAULT_VARIANT = "tags-free"
 DEV_SET = "functions_bench.yaml"
 HELDOUT_SET = "functions_heldout.yaml"
+FRESH_SET = "functions_fresh.yaml"
+QUESTION_SETS = {"dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET}
+_SETS = list(QUESTION_SETS.items())
+ROWS_FILE = "rows.jsonl"
+RUN_FILE = "run.json"
 
 Call = dict[str, Any]
 
@@ -190,38 +200,82 @@ def run_benchmark(
     *,
     direct: bool = True,
     max_retries: int = 1,
+    done: dict[str, dict[str, Any]] | None = None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+    show_progress: bool = False,
 ) -> dict[str, Any]:
-    """Every question through each toolpath variant (and the direct baseline)."""
+    """Every question through each toolpath variant (and the direct baseline). Rows in
+    `done` (by question id, from an interrupted run) are kept, not asked again; `on_row`
+    gets each new row as it finishes."""
     systems: dict[str, Callable[[Question], tuple[list[Call] | None, dict[str, Any]]]] = {
         f"toolpath {v}": (lambda q, v=v: toolpath_calls(llm, q, v, max_retries)) for v in variants
     }
     if direct:
         systems["direct"] = lambda q: direct_calls(llm, q)
-    rows = []
-    for number, question in enumerate(questions, 1):
-        row: dict[str, Any] = {"id": question.id, "category": question.category, "systems": {}}
-        for name, system in systems.items():
-            started = time.perf_counter()
-            calls, info = system(question)
-            correct = is_correct(question, calls)
-            row["systems"][name] = {
-                "correct": correct,
-                "calls": calls,
-                "seconds": round(time.perf_counter() - started, 2),
-                **info,
-            }
-        log.info(
-            "%d/%d %s %s", number, len(questions), question.id,
-            " ".join(f"{n}={'ok' if r['correct'] else 'x'}" for n, r in row["systems"].items()),
-        )  # fmt: skip
-        rows.append(row)
+    done = done or {}
+    todo = [q for q in questions if q.id not in done]
+    rows = {q.id: _rescored(q, done[q.id]) for q in questions if q.id in done}
+    with progress_bar(len(todo), show_progress, "questions") as advance:
+        for question in todo:
+            row = _row(question, systems)
+            rows[question.id] = row
+            if on_row is not None:
+                on_row(row)
+            status = _status(row)
+            log.info("%d/%d %s %s", len(rows), len(questions), question.id, status)
+            advance(f"{question.id} {status}")
+    ordered = [rows[q.id] for q in questions]
     return {
         "questions": len(questions),
         "systems": list(systems),
-        "summary": summarise(rows, list(systems)),
-        "rows": rows,
+        "summary": summarise(ordered, list(systems)),
+        "rows": ordered,
         "provenance": provenance(),
     }
+
+
+def _rescored(question: Question, row: dict[str, Any]) -> dict[str, Any]:
+    """A kept row scored again with the current scorer (its calls stand as answered)."""
+    for result in row["systems"].values():
+        result["correct"] = is_correct(question, result["calls"])
+    return row
+
+
+def _status(row: dict[str, Any]) -> str:
+    """ "toolpath tags-free=ok direct=x": how each system did on one question."""
+    return " ".join(f"{n}={'ok' if r['correct'] else 'x'}" for n, r in row["systems"].items())
+
+
+def _row(
+    question: Question,
+    systems: dict[str, Callable[[Question], tuple[list[Call] | None, dict[str, Any]]]],
+) -> dict[str, Any]:
+    """One question asked of every system, scored, with each system's seconds."""
+    row: dict[str, Any] = {"id": question.id, "category": question.category, "systems": {}}
+    for name, system in systems.items():
+        started = time.perf_counter()
+        calls, info = system(question)
+        row["systems"][name] = {
+            "correct": is_correct(question, calls),
+            "calls": calls,
+            "seconds": round(time.perf_counter() - started, 2),
+            **info,
+        }
+    return row
+
+
+def finished_rows(path: Path, systems: list[str]) -> dict[str, dict[str, Any]]:
+    """Rows an interrupted run wrote to `path` (JSON lines) for the same systems, by id; a
+    torn last line (a crash mid-write) is skipped."""
+    if not path.exists():
+        return {}
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        with contextlib.suppress(json.JSONDecodeError):
+            row = json.loads(line)
+            if isinstance(row, dict) and sorted(row.get("systems", {})) == sorted(systems):
+                rows[row["id"]] = row
+    return rows
 
 
 def summarise(rows: list[dict[str, Any]], systems: list[str]) -> dict[str, dict[str, Any]]:
@@ -279,37 +333,88 @@ def functions_command(
             help=f"question set YAML in the {DEV_SET} format (default: {DEV_SET})",
         ),
     ] = None,
-    heldout: Annotated[
-        bool, typer.Option("--heldout", help=f"the held-out question set, {HELDOUT_SET}")
-    ] = False,
+    question_set: Annotated[
+        str,
+        typer.Option(
+            "--set",
+            help="a shipped question set: " + ", ".join(f"{k} ({v})" for k, v in _SETS),
+        ),
+    ] = "dev",
+    heldout: Annotated[bool, typer.Option("--heldout", help="same as --set heldout")] = False,
 ) -> None:
-    """Function calling: toolpath beside the same model asked directly, per category."""
+    """Function calling: toolpath beside the same model asked directly, per category.
+    With --out, each finished question is kept in rows.jsonl: run the same command again
+    to resume after an interruption."""
     chosen = [v.strip() for v in variants.split(",") if v.strip()]
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown or not chosen:
         raise typer.BadParameter(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
-    if heldout and questions_path is not None:
-        raise typer.BadParameter("give --questions or --heldout, not both")
-    source = question_file(HELDOUT_SET) if heldout else questions_path or question_file(DEV_SET)
+    source = _question_source(question_set, heldout, questions_path)
     questions = [q for q in load_questions(source) if not category or q.category in category]
     if limit:
         questions = [
             q for c in CATEGORIES for q in [x for x in questions if x.category == c][:limit]
         ]
+    systems = [f"toolpath {v}" for v in chosen] + (["direct"] if direct else [])
+    settings = {"question_set": str(questions_path or source.name), "systems": systems,
+                "max_retries": max_retries, "llm": llm or "embedded"}  # fmt: skip
+    done = _resume(out, settings) if out is not None else {}
     from toolpath.agent.llm import get_backend
 
     result = run_benchmark(
-        get_backend(llm), questions, chosen, direct=direct, max_retries=max_retries
-    )
-    result["question_set"] = str(questions_path) if questions_path else source.name
+        get_backend(llm), questions, chosen, direct=direct, max_retries=max_retries,
+        done=done, on_row=_row_writer(out), show_progress=not as_json,
+    )  # fmt: skip
+    result["question_set"] = settings["question_set"]
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(out / "functions.json", result)
         atomic_write_text(out / "functions.md", markdown(result))
     if as_json:
         typer.echo(json.dumps({k: v for k, v in result.items() if k != "rows"}))
     else:
         typer.echo(markdown(result))
+
+
+def _question_source(name: str, heldout: bool, path: Path | None) -> Path | Traversable:
+    if name not in QUESTION_SETS:
+        raise typer.BadParameter(f"unknown --set {name!r}; choose from {list(QUESTION_SETS)}")
+    if heldout:
+        name = "heldout"
+    if path is not None and name != "dev":
+        raise typer.BadParameter("give --questions or --set/--heldout, not both")
+    return path or question_file(QUESTION_SETS[name])
+
+
+def _resume(out: Path, settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The rows an earlier run with the same settings left in `out`; refuses other settings."""
+    out.mkdir(parents=True, exist_ok=True)
+    run_file = out / RUN_FILE
+    if run_file.is_file():
+        stored = json.loads(run_file.read_text(encoding="utf-8"))
+        if stored != settings:
+            raise typer.BadParameter(
+                f"{str(out)!r} holds a run with other settings ({stored}); use another --out"
+            )
+    else:
+        atomic_write_json(run_file, settings)
+    rows = finished_rows(out / ROWS_FILE, settings["systems"])
+    if rows:
+        log.info("resuming: %d questions already answered in %s", len(rows), out)
+    return rows
+
+
+def _row_writer(out: Path | None) -> Callable[[dict[str, Any]], None] | None:
+    """Appends each finished row to out/rows.jsonl, flushed to disk."""
+    if out is None:
+        return None
+
+    def write(row: dict[str, Any]) -> None:
+        with (out / ROWS_FILE).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    return write
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:

@@ -26,12 +26,12 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolpath.evals.progress import progress_bar
 from toolpath.evals.taskbench.failures import failure_breakdown
 from toolpath.evals.taskbench.graph_planning import replay_first_answers
 from toolpath.evals.taskbench.loader import (
@@ -321,35 +321,6 @@ def plan_sample(decomposer: Any, sample: TaskBenchSample, used: list[str]) -> di
     }
 
 
-@contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
-    """A rich progress bar with elapsed time and ETA; yields an `advance(status)` callback."""
-    if not enabled or total == 0:
-        yield lambda status: None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[status]}"),
-    )
-    with Progress(*columns, transient=False) as progress:
-        task = progress.add_task("planning", total=total, status="")
-        yield lambda status: progress.update(task, advance=1, status=status)
-
-
 def run_taskbench(
     config: RunConfig,
     llm: ChatModel | Sequence[ChatModel] | None = None,
@@ -432,7 +403,7 @@ def plan_samples(
         return plan_sample(local.decomposer, by_id[sample_id], local.used)
 
     with (
-        _progress(len(todo), show_progress) as advance,
+        progress_bar(len(todo), show_progress) as advance,
         ThreadPoolExecutor(max_workers=config.workers) as pool,
     ):
         futures = {pool.submit(plan_one, sample_id): sample_id for sample_id in todo}
