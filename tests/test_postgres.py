@@ -25,8 +25,8 @@ from pg_helpers import PostgresUnavailable, start_postgres
 from test_agent_tools import ToyEvaluator, build_registry, make_zoo, merge_plan
 from toolpath.agent.run import AgentRunner
 from toolpath.agent.run.run_store import (
-    _CHECKPOINT_SETUP_LOCK,
-    _PG_MIGRATIONS,
+    CHECKPOINT_SETUP_LOCK,
+    RUN_MIGRATIONS,
     ServeRuns,
     open_run_store,
 )
@@ -126,7 +126,7 @@ def test_a_process_waiting_to_set_up_checkpoints_does_not_block_the_one_setting_
 
     url = _fresh(database, "setup_db")
     holder, builder = (psycopg.connect(url, autocommit=True) for _ in range(2))
-    holder.execute("SELECT pg_advisory_lock(%s)", (_CHECKPOINT_SETUP_LOCK,))
+    holder.execute("SELECT pg_advisory_lock(%s)", (CHECKPOINT_SETUP_LOCK,))
     builder.execute("CREATE TABLE setup_probe (x INTEGER)")
     opened: list[Any] = []
     waiter = threading.Thread(
@@ -134,12 +134,12 @@ def test_a_process_waiting_to_set_up_checkpoints_does_not_block_the_one_setting_
     )
     waiter.start()
     try:
-        _wait_until(lambda: _schema_version(builder, "runs") == len(_PG_MIGRATIONS))
+        _wait_until(lambda: _schema_version(builder, "runs") == len(RUN_MIGRATIONS))
         time.sleep(0.5)  # B is at the set-up lock now
         builder.execute("SET statement_timeout = '10s'")
         builder.execute("CREATE INDEX CONCURRENTLY setup_probe_x ON setup_probe (x)")
     finally:
-        holder.execute("SELECT pg_advisory_unlock(%s)", (_CHECKPOINT_SETUP_LOCK,))
+        holder.execute("SELECT pg_advisory_unlock(%s)", (CHECKPOINT_SETUP_LOCK,))
         waiter.join(timeout=30)
     index, _, connections = opened[0]
     for conn in [index.conn, *connections, holder, builder]:

@@ -25,7 +25,7 @@ _SERVE_RUNS = """CREATE TABLE IF NOT EXISTS toolpath_serve_runs (
     run_id TEXT PRIMARY KEY, interactive INTEGER NOT NULL, pid INTEGER NOT NULL,
     host TEXT NOT NULL DEFAULT ''
 )"""  # the same on SQLite and PostgreSQL
-_PG_MIGRATIONS = [
+RUN_MIGRATIONS = [
     """CREATE TABLE IF NOT EXISTS toolpath_runs (
     run_id TEXT PRIMARY KEY, request TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
     status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
@@ -35,7 +35,7 @@ _PG_MIGRATIONS = [
     _SERVE_RUNS,
 ]
 _KEYS = ("run_id", "request", "created", "status", "reason", "cost")
-_CHECKPOINT_SETUP_LOCK = 0x6C616E67  # advisory lock around the checkpointer's migrations
+CHECKPOINT_SETUP_LOCK = 0x6C616E67  # advisory lock around the checkpointer's migrations
 
 
 class RunIndex:
@@ -141,10 +141,10 @@ def open_run_store(home: Path, serde: Any, url: str | None) -> tuple[RunIndex, A
     from psycopg.rows import dict_row
 
     index_conn = connect_postgres(url)
-    migrate(index_conn, "runs", _PG_MIGRATIONS)
+    migrate(index_conn, "runs", RUN_MIGRATIONS)
     saver_conn = connect_postgres(url, prepare_threshold=0, row_factory=dict_row)
     saver = PostgresSaver(saver_conn, serde=serde)
-    with advisory_lock(index_conn, _CHECKPOINT_SETUP_LOCK):  # its migrations, one at a time
+    with advisory_lock(index_conn, CHECKPOINT_SETUP_LOCK):  # its migrations, one at a time
         saver.setup()
     return RunIndex(index_conn, postgres=True), saver, [saver_conn]
 
