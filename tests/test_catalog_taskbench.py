@@ -57,6 +57,22 @@ def test_missing_directory_is_a_clear_error(tmp_path: Path, monkeypatch) -> None
         resolve_data_dir()
 
 
+def test_the_default_is_found_from_the_working_directory(tmp_path: Path, monkeypatch) -> None:
+    """An installed toolpath (no source checkout) run from a clone beside shared/ finds
+    ../shared/taskbench; with none there the error lists where it looked."""
+    import toolpath.tools.catalogs.taskbench as taskbench
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setattr(taskbench, "__file__", str(tmp_path / "site" / "taskbench.py"))
+    clone = tmp_path / "clone" / "src"
+    clone.mkdir(parents=True)
+    monkeypatch.chdir(clone)
+    with pytest.raises(TaskBenchDataError, match="default locations.*clone/src/shared"):
+        resolve_data_dir()
+    (tmp_path / "shared" / "taskbench").mkdir(parents=True)
+    assert resolve_data_dir() == (tmp_path / "shared" / "taskbench").resolve()
+
+
 def test_malformed_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "huggingface").mkdir()
     with pytest.raises(TaskBenchDataError, match="missing file"):

@@ -17,9 +17,7 @@ from toolpath.tools.spec import ToolSpec
 
 DOMAINS = ("huggingface", "multimedia", "dailylifeapis")
 ENV_VAR = "TOOLPATH_TASKBENCH_DIR"
-# src/toolpath/tools/catalogs/taskbench.py -> the repository root is four folders up.
-_REPO_ROOT = Path(__file__).resolve().parents[4]
-_DEFAULT_DIR = _REPO_ROOT.parent / "shared" / "taskbench"
+_SHARED = Path("shared") / "taskbench"
 _HOW_TO_GET = (
     "TaskBench data comes from the public TaskBench release (microsoft/JARVIS, folder "
     "taskbench/, MIT licence; data set microsoft/Taskbench). Put each domain's "
@@ -42,20 +40,36 @@ class TaskBenchDataError(RuntimeError):
     """The TaskBench data directory is missing or malformed."""
 
 
+def default_data_dirs() -> list[Path]:
+    """Where toolpath looks without --data-dir or the env var: `shared/taskbench` beside the
+    source checkout toolpath runs from (when it does), then in the working directory and
+    each folder above it (`../shared/taskbench` from a clone beside `shared/`)."""
+    places = []
+    checkout = next(
+        (p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file()), None
+    )
+    if checkout is not None:
+        places.append(checkout.parent / _SHARED)
+    cwd = Path.cwd().resolve()
+    places += [folder / _SHARED for folder in (cwd, *cwd.parents)]
+    return list(dict.fromkeys(places))
+
+
 def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
-    """Where the TaskBench data lives: explicit path, then env var, then the default."""
+    """Where the TaskBench data lives: explicit path, then env var, then the defaults."""
     if data_dir is not None:
-        candidate, origin = Path(data_dir), "--data-dir"
+        candidates, origin = [Path(data_dir)], "--data-dir"
     elif os.environ.get(ENV_VAR):
-        candidate, origin = Path(os.environ[ENV_VAR]), ENV_VAR
+        candidates, origin = [Path(os.environ[ENV_VAR])], ENV_VAR
     else:
-        candidate, origin = _DEFAULT_DIR, "the default location"
-    if not candidate.is_dir():
+        candidates, origin = default_data_dirs(), "the default locations"
+    found = next((c for c in candidates if c.is_dir()), None)
+    if found is None:
+        listed = ", ".join(repr(str(c)) for c in candidates[:4])
         raise TaskBenchDataError(
-            f"TaskBench data directory {str(candidate)!r} (from {origin}) does not exist. "
-            + _HOW_TO_GET
+            f"TaskBench data directory not found (from {origin}: {listed}). " + _HOW_TO_GET
         )
-    return candidate
+    return found
 
 
 def domain_dir(domain: str, data_dir: str | Path | None = None) -> Path:
