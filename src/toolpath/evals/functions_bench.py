@@ -212,6 +212,7 @@ def run_benchmark(
     }
     if direct:
         systems["direct"] = lambda q: direct_calls(llm, q)
+    made_by = provenance()  # the code that answers, not what HEAD is when the run ends
     done = done or {}
     todo = [q for q in questions if q.id not in done]
     rows = {q.id: _rescored(q, done[q.id]) for q in questions if q.id in done}
@@ -230,7 +231,7 @@ def run_benchmark(
         "systems": list(systems),
         "summary": summarise(ordered, list(systems)),
         "rows": ordered,
-        "provenance": provenance(),
+        "provenance": made_by,
     }
 
 
