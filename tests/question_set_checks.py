@@ -1,4 +1,4 @@
-"""Shared checks of `toolpath bench functions` question sets (held-out and fresh): the
+"""Shared checks of `toolpath bench functions` question sets (held-out, fresh and dev2): the
 function library is valid and used, and each accepted call validates against its schema."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from toolpath.evals.functions_bench import Question
+from toolpath.evals.functions_bench import Question, is_correct
 
 
 def closed(schema: dict[str, Any]) -> dict[str, Any]:
@@ -69,3 +69,43 @@ def check_calls(alternative: list[dict[str, Any]], schemas: dict[str, dict[str, 
         for arguments in concrete({**args, **optional}) + concrete(args):
             errors = [e.message for e in validator.iter_errors(arguments)]
             assert not errors, f"{call['name']} {arguments}: {errors}"
+
+
+def check_question(question: Question, *, irrelevance_offers_one: bool = False) -> None:
+    """The question offers what its category needs (one function for simple and parallel,
+    3-5 for multiple, several otherwise, or one for irrelevance where the set allows it)
+    and every accepted answer has the category's shape and validates."""
+    schemas = {f["name"]: closed(f["parameters"]) for f in question.functions}
+    offered = len(question.functions)
+    assert offered == len(schemas), "a function is offered twice"
+    if question.category in ("simple", "parallel"):
+        assert offered == 1
+    elif not (question.category == "irrelevance" and irrelevance_offers_one):
+        assert offered >= 2
+    if question.category == "multiple":
+        assert 3 <= offered <= 5
+    assert question.answers, "no accepted answer"
+    if question.category == "irrelevance":
+        assert question.answers == [[]]
+        return
+    for alternative in question.answers:
+        assert alternative, "only irrelevance questions accept no call"
+        names = [c["name"] for c in alternative]
+        if question.category in ("simple", "multiple"):
+            assert len(alternative) == 1
+        if question.category == "parallel":
+            assert 2 <= len(alternative) <= 4 and len(set(names)) == 1
+        if question.category == "parallel_multiple":
+            assert 2 <= len(set(names)) <= 3 and len(alternative) >= 2
+        check_calls(alternative, schemas)
+
+
+def check_first_answer(question: Question) -> None:
+    """The scorer accepts the first accepted answer in either order, and not a part of it."""
+    answer = question.answers[0]
+    bare = [{"name": c["name"], "arguments": concrete(c.get("args", {}))[0]} for c in answer]
+    assert is_correct(question, bare)
+    assert is_correct(question, list(reversed(bare)))
+    if question.category != "irrelevance":
+        assert not is_correct(question, [])
+        assert not is_correct(question, bare[:-1])

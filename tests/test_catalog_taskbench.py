@@ -67,7 +67,7 @@ def test_the_default_is_found_from_the_working_directory(tmp_path: Path, monkeyp
     clone = tmp_path / "clone" / "src"
     clone.mkdir(parents=True)
     monkeypatch.chdir(clone)
-    with pytest.raises(TaskBenchDataError, match="default locations.*clone/src/shared"):
+    with pytest.raises(TaskBenchDataError, match=r"default locations.*clone/src/shared"):
         resolve_data_dir()
     (tmp_path / "shared" / "taskbench").mkdir(parents=True)
     assert resolve_data_dir() == (tmp_path / "shared" / "taskbench").resolve()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from question_set_checks import check_calls, check_library, closed, concrete
+from question_set_checks import check_first_answer, check_library, check_question, concrete
 from toolpath.evals import functions_bench as bench
 
 DEV2_SET = "functions_dev2.yaml"
@@ -61,42 +61,12 @@ def test_it_has_about_thirty_functions_each_offered_and_called() -> None:
 def test_every_accepted_answer_names_an_offered_function_and_validates(
     question_id: str,
 ) -> None:
-    question = BY_ID[question_id]
-    schemas = {f["name"]: closed(f["parameters"]) for f in question.functions}
-    offered = len(question.functions)
-    assert offered == len(schemas), "a function is offered twice"
-    if question.category in ("simple", "parallel"):
-        assert offered == 1
-    elif question.category != "irrelevance":  # irrelevance: one function or several
-        assert offered >= 2
-    if question.category == "multiple":
-        assert 3 <= offered <= 5
-    assert question.answers, "no accepted answer"
-    if question.category == "irrelevance":
-        assert question.answers == [[]]
-        return
-    for alternative in question.answers:
-        assert alternative, "only irrelevance questions accept no call"
-        names = [c["name"] for c in alternative]
-        if question.category in ("simple", "multiple"):
-            assert len(alternative) == 1
-        if question.category == "parallel":
-            assert 2 <= len(alternative) <= 4 and len(set(names)) == 1
-        if question.category == "parallel_multiple":
-            assert 2 <= len(set(names)) <= 3 and len(alternative) >= 2
-        check_calls(alternative, schemas)
+    check_question(BY_ID[question_id], irrelevance_offers_one=True)
 
 
 @pytest.mark.parametrize("question_id", sorted(BY_ID))
 def test_the_scorer_accepts_the_first_answer(question_id: str) -> None:
-    question = BY_ID[question_id]
-    answer = question.answers[0]
-    bare = [{"name": c["name"], "arguments": concrete(c.get("args", {}))[0]} for c in answer]
-    assert bench.is_correct(question, bare)
-    assert bench.is_correct(question, list(reversed(bare)))
-    if question.category != "irrelevance":
-        assert not bench.is_correct(question, [])
-        assert not bench.is_correct(question, bare[:-1])
+    check_first_answer(BY_ID[question_id])
 
 
 @pytest.mark.parametrize("question_id", sorted(BY_ID))
