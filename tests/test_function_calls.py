@@ -222,6 +222,34 @@ def test_a_flag_set_against_its_stated_default_stays() -> None:
         assert ("hourly" in arguments) is kept
 
 
+def test_a_value_set_against_its_stated_default_stays_and_the_default_goes() -> None:
+    """ "In Fahrenheit" gives no word of "imperial", but imperial is not the stated default:
+    the model chose it. A value equal to its default (16) was filled in: it goes."""
+    outlook = {
+        "name": "outlook",
+        "description": "Weather outlook.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "place": {"type": "string"},
+                "units": {"type": "string", "enum": ["metric", "imperial"],
+                          "description": "metric or imperial; default metric"},
+                "hours": {"type": "integer", "description": "Hours ahead (default 16)"},
+            },
+            "required": ["place"],
+        },
+    }  # fmt: skip
+    specs = function_specs([outlook])
+    said = "Outlook for Denver, in Fahrenheit please"
+    for hours, kept in ((16, ["place", "units"]), (30, ["place", "units", "hours"])):
+        reply = call("outlook", place="Denver", units="imperial", hours=hours)
+        result = FunctionCaller(ScriptedChatModel([reply]), specs, relevance_floor=None).call(said)
+        assert [a.name for a in result.plan.subtasks[0].arguments] == kept
+    reply = call("outlook", place="Denver", units="metric")
+    result = FunctionCaller(ScriptedChatModel([reply]), specs, relevance_floor=None).call(said)
+    assert [a.name for a in result.plan.subtasks[0].arguments] == ["place"]
+
+
 def test_an_optional_argument_reading_its_own_result_is_left_out() -> None:
     reply = call("plot", points=[1, 2], style={"color": "<node-0>"})
     result = FunctionCaller(ScriptedChatModel([reply]), SPECS).call("Plot 1 and 2")

@@ -449,24 +449,41 @@ def _fillable(value: Any) -> bool:
     return all(isinstance(item, str | int | float) for item in items)
 
 
-_DEFAULT = re.compile(r"\bdefault(?:s to| is|:)?\s+(true|false)\b", re.I)
+_DEFAULT = re.compile(r"\bdefault(?:s to| is|:)?\s+([\w.+-]+)", re.I)
+_NO_DEFAULT = object()
 
 
-def _stated_default(prop: Any) -> bool | None:
-    """A boolean parameter's default: its schema's `default`, or "(default false)" in its
-    description; None when neither says."""
+def _stated_default(prop: Any) -> Any:
+    """A parameter's default: its schema's `default`, or the word after "default" in its
+    description ("(default false)", "default metric", "default 16"), typed like the
+    parameter; `_NO_DEFAULT` when neither says."""
     if not isinstance(prop, dict):
-        return None
-    if isinstance(prop.get("default"), bool):
+        return _NO_DEFAULT
+    if "default" in prop:
         return prop["default"]
     found = _DEFAULT.search(str(prop.get("description", "")))
-    return None if found is None else found.group(1).casefold() == "true"
+    if found is None:
+        return _NO_DEFAULT
+    word = found.group(1).rstrip(".").casefold()
+    kind = prop.get("type")
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(word, _NO_DEFAULT)
+    if kind in ("integer", "number"):
+        return float(word) if _NUMBER.match(word) else _NO_DEFAULT
+    return word
 
 
-def _chosen_flag(value: Any, prop: Any) -> bool:
-    """A boolean set against its stated default: the model chose it, it did not fill it in."""
+def _chosen(value: Any, prop: Any) -> bool:
+    """A scalar set against its stated default: the model chose it, it did not fill it in
+    ("imperial" where the default is metric, 20 characters where it is 16)."""
     default = _stated_default(prop)
-    return isinstance(value, bool) and default is not None and value != default
+    if default is _NO_DEFAULT or isinstance(value, list | dict):
+        return False
+    if isinstance(value, bool) or isinstance(default, bool):
+        return isinstance(value, bool) and isinstance(default, bool) and value != default
+    if isinstance(value, int | float):
+        return not isinstance(default, int | float) or float(value) != float(default)
+    return str(value).strip().casefold() != str(default).casefold()
 
 
 def _ungrounded_optional(
@@ -474,8 +491,8 @@ def _ungrounded_optional(
 ) -> tuple[dict[str, Any], list[str]]:
     """Optional scalar arguments (or lists of scalars) the request does not mention are left
     out (small models fill them with defaults or guesses); a boolean stays when the request
-    names it or when it is set against its stated default. An optional argument that reads
-    this call's own result or a later one's cannot be meant: it goes too."""
+    names it, and any scalar when it is set against its stated default. An optional
+    argument that reads this call's own result or a later one's cannot be meant: it goes."""
     required = set(schema.get("required", []))
     properties = schema.get("properties", {})
     kept, notes = {}, []
@@ -487,7 +504,7 @@ def _ungrounded_optional(
             name in required
             or not _fillable(value)
             or _supplied(value, request, name)
-            or _chosen_flag(value, properties.get(name))
+            or _chosen(value, properties.get(name))
         ):
             kept[name] = value
         else:
