@@ -186,6 +186,10 @@ def test_a_call_written_as_prose_is_read() -> None:
     """ "Needs: plot; points: [1, 2.5], style: {...}" is a call written as prose: read as one,
     values typed as JSON where they are JSON, without asking the model again."""
     prose = 'Needs: plot; points: [1, 2.5], style: {"color": "red"}'
+    spaced = "Needs: get forecast; city = Oslo; days = 2"
+    llm = ScriptedChatModel([spaced])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Two days of Oslo forecast")
+    assert [t.capability for t in result.plan.subtasks] == ["get_forecast"] and result.attempts == 1
     llm = ScriptedChatModel([prose])
     result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Plot 1 and 2.5 in red")
     arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}

@@ -268,15 +268,16 @@ def _prose_value(text: str) -> Any:
 
 def prose_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
     """Calls written as prose instead of JSON ("Needs: resize_image; path = cat.png;
-    width = 640"): an offered function's name, then `parameter: value` or `parameter =
-    value` pieces. A value is read as JSON where it is JSON, else as text. A call missing a
+    width = 640"): an offered function's name (or its words apart), then `parameter:
+    value` or `parameter = value` pieces. A value is read as JSON where it is JSON, else as text. A call missing a
     required parameter is not read."""
     calls: list[dict[str, Any]] = []
     for piece in _PROSE_PIECE.split(_NEEDS.sub("", text)):
         piece = piece.strip().rstrip(".")
         pair = _PROSE_PAIR.match(piece)
-        if piece in specs:
-            calls.append({"name": piece, "arguments": {}})
+        name = "_".join(piece.split())  # "restaurant reservation create" names a function too
+        if name in specs:
+            calls.append({"name": name, "arguments": {}})
         elif pair and calls and pair.group(1) in _properties(specs[calls[-1]["name"]]):
             calls[-1]["arguments"][pair.group(1)] = _prose_value(pair.group(2))
     return [
