@@ -269,8 +269,8 @@ def _prose_value(text: str) -> Any:
 def prose_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
     """Calls written as prose instead of JSON ("Needs: resize_image; path = cat.png;
     width = 640"): an offered function's name (or its words apart), then `parameter:
-    value` or `parameter = value` pieces. A value is read as JSON where it is JSON, else as text. A call missing a
-    required parameter is not read."""
+    value` or `parameter = value` pieces. A value is read as JSON where it is JSON, else
+    as text. A call missing a required parameter is not read."""
     calls: list[dict[str, Any]] = []
     for piece in _PROSE_PIECE.split(_NEEDS.sub("", text)):
         piece = piece.strip().rstrip(".")
