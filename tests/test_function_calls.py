@@ -252,6 +252,16 @@ def test_a_value_set_against_its_stated_default_stays_and_the_default_goes() -> 
     reply = call("outlook", place="Denver", units="metric")
     result = FunctionCaller(ScriptedChatModel([reply]), specs, relevance_floor=None).call(said)
     assert [a.name for a in result.plan.subtasks[0].arguments] == ["place"]
+    # "default today" names no value: a made-up date is not a choice against it
+    outlook["parameters"]["properties"]["day"] = {
+        "type": "string",
+        "description": "(default today)",
+    }
+    reply = call("outlook", place="Denver", day="2023-04-01")
+    result = FunctionCaller(
+        ScriptedChatModel([reply]), function_specs([outlook]), relevance_floor=None
+    ).call(said)
+    assert [a.name for a in result.plan.subtasks[0].arguments] == ["place"]
 
 
 def test_an_optional_argument_reading_its_own_result_is_left_out() -> None:

@@ -456,8 +456,8 @@ _NO_DEFAULT = object()
 
 def _stated_default(prop: Any) -> Any:
     """A parameter's default: its schema's `default`, or the word after "default" in its
-    description ("(default false)", "default metric", "default 16"), typed like the
-    parameter; `_NO_DEFAULT` when neither says."""
+    description ("(default false)", "default 16", "default metric" of an enum), typed like
+    the parameter; `_NO_DEFAULT` when neither says."""
     if not isinstance(prop, dict):
         return _NO_DEFAULT
     if "default" in prop:
@@ -471,7 +471,9 @@ def _stated_default(prop: Any) -> Any:
         return {"true": True, "false": False}.get(word, _NO_DEFAULT)
     if kind in ("integer", "number"):
         return float(word) if _NUMBER.match(word) else _NO_DEFAULT
-    return word
+    # a text default is a value only when it is one of the enum's ("default today" is not)
+    listed = [str(v).casefold() for v in prop.get("enum", [])]
+    return word if word in listed else _NO_DEFAULT
 
 
 def _chosen(value: Any, prop: Any) -> bool:
