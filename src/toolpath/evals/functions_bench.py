@@ -27,7 +27,6 @@ import contextlib
 import itertools
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from toolpath.planners.function_calls import direct_prompt, read_answer
 from toolpath.planners.llm import ChatModel
 from toolpath.tools.catalogs.openai_functions import function_catalog, function_specs
 from toolpath.tools.files import atomic_write_json, atomic_write_text
+from toolpath.tools.jsonl import append_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -409,13 +409,7 @@ def _row_writer(out: Path | None) -> Callable[[dict[str, Any]], None] | None:
     if out is None:
         return None
 
-    def write(row: dict[str, Any]) -> None:
-        with (out / ROWS_FILE).open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-
-    return write
+    return lambda row: append_jsonl(out / ROWS_FILE, row)
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:

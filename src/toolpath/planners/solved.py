@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from toolpath.planners.alignment import node_tools
 from toolpath.planners.plan import Plan
+from toolpath.tools.jsonl import append_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,7 @@ class SolvedStore:
             ],
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_jsonl(self.path, record, default=str)
 
     def records(self) -> Iterator[dict[str, Any]]:
         """The kept samples; a torn or foreign line is skipped with a warning."""

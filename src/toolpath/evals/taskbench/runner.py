@@ -23,7 +23,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -47,6 +46,7 @@ from toolpath.evals.taskbench.metrics import ALL, TaskBenchScores, score_predict
 from toolpath.evals.taskbench.repair_ablation import json_object, repair_ablation
 from toolpath.planners.llm import ChatModel
 from toolpath.tools.files import atomic_open, atomic_write_text
+from toolpath.tools.jsonl import append_jsonl
 
 PREDICTIONS_FILE = "predictions.jsonl"
 RUN_FILE = "run.json"
@@ -189,13 +189,6 @@ def read_records(path: Path) -> dict[str, dict[str, Any]]:
         with atomic_open(path, fsync=True) as handle:
             handle.write("".join(f"{line}\n" for line in kept))
     return records
-
-
-def append_record(path: Path, record: dict[str, Any]) -> None:
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def check_run_settings(out: Path, config: RunConfig) -> None:
@@ -410,7 +403,7 @@ def plan_samples(
         for future in as_completed(futures):
             sample_id, record = futures[future], future.result()
             with lock:
-                append_record(path, record)
+                append_jsonl(path, record)
                 records[sample_id] = record
                 failures += record["toolpath"]["planner_failed"]
             advance(f"{failures} planner failures")
