@@ -18,6 +18,8 @@ from toolpath.planners.graph_planner import (
     Penalties,
     choose_tools,
     chooser_for,
+    complete_plan,
+    request_clauses,
 )
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.planners.matcher import StepMatcher, cached_matcher, matcher_key
@@ -282,6 +284,61 @@ def test_the_chooser_reports_what_it_changed(tmp_path: Path) -> None:
     chosen, notes = chooser(plan)
     assert chosen.subtasks[0].capability == "Text-to-Speech"
     assert notes == ["graph choice: node 0 Translation -> Text-to-Speech"]
+
+
+# -- completion: a node for a clause the plan leaves unserved --------------------------------
+def test_requests_are_cut_where_one_thing_asked_for_ends() -> None:
+    request = "I have example.jpg. Segment it into regions, and then detect the objects. "
+    request += "Finally, read the labels aloud"
+    assert request_clauses(request) == [
+        "I have example.jpg",
+        "Segment it into regions",
+        "detect the objects",
+        "read the labels aloud",
+    ]
+    assert request_clauses("Caption example.jpg, then read it aloud.") == [
+        "Caption example.jpg",
+        "read it aloud",
+    ]
+
+
+def _caption_only(request: str) -> Plan:
+    caption = SubTask(
+        id=0,
+        capability="Image-to-Text",
+        description="write a caption for example.jpg",
+        arguments=[Argument(value="example.jpg")],
+    )
+    return Plan(request=request, subtasks=[caption])
+
+
+def test_a_clause_the_model_left_out_gets_a_node_fed_by_its_input_type() -> None:
+    matcher = StepMatcher.untrained(_catalog().tools)
+    graph = ToolGraph.from_specs(_catalog().tools)
+    plan = _caption_only("Write a caption for example.jpg, then read the caption aloud.")
+    completed, notes = complete_plan(plan, matcher, graph)
+    assert [t.capability for t in completed.subtasks] == ["Image-to-Text", "Text-to-Speech"]
+    assert completed.subtasks[1].arguments == [Argument(value="<node-0>")]
+    assert completed.edges() == {(0, 1)}
+    assert notes == ["graph completion: node 1 Text-to-Speech for 'read the caption aloud'"]
+    assert len(plan.subtasks) == 1  # the plan given is left as it was
+    chooser = GraphToolChooser(matcher, graph)
+    assert [t.capability for t in chooser(plan)[0].subtasks] == ["Image-to-Text", "Text-to-Speech"]
+    unchanged, _ = GraphToolChooser(matcher, graph, completion=None)(plan)
+    assert len(unchanged.subtasks) == 1
+
+
+def test_served_clauses_add_nothing_and_untyped_catalogues_stay_unwired() -> None:
+    matcher = StepMatcher.untrained(_catalog().tools)
+    graph = ToolGraph.from_specs(_catalog().tools)
+    served, notes = complete_plan(_caption_only("Write a caption for example.jpg."), matcher, graph)
+    assert len(served.subtasks) == 1 and notes == []
+    untyped = [t.model_copy(update={"inputs": [], "outputs": []}) for t in _catalog().tools]
+    links_only = ToolGraph.from_specs(untyped)
+    plan = _caption_only("Write a caption for example.jpg, then read the caption aloud.")
+    completed, _ = complete_plan(plan, matcher, links_only)
+    assert completed.subtasks[1].capability == "Text-to-Speech"
+    assert completed.subtasks[1].arguments == [] and completed.edges() == set()
 
 
 # -- solved samples ----------------------------------------------------------------------------

@@ -14,12 +14,19 @@ edge beats a hard one: the model's wiring is sometimes what is wrong, and a hard
 forces a wrong tool. The A* visits the nodes in topological order; its heuristic, the sum
 of each remaining node's smallest weight (penalties ignored), never overestimates, so the
 first complete assignment popped is the optimal one.
+
+The model also stops short: asked to "segment the image, and then detect the objects" it
+may write the segmentation alone. So each clause of the request is matched to a tool too,
+and a clause whose likeliest tool is clearly named (p >= `Completion.min_prob`) and that no
+node of the plan serves gets a node of its own, fed by the latest node whose output type it
+takes (in a catalogue without data types, such as declared links only, it stays unwired).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +38,7 @@ from toolpath.planners.alignment import solved_pairs
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.matcher import StepMatcher, cached_matcher
 from toolpath.planners.media import content_type
-from toolpath.planners.plan import Plan, SubTask
+from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.tools.catalogs.catalog import Catalog
 
 # Chosen on fold 0/5 of the huggingface and multimedia demonstration pools, checked on fold
@@ -40,6 +47,13 @@ DEFAULT_LLM_BONUS = 0.5
 DEFAULT_EDGE_PENALTY = 1.0
 DEFAULT_FILE_PENALTY = 2.0
 MAX_EXPANSIONS = 200_000
+# Where one thing asked for ends and the next begins: a sentence end, "then", "finally",
+# "after that", ", and <verb>" (", and" followed by a lower-case word).
+_CLAUSE_BREAK = re.compile(
+    r"[.;!?]\s+|,\s*(?:and\s+)?(?:then|finally|after that|afterwards|next|also)\b\s*,?\s*"
+    r"|\s+and\s+then\s+|\s+then\s+|,\s+and\s+(?=[a-z]+\s)|\bfinally,?\s+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,63 @@ def apply_choice(plan: Plan, choice: ToolChoice) -> Plan:
     return plan
 
 
+def request_clauses(request: str) -> list[str]:
+    """The request cut where one thing asked for ends and the next begins (two words or more)."""
+    parts = (part.strip(" ,.") for part in _CLAUSE_BREAK.split(request))
+    return [part for part in parts if len(part.split()) >= 2]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """When a clause of the request gets a node of its own: its likeliest tool has
+    p >= `min_prob`, the plan lacks that tool, and no tool of the plan has
+    p >= `covered_ratio` x that for the clause. Chosen on the pool folds of all three
+    TaskBench domains (see the README's graph planner section)."""
+
+    min_prob: float = 0.7
+    covered_ratio: float = 0.6
+
+
+def _feeder(plan: Plan, tool: str, graph: ToolGraph) -> int | None:
+    """The latest node (topological order) whose output type `tool` takes as input."""
+    if tool not in graph or not graph.spec(tool).inputs:
+        return None
+    inputs = set(graph.spec(tool).inputs)
+    for node in reversed(plan.topological_order()):
+        source = plan.subtasks[node].capability
+        if source in graph and inputs & set(graph.spec(source).outputs):
+            return node
+    return None
+
+
+def complete_plan(
+    plan: Plan, matcher: StepMatcher, graph: ToolGraph, completion: Completion = Completion()
+) -> tuple[Plan, list[str]]:
+    """A copy of the plan with a node for each request clause it leaves unserved (see
+    `Completion`), and notes naming them."""
+    clauses = request_clauses(plan.request)
+    if not clauses or not plan.subtasks:
+        return plan, []
+    probs = np.exp(matcher.log_probs(clauses))
+    index = {name: k for k, name in enumerate(matcher.names)}
+    plan, notes = plan.model_copy(deep=True), []
+    for clause, row in zip(clauses, probs, strict=True):
+        best = int(np.argmax(row))
+        tool, floor = matcher.names[best], row[best] * completion.covered_ratio
+        present = {task.capability for task in plan.subtasks}
+        served = any(row[index[t]] >= floor for t in present if t in index)
+        if row[best] < completion.min_prob or tool in present or served:
+            continue
+        feeder = _feeder(plan, tool, graph)
+        arguments = [] if feeder is None else [Argument(value=f"<node-{feeder}>")]
+        node = len(plan.subtasks)
+        plan.subtasks.append(
+            SubTask(id=node, description=clause, capability=tool, arguments=arguments)
+        )
+        notes.append(f"graph completion: node {node} {tool} for {clause!r}")
+    return plan, notes
+
+
 class GraphToolChooser:
     """Re-chooses the tools of a parsed plan (see the module docstring); the decomposer's
     `tool_chooser`. Returns the plan and notes on what changed."""
@@ -182,9 +253,10 @@ class GraphToolChooser:
         graph: ToolGraph,
         llm_bonus: float = DEFAULT_LLM_BONUS,
         penalties: Penalties = Penalties(),
+        completion: Completion | None = Completion(),
     ) -> None:
         self.matcher, self.graph, self.llm_bonus = matcher, graph, llm_bonus
-        self.penalties = penalties
+        self.penalties, self.completion = penalties, completion
 
     def __call__(self, plan: Plan) -> tuple[Plan, list[str]]:
         if not plan.subtasks or plan.problems():  # structure first: ids, references, cycles
@@ -197,7 +269,11 @@ class GraphToolChooser:
             f"graph choice: node {i} {plan.subtasks[i].capability} -> {choice.tools[i]}"
             for i in choice.changed
         ]
-        return apply_choice(plan, choice), notes
+        plan = apply_choice(plan, choice)
+        if self.completion is None:
+            return plan, notes
+        plan, added = complete_plan(plan, self.matcher, self.graph, self.completion)
+        return plan, notes + added
 
 
 def chooser_for(
