@@ -1,10 +1,13 @@
 """How the graph planner's weights were chosen: a grid over (LLM bonus, edge penalty,
 repeat penalty; the file penalty stays 2.0) replayed on cross-validation folds of the
-demonstration pool, and the node-count prior that was measured and left out. No LLM call:
-the folds' first answers are replayed.
+demonstration pool, the completion's thresholds (a node for a request clause the plan leaves
+unserved; `--completion`), and the node-count prior that was measured and left out. No LLM
+call: the folds' first answers are replayed.
 
     python -m toolpath.evals.taskbench.choice_grid --domain multimedia \\
         --fold reports/taskbench/folds/multimedia-fold0 --json
+    python -m toolpath.evals.taskbench.choice_grid --domain multimedia --completion \
+        --fold reports/taskbench/folds/multimedia-fold0 --fold ... --json
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from toolpath.evals.taskbench.graph_planning import DIRECT, pool_matcher, replay
 from toolpath.evals.taskbench.loader import load_domain, split_domain
 from toolpath.evals.taskbench.runner import PREDICTIONS_FILE, RUN_FILE, read_records
 from toolpath.planners.graph import ToolGraph
-from toolpath.planners.graph_planner import GraphToolChooser, Penalties
+from toolpath.planners.graph_planner import Completion, GraphToolChooser, Penalties
 
 BONUSES = (0.5, 1.0, 2.0)
 EDGES: tuple[float | None, ...] = (1.0, 2.0, 3.0, None)
 REPEATS = (0.0, 1.0, 2.0)
+MIN_PROBS = (0.5, 0.7, 0.9)
+COVERED_RATIOS = (0.3, 0.6)
 
 
 def _fold_split(domain: Any, folder: Path) -> Any:
@@ -69,6 +74,52 @@ def grid(domain_name: str, folder: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _rows(scores: dict[str, Any]) -> dict[str, dict[str, float]]:
+    return {
+        name: {k: row[k] for k in ("n_f1", "e_f1", "v_f1", "samples")}
+        for name, row in scores.items()
+    }
+
+
+def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float]]:
+    """Strict n/e/v-F1 of the default graph planner without completion and with each
+    (min_prob, covered_ratio) of the completion grid, on one fold."""
+    from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+
+    domain = load_domain(domain_name)
+    split = _fold_split(domain, folder)
+    records = read_records(folder / PREDICTIONS_FILE)
+    ids = [i for i in split.eval_ids if i in records]
+    catalog = load_taskbench_catalog(domain_name)
+    graph, matcher = ToolGraph.from_catalog(catalog), pool_matcher(domain, split, catalog.tools)
+    choosers: dict[str, GraphToolChooser | None] = {
+        "no completion": GraphToolChooser(matcher, graph, completion=None)
+    }
+    for min_prob, ratio in itertools.product(MIN_PROBS, COVERED_RATIOS):
+        choosers[f"min_prob {min_prob}, covered_ratio {ratio}"] = GraphToolChooser(
+            matcher, graph, completion=Completion(min_prob, ratio)
+        )
+    return _rows(replay_first_answers(domain, records, ids, split, choosers=choosers) or {})
+
+
+def pooled(per_fold: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Each setting's F1s over all folds, weighted by the folds' samples."""
+    totals: dict[str, dict[str, float]] = {}
+    for rows in per_fold.values():
+        for name, row in rows.items():
+            total = totals.setdefault(name, {"n_f1": 0.0, "e_f1": 0.0, "v_f1": 0.0, "samples": 0})
+            for key in ("n_f1", "e_f1", "v_f1"):
+                total[key] += row[key] * row["samples"]
+            total["samples"] += row["samples"]
+    return {
+        name: {
+            **{k: t[k] / t["samples"] for k in ("n_f1", "e_f1", "v_f1")},
+            "samples": t["samples"],
+        }
+        for name, t in totals.items()
+    }
+
+
 def size_prior(domain_name: str, folder: Path, k: int = 5) -> dict[str, int]:
     """How often the model's node count and the median count of the k nearest pool
     requests match the label (same / over / under), on one fold."""
@@ -97,14 +148,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--domain", required=True)
     parser.add_argument("--fold", type=Path, action="append", required=True)
     parser.add_argument("--json", action="store_true", help="one line instead of indented")
+    parser.add_argument(
+        "--completion", action="store_true", help="the completion's thresholds instead"
+    )
     args = parser.parse_args(argv)
-    out = {
-        str(folder): {
-            "grid": grid(args.domain, folder),
-            "size_prior": size_prior(args.domain, folder),
+    out: dict[str, Any]
+    if args.completion:
+        per_fold = {str(f): completion_grid(args.domain, f) for f in args.fold}
+        out = {"folds": per_fold, "pooled": pooled(per_fold)}
+    else:
+        out = {
+            str(folder): {
+                "grid": grid(args.domain, folder),
+                "size_prior": size_prior(args.domain, folder),
+            }
+            for folder in args.fold
         }
-        for folder in args.fold
-    }
     out["provenance"] = provenance(argv)
     sys.stdout.write(json.dumps(out, indent=None if args.json else 1) + "\n")
 
