@@ -17,6 +17,7 @@ from toolpath.planners.function_calls import (
     answer_schema,
     coerce,
     read_answer,
+    read_calls,
 )
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_catalog, function_specs
@@ -197,6 +198,26 @@ def test_a_call_written_as_prose_is_read() -> None:
     assert any("read from prose" in note for note in result.notes)
 
 
+def test_calls_written_as_python_are_read_never_run(tmp_path) -> None:
+    """ "Needs: get_forecast(city="Oslo", days=2); ..." holds calls written as Python: read
+    as calls (literals only, Python's False as false) without asking again; a value that is
+    not a literal is never evaluated, and that call is not read."""
+    python = (
+        'Needs: get_forecast(city="Oslo", days=2); get_forecast(city="Rome", days=2, hourly=True)'
+    )
+    llm = ScriptedChatModel([python])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call(
+        "Two days of forecast for Oslo and, hour by hour, for Rome"
+    )
+    arguments = [{a.name: a.value for a in t.arguments} for t in result.plan.subtasks]
+    assert arguments == [{"city": "Oslo", "days": 2}, {"city": "Rome", "days": 2, "hourly": True}]
+    assert result.attempts == 1 and any("read from Python" in n for n in result.notes)
+    marker = tmp_path / "ran"
+    code = f"get_forecast(city=open({str(marker)!r}, 'w').write('x'), days=2)"
+    assert read_calls(code, {s.name: s for s in SPECS}) == (read_answer(code), "")
+    assert not marker.exists()
+
+
 def test_a_function_named_in_prose_without_a_call_is_asked_for_once() -> None:
     """Prose that names a function but not all its required values is no call: the model
     is asked to write it as a call. A plain "no function can" answer is not asked again."""
@@ -318,6 +339,62 @@ def test_a_call_whose_required_values_are_all_made_up_is_dropped() -> None:
         "Plot two days of forecast for Oslo"
     )
     assert [t.capability for t in result.plan.subtasks] == ["get_forecast", "plot"]
+
+
+def test_values_given_in_other_words_stay() -> None:
+    """Optional values the user gave in other words are the user's, not the model's filler:
+    "part-time" -> part_time, "30k" -> 30000, "in German" -> de, "Friday, March 8, 2024" ->
+    2024-03-08, "half an hour" -> 1800 seconds. A value the request does not state goes."""
+    search = {
+        "name": "job_search",
+        "description": "Search job ads.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string"},
+                "employment_type": {"type": "string", "enum": ["full_time", "part_time"]},
+                "min_salary": {"type": "integer"},
+                "language": {"type": "string", "description": "ISO 639-1 code"},
+                "posted_after": {"type": "string", "description": "YYYY-MM-DD"},
+                "reminder_seconds": {"type": "integer"},
+                "location": {"type": "string"},
+            },
+            "required": ["title"],
+        },
+    }
+    reply = call(
+        "job_search", title="data entry", employment_type="part_time", min_salary=30000,
+        language="de", posted_after="2024-03-08", reminder_seconds=1800, location="Berlin",
+    )  # fmt: skip
+    said = (
+        "Part-time data entry jobs paying at least 30k, ads in German posted after Friday, "
+        "March 8, 2024; remind me in half an hour"
+    )
+    result = FunctionCaller(ScriptedChatModel([reply]), function_specs([search])).call(said)
+    arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    assert arguments == {
+        "title": "data entry", "employment_type": "part_time", "min_salary": 30000,
+        "language": "de", "posted_after": "2024-03-08", "reminder_seconds": 1800,
+    }  # fmt: skip
+
+
+def test_a_required_enum_choice_is_not_made_up() -> None:
+    """ "Nobody's home" gives no word of "away", but an enum value is a choice among the
+    function's options, not an input the request must supply: the call stays."""
+    arm = {
+        "name": "arm_alarm",
+        "description": "Arm the home security system.",
+        "parameters": {
+            "type": "object",
+            "properties": {"mode": {"type": "string", "enum": ["away", "stay", "night"]}},
+            "required": ["mode"],
+        },
+    }
+    llm = ScriptedChatModel([call("arm_alarm", mode="away")])
+    result = FunctionCaller(llm, function_specs([arm]), relevance_floor=None).call(
+        "I'm out for the day, arm the alarm, nobody's home"
+    )
+    assert [t.capability for t in result.plan.subtasks] == ["arm_alarm"]
 
 
 def test_parallel_calls_and_references() -> None:

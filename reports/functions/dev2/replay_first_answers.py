@@ -1,6 +1,7 @@
 """Replay the first answers a `toolpath bench functions` run recorded through the current
 checks (no LLM call): what a change to the reading and checking code does to the same
-answers. Questions answered in two attempts keep their recorded result.
+answers. Where the current code would ask the model again, the recorded result stands
+(the second answer cannot be replayed) when the run did ask again.
 
     python reports/functions/dev2/replay_first_answers.py ROWS.jsonl QUESTIONS.yaml
 """
@@ -19,14 +20,15 @@ SYSTEM = "toolpath tags-free"
 
 
 def replayed(question: bench.Question, recorded: dict) -> bool:
-    if recorded.get("attempts") != 1 or not recorded.get("first_raw"):
+    if not recorded.get("first_raw"):
         return recorded["correct"]
     specs = {spec.name: spec for spec in function_specs(question.functions)}
-    answer = fc.read_answer(recorded["first_raw"])
-    if not answer.calls and not answer.problems:
-        prose = fc.prose_calls(recorded["first_raw"], specs)
-        answer = fc.Answer(calls=prose) if prose else answer
+    answer, _ = fc.read_calls(recorded["first_raw"], specs)
     checked = fc.check_answer(answer, specs, question.question)
+    if fc.retry_message(answer, checked, recorded["first_raw"], specs) and (
+        recorded.get("attempts", 1) > 1
+    ):
+        return recorded["correct"]
     return bench.is_correct(question, None if checked.problems else checked.calls)
 
 

@@ -14,11 +14,13 @@ why no function fits.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,7 @@ from jsonschema import Draft202012Validator
 
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
+from toolpath.planners.mentions import mentions
 from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
 from toolpath.planners.references import counts_from_one, references, renumber
 from toolpath.tools.spec import ToolSpec
@@ -44,7 +47,6 @@ STYLES = ("tags", "json")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _WORDS = re.compile(r"[a-z0-9]+")
-_NUMERALS = re.compile(r"\d+(?:\.\d+)?")
 _TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
 # What llama.cpp's schema grammar is given of a parameter schema (the rest is prose).
 _GRAMMAR_KEYS = {
@@ -288,6 +290,74 @@ def prose_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
     ]
 
 
+_PYTHON_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the ")" that closes the "(" at `start`, quotes respected."""
+    depth, quote = 0, ""
+    for index in range(start, len(text)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index if char == ")" else None
+    return None
+
+
+def _json_like(value: Any) -> Any:
+    """A Python literal as JSON would hold it (tuples as lists); ValueError otherwise."""
+    if isinstance(value, list | tuple):
+        return [_json_like(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_like(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise ValueError(f"{type(value).__name__} is not a JSON value")
+
+
+def python_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
+    """Calls written as Python (`lights_control(room="kitchen", on=False)`): an offered
+    function's name and keyword arguments whose values are literals. The text is parsed,
+    never run (`ast.literal_eval` reads each value); a call with a positional argument
+    or anything but a literal is not read."""
+    calls = []
+    for match in _PYTHON_CALL.finditer(text):
+        end = _closing(text, match.end() - 1) if match.group(1) in specs else None
+        if end is None:
+            continue
+        try:
+            node = ast.parse(text[match.start() : end + 1], mode="eval").body
+            if not isinstance(node, ast.Call) or node.args:
+                continue
+            arguments = {
+                k.arg: _json_like(ast.literal_eval(k.value)) for k in node.keywords if k.arg
+            }
+        except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+            continue
+        calls.append({"name": match.group(1), "arguments": arguments})
+    return calls
+
+
+def read_calls(raw: str, specs: dict[str, ToolSpec]) -> tuple[Answer, str]:
+    """The answer's calls (`read_answer`); when it has none, calls written as Python
+    (`python_calls`), else as prose (`prose_calls`). Also a note naming the fallback."""
+    answer = read_answer(raw)
+    if answer.calls or answer.problems:
+        return answer, ""
+    for kind, reader in (("Python", python_calls), ("prose", prose_calls)):
+        calls = reader(raw, specs)
+        if calls:
+            return Answer(calls=calls), f"repaired: {len(calls)} call(s) read from {kind}"
+    return answer, ""
+
+
 def _properties(spec: ToolSpec) -> dict[str, Any]:
     return spec.parameters.get("properties", {}) if spec.parameters else {}
 
@@ -395,53 +465,32 @@ def _message(error: Any, where: str) -> str:
     return f"{where}{path}: {error.message}"
 
 
-_NUMBER_WORDS = {
-    word: n
-    for n, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
-    )
-} | {"twice": 2, "dozen": 12, "daily": 365, "weekly": 52, "monthly": 12, "quarterly": 4}
-
-
-def _stem_in(word: str, words: list[str]) -> bool:
+def _stem_in(word: str, words: Sequence[str]) -> bool:
     """`word` is one of `words` or shares its first 4 letters with one ("cycling", "cycle")."""
     return word in words or (len(word) >= 4 and any(w[:4] == word[:4] for w in words))
 
 
 def _grounded(value: Any, request: str, name: str = "") -> bool:
-    """The request mentions `value`: a string in it (one word may be another form of a word
-    of the request; a code of up to 3 letters may start a word: "fr", "French"), a number
-    in digits or in words; a boolean when the request names its parameter `name`."""
-    said, words = request.casefold(), _WORDS.findall(request.casefold())
+    """The request mentions `value` (`planners.mentions`): a string in it or its words in a
+    row ("full_time" for "full-time"; one word may be another form of a word of the
+    request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
+    language or currency it states in another form, a number in digits or words or a
+    duration in another unit; a boolean when the request names its parameter `name`."""
+    said = mentions(request)
     if isinstance(value, bool):
         parts = [part for part in _WORDS.findall(name.casefold()) if len(part) >= 4]
-        return any(_stem_in(part, words) for part in parts)
+        return any(_stem_in(part, said.words) for part in parts)
     if isinstance(value, int | float):
-        numbers = {float(w) for w in _NUMERALS.findall(said)}
-        return float(value) in numbers or value in {_NUMBER_WORDS.get(w) for w in words}
+        return said.says_number(value)
     text = str(value).strip().casefold()
     if not text:
         return False
-    if text in said or text.replace("_", " ") in said:
+    if text in said.text or said.says_words(text) or said.says_text(text):
         return True
     parts = _WORDS.findall(text)
-    if len(parts) == 1 and _stem_in(parts[0], words):
+    if len(parts) == 1 and _stem_in(parts[0], said.words):
         return True
-    return len(text) <= 3 and any(word.startswith(text) for word in words)
+    return len(text) <= 3 and any(word.startswith(text) for word in said.words)
 
 
 def _fillable(value: Any) -> bool:
@@ -565,12 +614,18 @@ def _offered(name: str, specs: dict[str, ToolSpec]) -> bool:
 def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
     """Not one of the call's required values comes from the request (or from another call):
     the model invented every input, so the function does not do what was asked (a BMI
-    from made-up weights for a question about boiling water)."""
+    from made-up weights for a question about boiling water). An enum value is a choice
+    among the function's own options, not an input the request must supply."""
     spec = specs.get(call["name"])
     arguments = call.get("arguments")
     if spec is None or not isinstance(arguments, dict):
         return False
-    given = [(k, arguments[k]) for k in spec.parameters.get("required", []) if k in arguments]
+    properties = _properties(spec)
+    given = [
+        (k, arguments[k])
+        for k in spec.parameters.get("required", [])
+        if k in arguments and arguments[k] not in properties.get(k, {}).get("enum", [])
+    ]
     return bool(given) and not any(
         _supplied(value, request, name) or _shares_a_word(value, request) for name, value in given
     )
@@ -591,7 +646,7 @@ def _shares_a_word(value: Any, request: str) -> bool:
     of an invented list can share a word by chance."""
     if not isinstance(value, str):
         return False
-    words = _WORDS.findall(request.casefold())
+    words = mentions(request).words
     return any(
         len(part) >= 4 and _stem_in(part, words) for part in _WORDS.findall(value.casefold())
     )
@@ -706,6 +761,21 @@ def _reason(answer: Answer, checked: Checked) -> str:
 
 
 # -- the caller -------------------------------------------------------------------------------
+def retry_message(
+    answer: Answer, checked: Checked, raw: str, specs: dict[str, ToolSpec]
+) -> str | None:
+    """What to tell the model before another attempt; None when the answer stands."""
+    if checked.problems:
+        return feedback_message(checked.problems)
+    unwritten = [] if answer.calls else _named_functions(raw, specs)
+    if not unwritten:
+        return None
+    return (
+        f"You named {', '.join(unwritten)} but wrote no <tool_call>. Write each "
+        "call in <tool_call></tool_call> tags, or say why no function fits."
+    )
+
+
 @dataclass
 class CallsResult:
     """The calls as a plan, why there is none (when none), and how they were obtained."""
@@ -782,27 +852,11 @@ class FunctionCaller:
         )  # fmt: skip
 
     def _read(self, raw: str, notes: list[str], attempt: int) -> Answer:
-        """The answer's calls; calls written as prose (`prose_calls`) when it has none."""
-        answer = read_answer(raw)
-        if answer.calls or answer.problems:
-            return answer
-        prose = prose_calls(raw, self.specs)
-        if prose:
-            notes.append(f"attempt {attempt}: repaired: {len(prose)} call(s) read from prose")
-            return Answer(calls=prose)
+        """The answer's calls (`read_calls`), noting a fallback reading."""
+        answer, note = read_calls(raw, self.specs)
+        if note:
+            notes.append(f"attempt {attempt}: {note}")
         return answer
-
-    def _retry_message(self, answer: Answer, checked: Checked, raw: str) -> str | None:
-        """What to tell the model before another attempt; None when the answer stands."""
-        if checked.problems:
-            return feedback_message(checked.problems)
-        unwritten = [] if answer.calls else _named_functions(raw, self.specs)
-        if not unwritten:
-            return None
-        return (
-            f"You named {', '.join(unwritten)} but wrote no <tool_call>. Write each "
-            "call in <tool_call></tool_call> tags, or say why no function fits."
-        )
 
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
@@ -820,7 +874,7 @@ class FunctionCaller:
             checked = check_answer(answer, self.specs, request)
             notes += [f"attempt {attempt}: {m}" for m in [*checked.problems, *checked.notes]]
             last = attempt == self.max_retries + 1
-            retry = None if last else self._retry_message(answer, checked, raw)
+            retry = None if last else retry_message(answer, checked, raw, self.specs)
             if retry is None:
                 return CallsResult(
                     plan=calls_plan(checked.calls, request),

@@ -1,0 +1,193 @@
+"""What a request mentions, in the forms a function's arguments take: numbers written in
+digits or words ("30k", "a hundred", "forty-five"), durations in any unit ("half an hour"
+is 1800 seconds, 30 minutes, 0.5 hours), dates and times ("March 8, 2024" is 2024-03-08,
+"3pm" is 15:00), languages and currencies by name or symbol ("in German" is de, "£" is GBP).
+
+The function-call checks use it to tell a value the user gave in other words from one a
+small model made up; it never changes a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?k?|[a-z]+")
+_WORD = re.compile(r"[a-z0-9]+")
+_UNITS = {
+    word: n
+    for n, word in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]
+    )
+}  # fmt: skip
+_TENS = {
+    word: 10 * n
+    for n, word in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
+    )
+}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
+# words that stand for a number on their own
+_COUNTS = {
+    "half": 0.5, "quarter": 0.25, "dozen": 12, "couple": 2, "twice": 2, "pair": 2,
+    "daily": 365, "weekly": 52, "monthly": 12, "quarterly": 4,
+}  # fmt: skip
+_SECONDS = {
+    "second": 1, "seconds": 1, "sec": 1, "secs": 1,
+    "minute": 60, "minutes": 60, "min": 60, "mins": 60,
+    "hour": 3_600, "hours": 3_600, "hr": 3_600, "hrs": 3_600,
+    "day": 86_400, "days": 86_400, "week": 604_800, "weeks": 604_800,
+}  # fmt: skip
+_FILLERS = {"a", "an", "of", "and", "more", "the"}
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH = rf"({'|'.join(_MONTHS)})[a-z]*\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b")
+_DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b")
+_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?")
+_LANGUAGES = {
+    "english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
+    "portuguese": "pt", "dutch": "nl", "swedish": "sv", "norwegian": "no", "danish": "da",
+    "finnish": "fi", "polish": "pl", "czech": "cs", "greek": "el", "turkish": "tr",
+    "russian": "ru", "ukrainian": "uk", "arabic": "ar", "hebrew": "he", "hindi": "hi",
+    "chinese": "zh", "mandarin": "zh", "japanese": "ja", "korean": "ko", "vietnamese": "vi",
+    "thai": "th", "indonesian": "id", "romanian": "ro", "hungarian": "hu", "catalan": "ca",
+}  # fmt: skip
+_CURRENCY_WORDS = {
+    "dollar": "usd", "dollars": "usd", "bucks": "usd", "euro": "eur", "euros": "eur",
+    "pound": "gbp", "pounds": "gbp", "sterling": "gbp", "yen": "jpy", "rupee": "inr",
+    "rupees": "inr", "franc": "chf", "francs": "chf", "yuan": "cny", "renminbi": "cny",
+}  # fmt: skip
+_CURRENCY_SIGNS = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy", "₹": "inr"}
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """A request's text (case-folded), its words, and the values it states."""
+
+    text: str
+    words: tuple[str, ...]
+    numbers: frozenset[float]
+    dates: frozenset[str]  # ISO 8601, 2024-03-08
+    times: frozenset[str]  # 24-hour HH:MM
+    codes: frozenset[str]  # language and currency codes, lower case
+
+    def says_words(self, value: str) -> bool:
+        """The value's words appear in a row in the request ("full_time", "full-time")."""
+        words = _WORD.findall(value.casefold())
+        return bool(words) and f" {' '.join(words)} " in f" {' '.join(self.words)} "
+
+    def says_number(self, value: float) -> bool:
+        return round(float(value), 6) in self.numbers
+
+    def says_text(self, value: str) -> bool:
+        """A date, a time or a code the request states in another form."""
+        text = value.strip().casefold()
+        return text in self.dates or text[:5] in self.times or text in self.codes
+
+
+def _numeral(token: str) -> list[float]:
+    """'30k' -> [30, 30000]; '1,500' -> [1500]."""
+    digits = token.rstrip("k").replace(",", "")
+    try:
+        value = float(digits)
+    except ValueError:
+        return []
+    return [value, value * 1000] if token.endswith("k") else [value]
+
+
+def _spoken_numbers(tokens: list[str]) -> list[tuple[int, float]]:
+    """(index of the last token, value) of every number in the tokens: digits, number words
+    in a row ("one hundred and twenty", "forty five"), and words that stand for one."""
+    found: list[tuple[int, float]] = []
+    current, total, last = 0.0, 0.0, -1
+    for index, token in enumerate([*tokens, ""]):
+        if token in _UNITS or token in _TENS:
+            current += _UNITS.get(token, _TENS.get(token, 0))
+            last = index
+        elif token in _SCALES and (last == index - 1 or tokens[index - 1] in ("a", "an")):
+            current = (current or 1) * _SCALES[token]
+            if _SCALES[token] > 100:
+                total, current = total + current, 0.0
+            last = index
+        elif token == "and" and last == index - 1:
+            continue
+        elif last >= 0:
+            found.append((last, total + current))
+            current, total, last = 0.0, 0.0, -1
+        if token and token[0].isdigit():
+            found += [(index, value) for value in _numeral(token)]
+        elif token in _COUNTS:
+            found.append((index, _COUNTS[token]))
+    return found
+
+
+def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[float]:
+    """Each number followed by a unit of time (fillers between: "a quarter of an hour"),
+    or "a"/"an" before one ("an hour", not the one of "half an hour"), in seconds,
+    minutes, hours and days."""
+    counted_at = {index for index, _ in numbers}
+    counted = numbers + [
+        (i, 1.0)
+        for i, token in enumerate(tokens)
+        if token in ("a", "an") and not (i - 1 in counted_at or tokens[i - 1 : i] == ["of"])
+    ]
+    found = set()
+    for index, value in counted:
+        ahead = [t for t in tokens[index + 1 : index + 5] if t not in _FILLERS][:1]
+        if ahead and ahead[0] in _SECONDS:
+            seconds = value * _SECONDS[ahead[0]]
+            found |= {seconds, seconds / 60, seconds / 3_600, seconds / 86_400}
+    return found
+
+
+def _dates(text: str) -> set[str]:
+    found = set()
+    for month, day, year in _MONTH_DAY_YEAR.findall(text):
+        found.add((year, month, day))
+    for day, month, year in _DAY_MONTH_YEAR.findall(text):
+        found.add((year, month, day))
+    iso = set()
+    for year, month, day in found:
+        try:
+            iso.add(dt.date(int(year), _MONTHS.index(month) + 1, int(day)).isoformat())
+        except ValueError:
+            continue
+    return iso
+
+
+def _times(text: str) -> set[str]:
+    found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
+    found |= {"00:00"} if "midnight" in text else set()
+    for hour, minute, half in _CLOCK.findall(text):
+        h = int(hour) % 12 + (12 if half == "p" else 0)
+        if h < 24 and int(minute or 0) < 60:
+            found.add(f"{h:02d}:{int(minute or 0):02d}")
+    return found
+
+
+def _codes(text: str, words: list[str]) -> set[str]:
+    codes = {_LANGUAGES[w] for w in words if w in _LANGUAGES}
+    codes |= {_CURRENCY_WORDS[w] for w in words if w in _CURRENCY_WORDS}
+    return codes | {code for sign, code in _CURRENCY_SIGNS.items() if sign in text}
+
+
+@lru_cache(maxsize=256)
+def mentions(request: str) -> Mentions:
+    """What `request` states (see the module docstring)."""
+    text = request.casefold()
+    tokens = _TOKEN.findall(text)
+    numbers = _spoken_numbers(tokens)
+    values = {value for _, value in numbers} | _durations(tokens, numbers)
+    return Mentions(
+        text=text,
+        words=tuple(_WORD.findall(text)),
+        numbers=frozenset(round(v, 6) for v in values),
+        dates=frozenset(_dates(text)),
+        times=frozenset(_times(text)),
+        codes=frozenset(_codes(text, _WORD.findall(text))),
+    )

@@ -1,0 +1,52 @@
+"""What a request states, in the forms function arguments take (planners/mentions.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolpath.planners.mentions import mentions
+
+
+@pytest.mark.parametrize(
+    ("request_text", "number"),
+    [
+        ("pays at least 30k a year", 30000),
+        ("every charge over a hundred dollars", 100),
+        ("one hundred and twenty five guests", 125),
+        ("forty-five people", 45),
+        ("a 1,500 m swim", 1500),
+        ("roughly 1.5 km", 1.5),
+        ("a dozen eggs", 12),
+        ("set a timer for half an hour", 1800),  # seconds
+        ("set a timer for half an hour", 30),  # minutes
+        ("garlic bread at a quarter of an hour", 900),
+        ("a 45-minute meeting", 2700),
+        ("wait an hour", 60),
+    ],
+)
+def test_numbers_and_durations_in_words_or_digits(request_text: str, number: float) -> None:
+    assert mentions(request_text).says_number(number)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "number"),
+    [
+        ("set a timer for half an hour", 3600),  # "an hour" is part of "half an hour"
+        ("set a timer for half an hour", 300),
+        ("two litres of milk", 3),
+    ],
+)
+def test_numbers_the_request_does_not_state(request_text: str, number: float) -> None:
+    assert not mentions(request_text).says_number(number)
+
+
+def test_dates_times_languages_currencies_and_words_in_a_row() -> None:
+    said = mentions("On Friday, March 8, 2024 at 3pm; also the 18th of June 2023 at noon")
+    assert said.says_text("2024-03-08") and said.says_text("2023-06-18")
+    assert said.says_text("15:00") and said.says_text("12:00:00")
+    assert not said.says_text("2024-03-09") and not said.says_text("16:00")
+    assert not mentions("February 30, 2025").dates  # no such day
+    money = mentions("What's the rate from £ to € right now, and to dollars? In German")
+    assert {"gbp", "eur", "usd", "de"} <= money.codes and "jpy" not in money.codes
+    assert mentions("full-time nurse jobs").says_words("full_time")
+    assert not mentions("full-time nurse jobs").says_words("part_time")
