@@ -71,6 +71,17 @@ def test_unambiguous_coercions_are_made_and_reported() -> None:
     assert len(notes) == 3 and 'c.days: "10" -> 10' in notes
 
 
+def test_an_enum_value_spelled_another_way_is_the_enum_value() -> None:
+    """Other case or separators, or the only enum value that starts the value (or that it
+    starts): "litre" is "l", "Living Room" is "living_room"; two candidates: left as is."""
+    units = {"type": "string", "enum": ["piece", "g", "kg", "ml", "l"]}
+    assert coerce("litre", units, "u") == ("l", ['u: "litre" -> "l"'])
+    assert coerce("pieces", units, "u")[0] == "piece"
+    rooms = {"type": "string", "enum": ["living_room", "kitchen"]}
+    assert coerce("Living Room", rooms, "r")[0] == "living_room"
+    assert coerce("m", {"type": "string", "enum": ["miles", "meters"]}, "d") == ("m", [])
+
+
 def test_nested_values_are_coerced_and_ambiguous_ones_left() -> None:
     schema = SPECS[1].parameters
     value, _ = coerce({"points": "[1, 2.5]", "style": '{"color": "red", "width": "2"}'}, schema, "")

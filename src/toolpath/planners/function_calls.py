@@ -409,6 +409,23 @@ def _has_type(value: Any, kind: str) -> bool:
     return isinstance(value, _PYTHON_TYPES.get(kind, object))
 
 
+def _enum_value(value: str, enum: list[str]) -> str | None:
+    """The one enum value `value` spells another way: the same words in another case or
+    with other separators ("Living Room", "living_room"), else the only value that starts
+    it or that it starts ("litre" -> "l", "pieces" -> "piece"); None when not exactly one."""
+    words = " ".join(_WORDS.findall(value.casefold()))
+    for fits in (
+        lambda e: " ".join(_WORDS.findall(e.casefold())) == words,
+        lambda e: words.startswith(e.casefold()) or e.casefold().startswith(words),
+    ):
+        found = [e for e in enum if words and fits(e)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+    return None
+
+
 def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
     """`value` made to fit `schema` where only one reading is possible; notes say what
     changed. Values that cannot be read another way are left for validation."""
@@ -423,10 +440,10 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
             value = new
     enum = schema.get("enum")
     if isinstance(enum, list) and value not in enum and isinstance(value, str):
-        same = [e for e in enum if isinstance(e, str) and e.lower() == value.strip().lower()]
-        if len(same) == 1:
-            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(same[0])}")
-            value = same[0]
+        same = _enum_value(value, [e for e in enum if isinstance(e, str)])
+        if same is not None:
+            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(same)}")
+            value = same
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         items = [coerce(v, schema["items"], f"{where}[{i}]") for i, v in enumerate(value)]
         value = [v for v, _ in items]
