@@ -618,8 +618,8 @@ def test_references_counted_from_one_are_shifted() -> None:
 
 
 def test_bench_functions_question_sets_by_name() -> None:
-    fresh = bench._question_source("fresh", False, None)
+    fresh = bench._question_source("fresh", None)
     assert fresh.name == bench.FRESH_SET and bench.load_questions(fresh)
-    assert bench._question_source("dev", True, None).name == bench.HELDOUT_SET
+    assert bench._question_source("heldout", None).name == bench.HELDOUT_SET
     with pytest.raises(typer.BadParameter, match="unknown --set"):
-        bench._question_source("test", False, None)
+        bench._question_source("test", None)

@@ -1,6 +1,6 @@
 """The held-out question set of `toolpath bench functions` (functions_heldout.yaml): well
 formed, every accepted answer valid against its function's JSON schema and accepted by
-the scorer; `--heldout` and `--questions` on the command line. Scripted LLM only."""
+the scorer; `--set heldout` and `--questions` on the command line. Scripted LLM only."""
 
 from __future__ import annotations
 
@@ -119,10 +119,20 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("scripted")
-def test_heldout_option_runs_the_heldout_set() -> None:
+def test_set_heldout_runs_the_heldout_set() -> None:
     result = CliRunner().invoke(
         bench_app(),
-        ["bench", "functions", "--heldout", "--category", "simple", "--limit", "2", "--json"],
+        [
+            "bench",
+            "functions",
+            "--set",
+            "heldout",
+            "--category",
+            "simple",
+            "--limit",
+            "2",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -142,5 +152,5 @@ def test_questions_option_runs_a_question_file(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "| irrelevance | 1 | 1 (100%) |" in result.output  # the script makes no call
     assert f"questions: {path}" in result.output
-    both = CliRunner().invoke(bench_app(), [*args, "--heldout"])
+    both = CliRunner().invoke(bench_app(), [*args, "--set", "heldout"])
     assert both.exit_code != 0 and "not both" in both.output

@@ -18,13 +18,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from toolpath.evals.provenance import RunSettingsError
 from toolpath.evals.taskbench.cli import read_predictions, register
 from toolpath.evals.taskbench.failures import failure_breakdown
 from toolpath.evals.taskbench.loader import load_domain, split_domain
 from toolpath.evals.taskbench.runner import (
     PREDICTIONS_FILE,
     RunConfig,
-    RunSettingsError,
     read_records,
     run_taskbench,
 )

@@ -39,7 +39,7 @@ import typer
 import yaml
 
 from toolpath.evals.progress import progress_bar
-from toolpath.evals.provenance import provenance
+from toolpath.evals.provenance import RunSettingsError, claim_run_folder, provenance
 from toolpath.planners.decomposer import Decomposer, DecompositionError
 from toolpath.planners.function_calls import direct_prompt, read_answer
 from toolpath.planners.llm import ChatModel
@@ -59,7 +59,6 @@ FRESH_SET = "functions_fresh.yaml"
 QUESTION_SETS = {"dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET}
 _SETS = list(QUESTION_SETS.items())
 ROWS_FILE = "rows.jsonl"
-RUN_FILE = "run.json"
 
 Call = dict[str, Any]
 
@@ -341,7 +340,6 @@ def functions_command(
             help="a shipped question set: " + ", ".join(f"{k} ({v})" for k, v in _SETS),
         ),
     ] = "dev",
-    heldout: Annotated[bool, typer.Option("--heldout", help="same as --set heldout")] = False,
 ) -> None:
     """Function calling: toolpath beside the same model asked directly, per category.
     With --out, each finished question is kept in rows.jsonl: run the same command again
@@ -350,7 +348,7 @@ def functions_command(
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown or not chosen:
         raise typer.BadParameter(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
-    source = _question_source(question_set, heldout, questions_path)
+    source = _question_source(question_set, questions_path)
     questions = [q for q in load_questions(source) if not category or q.category in category]
     if limit:
         questions = [
@@ -376,28 +374,20 @@ def functions_command(
         typer.echo(markdown(result))
 
 
-def _question_source(name: str, heldout: bool, path: Path | None) -> Path | Traversable:
+def _question_source(name: str, path: Path | None) -> Path | Traversable:
     if name not in QUESTION_SETS:
         raise typer.BadParameter(f"unknown --set {name!r}; choose from {list(QUESTION_SETS)}")
-    if heldout:
-        name = "heldout"
     if path is not None and name != "dev":
-        raise typer.BadParameter("give --questions or --set/--heldout, not both")
+        raise typer.BadParameter("give --questions or --set, not both")
     return path or question_file(QUESTION_SETS[name])
 
 
 def _resume(out: Path, settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The rows an earlier run with the same settings left in `out`; refuses other settings."""
-    out.mkdir(parents=True, exist_ok=True)
-    run_file = out / RUN_FILE
-    if run_file.is_file():
-        stored = json.loads(run_file.read_text(encoding="utf-8"))
-        if stored != settings:
-            raise typer.BadParameter(
-                f"{str(out)!r} holds a run with other settings ({stored}); use another --out"
-            )
-    else:
-        atomic_write_json(run_file, settings)
+    try:
+        claim_run_folder(out, settings)
+    except RunSettingsError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     rows = finished_rows(out / ROWS_FILE, settings["systems"])
     if rows:
         log.info("resuming: %d questions already answered in %s", len(rows), out)

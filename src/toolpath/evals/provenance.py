@@ -19,6 +19,7 @@ from typing import Any
 import toolpath
 
 PACKAGE_FILE = Path(toolpath.__file__).resolve()
+RUN_FILE = "run.json"  # where a benchmark run records its settings (`claim_run_folder`)
 
 
 def _git(args: list[str], cwd: Path) -> str | None:
@@ -91,3 +92,32 @@ def provenance(argv: list[str] | None = None) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+
+
+class RunSettingsError(ValueError):
+    """An output folder holds results made with other settings."""
+
+
+def claim_run_folder(
+    out: Path, settings: dict[str, Any], recorded_defaults: dict[str, Any] | None = None
+) -> None:
+    """Record `settings` (and the code version) in `out/RUN_FILE`, or, when a run already
+    recorded its own there, refuse to mix results made with other settings. Settings a run
+    predates read as `recorded_defaults`."""
+    import json
+
+    from toolpath.tools.files import atomic_write_text
+
+    run_file = out / RUN_FILE
+    if run_file.is_file():
+        stored = {**(recorded_defaults or {}), **json.loads(run_file.read_text("utf-8"))}
+        differ = {k: (stored.get(k), v) for k, v in settings.items() if stored.get(k) != v}
+        if differ:
+            listed = ", ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in differ.items())
+            raise RunSettingsError(
+                f"{str(out)!r} holds results made with other settings ({listed}); use another --out"
+            )
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    record = {**settings, "code": code_version()}
+    atomic_write_text(run_file, json.dumps(record, indent=2) + "\n")

@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from toolpath.evals.provenance import provenance
+from toolpath.evals.provenance import RUN_FILE, provenance
 from toolpath.evals.taskbench.graph_planning import DIRECT, pool_matcher, replay_first_answers
 from toolpath.evals.taskbench.loader import load_domain, split_domain
-from toolpath.evals.taskbench.runner import PREDICTIONS_FILE, RUN_FILE, read_records
+from toolpath.evals.taskbench.runner import PREDICTIONS_FILE, read_records
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.graph_planner import Completion, GraphToolChooser, Penalties
 

@@ -193,8 +193,9 @@ def default_out(domain: str, demos: int, repair: bool) -> Path:
 
 
 def _run_command(*, as_json: bool, quiet: bool, out: Path | None, **settings: Any) -> None:
+    from toolpath.evals.provenance import RunSettingsError
     from toolpath.evals.taskbench.report import render_markdown
-    from toolpath.evals.taskbench.runner import RunConfig, RunSettingsError, run_taskbench
+    from toolpath.evals.taskbench.runner import RunConfig, run_taskbench
 
     out = out or default_out(settings["domain"], settings["demos"], settings["repair"])
     config = RunConfig(out=out, **settings)

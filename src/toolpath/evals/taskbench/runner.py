@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from toolpath.evals.progress import progress_bar
+from toolpath.evals.provenance import RUN_FILE, claim_run_folder
 from toolpath.evals.taskbench.failures import failure_breakdown
 from toolpath.evals.taskbench.graph_planning import replay_first_answers
 from toolpath.evals.taskbench.loader import (
@@ -45,11 +46,10 @@ from toolpath.evals.taskbench.loader import (
 from toolpath.evals.taskbench.metrics import ALL, TaskBenchScores, score_predictions
 from toolpath.evals.taskbench.repair_ablation import json_object, repair_ablation
 from toolpath.planners.llm import ChatModel
-from toolpath.tools.files import atomic_open, atomic_write_text
+from toolpath.tools.files import atomic_open
 from toolpath.tools.jsonl import append_jsonl
 
 PREDICTIONS_FILE = "predictions.jsonl"
-RUN_FILE = "run.json"
 DEMO_METHODS = ("bm25", "dense", "hybrid")
 # Settings that change what the planner produces: a resumed run must not mix them.
 PLANNER_SETTINGS = (
@@ -67,10 +67,6 @@ PLANNERS = ("graph", "direct")
 LEGACY_SETTINGS = {"planner": "direct", "fold": None}
 
 log = logging.getLogger(__name__)
-
-
-class RunSettingsError(ValueError):
-    """The output folder holds predictions made with other settings."""
 
 
 @dataclass
@@ -193,22 +189,8 @@ def read_records(path: Path) -> dict[str, dict[str, Any]]:
 
 def check_run_settings(out: Path, config: RunConfig) -> None:
     """Refuse to mix predictions made with other planner settings; record ours."""
-    run_file = out / RUN_FILE
     wanted = {"domain": config.domain, **config.planner_settings()}
-    if run_file.is_file():
-        stored = json.loads(run_file.read_text(encoding="utf-8"))
-        stored = {**LEGACY_SETTINGS, **stored}
-        differ = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
-        if differ:
-            listed = ", ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in differ.items())
-            raise RunSettingsError(
-                f"{str(out)!r} holds predictions made with other settings ({listed}); "
-                "use another --out"
-            )
-        return
-    from toolpath.evals.provenance import code_version
-
-    atomic_write_text(run_file, json.dumps({**wanted, "code": code_version()}, indent=2) + "\n")
+    claim_run_folder(out, wanted, recorded_defaults=LEGACY_SETTINGS)
 
 
 def demo_selector(
