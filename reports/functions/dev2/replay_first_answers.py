@@ -3,7 +3,7 @@ checks (no LLM call): what a change to the reading and checking code does to the
 answers. Where the current code would ask the model again, the recorded result stands
 (the second answer cannot be replayed) when the run did ask again.
 
-    python reports/functions/dev2/replay_first_answers.py ROWS.jsonl QUESTIONS.yaml
+    python reports/functions/dev2/replay_first_answers.py ROWS.jsonl|functions.json QUESTIONS.yaml
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ def replayed(question: bench.Question, recorded: dict) -> bool:
 
 def main(rows_path: str, questions_path: str) -> None:
     questions = {q.id: q for q in bench.load_questions(Path(questions_path))}
-    rows = [json.loads(line) for line in Path(rows_path).read_text().splitlines()]
+    text = Path(rows_path).read_text()
+    if rows_path.endswith(".json"):  # a whole report (functions.json) holds its rows
+        rows = json.loads(text)["rows"]
+    else:
+        rows = [json.loads(line) for line in text.splitlines()]
     table: dict[str, list[int]] = {}
     for row in rows:
         recorded = row["systems"][SYSTEM]
