@@ -16,6 +16,7 @@ import argparse
 import itertools
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,23 +42,45 @@ def _fold_split(domain: Any, folder: Path) -> Any:
     return split_domain(domain).pool_fold(k, n)
 
 
+@dataclass(frozen=True)
+class _Fold:
+    """One pool fold's recorded run, with the tool graph and the matcher of its pool."""
+
+    domain: Any
+    split: Any
+    records: dict[str, dict[str, Any]]
+    graph: ToolGraph
+    matcher: Any
+
+    @classmethod
+    def read(cls, domain_name: str, folder: Path) -> _Fold:
+        from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+
+        domain = load_domain(domain_name)
+        split = _fold_split(domain, folder)
+        catalog = load_taskbench_catalog(domain_name)
+        matcher = pool_matcher(domain, split, catalog.tools)
+        records = read_records(folder / PREDICTIONS_FILE)
+        return cls(domain, split, records, ToolGraph.from_catalog(catalog), matcher)
+
+    def replay(self, choosers: dict[str, GraphToolChooser | None]) -> dict[str, Any]:
+        """Strict scores of the fold's first answers under each tool chooser."""
+        ids = [i for i in self.split.eval_ids if i in self.records]
+        scores = replay_first_answers(self.domain, self.records, ids, self.split, choosers=choosers)
+        return scores or {}
+
+
 def grid(domain_name: str, folder: Path) -> list[dict[str, Any]]:
     """Strict n/e/v-F1 of every grid point (and of the direct planner) on one fold."""
-    from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
-
-    domain = load_domain(domain_name)
-    split = _fold_split(domain, folder)
-    records = read_records(folder / PREDICTIONS_FILE)
-    ids = [i for i in split.eval_ids if i in records]
-    catalog = load_taskbench_catalog(domain_name)
-    graph, matcher = ToolGraph.from_catalog(catalog), pool_matcher(domain, split, catalog.tools)
+    fold = _Fold.read(domain_name, folder)
+    graph, matcher = fold.graph, fold.matcher
     choosers: dict[str, GraphToolChooser | None] = {DIRECT: None}
     for bonus, edge, repeat in itertools.product(BONUSES, EDGES, REPEATS):
         penalties = Penalties(edge=edge, repeat=repeat)
         choosers[json.dumps([bonus, edge, repeat])] = GraphToolChooser(
             matcher, graph, bonus, penalties
         )
-    scores = replay_first_answers(domain, records, ids, split, choosers=choosers) or {}
+    scores = fold.replay(choosers)
     rows = []
     for name, row in scores.items():
         setting = (
@@ -84,14 +107,8 @@ def _rows(scores: dict[str, Any]) -> dict[str, dict[str, float]]:
 def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float]]:
     """Strict n/e/v-F1 of the default graph planner without completion and with each
     (min_prob, covered_ratio) of the completion grid, on one fold."""
-    from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
-
-    domain = load_domain(domain_name)
-    split = _fold_split(domain, folder)
-    records = read_records(folder / PREDICTIONS_FILE)
-    ids = [i for i in split.eval_ids if i in records]
-    catalog = load_taskbench_catalog(domain_name)
-    graph, matcher = ToolGraph.from_catalog(catalog), pool_matcher(domain, split, catalog.tools)
+    fold = _Fold.read(domain_name, folder)
+    graph, matcher = fold.graph, fold.matcher
     choosers: dict[str, GraphToolChooser | None] = {
         "no completion": GraphToolChooser(matcher, graph, completion=None)
     }
@@ -99,7 +116,7 @@ def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float
         choosers[f"min_prob {min_prob}, covered_ratio {ratio}"] = GraphToolChooser(
             matcher, graph, completion=Completion(min_prob, ratio)
         )
-    return _rows(replay_first_answers(domain, records, ids, split, choosers=choosers) or {})
+    return _rows(fold.replay(choosers))
 
 
 def pooled(per_fold: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
