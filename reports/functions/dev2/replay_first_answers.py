@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from toolpath.evals import functions_bench as bench
+from toolpath.planners import call_reading
 from toolpath.planners import function_calls as fc
 from toolpath.tools.catalogs.openai_functions import function_specs
 
@@ -23,7 +24,7 @@ def replayed(question: bench.Question, recorded: dict) -> bool:
     if not recorded.get("first_raw"):
         return recorded["correct"]
     specs = {spec.name: spec for spec in function_specs(question.functions)}
-    answer, _ = fc.read_calls(recorded["first_raw"], specs)
+    answer, _ = call_reading.read_calls(recorded["first_raw"], specs)
     checked = fc.check_answer(answer, specs, question.question)
     if fc.retry_message(answer, checked, recorded["first_raw"], specs) and (
         recorded.get("attempts", 1) > 1

@@ -40,8 +40,9 @@ import yaml
 
 from toolpath.evals.progress import progress_bar
 from toolpath.evals.provenance import RunSettingsError, claim_run_folder, provenance
+from toolpath.planners.call_reading import read_answer
 from toolpath.planners.decomposer import Decomposer, DecompositionError
-from toolpath.planners.function_calls import direct_prompt, read_answer
+from toolpath.planners.function_calls import direct_prompt
 from toolpath.planners.llm import ChatModel
 from toolpath.tools.catalogs.openai_functions import function_catalog, function_specs
 from toolpath.tools.files import atomic_write_json, atomic_write_text

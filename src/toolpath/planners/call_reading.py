@@ -1,0 +1,201 @@
+"""Reading the calls out of a model's answer: `<tool_call>` blocks, a {"calls": [...]}
+object, bare call objects, and calls written as Python or as prose instead of JSON.
+Reading never runs anything: JSON is decoded, Python is parsed (`ast`) and only literals
+are read."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolpath.tools.spec import ToolSpec
+
+MAX_REASON_CHARS = 200
+TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
+
+
+def parameter_properties(spec: ToolSpec) -> dict[str, Any]:
+    """The `properties` of a function's parameter schema ({} without one)."""
+    return spec.parameters.get("properties", {}) if spec.parameters else {}
+
+
+def json_values(text: str) -> list[Any]:
+    """Every top-level JSON object or array written in the text, in order."""
+    decoder = json.JSONDecoder()
+    found, index = [], 0
+    while index < len(text):
+        starts = [i for i in (text.find("{", index), text.find("[", index)) if i >= 0]
+        if not starts:
+            break
+        start = min(starts)
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            index = start + 1
+            continue
+        found.append(value)
+        index = end
+    return found
+
+
+def _as_call(value: Any) -> dict[str, Any] | None:
+    """{"name", "arguments"} from the spellings models use, or None."""
+    if not isinstance(value, dict):
+        return None
+    if isinstance(value.get("function"), dict):
+        value = value["function"]
+    name = value.get("name")
+    if not isinstance(name, str):
+        return None
+    arguments = value.get("arguments", value.get("parameters", {}))
+    if isinstance(arguments, str):
+        with contextlib.suppress(json.JSONDecodeError):
+            arguments = json.loads(arguments) if arguments.strip() else {}
+    return {"name": name, "arguments": arguments}
+
+
+def _calls_in(value: Any) -> list[dict[str, Any]] | None:
+    if isinstance(value, dict) and isinstance(value.get("calls"), list):
+        value = value["calls"]
+    items = value if isinstance(value, list) else [value]
+    calls = [_as_call(item) for item in items]
+    if not calls or any(c is None for c in calls):
+        return [] if isinstance(value, list) and not value else None
+    return calls  # type: ignore[return-value]
+
+
+@dataclass
+class Answer:
+    """The calls read from a model's answer, its stated reason, and reading problems."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def read_answer(text: str) -> Answer:
+    """The calls in an answer: <tool_call> blocks, a {"calls": [...]} object, a list of
+    calls or bare call objects; text without any call is a plan with no call."""
+    blocks = TOOL_CALL.findall(text)
+    values = [v for block in blocks for v in json_values(block)] if blocks else json_values(text)
+    if blocks and not values:
+        return Answer(problems=["a <tool_call> block does not hold a JSON object"])
+    calls: list[dict[str, Any]] = []
+    reason = ""
+    for value in values:
+        if isinstance(value, dict) and isinstance(value.get("reason"), str):
+            reason = value["reason"]
+        found = _calls_in(value)
+        if found is not None:
+            calls.extend(found)
+    if not calls and not reason:
+        prose = TOOL_CALL.sub("", text).strip()
+        if "{" in prose and not values:
+            return Answer(problems=["the answer is not valid JSON"])
+        reason = prose if not values else reason
+    return Answer(calls=calls, reason=" ".join(reason.split())[:MAX_REASON_CHARS])
+
+
+_PROSE_PIECE = re.compile(r"[;,\n]\s*(?=[A-Za-z_][\w.]*\s*(?:[:=;\n]|$))")
+_PROSE_PAIR = re.compile(r"^([A-Za-z_]\w*)\s*[:=]\s*(.+)$", re.S)
+_NEEDS = re.compile(r"^\s*needs:\s*", re.I | re.M)
+
+
+def _prose_value(text: str) -> Any:
+    with contextlib.suppress(json.JSONDecodeError):
+        return json.loads(text)
+    return text.strip().strip("\"'`").strip()
+
+
+def prose_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
+    """Calls written as prose instead of JSON ("Needs: resize_image; path = cat.png;
+    width = 640"): an offered function's name (or its words apart), then `parameter:
+    value` or `parameter = value` pieces. A value is read as JSON where it is JSON, else
+    as text. A call missing a required parameter is not read."""
+    calls: list[dict[str, Any]] = []
+    for piece in _PROSE_PIECE.split(_NEEDS.sub("", text)):
+        piece = piece.strip().rstrip(".")
+        pair = _PROSE_PAIR.match(piece)
+        name = "_".join(piece.split())  # "restaurant reservation create" names a function too
+        if name in specs:
+            calls.append({"name": name, "arguments": {}})
+        elif pair and calls and pair.group(1) in parameter_properties(specs[calls[-1]["name"]]):
+            calls[-1]["arguments"][pair.group(1)] = _prose_value(pair.group(2))
+    return [
+        call
+        for call in calls
+        if set(specs[call["name"]].parameters.get("required", [])) <= set(call["arguments"])
+        and call["arguments"]
+    ]
+
+
+_PYTHON_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the ")" that closes the "(" at `start`, quotes respected."""
+    depth, quote = 0, ""
+    for index in range(start, len(text)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index if char == ")" else None
+    return None
+
+
+def _json_like(value: Any) -> Any:
+    """A Python literal as JSON would hold it (tuples as lists); ValueError otherwise."""
+    if isinstance(value, list | tuple):
+        return [_json_like(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_like(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise ValueError(f"{type(value).__name__} is not a JSON value")
+
+
+def python_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
+    """Calls written as Python (`lights_control(room="kitchen", on=False)`): an offered
+    function's name and keyword arguments whose values are literals. The text is parsed,
+    never run (`ast.literal_eval` reads each value); a call with a positional argument
+    or anything but a literal is not read."""
+    calls = []
+    for match in _PYTHON_CALL.finditer(text):
+        end = _closing(text, match.end() - 1) if match.group(1) in specs else None
+        if end is None:
+            continue
+        try:
+            node = ast.parse(text[match.start() : end + 1], mode="eval").body
+            if not isinstance(node, ast.Call) or node.args:
+                continue
+            arguments = {
+                k.arg: _json_like(ast.literal_eval(k.value)) for k in node.keywords if k.arg
+            }
+        except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+            continue
+        calls.append({"name": match.group(1), "arguments": arguments})
+    return calls
+
+
+def read_calls(raw: str, specs: dict[str, ToolSpec]) -> tuple[Answer, str]:
+    """The answer's calls (`read_answer`); when it has none, calls written as Python
+    (`python_calls`), else as prose (`prose_calls`). Also a note naming the fallback."""
+    answer = read_answer(raw)
+    if answer.calls or answer.problems:
+        return answer, ""
+    for kind, reader in (("Python", python_calls), ("prose", prose_calls)):
+        calls = reader(raw, specs)
+        if calls:
+            return Answer(calls=calls), f"repaired: {len(calls)} call(s) read from {kind}"
+    return answer, ""
