@@ -14,6 +14,8 @@ from toolpath.planners.mentions import mentions
         ("every charge over a hundred dollars", 100),
         ("one hundred and twenty five guests", 125),
         ("forty-five people", 45),
+        ("two and three apples", 3),
+        ("a hundred and two", 102),
         ("a 1,500 m swim", 1500),
         ("roughly 1.5 km", 1.5),
         ("a dozen eggs", 12),
@@ -34,6 +36,8 @@ def test_numbers_and_durations_in_words_or_digits(request_text: str, number: flo
         ("set a timer for half an hour", 3600),  # "an hour" is part of "half an hour"
         ("set a timer for half an hour", 300),
         ("two litres of milk", 3),
+        ("two and three apples", 5),  # two numbers, not one
+        ("one two three", 6),
     ],
 )
 def test_numbers_the_request_does_not_state(request_text: str, number: float) -> None:

@@ -100,26 +100,41 @@ def _numeral(token: str) -> list[float]:
     return [value, value * 1000] if token.endswith("k") else [value]
 
 
+def _word_kind(token: str) -> str:
+    if token in _UNITS:
+        return "unit"
+    if token in _TENS:
+        return "ten"
+    return "scale" if token in _SCALES else ""
+
+
+# which kind of number word may follow which inside one number ("forty five", "a hundred
+# and two"); "two three" or "two and three" are two numbers
+_FOLLOWS = {"unit": {"ten", "scale"}, "ten": {"scale"}, "scale": {"unit", "ten", "scale"}}
+
+
 def _spoken_numbers(tokens: list[str]) -> list[tuple[int, float]]:
     """(index of the last token, value) of every number in the tokens: digits, number words
     in a row ("one hundred and twenty", "forty five"), and words that stand for one."""
     found: list[tuple[int, float]] = []
-    current, total, last = 0.0, 0.0, -1
+    current, total, last, kind = 0.0, 0.0, -1, ""
     for index, token in enumerate([*tokens, ""]):
-        if token in _UNITS or token in _TENS:
-            current += _UNITS.get(token, _TENS.get(token, 0))
-            last = index
-        elif token in _SCALES and (last == index - 1 or tokens[index - 1] in ("a", "an")):
+        if token == "and" and kind == "scale" and last == index - 1:
+            continue  # "a hundred and two"
+        new = _word_kind(token)
+        joined = last == index - 1 or (kind == "scale" and tokens[index - 1] == "and")
+        if last >= 0 and not (new and joined and kind in _FOLLOWS.get(new, set())):
+            found.append((last, total + current))
+            current, total, last, kind = 0.0, 0.0, -1, ""
+        if new == "scale" and (last >= 0 or tokens[index - 1 : index] in (["a"], ["an"])):
             current = (current or 1) * _SCALES[token]
             if _SCALES[token] > 100:
                 total, current = total + current, 0.0
-            last = index
-        elif token == "and" and last == index - 1:
-            continue
-        elif last >= 0:
-            found.append((last, total + current))
-            current, total, last = 0.0, 0.0, -1
-        if token and token[0].isdigit():
+            last, kind = index, new
+        elif new in ("unit", "ten"):
+            current += _UNITS.get(token, _TENS.get(token, 0))
+            last, kind = index, new
+        elif token and token[0].isdigit():
             found += [(index, value) for value in _numeral(token)]
         elif token in _COUNTS:
             found.append((index, _COUNTS[token]))
