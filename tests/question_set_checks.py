@@ -1,4 +1,4 @@
-"""Shared checks of `toolpath bench functions` question sets (held-out, fresh and dev2): the
+"""Shared checks of `toolpath bench functions` question sets (held-out, fresh, dev2, dev3): the
 function library is valid and used, and each accepted call validates against its schema."""
 
 from __future__ import annotations
@@ -71,10 +71,15 @@ def check_calls(alternative: list[dict[str, Any]], schemas: dict[str, dict[str, 
             assert not errors, f"{call['name']} {arguments}: {errors}"
 
 
-def check_question(question: Question, *, irrelevance_offers_one: bool = False) -> None:
+def check_question(
+    question: Question,
+    *,
+    irrelevance_offers_one: bool = False,
+    multiple_offers: tuple[int, int] = (3, 5),
+) -> None:
     """The question offers what its category needs (one function for simple and parallel,
-    3-5 for multiple, several otherwise, or one for irrelevance where the set allows it)
-    and every accepted answer has the category's shape and validates."""
+    `multiple_offers` for multiple, several otherwise, or one for irrelevance where the set
+    allows it) and every accepted answer has the category's shape and validates."""
     schemas = {f["name"]: closed(f["parameters"]) for f in question.functions}
     offered = len(question.functions)
     assert offered == len(schemas), "a function is offered twice"
@@ -83,7 +88,7 @@ def check_question(question: Question, *, irrelevance_offers_one: bool = False) 
     elif not (question.category == "irrelevance" and irrelevance_offers_one):
         assert offered >= 2
     if question.category == "multiple":
-        assert 3 <= offered <= 5
+        assert multiple_offers[0] <= offered <= multiple_offers[1]
     assert question.answers, "no accepted answer"
     if question.category == "irrelevance":
         assert question.answers == [[]]
@@ -109,3 +114,44 @@ def check_first_answer(question: Question) -> None:
     if question.category != "irrelevance":
         assert not is_correct(question, [])
         assert not is_correct(question, bare[:-1])
+
+
+def check_ids_and_texts(questions: list[Question], tag: str) -> None:
+    """Ids read `<tag>-<category>-NN` (category with dashes); no question text repeats."""
+    for q in questions:
+        prefix = f"{tag}-{q.category.replace('_', '-')}-"
+        assert q.id.startswith(prefix) and q.id.removeprefix(prefix).isdigit(), q.id
+    texts = [q.question.casefold() for q in questions]
+    assert len(set(texts)) == len(texts), "a question text is repeated"
+
+
+def check_nothing_shared(questions: list[Question], others: list[Question]) -> None:
+    """No id, question text or function name of `questions` is in `others`. Only booleans
+    are asserted, so a failure shows nothing of a blind set."""
+    shared_ids = bool({q.id for q in others} & {q.id for q in questions})
+    shared_texts = bool(
+        {q.question.casefold() for q in others} & {q.question.casefold() for q in questions}
+    )
+    old_functions = {f["name"] for q in others for f in q.functions}
+    shared_functions = bool(old_functions & {f["name"] for q in questions for f in q.functions})
+    assert not shared_ids, "an id is used by another set"
+    assert not shared_texts, "a question text is in another set"
+    assert not shared_functions, "the set must use new functions"
+
+
+def check_variants(question: Question) -> None:
+    """Each accepted spelling of each call (the others as first written) and each call
+    with all its optional arguments is scored right; an invented argument is not."""
+    answer = question.answers[0]
+    first = [{"name": c["name"], "arguments": concrete(c.get("args", {}))[0]} for c in answer]
+    for i, call in enumerate(answer):
+        variants = concrete(call.get("args", {})) + [
+            {**concrete(call.get("args", {}))[0], **extra}
+            for extra in concrete(call.get("optional", {}))
+        ]
+        for arguments in variants:
+            calls = [*first[:i], {"name": call["name"], "arguments": arguments}, *first[i + 1 :]]
+            assert is_correct(question, calls), (call["name"], arguments)
+        invented = {**first[i]["arguments"], "not_a_parameter": 1}
+        calls = [*first[:i], {"name": call["name"], "arguments": invented}, *first[i + 1 :]]
+        assert not is_correct(question, calls)

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from question_set_checks import check_first_answer, check_library, check_question, concrete
+from question_set_checks import (
+    check_first_answer,
+    check_ids_and_texts,
+    check_library,
+    check_nothing_shared,
+    check_question,
+    check_variants,
+)
 from toolpath.evals import functions_bench as bench
 
 DEV2_SET = "functions_dev2.yaml"
@@ -28,25 +35,11 @@ def test_the_second_dev_set_has_ten_questions_per_category() -> None:
     counts = {c: sum(q.category == c for q in DEV2) for c in bench.CATEGORIES}
     assert counts == dict.fromkeys(bench.CATEGORIES, 10)
     assert len(BY_ID) == len(DEV2) == 50
-    for q in DEV2:
-        prefix = f"dev2-{q.category.replace('_', '-')}-"
-        assert q.id.startswith(prefix) and q.id.removeprefix(prefix).isdigit(), q.id
-    texts = [q.question.casefold() for q in DEV2]
-    assert len(set(texts)) == len(texts), "a question text is repeated"
+    check_ids_and_texts(DEV2, "dev2")
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
-    # Only booleans are asserted so that a failure shows nothing of the blind sets.
-    others = _other_sets()
-    shared_ids = bool({q.id for q in others} & set(BY_ID))
-    shared_texts = bool(
-        {q.question.casefold() for q in others} & {q.question.casefold() for q in DEV2}
-    )
-    old_functions = {f["name"] for q in others for f in q.functions}
-    shared_functions = bool(old_functions & {f["name"] for q in DEV2 for f in q.functions})
-    assert not shared_ids, "an id is used by another set"
-    assert not shared_texts, "a question text is in another set"
-    assert not shared_functions, "the second dev set must use new functions"
+    check_nothing_shared(DEV2, _other_sets())
 
 
 def test_it_has_about_thirty_functions_each_offered_and_called() -> None:
@@ -73,17 +66,4 @@ def test_the_scorer_accepts_the_first_answer(question_id: str) -> None:
 def test_the_scorer_accepts_every_listed_variant_and_optional_value(question_id: str) -> None:
     """Each accepted spelling of each call (the others as first written) and each call
     with all its optional arguments is scored right; an invented argument is not."""
-    question = BY_ID[question_id]
-    answer = question.answers[0]
-    first = [{"name": c["name"], "arguments": concrete(c.get("args", {}))[0]} for c in answer]
-    for i, call in enumerate(answer):
-        variants = concrete(call.get("args", {})) + [
-            {**concrete(call.get("args", {}))[0], **extra}
-            for extra in concrete(call.get("optional", {}))
-        ]
-        for arguments in variants:
-            calls = [*first[:i], {"name": call["name"], "arguments": arguments}, *first[i + 1 :]]
-            assert bench.is_correct(question, calls), (call["name"], arguments)
-        invented = {**first[i]["arguments"], "not_a_parameter": 1}
-        calls = [*first[:i], {"name": call["name"], "arguments": invented}, *first[i + 1 :]]
-        assert not bench.is_correct(question, calls)
+    check_variants(BY_ID[question_id])

@@ -10,12 +10,12 @@ from __future__ import annotations
 import pytest
 
 from question_set_checks import (
-    check_calls,
     check_first_answer,
+    check_ids_and_texts,
     check_library,
+    check_nothing_shared,
     check_question,
-    closed,
-    concrete,
+    check_variants,
 )
 from toolpath.evals import functions_bench as bench
 
@@ -42,25 +42,11 @@ def test_the_third_dev_set_is_weighted_toward_multiple() -> None:
     counts = {c: sum(q.category == c for q in DEV3) for c in bench.CATEGORIES}
     assert counts == COUNTS
     assert len(BY_ID) == len(DEV3) == 40
-    for q in DEV3:
-        prefix = f"dev3-{q.category.replace('_', '-')}-"
-        assert q.id.startswith(prefix) and q.id.removeprefix(prefix).isdigit(), q.id
-    texts = [q.question.casefold() for q in DEV3]
-    assert len(set(texts)) == len(texts), "a question text is repeated"
+    check_ids_and_texts(DEV3, "dev3")
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
-    # Only booleans are asserted so that a failure shows nothing of the blind sets.
-    others = _other_sets()
-    shared_ids = bool({q.id for q in others} & set(BY_ID))
-    shared_texts = bool(
-        {q.question.casefold() for q in others} & {q.question.casefold() for q in DEV3}
-    )
-    old_functions = {f["name"] for q in others for f in q.functions}
-    shared_functions = bool(old_functions & {f["name"] for q in DEV3 for f in q.functions})
-    assert not shared_ids, "an id is used by another set"
-    assert not shared_texts, "a question text is in another set"
-    assert not shared_functions, "the third dev set must use new functions"
+    check_nothing_shared(DEV3, _other_sets())
 
 
 def test_it_has_about_thirty_functions_each_offered_and_called() -> None:
@@ -76,20 +62,9 @@ def test_every_accepted_answer_names_an_offered_function_and_validates(
     question_id: str,
 ) -> None:
     question = BY_ID[question_id]
-    offered = len(question.functions)
-    if question.category != "multiple":
-        check_question(question)
-        if question.category == "irrelevance":
-            assert 2 <= offered <= 5
-        return
-    # multiple: 4-8 functions (more than the shared check allows), one call each answer.
-    schemas = {f["name"]: closed(f["parameters"]) for f in question.functions}
-    assert offered == len(schemas), "a function is offered twice"
-    assert 4 <= offered <= 8
-    assert question.answers, "no accepted answer"
-    for alternative in question.answers:
-        assert len(alternative) == 1
-        check_calls(alternative, schemas)
+    check_question(question, multiple_offers=(4, 8))  # more functions than the shared default
+    if question.category == "irrelevance":
+        assert 2 <= len(question.functions) <= 5
 
 
 @pytest.mark.parametrize(
@@ -118,17 +93,4 @@ def test_the_scorer_accepts_the_first_answer(question_id: str) -> None:
 def test_the_scorer_accepts_every_listed_variant_and_optional_value(question_id: str) -> None:
     """Each accepted spelling of each call (the others as first written) and each call
     with all its optional arguments is scored right; an invented argument is not."""
-    question = BY_ID[question_id]
-    answer = question.answers[0]
-    first = [{"name": c["name"], "arguments": concrete(c.get("args", {}))[0]} for c in answer]
-    for i, call in enumerate(answer):
-        variants = concrete(call.get("args", {})) + [
-            {**concrete(call.get("args", {}))[0], **extra}
-            for extra in concrete(call.get("optional", {}))
-        ]
-        for arguments in variants:
-            calls = [*first[:i], {"name": call["name"], "arguments": arguments}, *first[i + 1 :]]
-            assert bench.is_correct(question, calls), (call["name"], arguments)
-        invented = {**first[i]["arguments"], "not_a_parameter": 1}
-        calls = [*first[:i], {"name": call["name"], "arguments": invented}, *first[i + 1 :]]
-        assert not bench.is_correct(question, calls)
+    check_variants(BY_ID[question_id])
