@@ -8,6 +8,7 @@ version when toolpath does not run from a git checkout (a wheel in site-packages
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import toolpath
+from toolpath.tools.files import atomic_write_text
 
 PACKAGE_FILE = Path(toolpath.__file__).resolve()
 RUN_FILE = "run.json"  # where a benchmark run records its settings (`claim_run_folder`)
@@ -104,10 +106,6 @@ def claim_run_folder(
     """Record `settings` (and the code version) in `out/RUN_FILE`, or, when a run already
     recorded its own there, refuse to mix results made with other settings. Settings a run
     predates read as `recorded_defaults`."""
-    import json
-
-    from toolpath.tools.files import atomic_write_text
-
     run_file = out / RUN_FILE
     if run_file.is_file():
         stored = {**(recorded_defaults or {}), **json.loads(run_file.read_text("utf-8"))}
