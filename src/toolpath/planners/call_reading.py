@@ -100,8 +100,9 @@ def read_answer(text: str) -> Answer:
     return Answer(calls=calls, reason=" ".join(reason.split())[:MAX_REASON_CHARS])
 
 
-_PROSE_PIECE = re.compile(r"[;,\n]\s*(?=[A-Za-z_][\w.]*\s*(?:[:=;\n]|$))")
+_PROSE_PIECE = re.compile(r"[;\n]\s*|,\s*(?=[A-Za-z_][\w.]*\s*(?:[:=;\n]|$))")
 _PROSE_PAIR = re.compile(r"^([A-Za-z_]\w*)\s*[:=]\s*(.+)$", re.S)
+_SPACED_PAIR = re.compile(r"^([A-Za-z_]\w*)\s+(\S.*)$", re.S)
 _NEEDS = re.compile(r"^\s*needs:\s*", re.I | re.M)
 
 
@@ -111,26 +112,66 @@ def _prose_value(text: str) -> Any:
     return text.strip().strip("\"'`").strip()
 
 
+def _prose_pieces(text: str) -> list[str]:
+    """The pieces of a prose answer: split at ";" and line ends, and at a comma that a
+    `parameter:` follows (a value may hold commas: "350 5th Ave, New York")."""
+    pieces = (piece.strip().rstrip(".") for piece in _PROSE_PIECE.split(_NEEDS.sub("", text)))
+    return [piece for piece in pieces if piece]
+
+
+def _prose_pair(piece: str, properties: dict[str, Any]) -> tuple[str, Any] | None:
+    """(parameter, value) of `parameter: value`, `parameter = value` or `parameter value`
+    when `parameter` is one of `properties`; None otherwise."""
+    for pattern in (_PROSE_PAIR, _SPACED_PAIR):
+        found = pattern.match(piece)
+        if found and found.group(1) in properties:
+            return found.group(1), _prose_value(found.group(2))
+    return None
+
+
+def _complete(call: dict[str, Any], specs: dict[str, ToolSpec]) -> bool:
+    required = set(specs[call["name"]].parameters.get("required", []))
+    return bool(call["arguments"]) and required <= set(call["arguments"])
+
+
+def _unnamed_call(pieces: list[str], specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
+    """The call of prose that lists arguments but names no function ("Needs: price
+    estimate; pickup: Ferry Building; dropoff: SFO"): the one offered function that has
+    every `parameter: value` given and is given all it requires, with the most arguments
+    (a tie is no call: the prose does not say which)."""
+    named = {m.group(1) for p in pieces if (m := _PROSE_PAIR.match(p))}
+    fitting = []
+    for name, spec in specs.items():
+        properties = parameter_properties(spec)
+        pairs = [pair for piece in pieces if (pair := _prose_pair(piece, properties))]
+        call = {"name": name, "arguments": dict(pairs)}
+        if named <= set(properties) and _complete(call, specs):
+            fitting.append(call)
+    fitting.sort(key=lambda call: -len(call["arguments"]))
+    if not fitting or (
+        len(fitting) > 1 and len(fitting[1]["arguments"]) == len(fitting[0]["arguments"])
+    ):
+        return []
+    return fitting[:1]
+
+
 def prose_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
     """Calls written as prose instead of JSON ("Needs: resize_image; path = cat.png;
     width = 640"): an offered function's name (or its words apart), then `parameter:
-    value` or `parameter = value` pieces. A value is read as JSON where it is JSON, else
-    as text. A call missing a required parameter is not read."""
+    value`, `parameter = value` or `parameter value` pieces; without any function's name,
+    the one function those arguments fit (`_unnamed_call`). A value is read as JSON where it
+    is JSON, else as text. A call missing a required parameter is not read."""
+    pieces = _prose_pieces(text)
     calls: list[dict[str, Any]] = []
-    for piece in _PROSE_PIECE.split(_NEEDS.sub("", text)):
-        piece = piece.strip().rstrip(".")
-        pair = _PROSE_PAIR.match(piece)
+    for piece in pieces:
         name = "_".join(piece.split())  # "restaurant reservation create" names a function too
         if name in specs:
             calls.append({"name": name, "arguments": {}})
-        elif pair and calls and pair.group(1) in parameter_properties(specs[calls[-1]["name"]]):
-            calls[-1]["arguments"][pair.group(1)] = _prose_value(pair.group(2))
-    return [
-        call
-        for call in calls
-        if set(specs[call["name"]].parameters.get("required", [])) <= set(call["arguments"])
-        and call["arguments"]
-    ]
+        elif calls and (pair := _prose_pair(piece, parameter_properties(specs[calls[-1]["name"]]))):
+            calls[-1]["arguments"][pair[0]] = pair[1]
+    if not calls:
+        return _unnamed_call(pieces, specs)
+    return [call for call in calls if _complete(call, specs)]
 
 
 _PYTHON_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
@@ -165,11 +206,26 @@ def _json_like(value: Any) -> Any:
     raise ValueError(f"{type(value).__name__} is not a JSON value")
 
 
+_JSON_NAMES = {"true": True, "false": False, "null": None}
+
+
+def _literal(node: ast.expr) -> Any:
+    """A literal's value, JSON's true, false and null read as Python's (never run)."""
+    if isinstance(node, ast.Name) and node.id in _JSON_NAMES:
+        return _JSON_NAMES[node.id]
+    if isinstance(node, ast.List | ast.Tuple):
+        return [_literal(item) for item in node.elts]
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        pairs = zip(node.keys, node.values, strict=True)
+        return {_literal(k): _literal(v) for k, v in pairs if k is not None}
+    return ast.literal_eval(node)
+
+
 def python_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
     """Calls written as Python (`lights_control(room="kitchen", on=False)`): an offered
-    function's name and keyword arguments whose values are literals. The text is parsed,
-    never run (`ast.literal_eval` reads each value); a call with a positional argument
-    or anything but a literal is not read."""
+    function's name and keyword arguments whose values are literals (JSON's true, false,
+    null too). The text is parsed, never run (`ast.literal_eval` reads each value); a call
+    with a positional argument or anything but a literal is not read."""
     calls = []
     for match in _PYTHON_CALL.finditer(text):
         end = _closing(text, match.end() - 1) if match.group(1) in specs else None
@@ -179,9 +235,7 @@ def python_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
             node = ast.parse(text[match.start() : end + 1], mode="eval").body
             if not isinstance(node, ast.Call) or node.args:
                 continue
-            arguments = {
-                k.arg: _json_like(ast.literal_eval(k.value)) for k in node.keywords if k.arg
-            }
+            arguments = {k.arg: _json_like(_literal(k.value)) for k in node.keywords if k.arg}
         except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
             continue
         calls.append({"name": match.group(1), "arguments": arguments})

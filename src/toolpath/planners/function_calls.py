@@ -245,6 +245,24 @@ def _enum_value(value: str, enum: list[str]) -> str | None:
     return None
 
 
+_CLOCK_VALUE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?$", re.I)
+
+
+def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
+    """A time of day in the HH:MM form the parameter asks for (its `format` is "time" or its
+    description says HH:MM): "6:30" -> "06:30", "8" -> "08:00", "3pm" -> "15:00"; None
+    when it is already in that form or is not a time."""
+    asks = schema.get("format") == "time" or "HH:MM" in str(schema.get("description", ""))
+    found = _CLOCK_VALUE.match(value.strip()) if asks else None
+    if found is None:
+        return None
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    if found.group(3):
+        hour = hour % 12 + (12 if found.group(3).lower() == "p" else 0)
+    text = f"{hour:02d}:{minute:02d}"
+    return text if hour < 24 and minute < 60 and text != value else None
+
+
 def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
     """`value` made to fit `schema` where only one reading is possible; notes say what
     changed. Values that cannot be read another way are left for validation."""
@@ -263,6 +281,10 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
         if same is not None:
             notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(same)}")
             value = same
+    clock = _clock_value(value, schema) if isinstance(value, str) else None
+    if clock is not None:
+        notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(clock)}")
+        value = clock
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         items = [coerce(v, schema["items"], f"{where}[{i}]") for i, v in enumerate(value)]
         value = [v for v, _ in items]
@@ -410,12 +432,12 @@ def check_call(
     name, arguments = call["name"], call["arguments"]
     notes: list[str] = []
     if name not in specs:
-        close = difflib.get_close_matches(name, list(specs), 1, 0.8)
-        if not close:
+        close = closest_function(name, specs)
+        if close is None:
             known = ", ".join(list(specs)[:12])
             return call, [f"call {index}: there is no function {name!r} (functions: {known})"], []
-        notes.append(f"repaired: call {index}: function {name!r} -> {close[0]!r}")
-        name = close[0]
+        notes.append(f"repaired: call {index}: function {name!r} -> {close!r}")
+        name = close
     where = f"call {index} ({name})"
     if not isinstance(arguments, dict):
         return call, [f"{where}: arguments must be a JSON object"], notes
@@ -443,8 +465,40 @@ class Checked:
     missing: list[str]
 
 
+def _same_word(a: str, b: str) -> bool:
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _words_kept(words: list[str], offered: list[str]) -> bool:
+    """`words` are `offered` with words dropped from either end ("checkin_online" of
+    "flight_checkin_online"), two of them at least."""
+    size = len(words)
+    return 2 <= size < len(offered) and any(
+        offered[start : start + size] == words for start in range(len(offered) - size + 1)
+    )
+
+
+def closest_function(name: str, specs: dict[str, ToolSpec]) -> str | None:
+    """The offered function `name` misspells: the same words with other separators or
+    case ("getWeather", "get_weather"), each word a near spelling of the function's
+    ("get_wether"), or the only function whose name holds its words in a row ("checkin_
+    online" for "flight_checkin_online"). A different word is another function
+    ("note_delete" is not "note_create"), so None."""
+    if name in specs:
+        return name
+    words = _WORDS.findall(name.casefold())
+    for close in difflib.get_close_matches(name, list(specs), 3, 0.8):
+        offered = _WORDS.findall(close.casefold())
+        if "".join(words) == "".join(offered) or (
+            len(words) == len(offered) and all(map(_same_word, words, offered))
+        ):
+            return close
+    holding = [n for n in specs if _words_kept(words, _WORDS.findall(n.casefold()))]
+    return holding[0] if len(holding) == 1 else None
+
+
 def _offered(name: str, specs: dict[str, ToolSpec]) -> bool:
-    return name in specs or bool(difflib.get_close_matches(name, list(specs), 1, 0.8))
+    return closest_function(name, specs) is not None
 
 
 def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
@@ -463,7 +517,10 @@ def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> 
         if k in arguments and arguments[k] not in properties.get(k, {}).get("enum", [])
     ]
     return bool(given) and not any(
-        _supplied(value, request, name) or _shares_a_word(value, request) for name, value in given
+        _supplied(value, request, name)
+        or _shares_a_word(value, request)
+        or _identifies(value, request)
+        for name, value in given
     )
 
 
@@ -485,6 +542,35 @@ def _shares_a_word(value: Any, request: str) -> bool:
     words = mentions(request).words
     return any(
         len(part) >= 4 and _stem_in(part, words) for part in _WORDS.findall(value.casefold())
+    )
+
+
+_DIGIT_RUN = re.compile(r"\d{2,}")
+_CODE = re.compile(r"[A-Z]{2,5}")
+
+
+def _in_order(letters: str, word: str) -> bool:
+    """Every letter of `letters` is in `word`, in that order ("nvda" in "nvidia")."""
+    rest = iter(word)
+    return all(letter in rest for letter in letters)
+
+
+def _identifies(value: Any, request: str) -> bool:
+    """A code standing for something the request names: letters added to a number it
+    states ("UA857" for "united 857"), or an upper-case abbreviation of one of its longer
+    words that starts with the same letter ("NVDA" for "nvidia", "MSFT" for "Microsoft")."""
+    if not isinstance(value, str):
+        return False
+    said = mentions(request)
+    runs = _DIGIT_RUN.findall(value)
+    if runs and all(said.says_number(float(run)) for run in runs):
+        return True
+    if not _CODE.fullmatch(value.strip()):
+        return False
+    code = value.strip().casefold()
+    return any(
+        len(word) > len(code) and word[0] == code[0] and _in_order(code, word)
+        for word in said.words
     )
 
 

@@ -9,6 +9,7 @@ small model made up; it never changes a value.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -48,7 +49,13 @@ _MONTH = rf"({'|'.join(_MONTHS)})[a-z]*\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b")
 _DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b")
+_MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?")
+_BARE_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b(?!\s*[ap]\.?m\b)")
+_PART_OF_DAY = re.compile(
+    r"\b(\d{1,2})(?::(\d{2}))?\s+(?:o'clock\s+)?(in the morning|in the afternoon|in the "
+    r"evening|at night|tonight)"
+)
 _LANGUAGES = {
     "english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
     "portuguese": "pt", "dutch": "nl", "swedish": "sv", "norwegian": "no", "danish": "da",
@@ -161,11 +168,16 @@ def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[float
 
 
 def _dates(text: str) -> set[str]:
+    """Dates written with the month's name ("March 8, 2024", "8th of March 2024") and a
+    month's first or last day ("the end of January 2026" -> 2026-01-31), in ISO form."""
     found = set()
     for month, day, year in _MONTH_DAY_YEAR.findall(text):
         found.add((year, month, day))
     for day, month, year in _DAY_MONTH_YEAR.findall(text):
         found.add((year, month, day))
+    for edge, month, year in _MONTH_EDGE.findall(text):
+        last = calendar.monthrange(int(year), _MONTHS.index(month) + 1)[1]
+        found.add((year, month, str(last if edge == "end" else 1)))
     iso = set()
     for year, month, day in found:
         try:
@@ -175,14 +187,21 @@ def _dates(text: str) -> set[str]:
     return iso
 
 
+def _clock(hour: str, minute: str, afternoon: bool) -> str | None:
+    """HH:MM of a 12-hour reading (`afternoon`: pm), None when it is no time of day."""
+    h = int(hour) % 12 + (12 if afternoon else 0)
+    return f"{h:02d}:{int(minute or 0):02d}" if h < 24 and int(minute or 0) < 60 else None
+
+
 def _times(text: str) -> set[str]:
+    """Times of day in 24-hour HH:MM: "3pm", "6:30", "8 in the morning", noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
-    for hour, minute, half in _CLOCK.findall(text):
-        h = int(hour) % 12 + (12 if half == "p" else 0)
-        if h < 24 and int(minute or 0) < 60:
-            found.add(f"{h:02d}:{int(minute or 0):02d}")
-    return found
+    found |= {_clock(h, m, half == "p") for h, m, half in _CLOCK.findall(text)}
+    found |= {_clock(h, m, part != "in the morning") for h, m, part in _PART_OF_DAY.findall(text)}
+    for hour, minute in _BARE_CLOCK.findall(text):
+        found.add(f"{int(hour):02d}:{minute}" if int(hour) < 24 and int(minute) < 60 else None)
+    return found - {None}
 
 
 def _codes(text: str, words: list[str]) -> set[str]:
