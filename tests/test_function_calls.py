@@ -208,12 +208,32 @@ def test_a_call_written_as_prose_is_read() -> None:
     assert any("read from prose" in note for note in result.notes)
 
 
+def test_arguments_written_without_the_function_name_are_read_as_the_one_they_fit() -> None:
+    """ "Needs: forecast please; city: Oslo; days 2" names no function: its arguments fit
+    get_forecast alone (plot has no city), so they are its call. Arguments two functions
+    fit equally, or one that no function has, are no call."""
+    for prose in (
+        "Needs: forecast please; city: Oslo; days: 2",
+        "Needs: weather\ncity Oslo\ndays 2",
+    ):
+        result = FunctionCaller(ScriptedChatModel([prose]), SPECS, relevance_floor=None).call(
+            "Two days of Oslo forecast"
+        )
+        arguments = [{a.name: a.value for a in t.arguments} for t in result.plan.subtasks]
+        assert arguments == [{"city": "Oslo", "days": 2}] and result.attempts == 1
+    twins = function_specs([{**FUNCTIONS[0], "name": "get_forecast_v2"}, FUNCTIONS[0]])
+    specs = {spec.name: spec for spec in twins}
+    assert read_calls("Needs: forecast; city: Oslo; days: 2", specs)[0].calls == []
+    specs = {spec.name: spec for spec in SPECS}
+    assert read_calls("Needs: forecast; city: Oslo; days: 2; country: NO", specs)[0].calls == []
+
+
 def test_calls_written_as_python_are_read_never_run(tmp_path) -> None:
     """ "Needs: get_forecast(city="Oslo", days=2); ..." holds calls written as Python: read
-    as calls (literals only, Python's False as false) without asking again; a value that is
+    as calls (literals only; JSON's true as Python's True) without asking again; a value that is
     not a literal is never evaluated, and that call is not read."""
     python = (
-        'Needs: get_forecast(city="Oslo", days=2); get_forecast(city="Rome", days=2, hourly=True)'
+        'Needs: get_forecast(city="Oslo", days=2); get_forecast(city="Rome", days=2, hourly=true)'
     )
     llm = ScriptedChatModel([python])
     result = FunctionCaller(llm, SPECS, relevance_floor=None).call(
@@ -349,6 +369,72 @@ def test_a_call_whose_required_values_are_all_made_up_is_dropped() -> None:
         "Plot two days of forecast for Oslo"
     )
     assert [t.capability for t in result.plan.subtasks] == ["get_forecast", "plot"]
+
+
+def _one_string_function(name: str, parameter: str) -> list:
+    return function_specs(
+        [
+            {
+                "name": name,
+                "description": f"{name} by {parameter}.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {parameter: {"type": "string"}},
+                    "required": [parameter],
+                },
+            }
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "said", "kept"),
+    [
+        ("UA857", "is united 857 on time tomorrow?", True),
+        ("NVDA", "what's nvidia trading at?", True),
+        ("MSFT", "a quick check on Microsoft", True),
+        ("UA858", "is united 857 on time tomorrow?", False),
+        ("NVDA", "what's the weather like?", False),
+        ("AAPL", "how is the weather in Lima?", False),
+    ],
+)
+def test_a_code_for_something_the_request_names_is_not_made_up(
+    code: str, said: str, kept: bool
+) -> None:
+    """A code is the request's word or number in normalised form: letters added to a number
+    it states, an upper-case abbreviation of a word it says; any other code is made up."""
+    llm = ScriptedChatModel([call("lookup", code=code)])
+    result = FunctionCaller(llm, _one_string_function("lookup", "code"), relevance_floor=None).call(
+        said
+    )
+    assert bool(result.plan.subtasks) is kept
+
+
+def test_a_misspelt_function_is_repaired_and_another_verb_is_another_function() -> None:
+    """ "getForecast" and "forecast" (words dropped) are get_forecast; "get_plot" has a word
+    the offered name lacks: not offered, so no call, not a call to the wrong function."""
+    for name, kept in (("getForecast", True), ("get_forcast", True), ("delete_forecast", False)):
+        llm = ScriptedChatModel([call(name, city="Oslo", days=2)])
+        result = FunctionCaller(llm, SPECS, relevance_floor=None).call("2 days of Oslo forecast")
+        assert [t.capability for t in result.plan.subtasks] == (["get_forecast"] if kept else [])
+    create = _one_string_function("notebook_note_create", "title")
+    llm = ScriptedChatModel([call("notebook_note_delete", title="old passwords")])
+    result = FunctionCaller(llm, create, relevance_floor=None).call("Delete my old passwords note")
+    assert not result.plan.subtasks and "notebook_note_delete" in result.reason
+    llm = ScriptedChatModel([call("note_create", title="groceries")])
+    result = FunctionCaller(llm, create, relevance_floor=None).call("A note called groceries")
+    assert [t.capability for t in result.plan.subtasks] == ["notebook_note_create"]
+
+
+def test_an_hh_mm_parameter_gets_its_time_in_that_form() -> None:
+    """A parameter described as HH:MM takes "6:30" as 06:30, "8" as 08:00, "3pm" as 15:00;
+    another string parameter keeps what it was given."""
+    clock = {"type": "string", "description": "HH:MM, 24-hour clock"}
+    assert coerce("6:30", clock, "t") == ("06:30", ['t: "6:30" -> "06:30"'])
+    assert coerce("8", clock, "t")[0] == "08:00" and coerce("3pm", clock, "t")[0] == "15:00"
+    assert coerce("08:00", clock, "t") == ("08:00", [])
+    assert coerce("25:00", clock, "t")[0] == "25:00"  # no time of day: left for the model
+    assert coerce("6:30", {"type": "string"}, "t")[0] == "6:30"
 
 
 def test_values_given_in_other_words_stay() -> None:

@@ -50,6 +50,10 @@ def test_dates_times_languages_currencies_and_words_in_a_row() -> None:
     assert said.says_text("15:00") and said.says_text("12:00:00")
     assert not said.says_text("2024-03-09") and not said.says_text("16:00")
     assert not mentions("February 30, 2025").dates  # no such day
+    edges = mentions("done by the end of February 2024, from the start of March 2024")
+    assert edges.dates == {"2024-02-29", "2024-03-01"}
+    clock = mentions("between 6:30 and 8 in the morning, or at 7 in the evening; 2 ways")
+    assert clock.times == {"06:30", "08:00", "19:00"}
     money = mentions("What's the rate from £ to € right now, and to dollars? In German")
     assert {"gbp", "eur", "usd", "de"} <= money.codes and "jpy" not in money.codes
     assert mentions("full-time nurse jobs").says_words("full_time")
