@@ -437,6 +437,17 @@ def test_an_hh_mm_parameter_gets_its_time_in_that_form() -> None:
     assert coerce("6:30", {"type": "string"}, "t")[0] == "6:30"
 
 
+def test_a_value_takes_the_form_its_description_asks_for() -> None:
+    """ "as printed, without spaces" removes the spaces, "lower case" lowers; an enum value
+    or a parameter whose description asks for nothing keeps its form."""
+    tracking = {"type": "string", "description": "The tracking number as printed, without spaces"}
+    assert coerce("1Z 999 AA1", tracking, "n") == ("1Z999AA1", ['n: "1Z 999 AA1" -> "1Z999AA1"'])
+    assert coerce("General Chat", {"type": "string", "description": "Lower case"}, "c")[0] == (
+        "general chat"
+    )
+    assert coerce("1Z 999", {"type": "string", "description": "As printed"}, "n")[0] == "1Z 999"
+
+
 def test_values_given_in_other_words_stay() -> None:
     """Optional values the user gave in other words are the user's, not the model's filler:
     "part-time" -> part_time, "30k" -> 30000, "in German" -> de, "Friday, March 8, 2024" ->

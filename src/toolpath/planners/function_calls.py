@@ -263,6 +263,24 @@ def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
     return text if hour < 24 and minute < 60 and text != value else None
 
 
+_NO_SPACES = re.compile(r"\b(?:without|no) (?:spaces|whitespace)\b", re.I)
+_LOWER = re.compile(r"\blower[ -]?case\b", re.I)
+_UPPER = re.compile(r"\bupper[ -]?case\b", re.I)
+
+
+def _described_form(value: str, schema: dict[str, Any]) -> str:
+    """`value` in the form its description asks for: without spaces, in lower case or in
+    upper case ("1Z 999 AA1" -> "1Z999AA1" for "as printed, without spaces")."""
+    described = str(schema.get("description", ""))
+    if _NO_SPACES.search(described):
+        value = "".join(value.split())
+    if _LOWER.search(described):
+        value = value.lower()
+    elif _UPPER.search(described):
+        value = value.upper()
+    return value
+
+
 def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
     """`value` made to fit `schema` where only one reading is possible; notes say what
     changed. Values that cannot be read another way are left for validation."""
@@ -281,10 +299,11 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
         if same is not None:
             notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(same)}")
             value = same
-    clock = _clock_value(value, schema) if isinstance(value, str) else None
-    if clock is not None:
-        notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(clock)}")
-        value = clock
+    if isinstance(value, str) and not enum:
+        formed = _clock_value(value, schema) or _described_form(value, schema)
+        if formed != value:
+            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(formed)}")
+            value = formed
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         items = [coerce(v, schema["items"], f"{where}[{i}]") for i, v in enumerate(value)]
         value = [v for v, _ in items]
