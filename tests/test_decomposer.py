@@ -59,7 +59,7 @@ def test_good_answer_becomes_plan_and_taskbench_prediction(hf: Catalog) -> None:
         "Translation",
         "Text-to-Speech",
     ]
-    assert result.attempts == 1 and result.errors == []
+    assert result.attempts == 1 and result.notes == []
     assert result.plan.edges() == {(0, 1), (1, 2)}
     assert result.taskbench["task_nodes"] == GOOD["task_nodes"]
     assert result.taskbench["task_links"] == [
@@ -121,7 +121,7 @@ def test_one_based_references_are_shifted(hf: Catalog) -> None:
     ]
     result = Decomposer(ScriptedChatModel([answer(nodes)]), hf).decompose(REQUEST)
     assert result.plan.edges() == {(0, 1), (1, 2)}
-    assert any("numbered from 1" in e for e in result.errors)
+    assert any("numbered from 1" in e for e in result.notes)
 
 
 @pytest.mark.taskbench_data
@@ -197,7 +197,7 @@ def test_cycles_are_broken(hf: Catalog) -> None:
     ]
     result = Decomposer(ScriptedChatModel([answer(nodes)]), hf).decompose("summarise and translate")
     assert result.plan.topological_order() == [0, 1]
-    assert any("cycle" in e for e in result.errors)
+    assert any("cycle" in e for e in result.notes)
 
 
 @pytest.mark.taskbench_data
@@ -228,7 +228,7 @@ def test_without_repair_errors_are_fed_back_then_raised(hf: Catalog) -> None:
     with pytest.raises(DecompositionError) as info:
         Decomposer(llm, hf, repair=False, max_retries=1).decompose("translate")
     assert len(llm.calls) == 2 and info.value.attempts == 2
-    assert info.value.raw == bad and "<node-5>" in info.value.errors[0]
+    assert info.value.raw == bad and "<node-5>" in info.value.notes[0]
     assert "<node-5>" in llm.calls[1]["messages"][-1]["content"]
 
 
@@ -386,7 +386,7 @@ def test_arguments_beyond_the_tool_inputs_are_cut_by_kind(hf: Catalog) -> None:
     kept = [[a.value for a in t.arguments] for t in result.plan.subtasks]
     # each input type keeps its first argument of that kind: image file, node-0's text
     assert kept == [["example.jpg"], ["<node-0>"], ["What is it?", "example.jpg"]]
-    assert sum("beyond the inputs" in e for e in result.errors) == 3
+    assert sum("beyond the inputs" in e for e in result.notes) == 3
 
 
 @pytest.mark.taskbench_data

@@ -174,7 +174,7 @@ def toolpath_calls(
         {"name": t.capability, "arguments": {a.name: a.value for a in t.arguments}}
         for t in result.plan.subtasks
     ]
-    info = {"attempts": result.attempts, "notes": result.errors, "first_raw": result.first_raw}
+    info = {"attempts": result.attempts, "notes": result.notes, "first_raw": result.first_raw}
     if result.reason:
         info["reason"] = result.reason
     return calls, info

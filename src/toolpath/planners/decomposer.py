@@ -59,7 +59,7 @@ class Decomposition(BaseModel):
     taskbench: dict[str, Any]
     attempts: int
     usage: Usage
-    errors: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # each attempt's problems and repairs
     raw: str = ""
     first_raw: str = ""
     tools_in_prompt: list[str] = Field(default_factory=list)
@@ -73,14 +73,14 @@ class DecompositionError(RuntimeError):
         self,
         message: str,
         *,
-        errors: list[str],
+        notes: list[str],
         raw: str,
         usage: Usage,
         attempts: int,
         first_raw: str = "",
     ):
         super().__init__(message)
-        self.errors, self.raw, self.usage, self.attempts = errors, raw, usage, attempts
+        self.notes, self.raw, self.usage, self.attempts = notes, raw, usage, attempts
         self.first_raw = first_raw or raw
 
 
@@ -697,7 +697,7 @@ class Decomposer:
             raise DecompositionError(
                 f"no valid calls after {result.attempts} attempts: "
                 + "; ".join(result.problems[:3]),
-                errors=result.notes,
+                notes=result.notes,
                 raw=result.raw,
                 usage=result.usage,
                 attempts=result.attempts,
@@ -712,7 +712,7 @@ class Decomposer:
             taskbench=taskbench,
             attempts=result.attempts,
             usage=result.usage,
-            errors=result.notes,
+            notes=result.notes,
             raw=result.raw,
             first_raw=result.first_raw,
             tools_in_prompt=[s.name for s in tools],
@@ -738,7 +738,7 @@ class Decomposer:
                     taskbench=plan_to_taskbench(plan, self.style),
                     attempts=attempt,
                     usage=usage,
-                    errors=errors,
+                    notes=errors,
                     raw=raw,
                     first_raw=first_raw,
                     tools_in_prompt=[s.name for s in tools],
@@ -750,7 +750,7 @@ class Decomposer:
             ]
         raise DecompositionError(
             f"no valid plan after {self.max_retries + 1} attempts: " + "; ".join(errors[-3:]),
-            errors=errors,
+            notes=errors,
             raw=raw,
             usage=usage,
             attempts=self.max_retries + 1,

@@ -54,7 +54,7 @@ def plan_report(
         "search": None if search is None else {"found": search.found, "reason": search.reason},
         "planner": {
             "attempts": decomposition.attempts,
-            "errors": decomposition.errors,
+            "notes": decomposition.notes,
             "prompt_tokens": usage.prompt_tokens,
             "cached_tokens": usage.cached_tokens,
             "completion_tokens": usage.completion_tokens,

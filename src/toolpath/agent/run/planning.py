@@ -71,7 +71,7 @@ class DecomposerPlanner:
         plan = getattr(decomposition, "plan", decomposition)
         self.last_attempts = getattr(decomposition, "attempts", 1)
         notes = [f"planned by the LLM in {self.last_attempts} attempt(s)"]
-        notes += [str(n) for n in getattr(decomposition, "errors", []) or []]
+        notes += [str(n) for n in getattr(decomposition, "notes", []) or []]
         if not isinstance(plan, Plan) or not plan.subtasks:
             raise PlannerError("the decomposer returned no sub-tasks")
         plan = tools_as_capabilities(plan, self.registry)

@@ -266,7 +266,7 @@ def plan_sample(decomposer: Any, sample: TaskBenchSample, used: list[str]) -> di
         result: dict[str, Any] | None = decomposition.taskbench
         meta.update(
             attempts=decomposition.attempts,
-            errors=decomposition.errors,
+            errors=decomposition.notes,
             first_raw=decomposition.first_raw,
         )
         usage = decomposition.usage
@@ -275,7 +275,7 @@ def plan_sample(decomposer: Any, sample: TaskBenchSample, used: list[str]) -> di
         meta.update(
             planner_failed=True,
             attempts=exc.attempts,
-            errors=exc.errors,
+            errors=exc.notes,
             raw=exc.raw,
             first_raw=exc.first_raw,
         )
