@@ -256,7 +256,9 @@ def test_a_function_named_in_prose_without_a_call_is_asked_for_once() -> None:
     result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Two days of Oslo forecast")
     assert [t.capability for t in result.plan.subtasks] == ["get_forecast"]
     assert (
-        result.attempts == 2 and "wrote no <tool_call>" in llm.calls[1]["messages"][-1]["content"]
+        result.attempts == 2
+        and "wrote no <tool_call> (get_forecast requires city, days)"
+        in llm.calls[1]["messages"][-1]["content"]
     )
     made_up = call("get_forecast", city="Oslo", days=1)  # dropped, not asked for again
     llm = ScriptedChatModel([made_up])

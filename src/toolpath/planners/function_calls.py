@@ -711,9 +711,16 @@ def retry_message(
     unwritten = [] if answer.calls else _named_functions(raw, specs)
     if not unwritten:
         return None
+    needs = "; ".join(
+        f"{name} requires {', '.join(specs[name].parameters.get('required', []))}"
+        for name in unwritten
+        if specs[name].parameters.get("required")
+    )
     return (
-        f"You named {', '.join(unwritten)} but wrote no <tool_call>. Write each "
-        "call in <tool_call></tool_call> tags, or say why no function fits."
+        f"You named {', '.join(unwritten)} but wrote no <tool_call>"
+        + (f" ({needs})" if needs else "")
+        + ". Write each call in <tool_call></tool_call> tags, with every required argument, "
+        "or say why no function fits."
     )
 
 
