@@ -58,3 +58,5 @@ def test_dates_times_languages_currencies_and_words_in_a_row() -> None:
     assert {"gbp", "eur", "usd", "de"} <= money.codes and "jpy" not in money.codes
     assert mentions("full-time nurse jobs").says_words("full_time")
     assert not mentions("full-time nurse jobs").says_words("part_time")
+    assert mentions("the tracking number is 1Z 999 AA1.").says_joined("1Z999AA1")
+    assert not mentions("the tracking number is 1Z 999 AA1.").says_joined("1Z999AA2")

@@ -30,6 +30,7 @@ from toolpath.planners.call_reading import (
     parameter_properties,
     read_calls,
 )
+from toolpath.planners.enumerations import calls_for_listed_items
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
 from toolpath.planners.mentions import mentions
@@ -362,7 +363,7 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     text = str(value).strip().casefold()
     if not text:
         return False
-    if text in said.text or said.says_words(text) or said.says_text(text):
+    if text in said.text or said.says_words(text) or said.says_text(text) or said.says_joined(text):
         return True
     parts = _WORDS.findall(text)
     if len(parts) == 1 and _stem_in(parts[0], said.words):
@@ -621,9 +622,12 @@ def _kept_calls(
 
 def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") -> Checked:
     """The whole answer checked. Repeated identical calls go, and so do calls `_kept_calls`
-    leaves out."""
+    leaves out; each further item of a list the request gives gets its call
+    (`enumerations`)."""
     calls, problems, notes, seen = [], list(answer.problems), [], set()
     kept, missing = _kept_calls(_from_zero(answer.calls, notes), specs, request, notes)
+    if request:
+        kept = calls_for_listed_items(kept, request, notes)
     for call in kept:
         key = json.dumps(call, sort_keys=True, default=str)
         if key in seen:

@@ -88,6 +88,18 @@ class Mentions:
         words = _WORD.findall(value.casefold())
         return bool(words) and f" {' '.join(words)} " in f" {' '.join(self.words)} "
 
+    def says_joined(self, value: str) -> bool:
+        """The value is two or more words of the request in a row, written without spaces
+        ("1Z999AA1" for "1Z 999 AA1")."""
+        flat = "".join(_WORD.findall(value.casefold()))
+        words = self.words
+        return any(
+            "".join(words[start:end]) == flat
+            for start in range(len(words))
+            for end in range(start + 2, min(start + 9, len(words) + 1))
+            if flat.startswith(words[start])
+        )
+
     def says_number(self, value: float) -> bool:
         return round(float(value), 6) in self.numbers
 

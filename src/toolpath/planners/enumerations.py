@@ -1,0 +1,98 @@
+"""One call for each item of a list the request gives. Small models often answer "are BA
+283 and AA 100 on time?" or "what desserts do Luigi's and Sakura House have?" with the
+call for the first item only. Where a call's text value is a name or a code the request
+writes as the first item of a list ("X and Y", "X, Y and Z", "X or Y"), each further item
+gets a copy of that call with its own value.
+
+Only names and codes count (a value starting with a capital or a digit, and each item a
+run of such words), only a call no other call reads or is read by, an item no call uses
+yet, and an item holding none of the call's other values ("100 USD to EUR and 100 USD to
+JPY": "100 USD" is the start of another request, not an item).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from toolpath.planners.references import references
+
+MAX_SPAN_WORDS = 6
+_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)", re.I)
+_WORD = re.compile(r"[^\s,;:?!()]+")
+_NAME_WORD = re.compile(r"[A-Z0-9][\w'’.-]*")
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _name_run(text: str) -> str:
+    """The run of capitalised words or codes `text` starts with ("Sakura House have" ->
+    "Sakura House"); a punctuation mark ends it."""
+    words = []
+    for found in re.finditer(r"\S+", text):
+        word = found.group(0).rstrip("?,.;:!)")
+        if not _NAME_WORD.fullmatch(word):
+            break
+        words.append(word)
+        if word != found.group(0):
+            break
+    return " ".join(words)
+
+
+def _items_after(text: str) -> list[str]:
+    """The further items of a list that `text` follows its first item with."""
+    items = []
+    while (separator := _SEPARATOR.match(text)) and (item := _name_run(text[separator.end() :])):
+        items.append(item)
+        text = text[separator.end() + len(item) :]
+    return items
+
+
+def listed_with(value: str, request: str) -> list[str]:
+    """The other items of the list whose first item is `value` (compared without case,
+    spaces or punctuation: "BA283" is "BA 283"); [] when the request lists none."""
+    if not _NAME_WORD.match(value.strip()):
+        return []
+    target = _flat(value)
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(request)]
+    for first, (start, _) in enumerate(spans):
+        for _, end in spans[first : first + MAX_SPAN_WORDS]:
+            if _flat(request[start:end]) == target:
+                return _items_after(request[end:])
+    return []
+
+
+def _new_item(item: str, others: list[Any], used: str) -> bool:
+    """No call uses `item` yet, and it holds none of the call's `others` values."""
+    flat = _flat(item)
+    held = [_flat(str(v)) for v in others if isinstance(v, str | int | float)]
+    return flat not in used and not any(value and value in flat for value in held)
+
+
+def calls_for_listed_items(
+    calls: list[dict[str, Any]], request: str, notes: list[str]
+) -> list[dict[str, Any]]:
+    """`calls` with one more call for each further item of a list whose first item is a
+    value of a call (see the module docstring); `notes` says which were added."""
+    read = {ref for call in calls for ref in references(call.get("arguments"))}
+    used = _flat(json.dumps([c.get("arguments") for c in calls], ensure_ascii=False))
+    added: list[dict[str, Any]] = []
+    for index, call in enumerate(calls):
+        arguments = call.get("arguments")
+        if index in read or not isinstance(arguments, dict) or references(arguments):
+            continue
+        for name, value in arguments.items():
+            others = [v for k, v in arguments.items() if k != name]
+            listed = listed_with(value, request) if isinstance(value, str) else []
+            items = [item for item in listed if _new_item(item, others, used)]
+            if items:
+                added += [{**call, "arguments": {**arguments, name: item}} for item in items]
+                notes.append(
+                    f"repaired: call {index} ({call['name']}): the request lists "
+                    f"{', '.join(items)} beside {value}; a call for each"
+                )
+                break
+    return calls + added

@@ -1,0 +1,68 @@
+"""A call for each item of a list the request gives (`planners.enumerations`), and the
+caller adding them after the model wrote the first only. No LLM (scripted answers)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from toolpath.planners.enumerations import calls_for_listed_items, listed_with
+from toolpath.planners.function_calls import FunctionCaller
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.tools.catalogs.openai_functions import function_specs
+
+STATUS = {
+    "name": "flight_status",
+    "description": "Live status of a flight.",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "flight_number": {"type": "string", "description": "Code and number without spaces"}
+        },
+        "required": ["flight_number"],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "request_text", "items"),
+    [
+        ("Luigi's", "what desserts do Luigi's and Sakura House have?", ["Sakura House"]),
+        ("BA283", "Are BA 283 and AA 100 on time?", ["AA 100"]),
+        ("Paris", "Weather in Paris, Rome and Berlin tomorrow", ["Rome", "Berlin"]),
+        ("Paris", "Weather in Paris tomorrow, and a taxi", []),
+        ("groceries", "groceries and Rome", []),  # not a name or a code
+        ("Wedding", "Tick it off on my Wedding list, and add a note", []),
+    ],
+)
+def test_the_other_items_of_a_list(value: str, request_text: str, items: list[str]) -> None:
+    assert listed_with(value, request_text) == items
+
+
+def test_an_item_in_use_or_holding_another_value_gets_no_call() -> None:
+    """ "100 USD to EUR and 100 USD to JPY": "100 USD" holds the call's other values (the
+    start of another request); an item another call already has gets no second call."""
+    convert = {"name": "convert", "arguments": {"amount": 100, "base": "USD", "quote": "EUR"}}
+    notes: list[str] = []
+    said = "Convert 100 USD to EUR and 100 USD to JPY"
+    assert calls_for_listed_items([convert], said, notes) == [convert] and not notes
+    first = {"name": "weather", "arguments": {"city": "Paris"}}
+    second = {"name": "weather", "arguments": {"city": "Rome"}}
+    calls = calls_for_listed_items([first, second], "Paris and Rome, please", notes)
+    assert calls == [first, second]
+    reads = {"name": "plot", "arguments": {"points": ["<node-0>"], "title": "Paris"}}
+    assert calls_for_listed_items([first, reads], "Paris and Rome", notes) == [first, reads]
+
+
+def test_the_caller_adds_the_calls_the_model_left_out() -> None:
+    """The model answered for BA 283 only: AA 100 gets its call, in the form the parameter
+    asks for (no spaces), and a note says so."""
+    call = {"name": "flight_status", "arguments": {"flight_number": "BA283"}}
+    reply = f"<tool_call>{json.dumps(call)}</tool_call>"
+    caller = FunctionCaller(
+        ScriptedChatModel([reply]), function_specs([STATUS]), relevance_floor=None
+    )
+    result = caller.call("Are BA 283 and AA 100 running on time today?")
+    numbers = [t.arguments[0].value for t in result.plan.subtasks]
+    assert numbers == ["BA283", "AA100"] and any("a call for each" in n for n in result.notes)
