@@ -2,13 +2,13 @@
 
 The questions (functions_bench.yaml, written for this project) each offer their own list
 of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--set
-heldout`) and functions_fresh.yaml (`--set fresh`) are blind sets in the same format, with
-other functions, written after the planner was developed; `--questions PATH` runs any file
-in that format. With `--out DIR` each finished question is kept (rows.jsonl) and the same
-command resumes an interrupted run. Categories: one call of the one
-function offered (simple), the right one among several (multiple), several calls to one
-function (parallel), calls to several functions (parallel_multiple) and requests no
-function fits (irrelevance: the right answer is no call).
+heldout`), functions_fresh.yaml (`--set fresh`) and functions_fresh2.yaml (`--set fresh2`)
+are blind sets in the same format, with other functions, written after the planner was
+developed; `--questions PATH` runs any file in that format. With `--out DIR` each finished
+question is kept (rows.jsonl) and the same command resumes an interrupted run. Categories:
+one call of the one function offered (simple), the right one among several (multiple),
+several calls to one function (parallel), calls to several functions (parallel_multiple)
+and requests no function fits (irrelevance: the right answer is no call).
 
 Scoring is exact: the function names, the argument names (an optional argument may be
 left out; one not in the answer may not be added) and the values with their JSON types
@@ -57,7 +57,8 @@ DEFAULT_VARIANT = "tags-free"
 DEV_SET = "functions_bench.yaml"
 HELDOUT_SET = "functions_heldout.yaml"
 FRESH_SET = "functions_fresh.yaml"
-QUESTION_SETS = {"dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET}
+FRESH2_SET = "functions_fresh2.yaml"
+QUESTION_SETS = {"dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET, "fresh2": FRESH2_SET}
 _SETS = list(QUESTION_SETS.items())
 ROWS_FILE = "rows.jsonl"
 
