@@ -20,6 +20,7 @@ from toolpath.planners.graph_planner import (
     chooser_for,
     complete_plan,
     request_clauses,
+    wire_orphans,
 )
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.planners.matcher import StepMatcher, cached_matcher, matcher_key
@@ -339,6 +340,42 @@ def test_served_clauses_add_nothing_and_untyped_catalogues_stay_unwired() -> Non
     completed, _ = complete_plan(plan, matcher, links_only)
     assert completed.subtasks[1].capability == "Text-to-Speech"
     assert completed.subtasks[1].arguments == [] and completed.edges() == set()
+
+
+# -- wiring: a node that reads nothing although its tool takes an input ------------------------
+def _two_steps(request: str, second: str, argument: str) -> Plan:
+    first = SubTask(id=0, capability="Image-to-Text", arguments=[Argument(value="example.jpg")])
+    then = SubTask(id=1, capability=second, arguments=[Argument(value=argument)])
+    return Plan(request=request, subtasks=[first, then])
+
+
+def test_an_unfed_node_reads_the_latest_node_whose_output_it_takes() -> None:
+    """Text-to-Speech given the placeholder "caption.txt" reads the caption instead; an
+    image tool given the user's own example.jpg keeps it (given "picture.png", which the
+    request does not name, it reads the drawn image); a catalogue without data types is
+    left as it is."""
+    graph = ToolGraph.from_specs(_catalog().tools)
+    plan = _two_steps("Caption example.jpg and read it aloud", "Text-to-Speech", "caption.txt")
+    wired, notes = wire_orphans(plan, graph)
+    assert wired.subtasks[1].arguments == [Argument(value="<node-0>")]
+    assert wired.edges() == {(0, 1)} and notes == ["graph wiring: node 1 <- node 0"]
+    assert plan.edges() == set()  # the plan given is left as it was
+    draw = ToolSpec(name="Text-to-Image", doc="Draw a picture.", inputs=["text"], outputs=["image"])
+    drawn = ToolGraph.from_specs([*_catalog().tools, draw])
+    for file, wired_to in (("example.jpg", set()), ("picture.png", {(0, 1)})):
+        first = SubTask(id=0, capability="Text-to-Image", arguments=[Argument(value="a cat")])
+        then = SubTask(id=1, capability="Object Detection", arguments=[Argument(value=file)])
+        plan_of_two = Plan(
+            request="Draw a cat; find the objects in example.jpg", subtasks=[first, then]
+        )
+        assert wire_orphans(plan_of_two, drawn)[0].edges() == wired_to
+    untyped = [t.model_copy(update={"inputs": [], "outputs": []}) for t in _catalog().tools]
+    assert wire_orphans(plan, ToolGraph.from_specs(untyped)) == (plan, [])
+    matcher = StepMatcher.untrained(_catalog().tools)
+    chosen, _ = GraphToolChooser(matcher, graph, completion=None)(plan)
+    assert chosen.edges() == {(0, 1)}
+    unwired, _ = GraphToolChooser(matcher, graph, completion=None, wiring=False)(plan)
+    assert unwired.edges() == set()
 
 
 # -- solved samples ----------------------------------------------------------------------------

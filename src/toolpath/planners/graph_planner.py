@@ -20,6 +20,9 @@ may write the segmentation alone. So each clause of the request is matched to a 
 and a clause whose likeliest tool is clearly named (p >= `Completion.min_prob`) and that no
 node of the plan serves gets a node of its own, fed by the latest node whose output type it
 takes (in a catalogue without data types, such as declared links only, it stays unwired).
+Likewise a node after the first that reads no other node's result although its tool takes
+an input (the model wrote a placeholder such as "combined.wav") is fed by the latest
+earlier node whose output type it takes (`wire_orphans`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 
 from toolpath.planners.alignment import solved_pairs
@@ -243,6 +247,72 @@ def complete_plan(
     return plan, notes
 
 
+def _outputs(graph: ToolGraph, tool: str) -> set[str]:
+    return set(graph.spec(tool).outputs) if tool in graph else set()
+
+
+def _takes_user_files(task: SubTask, kinds: set[str], request: str) -> bool:
+    """Every media kind the node takes comes as a file the request names (example.jpg)."""
+    given = {
+        content_type(a.value)
+        for a in task.arguments
+        if isinstance(a.value, str) and a.value.strip() and not a.references()
+        and a.value in request
+    }  # fmt: skip
+    media = kinds - {"text"}
+    return bool(media) and media <= given
+
+
+def _orphan_feeder(
+    plan: Plan, node: int, before: list[int], graph: ToolGraph
+) -> tuple[int, set[str]] | None:
+    """(the latest node of `before` that is not downstream of `node` and makes a kind
+    `node`'s tool takes, those kinds), or None."""
+    inputs = set(graph.spec(plan.subtasks[node].capability).inputs)
+    downstream = nx.descendants(plan.graph(), node)
+    for source in reversed(before):
+        kinds = inputs & _outputs(graph, plan.subtasks[source].capability)
+        if kinds and source not in downstream:
+            return source, kinds
+    return None
+
+
+def _feed(task: SubTask, source: int, kinds: set[str]) -> None:
+    """`task` reads `source`'s result: in place of its first positional literal of a kind
+    `source` makes (a placeholder such as "combined.wav"), else as one more argument."""
+    reference = Argument(value=f"<node-{source}>")
+    for k, argument in enumerate(task.arguments):
+        value = argument.value
+        literal = isinstance(value, str) and argument.name is None and not argument.references()
+        if literal and content_type(value) in kinds:
+            task.arguments[k] = reference
+            return
+    task.arguments.append(reference)
+
+
+def wire_orphans(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]]:
+    """A copy of the plan where a node after the first (topological order) that reads no
+    other node's result, though its tool takes an input, reads the latest earlier node
+    whose output type it takes (`_feed`); a node whose media inputs are files the request
+    names keeps them. In a catalogue without data types nothing is wired. Notes say which."""
+    if len(plan.subtasks) < 2 or plan.problems():
+        return plan, []
+    plan, notes = plan.model_copy(deep=True), []
+    order = plan.topological_order()
+    for position, node in enumerate(order[1:], start=1):
+        task = plan.subtasks[node]
+        if task.references() or task.capability not in graph:
+            continue
+        inputs = set(graph.spec(task.capability).inputs)
+        if not inputs or _takes_user_files(task, inputs, plan.request):
+            continue
+        found = _orphan_feeder(plan, node, order[:position], graph)
+        if found is not None:
+            _feed(task, *found)
+            notes.append(f"graph wiring: node {node} <- node {found[0]}")
+    return plan, notes
+
+
 class GraphToolChooser:
     """Re-chooses the tools of a parsed plan (see the module docstring); the decomposer's
     `tool_chooser`. Returns the plan and notes on what changed."""
@@ -254,9 +324,10 @@ class GraphToolChooser:
         llm_bonus: float = DEFAULT_LLM_BONUS,
         penalties: Penalties = Penalties(),
         completion: Completion | None = Completion(),
+        wiring: bool = True,
     ) -> None:
         self.matcher, self.graph, self.llm_bonus = matcher, graph, llm_bonus
-        self.penalties, self.completion = penalties, completion
+        self.penalties, self.completion, self.wiring = penalties, completion, wiring
 
     def __call__(self, plan: Plan) -> tuple[Plan, list[str]]:
         if not plan.subtasks or plan.problems():  # structure first: ids, references, cycles
@@ -270,10 +341,13 @@ class GraphToolChooser:
             for i in choice.changed
         ]
         plan = apply_choice(plan, choice)
-        if self.completion is None:
-            return plan, notes
-        plan, added = complete_plan(plan, self.matcher, self.graph, self.completion)
-        return plan, notes + added
+        if self.completion is not None:
+            plan, added = complete_plan(plan, self.matcher, self.graph, self.completion)
+            notes += added
+        if self.wiring:
+            plan, wired = wire_orphans(plan, self.graph)
+            notes += wired
+        return plan, notes
 
 
 def chooser_for(
