@@ -1,7 +1,8 @@
 """How the graph planner's weights were chosen: a grid over (LLM bonus, edge penalty,
 repeat penalty; the file penalty stays 2.0) replayed on cross-validation folds of the
 demonstration pool, the completion's thresholds (a node for a request clause the plan leaves
-unserved; `--completion`), and the node-count prior that was measured and left out. No LLM
+unserved; `--completion`, beside the default planner with the orphan wiring), and the
+node-count prior that was measured and left out. No LLM
 call: the folds' first answers are replayed.
 
     python -m toolpath.evals.taskbench.choice_grid --domain multimedia \\
@@ -105,17 +106,19 @@ def _rows(scores: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 
 def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float]]:
-    """Strict n/e/v-F1 of the default graph planner without completion and with each
-    (min_prob, covered_ratio) of the completion grid, on one fold."""
+    """Strict n/e/v-F1 of the graph planner without completion and with each (min_prob,
+    covered_ratio) of the completion grid, both without the orphan wiring, and of the
+    default planner (completion at its defaults, then the wiring), on one fold."""
     fold = _Fold.read(domain_name, folder)
     graph, matcher = fold.graph, fold.matcher
     choosers: dict[str, GraphToolChooser | None] = {
-        "no completion": GraphToolChooser(matcher, graph, completion=None)
+        "no completion": GraphToolChooser(matcher, graph, completion=None, wiring=False)
     }
     for min_prob, ratio in itertools.product(MIN_PROBS, COVERED_RATIOS):
         choosers[f"min_prob {min_prob}, covered_ratio {ratio}"] = GraphToolChooser(
-            matcher, graph, completion=Completion(min_prob, ratio)
+            matcher, graph, completion=Completion(min_prob, ratio), wiring=False
         )
+    choosers["default: completion, then orphan wiring"] = GraphToolChooser(matcher, graph)
     return _rows(fold.replay(choosers))
 
 
