@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from toolpath.evals.functions_bench import Question, is_correct
+from toolpath.evals.functions_bench import CATEGORIES, Question, is_correct
 
 
 def closed(schema: dict[str, Any]) -> dict[str, Any]:
@@ -155,3 +155,22 @@ def check_variants(question: Question) -> None:
         invented = {**first[i]["arguments"], "not_a_parameter": 1}
         calls = [*first[:i], {"name": call["name"], "arguments": invented}, *first[i + 1 :]]
         assert not is_correct(question, calls)
+
+
+def check_counts(questions: list[Question], counts: dict[str, int], tag: str) -> None:
+    """The set has `counts` questions per category, unique ids (`tag`-...) and texts."""
+    assert set(counts) == set(CATEGORIES)
+    assert {c: sum(q.category == c for q in questions) for c in CATEGORIES} == counts
+    check_ids_and_texts(questions, tag)
+
+
+def check_functions_used(
+    source: Traversable, questions: list[Question], bounds: tuple[int, int]
+) -> None:
+    """The library is valid (`check_library`), offers `bounds` functions in all, and each
+    offered function is called by some accepted answer."""
+    check_library(source, questions)
+    offered = {f["name"] for q in questions for f in q.functions}
+    called = {c["name"] for q in questions for alt in q.answers for c in alt}
+    assert bounds[0] <= len(offered) <= bounds[1]
+    assert called == offered, f"offered but never called: {sorted(offered - called)}"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from question_set_checks import (
+    check_counts,
     check_first_answer,
-    check_ids_and_texts,
-    check_library,
+    check_functions_used,
     check_nothing_shared,
     check_question,
     check_variants,
@@ -32,10 +32,8 @@ def _other_sets() -> list[bench.Question]:
 
 
 def test_the_second_dev_set_has_ten_questions_per_category() -> None:
-    counts = {c: sum(q.category == c for q in DEV2) for c in bench.CATEGORIES}
-    assert counts == dict.fromkeys(bench.CATEGORIES, 10)
+    check_counts(DEV2, dict.fromkeys(bench.CATEGORIES, 10), "dev2")
     assert len(BY_ID) == len(DEV2) == 50
-    check_ids_and_texts(DEV2, "dev2")
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
@@ -43,11 +41,7 @@ def test_nothing_is_shared_with_the_other_sets() -> None:
 
 
 def test_it_has_about_thirty_functions_each_offered_and_called() -> None:
-    check_library(bench.question_file(DEV2_SET), DEV2)
-    offered = {f["name"] for q in DEV2 for f in q.functions}
-    called = {c["name"] for q in DEV2 for alt in q.answers for c in alt}
-    assert 28 <= len(offered) <= 34
-    assert called == offered, f"offered but never called: {sorted(offered - called)}"
+    check_functions_used(bench.question_file(DEV2_SET), DEV2, (28, 34))
 
 
 @pytest.mark.parametrize("question_id", sorted(BY_ID))

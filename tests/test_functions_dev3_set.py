@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from question_set_checks import (
+    check_counts,
     check_first_answer,
-    check_ids_and_texts,
-    check_library,
+    check_functions_used,
     check_nothing_shared,
     check_question,
     check_variants,
@@ -38,11 +38,8 @@ def _family(name: str) -> str:
 
 
 def test_the_third_dev_set_is_weighted_toward_multiple() -> None:
-    assert set(COUNTS) == set(bench.CATEGORIES)
-    counts = {c: sum(q.category == c for q in DEV3) for c in bench.CATEGORIES}
-    assert counts == COUNTS
+    check_counts(DEV3, COUNTS, "dev3")
     assert len(BY_ID) == len(DEV3) == 40
-    check_ids_and_texts(DEV3, "dev3")
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
@@ -50,11 +47,7 @@ def test_nothing_is_shared_with_the_other_sets() -> None:
 
 
 def test_it_has_about_thirty_functions_each_offered_and_called() -> None:
-    check_library(bench.question_file(DEV3_SET), DEV3)
-    offered = {f["name"] for q in DEV3 for f in q.functions}
-    called = {c["name"] for q in DEV3 for alt in q.answers for c in alt}
-    assert 25 <= len(offered) <= 35
-    assert called == offered, f"offered but never called: {sorted(offered - called)}"
+    check_functions_used(bench.question_file(DEV3_SET), DEV3, (25, 35))
 
 
 @pytest.mark.parametrize("question_id", sorted(BY_ID))

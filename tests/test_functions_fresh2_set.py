@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from question_set_checks import (
+    check_counts,
     check_first_answer,
-    check_ids_and_texts,
-    check_library,
+    check_functions_used,
     check_nothing_shared,
     check_question,
     check_variants,
@@ -54,10 +54,8 @@ def test_the_set_is_registered_as_fresh2() -> None:
 
 
 def test_the_set_has_twelve_questions_per_category() -> None:
-    counts = {c: sum(q.category == c for q in FRESH2) for c in bench.CATEGORIES}
-    assert counts == COUNTS
+    check_counts(FRESH2, COUNTS, "fresh2")
     assert len(BY_ID) == len(FRESH2) == 60
-    check_ids_and_texts(FRESH2, "fresh2")
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
@@ -65,11 +63,7 @@ def test_nothing_is_shared_with_the_other_sets() -> None:
 
 
 def test_it_has_about_thirty_functions_each_offered_and_called() -> None:
-    check_library(bench.question_file(bench.FRESH2_SET), FRESH2)
-    offered = {f["name"] for q in FRESH2 for f in q.functions}
-    called = {c["name"] for q in FRESH2 for alt in q.answers for c in alt}
-    assert 25 <= len(offered) <= 35
-    assert called == offered, f"offered but never called: {sorted(offered - called)}"
+    check_functions_used(bench.question_file(bench.FRESH2_SET), FRESH2, (25, 35))
 
 
 @pytest.mark.parametrize("question_id", sorted(BY_ID))
