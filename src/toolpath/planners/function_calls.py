@@ -33,7 +33,7 @@ from toolpath.planners.call_reading import (
 from toolpath.planners.enumerations import calls_for_listed_items
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import mentions
+from toolpath.planners.mentions import clock_time, mentions
 from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
 from toolpath.planners.references import counts_from_one, references, renumber
 from toolpath.tools.spec import ToolSpec
@@ -257,11 +257,8 @@ def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
     found = _CLOCK_VALUE.match(value.strip()) if asks else None
     if found is None:
         return None
-    hour, minute = int(found.group(1)), int(found.group(2) or 0)
-    if found.group(3):
-        hour = hour % 12 + (12 if found.group(3).lower() == "p" else 0)
-    text = f"{hour:02d}:{minute:02d}"
-    return text if hour < 24 and minute < 60 and text != value else None
+    text = clock_time(found.group(1), found.group(2) or "", found.group(3) or "")
+    return text if text != value else None
 
 
 _NO_SPACES = re.compile(r"\b(?:without|no) (?:spaces|whitespace)\b", re.I)

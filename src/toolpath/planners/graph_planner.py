@@ -35,7 +35,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 from toolpath.planners.alignment import solved_pairs
@@ -207,16 +206,22 @@ class Completion:
     covered_ratio: float = 0.6
 
 
+def _latest_maker(
+    plan: Plan, tool: str, nodes: Sequence[int], graph: ToolGraph
+) -> tuple[int, set[str]] | None:
+    """(the last of `nodes` whose output type `tool` takes as input, those types), or None."""
+    inputs = set(graph.spec(tool).inputs) if tool in graph else set()
+    for node in reversed(nodes):
+        kinds = inputs & _outputs(graph, plan.subtasks[node].capability)
+        if kinds:
+            return node, kinds
+    return None
+
+
 def _feeder(plan: Plan, tool: str, graph: ToolGraph) -> int | None:
     """The latest node (topological order) whose output type `tool` takes as input."""
-    if tool not in graph or not graph.spec(tool).inputs:
-        return None
-    inputs = set(graph.spec(tool).inputs)
-    for node in reversed(plan.topological_order()):
-        source = plan.subtasks[node].capability
-        if source in graph and inputs & set(graph.spec(source).outputs):
-            return node
-    return None
+    found = _latest_maker(plan, tool, plan.topological_order(), graph)
+    return None if found is None else found[0]
 
 
 def complete_plan(
@@ -263,20 +268,6 @@ def _takes_user_files(task: SubTask, kinds: set[str], request: str) -> bool:
     return bool(media) and media <= given
 
 
-def _orphan_feeder(
-    plan: Plan, node: int, before: list[int], graph: ToolGraph
-) -> tuple[int, set[str]] | None:
-    """(the latest node of `before` that is not downstream of `node` and makes a kind
-    `node`'s tool takes, those kinds), or None."""
-    inputs = set(graph.spec(plan.subtasks[node].capability).inputs)
-    downstream = nx.descendants(plan.graph(), node)
-    for source in reversed(before):
-        kinds = inputs & _outputs(graph, plan.subtasks[source].capability)
-        if kinds and source not in downstream:
-            return source, kinds
-    return None
-
-
 def _feed(task: SubTask, source: int, kinds: set[str]) -> None:
     """`task` reads `source`'s result: in place of its first positional literal of a kind
     `source` makes (a placeholder such as "combined.wav"), else as one more argument."""
@@ -306,7 +297,8 @@ def wire_orphans(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]]:
         inputs = set(graph.spec(task.capability).inputs)
         if not inputs or _takes_user_files(task, inputs, plan.request):
             continue
-        found = _orphan_feeder(plan, node, order[:position], graph)
+        # nodes before it in topological order: none reads its result
+        found = _latest_maker(plan, task.capability, order[:position], graph)
         if found is not None:
             _feed(task, *found)
             notes.append(f"graph wiring: node {node} <- node {found[0]}")

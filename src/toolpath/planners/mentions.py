@@ -199,21 +199,25 @@ def _dates(text: str) -> set[str]:
     return iso
 
 
-def _clock(hour: str, minute: str, afternoon: bool) -> str | None:
-    """HH:MM of a 12-hour reading (`afternoon`: pm), None when it is no time of day."""
-    h = int(hour) % 12 + (12 if afternoon else 0)
-    return f"{h:02d}:{int(minute or 0):02d}" if h < 24 and int(minute or 0) < 60 else None
+def clock_time(hour: str, minute: str = "", half: str = "") -> str | None:
+    """HH:MM of an hour and minute on the 24-hour clock, or on the 12-hour one with `half`
+    "a" or "p" (am, pm); None when that is no time of day."""
+    h, m = int(hour), int(minute or 0)
+    if half:
+        h = h % 12 + (12 if half.lower() == "p" else 0)
+    return f"{h:02d}:{m:02d}" if h < 24 and m < 60 else None
 
 
 def _times(text: str) -> set[str]:
     """Times of day in 24-hour HH:MM: "3pm", "6:30", "8 in the morning", noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
-    found |= {_clock(h, m, half == "p") for h, m, half in _CLOCK.findall(text)}
-    found |= {_clock(h, m, part != "in the morning") for h, m, part in _PART_OF_DAY.findall(text)}
-    for hour, minute in _BARE_CLOCK.findall(text):
-        found.add(f"{int(hour):02d}:{minute}" if int(hour) < 24 and int(minute) < 60 else None)
-    return found - {None}
+    readings = [*_CLOCK.findall(text), *((h, m, "") for h, m in _BARE_CLOCK.findall(text))]
+    readings += [
+        (h, m, "a" if part == "in the morning" else "p")
+        for h, m, part in _PART_OF_DAY.findall(text)
+    ]
+    return found | {t for h, m, half in readings if (t := clock_time(h, m, half))}
 
 
 def _codes(text: str, words: list[str]) -> set[str]:
