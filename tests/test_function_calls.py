@@ -358,12 +358,12 @@ def test_a_normalised_text_value_is_not_made_up() -> None:
 
 def test_a_call_whose_required_values_are_all_made_up_is_dropped() -> None:
     """No required value of the forecast comes from the request: the function does not do
-    what was asked. One value from the request (or a reference) keeps a call."""
+    what was asked. Values from the request (or a reference) keep a call."""
     made_up = call("get_forecast", city="Oslo", days=1)
     result = FunctionCaller(ScriptedChatModel([made_up]), SPECS, relevance_floor=None).call(
         "Lock the front door."
     )
-    assert not result.plan.subtasks and any("required values" in n for n in result.notes)
+    assert not result.plan.subtasks and any("none of its inputs" in n for n in result.notes)
     reply = "\n".join(
         [call("get_forecast", city="Oslo", days=2), call("plot", points=["<node-0>"])]
     )
@@ -371,6 +371,82 @@ def test_a_call_whose_required_values_are_all_made_up_is_dropped() -> None:
         "Plot two days of forecast for Oslo"
     )
     assert [t.capability for t in result.plan.subtasks] == ["get_forecast", "plot"]
+
+
+TIDES = {
+    "name": "tide_times",
+    "description": "High and low tides at a station on a date.",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "station": {"type": "string"},
+            "date": {"type": "string", "description": "YYYY-MM-DD"},
+            "metric": {"type": "boolean"},
+            "kinds": {"type": "array", "items": {"type": "string", "enum": ["high", "low"]}},
+        },
+        "required": ["station", "date", "metric", "kinds"],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "asked"),
+    [
+        ("What's the sea temperature at Brighton right now?", True),
+        ("Tides at Brighton on 14 June 2026?", False),
+        ("Tides at June 14 Brighton?", False),  # no year: any year's June 14
+        ("Tides at Brighton on 2026-06-14?", False),
+    ],
+)
+def test_a_made_up_input_is_asked_about_once(request_text: str, asked: bool) -> None:
+    """A date the request never gives is made up, even though the station is the request's:
+    the model is asked once; it may then make no call. Booleans and enum choices, single or
+    listed, are the function's options, not inputs."""
+    tides = call("tide_times", station="Brighton", date="2026-06-14", metric=True, kinds=["high"])
+    llm = ScriptedChatModel([tides, "No function gives the sea temperature."])
+    result = FunctionCaller(llm, function_specs([TIDES]), relevance_floor=None).call(request_text)
+    assert len(llm.calls) == (2 if asked else 1)
+    assert bool(result.plan.subtasks) is not asked
+    if asked:
+        feedback = llm.calls[1]["messages"][-1]["content"]
+        assert 'call 0 (tide_times): date="2026-06-14"' in feedback
+        assert "sea temperature" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("destination", "asked"),
+    [
+        ("ORD", False),  # a code: the model's knowledge of "Chicago", another input is said
+        ("Los Angeles", False),  # the words of "LA"
+        ("Denver", True),
+    ],
+)
+def test_codes_and_abbreviations_are_not_made_up_inputs(destination: str, asked: bool) -> None:
+    flights = {
+        "name": "find_flights",
+        "description": "Flights between two places.",
+        "parameters": {
+            "type": "object",
+            "properties": {"origin": {"type": "string"}, "destination": {"type": "string"}},
+            "required": ["origin", "destination"],
+        },
+    }
+    llm = ScriptedChatModel([call("find_flights", origin="Boston", destination=destination)] * 2)
+    FunctionCaller(llm, function_specs([flights]), relevance_floor=None).call(
+        "Flights from Boston to Chicago or LA"
+    )
+    assert len(llm.calls) == (2 if asked else 1)
+
+
+def test_a_second_answer_with_the_same_made_up_input_stands() -> None:
+    """Asked once; the checks cannot read every form a value takes, so the model's second
+    answer is kept as it is."""
+    tides = call("tide_times", station="Brighton", date="2026-06-14", metric=True, kinds=["low"])
+    llm = ScriptedChatModel([tides, tides])
+    result = FunctionCaller(llm, function_specs([TIDES]), relevance_floor=None).call(
+        "Low tides at Brighton, please"
+    )
+    assert len(llm.calls) == 2 and [t.capability for t in result.plan.subtasks] == ["tide_times"]
 
 
 def _one_string_function(name: str, parameter: str) -> list:

@@ -24,6 +24,13 @@ from toolpath.planners.mentions import mentions
         ("garlic bread at a quarter of an hour", 900),
         ("a 45-minute meeting", 2700),
         ("wait an hour", 60),
+        ("solve 2x^2 - 3x - 5 = 0", -3),  # a sign written as an operator
+        ("august alcohol washes", 8),  # a month's name is its number
+        ("it's September", 9),
+        ("25% off", 0.25),  # a percentage as a fraction
+        ("a budget of 1.2m", 1_200_000),
+        ("the 30th Fibonacci number", 30),
+        ("the third floor", 3),
     ],
 )
 def test_numbers_and_durations_in_words_or_digits(request_text: str, number: float) -> None:
@@ -38,6 +45,7 @@ def test_numbers_and_durations_in_words_or_digits(request_text: str, number: flo
         ("two litres of milk", 3),
         ("two and three apples", 5),  # two numbers, not one
         ("one two three", 6),
+        ("it's September", 8),
     ],
 )
 def test_numbers_the_request_does_not_state(request_text: str, number: float) -> None:
@@ -60,3 +68,10 @@ def test_dates_times_languages_currencies_and_words_in_a_row() -> None:
     assert not mentions("full-time nurse jobs").says_words("part_time")
     assert mentions("the tracking number is 1Z 999 AA1.").says_joined("1Z999AA1")
     assert not mentions("the tracking number is 1Z 999 AA1.").says_joined("1Z999AA2")
+
+
+def test_accents_and_a_date_without_its_year() -> None:
+    """ "Zürich" is said as "zurich"; "June 14" says any year's June 14."""
+    said = mentions("Meet in Zürich on June 14")
+    assert said.says_words("Zurich") and said.says_text("2026-06-14")
+    assert not said.says_text("2026-06-15")

@@ -7,9 +7,10 @@ schemas; `call_reading` reads the calls); in free text it first lists what the u
 for ("Needs: ..."), which sets how many calls it writes. Each call is checked against its
 function's schema: unambiguous coercions ('10' -> 10 for an integer, a JSON array written
 as a string, an enum value spelled another way) are made and reported, optional
-parameters the request does not give (`mentions`: in any form) are left out, a call whose
-required values all are invented is dropped, and what is still wrong is fed back to the
-model. An answer with no call is a valid plan; its reason says why no function fits.
+parameters the request does not give (`mentions`: in any form) are left out, a call none
+of whose inputs the request gives is dropped, and what is still wrong is fed back to the
+model, as are inputs the request does not give (asked once: the second answer stands).
+An answer with no call is a valid plan; its reason says why no function fits.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from toolpath.planners.call_reading import (
 from toolpath.planners.enumerations import calls_for_listed_items
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import clock_time, mentions
+from toolpath.planners.mentions import clock_time, fold, mentions
 from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
 from toolpath.planners.references import counts_from_one, references, renumber
 from toolpath.tools.spec import ToolSpec
@@ -349,17 +350,19 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     """The request mentions `value` (`planners.mentions`): a string in it or its words in a
     row ("full_time" for "full-time"; one word may be another form of a word of the
     request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
-    language or currency it states in another form, a number in digits or words or a
-    duration in another unit; a boolean when the request names its parameter `name`."""
+    language or currency it states in another form, a number (or numeric text) in digits or
+    words or a duration in another unit; a boolean when the request names its parameter `name`."""
     said = mentions(request)
     if isinstance(value, bool):
         parts = [part for part in _WORDS.findall(name.casefold()) if len(part) >= 4]
         return any(_stem_in(part, said.words) for part in parts)
     if isinstance(value, int | float):
         return said.says_number(value)
-    text = str(value).strip().casefold()
+    text = fold(str(value).strip())
     if not text:
         return False
+    if _NUMBER.match(text) and said.says_number(float(text)):  # "2" before its coercion
+        return True
     if text in said.text or said.says_words(text) or said.says_text(text) or said.says_joined(text):
         return True
     parts = _WORDS.findall(text)
@@ -480,6 +483,7 @@ class Checked:
     problems: list[str]
     notes: list[str]
     missing: list[str]
+    unsupplied: list[str] = field(default_factory=list)  # made-up inputs of kept calls
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -518,26 +522,64 @@ def _offered(name: str, specs: dict[str, ToolSpec]) -> bool:
     return closest_function(name, specs) is not None
 
 
-def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
-    """Not one of the call's required values comes from the request (or from another call):
-    the model invented every input, so the function does not do what was asked (a BMI
-    from made-up weights for a question about boiling water). An enum value is a choice
-    among the function's own options, not an input the request must supply."""
+def _is_choice(value: Any, prop: Any) -> bool:
+    """A choice among the function's own options, not an input the request must supply: a
+    boolean, one of the parameter's enum values, or a list of its items' enum values."""
+    if isinstance(value, bool) or not isinstance(prop, dict):
+        return isinstance(value, bool)
+    if value in prop.get("enum", []):
+        return True
+    options = prop.get("items", {}).get("enum", []) if isinstance(prop.get("items"), dict) else []
+    return isinstance(value, list) and bool(value) and all(item in options for item in value)
+
+
+def _inputs(call: dict[str, Any], specs: dict[str, ToolSpec]) -> list[str]:
+    """The call's required arguments that are inputs the request must supply: not choices
+    (`_is_choice`), and not the number 1, which a singular request says ("tomorrow's
+    forecast" is 1 day, "a table" 1 table)."""
     spec = specs.get(call["name"])
     arguments = call.get("arguments")
     if spec is None or not isinstance(arguments, dict):
-        return False
+        return []
     properties = parameter_properties(spec)
-    given = [
-        (k, arguments[k])
-        for k in spec.parameters.get("required", [])
-        if k in arguments and arguments[k] not in properties.get(k, {}).get("enum", [])
+    return [
+        name
+        for name in spec.parameters.get("required", [])
+        if name in arguments
+        and not _is_choice(arguments[name], properties.get(name))
+        and not _is_one(arguments[name])
     ]
-    return bool(given) and not any(
+
+
+def _invented(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> list[str]:
+    """The call's inputs (`_inputs`) that neither the request nor another call supplies:
+    the model made them up ("2023-04-15" for a tide question that gives no date). A code
+    (AAPL, ORD) may be the model's knowledge of a name the request gives ("Apple",
+    "Chicago"): it counts only when no input comes from the request."""
+    inputs = _inputs(call, specs)
+    arguments = call.get("arguments") or {}
+    invented = [name for name in inputs if not _from_request(arguments[name], request, name)]
+    if len(invented) == len(inputs):
+        return invented
+    return [name for name in invented if not _CODE.fullmatch(str(arguments[name]).strip())]
+
+
+def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
+    """No input of the call comes from the request: the function does not do what was
+    asked (a BMI from made-up weights for a question about boiling water)."""
+    invented = _invented(call, specs, request)
+    return bool(invented) and len(invented) == len(_inputs(call, specs))
+
+
+def _is_one(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and value == 1
+
+
+def _from_request(value: Any, request: str, name: str) -> bool:
+    return (
         _supplied(value, request, name)
         or _shares_a_word(value, request)
         or _identifies(value, request)
-        for name, value in given
     )
 
 
@@ -557,9 +599,7 @@ def _shares_a_word(value: Any, request: str) -> bool:
     if not isinstance(value, str):
         return False
     words = mentions(request).words
-    return any(
-        len(part) >= 4 and _stem_in(part, words) for part in _WORDS.findall(value.casefold())
-    )
+    return any(len(part) >= 4 and _stem_in(part, words) for part in _WORDS.findall(fold(value)))
 
 
 _DIGIT_RUN = re.compile(r"\d{2,}")
@@ -573,14 +613,18 @@ def _in_order(letters: str, word: str) -> bool:
 
 
 def _identifies(value: Any, request: str) -> bool:
-    """A code standing for something the request names: letters added to a number it
-    states ("UA857" for "united 857"), or an upper-case abbreviation of one of its longer
+    """A code standing for something the request names, or the reverse: letters added to
+    a number it states ("UA857" for "united 857"), the words of an abbreviation it uses
+    ("Los Angeles" for "LA"), or an upper-case abbreviation of one of its longer
     words that starts with the same letter ("NVDA" for "nvidia", "MSFT" for "Microsoft")."""
     if not isinstance(value, str):
         return False
     said = mentions(request)
     runs = _DIGIT_RUN.findall(value)
     if runs and all(said.says_number(float(run)) for run in runs):
+        return True
+    initials = "".join(word[0] for word in _WORDS.findall(value.casefold()))
+    if len(initials) >= 2 and initials in said.words:  # "Los Angeles" for "LA"
         return True
     if not _CODE.fullmatch(value.strip()):
         return False
@@ -605,8 +649,8 @@ def _kept_calls(
             notes.append(f"repaired: {call['name']!r} is not offered; call dropped")
         elif request and index not in read and _made_up(call, specs, request):
             notes.append(
-                f"repaired: call {index} ({call['name']}): none of its required values is in "
-                "the request; call dropped"
+                f"repaired: call {index} ({call['name']}): none of its inputs is in the "
+                "request; call dropped"
             )
         else:
             kept.append(index)
@@ -620,7 +664,7 @@ def _kept_calls(
 def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") -> Checked:
     """The whole answer checked. Repeated identical calls go, and so do calls `_kept_calls`
     leaves out; each further item of a list the request gives gets its call
-    (`enumerations`)."""
+    (`enumerations`); inputs the request does not give are listed (`unsupplied`)."""
     calls, problems, notes, seen = [], list(answer.problems), [], set()
     kept, missing = _kept_calls(_from_zero(answer.calls, notes), specs, request, notes)
     if request:
@@ -636,7 +680,17 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
         problems += wrong
         notes += more
     plan_problems = [str(p) for p in calls_plan(calls).problems()]
-    return Checked(calls, problems + plan_problems, notes, missing)
+    unsupplied = _unsupplied(calls, specs, request) if request else []
+    return Checked(calls, problems + plan_problems, notes, missing, unsupplied)
+
+
+def _unsupplied(calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str) -> list[str]:
+    """Each kept call's made-up inputs (`_invented`), as `call i (name): k=value`."""
+    return [
+        f"call {index} ({call['name']}): {name}={json.dumps(call['arguments'][name])}"
+        for index, call in enumerate(calls)
+        for name in _invented(call, specs, request)
+    ]
 
 
 def _from_zero(calls: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
@@ -688,6 +742,17 @@ def feedback_message(problems: list[str]) -> str:
     return f"Those calls do not fit the functions' schemas:\n{listed}\nAnswer again, corrected."
 
 
+def unsupplied_message(unsupplied: list[str]) -> str:
+    """Ask once about inputs the request does not give: the model either takes them from
+    the request or finds that no function does what is asked. A second answer stands (the
+    checks cannot read every form a value takes: "ORD" for Chicago)."""
+    listed = "\n".join(f"- {item}" for item in unsupplied[:6])
+    return (
+        f"The request does not give these values:\n{listed}\nIf it does, answer again with "
+        "its values; if no function does what is asked, make no call and say why."
+    )
+
+
 def _named_functions(text: str, specs: dict[str, ToolSpec]) -> list[str]:
     """Offered functions an answer with no call names: the model wrote a call's arguments
     as prose ("Needs: set_thermostat; room: office"), it did not decline."""
@@ -709,6 +774,8 @@ def retry_message(
     """What to tell the model before another attempt; None when the answer stands."""
     if checked.problems:
         return feedback_message(checked.problems)
+    if checked.unsupplied:
+        return unsupplied_message(checked.unsupplied)
     unwritten = [] if answer.calls else _named_functions(raw, specs)
     if not unwritten:
         return None

@@ -1,7 +1,8 @@
 """What a request mentions, in the forms a function's arguments take: numbers written in
-digits or words ("30k", "a hundred", "forty-five"), durations in any unit ("half an hour"
-is 1800 seconds, 30 minutes, 0.5 hours), dates and times ("March 8, 2024" is 2024-03-08,
-"3pm" is 15:00), languages and currencies by name or symbol ("in German" is de, "£" is GBP).
+digits or words ("30k", "a hundred", "forty-five"; a month's name is its number; "- 3x"
+gives -3), durations in any unit ("half an hour" is 1800 seconds, 30 minutes, 0.5 hours),
+dates and times ("March 8, 2024" is 2024-03-08, "3pm" is 15:00), languages and currencies
+by name or symbol ("in German" is de, "£" is GBP).
 
 The function-call checks use it to tell a value the user gave in other words from one a
 small model made up; it never changes a value.
@@ -12,10 +13,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?k?|[a-z]+")
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:k|m|bn)(?![a-z])|\d[\d,]*(?:\.\d+)?|[a-z]+")
 _WORD = re.compile(r"[a-z0-9]+")
 _UNITS = {
     word: n
@@ -36,7 +38,11 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
 _COUNTS = {
     "half": 0.5, "quarter": 0.25, "dozen": 12, "couple": 2, "twice": 2, "pair": 2,
     "daily": 365, "weekly": 52, "monthly": 12, "quarterly": 4,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
 }  # fmt: skip
+_SCALE_SUFFIXES = {"k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)")
 _SECONDS = {
     "second": 1, "seconds": 1, "sec": 1, "secs": 1,
     "minute": 60, "minutes": 60, "min": 60, "mins": 60,
@@ -45,11 +51,14 @@ _SECONDS = {
 }  # fmt: skip
 _FILLERS = {"a", "an", "of", "and", "more", "the"}
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH_NAMES = [name.casefold() for name in calendar.month_name[1:]]  # "august" is month 8
 _MONTH = rf"({'|'.join(_MONTHS)})[a-z]*\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b")
 _DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b")
+_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b|\b{_DAY}\s+(?:of\s+)?{_MONTH}")
 _MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?")
 _BARE_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b(?!\s*[ap]\.?m\b)")
 _PART_OF_DAY = re.compile(
@@ -80,18 +89,19 @@ class Mentions:
     words: tuple[str, ...]
     numbers: frozenset[float]
     dates: frozenset[str]  # ISO 8601, 2024-03-08
+    month_days: frozenset[str]  # MM-DD of dates given without a year ("June 14": 06-14)
     times: frozenset[str]  # 24-hour HH:MM
     codes: frozenset[str]  # language and currency codes, lower case
 
     def says_words(self, value: str) -> bool:
         """The value's words appear in a row in the request ("full_time", "full-time")."""
-        words = _WORD.findall(value.casefold())
+        words = _WORD.findall(fold(value))
         return bool(words) and f" {' '.join(words)} " in f" {' '.join(self.words)} "
 
     def says_joined(self, value: str) -> bool:
         """The value is two or more words of the request in a row, written without spaces
         ("1Z999AA1" for "1Z 999 AA1")."""
-        flat = "".join(_WORD.findall(value.casefold()))
+        flat = "".join(_WORD.findall(fold(value)))
         words = self.words
         return any(
             "".join(words[start:end]) == flat
@@ -101,22 +111,25 @@ class Mentions:
         )
 
     def says_number(self, value: float) -> bool:
-        return round(float(value), 6) in self.numbers
+        """The number, or its size without the sign ("2x^2 - 3x" gives the -3)."""
+        return round(abs(float(value)), 6) in self.numbers
 
     def says_text(self, value: str) -> bool:
         """A date, a time or a code the request states in another form."""
-        text = value.strip().casefold()
+        text = fold(value.strip())
+        if _ISO_DATE.fullmatch(text) and text[5:] in self.month_days:
+            return True  # "2026-06-14" for "June 14"
         return text in self.dates or text[:5] in self.times or text in self.codes
 
 
 def _numeral(token: str) -> list[float]:
-    """'30k' -> [30, 30000]; '1,500' -> [1500]."""
-    digits = token.rstrip("k").replace(",", "")
+    """'30k' -> [30, 30000]; '1.2m' -> [1.2, 1200000] (or 1.2 metres); '1,500' -> [1500]."""
+    suffix = next((s for s in ("bn", "k", "m") if token.endswith(s)), "")
     try:
-        value = float(digits)
+        value = float(token[: len(token) - len(suffix)].replace(",", ""))
     except ValueError:
         return []
-    return [value, value * 1000] if token.endswith("k") else [value]
+    return [value, value * _SCALE_SUFFIXES[suffix]] if suffix else [value]
 
 
 def _word_kind(token: str) -> str:
@@ -199,6 +212,22 @@ def _dates(text: str) -> set[str]:
     return iso
 
 
+def _month_days(text: str) -> set[str]:
+    """MM-DD of every month and day the text names, with or without a year."""
+    found = set()
+    for month_a, day_a, day_b, month_b in _MONTH_DAY.findall(text):
+        month, day = (month_a, day_a) if month_a else (month_b, day_b)
+        if 1 <= int(day) <= 31:
+            found.add(f"{_MONTHS.index(month) + 1:02d}-{int(day):02d}")
+    return found
+
+
+def fold(text: str) -> str:
+    """Case-folded, accents dropped ("Zürich" -> "zurich")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def clock_time(hour: str, minute: str = "", half: str = "") -> str | None:
     """HH:MM of an hour and minute on the 24-hour clock, or on the 12-hour one with `half`
     "a" or "p" (am, pm); None when that is no time of day."""
@@ -229,15 +258,18 @@ def _codes(text: str, words: list[str]) -> set[str]:
 @lru_cache(maxsize=256)
 def mentions(request: str) -> Mentions:
     """What `request` states (see the module docstring)."""
-    text = request.casefold()
+    text = fold(request)
     tokens = _TOKEN.findall(text)
     numbers = _spoken_numbers(tokens)
     values = {value for _, value in numbers} | _durations(tokens, numbers)
+    values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
+    values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
     return Mentions(
         text=text,
         words=tuple(_WORD.findall(text)),
         numbers=frozenset(round(v, 6) for v in values),
         dates=frozenset(_dates(text)),
+        month_days=frozenset(_month_days(text)),
         times=frozenset(_times(text)),
         codes=frozenset(_codes(text, _WORD.findall(text))),
     )
