@@ -33,6 +33,7 @@ STATUS = {
         ("Paris", "Weather in Paris, Rome and Berlin tomorrow", ["Rome", "Berlin"]),
         ("Paris", "Weather in Paris tomorrow, and a taxi", []),
         ("groceries", "groceries and Rome", []),  # not a name or a code
+        ("api-7f9c-x2", "logs of pods api-7f9c-x2 and api-7f9c-k8", ["api-7f9c-k8"]),
         ("Wedding", "Tick it off on my Wedding list, and add a note", []),
     ],
 )

@@ -4,10 +4,10 @@ call for the first item only. Where a call's text value is a name or a code the 
 writes as the first item of a list ("X and Y", "X, Y and Z", "X or Y"), each further item
 gets a copy of that call with its own value.
 
-Only names and codes count (a value starting with a capital or a digit, and each item a
-run of such words), only a call no other call reads or is read by, an item no call uses
-yet, and an item holding none of the call's other values ("100 USD to EUR and 100 USD to
-JPY": "100 USD" is the start of another request, not an item).
+Only names and codes count (a value starting with a capital or a digit, or a word with a
+digit in it, and each item a run of such words), only a call no other call reads or is read
+by, an item no call uses yet, and an item holding none of the call's other values ("100
+USD to EUR and 100 USD to JPY": "100 USD" is the start of another request, not an item).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from toolpath.planners.references import references
 MAX_SPAN_WORDS = 6
 _SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)", re.I)
 _WORD = re.compile(r"[^\s,;:?!()]+")
-_NAME_WORD = re.compile(r"[A-Z0-9][\w'’.-]*")
+# a name (capitalised) or a code (a digit in it: "api-7f9c-x2", "ord-1182")
+_NAME_WORD = re.compile(r"[A-Z0-9][\w'’.-]*|[a-z][\w'’.-]*\d[\w'’.-]*")
 
 
 def _flat(text: str) -> str:
