@@ -7,7 +7,11 @@ import json
 
 import pytest
 
-from toolpath.planners.enumerations import calls_for_listed_items, listed_with
+from toolpath.planners.enumerations import (
+    calls_for_listed_items,
+    listed_with,
+    numbers_listed_with,
+)
 from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_specs
@@ -39,6 +43,37 @@ STATUS = {
 )
 def test_the_other_items_of_a_list(value: str, request_text: str, items: list[str]) -> None:
     assert listed_with(value, request_text) == items
+
+
+@pytest.mark.parametrize(
+    ("value", "request_text", "items"),
+    [
+        (1.4, "depth of field for a 50mm at f/1.4, f/4 and f/8", [4, 8]),
+        (10, "savings after 10, 20 or 30 years", [20, 30]),
+        (6, "between 6:30 and 8 in the morning", []),  # a time, then a number
+        (10, "a 10km and 20mi ride", []),  # not listed alike
+        (100, "Convert 100 USD to EUR and 100 USD to JPY", []),
+    ],
+)
+def test_the_other_numbers_of_a_list(value: float, request_text: str, items: list) -> None:
+    assert numbers_listed_with(value, request_text) == items
+
+
+def test_listed_numbers_get_a_call_each_unless_pairs_or_in_use() -> None:
+    """f/4 and f/8 get calls like f/1.4's; "47.37, 8.54 and 46.95, 7.45" lists coordinate
+    pairs (8.54 is the call's own longitude); "30 by 12 and 25.5 by 8" lists no 12-and-25.5
+    when another call already holds 25.5."""
+    notes: list[str] = []
+    dof = {"name": "dof", "arguments": {"focal_mm": 50, "aperture": 1.4}}
+    calls = calls_for_listed_items([dof], "a 50mm at f/1.4, f/4 and f/8", notes)
+    assert [c["arguments"]["aperture"] for c in calls] == [1.4, 4, 8]
+    assert isinstance(calls[1]["arguments"]["aperture"], float)
+    spot = {"name": "airspace", "arguments": {"lat": 47.37, "lon": 8.54}}
+    assert calls_for_listed_items([spot], "at 47.37, 8.54 and 46.95, 7.45", notes) == [spot]
+    first = {"name": "area", "arguments": {"width": 30, "height": 12}}
+    second = {"name": "area", "arguments": {"width": 25.5, "height": 8}}
+    said = "two plots, 30 by 12 and 25.5 by 8"
+    assert calls_for_listed_items([first, second], said, notes) == [first, second]
 
 
 def test_an_item_in_use_or_holding_another_value_gets_no_call() -> None:

@@ -8,6 +8,9 @@ Only names and codes count (a value starting with a capital or a digit, or a wor
 digit in it, and each item a run of such words), only a call no other call reads or is read
 by, an item no call uses yet, and an item holding none of the call's other values ("100
 USD to EUR and 100 USD to JPY": "100 USD" is the start of another request, not an item).
+
+Numbers count too when they are listed alike ("f/1.4, f/4 and f/8", "10, 20 and 30
+years"): the same marks before and after each number, nothing but a separator between.
 """
 
 from __future__ import annotations
@@ -66,11 +69,60 @@ def listed_with(value: str, request: str) -> list[str]:
     return []
 
 
+_NUMBER_ITEM = r"([^\s\d,;()]*?)(\d+(?:\.\d+)?)([^\s\d,;()]*)"
+_NUMBER_LIST = re.compile(
+    rf"(?<![\w.]){_NUMBER_ITEM}((?:{_SEPARATOR.pattern}){_NUMBER_ITEM})+(?![\w.])", re.I
+)
+_NUMBER_PART = re.compile(_NUMBER_ITEM)
+
+
+def numbers_listed_with(value: float, request: str) -> list[float]:
+    """The other numbers of a list of alike numbers whose first is `value` ("f/1.4, f/4 and
+    f/8" -> [4, 8] for 1.4); [] when the request lists none."""
+    for found in _NUMBER_LIST.finditer(request):
+        parts = [m.groups() for m in _NUMBER_PART.finditer(found.group(0))]
+        marks = {(before, after) for before, _, after in parts}
+        numbers = [float(number) for _, number, _ in parts]
+        if len(marks) == 1 and numbers[0] == float(value):
+            return numbers[1:]
+    return []
+
+
+def _typed_like(number: float, value: float) -> float | int:
+    return int(number) if isinstance(value, int) and number.is_integer() else number
+
+
 def _new_item(item: str, others: list[Any], used: str) -> bool:
     """No call uses `item` yet, and it holds none of the call's `others` values."""
     flat = _flat(item)
     held = [_flat(str(v)) for v in others if isinstance(v, str | int | float)]
     return flat not in used and not any(value and value in flat for value in held)
+
+
+def _further_items(
+    value: Any,
+    others: list[Any],
+    calls: list[dict[str, Any]],
+    request: str,
+    used: str,
+) -> list[Any]:
+    """The further items of the list `value` starts that no call holds yet (any argument of
+    any call: "30 by 12 and 25.5 by 8" lists no 12-and-25.5)."""
+    if isinstance(value, str):
+        return [item for item in listed_with(value, request) if _new_item(item, others, used)]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return []
+    listed = [_typed_like(n, value) for n in numbers_listed_with(value, request)]
+    if any(n in others for n in listed):  # "47.37, 8.54 and 46.95, 7.45": pairs, not items
+        return []
+    taken = [
+        v
+        for c in calls
+        if isinstance(c.get("arguments"), dict)
+        for v in c["arguments"].values()
+        if not isinstance(v, bool)
+    ]
+    return [n for n in dict.fromkeys(listed) if n not in taken]
 
 
 def calls_for_listed_items(
@@ -87,13 +139,12 @@ def calls_for_listed_items(
             continue
         for name, value in arguments.items():
             others = [v for k, v in arguments.items() if k != name]
-            listed = listed_with(value, request) if isinstance(value, str) else []
-            items = [item for item in listed if _new_item(item, others, used)]
+            items = _further_items(value, others, calls, request, used)
             if items:
                 added += [{**call, "arguments": {**arguments, name: item}} for item in items]
                 notes.append(
                     f"repaired: call {index} ({call['name']}): the request lists "
-                    f"{', '.join(items)} beside {value}; a call for each"
+                    f"{', '.join(map(str, items))} beside {value}; a call for each"
                 )
                 break
     return calls + added
