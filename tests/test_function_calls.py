@@ -438,6 +438,34 @@ def test_codes_and_abbreviations_are_not_made_up_inputs(destination: str, asked:
     assert len(llm.calls) == (2 if asked else 1)
 
 
+TIMELAPSE = {
+    "name": "timelapse_interval",
+    "description": "Shooting interval for a timelapse.",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "event_minutes": {"type": "integer"},
+            "clip_length": {"type": "integer", "description": "Length in seconds"},
+            "indoor": {"type": "boolean"},
+        },
+        "required": ["event_minutes", "clip_length"],
+    },
+}
+
+
+def test_a_duration_in_the_requests_unit_is_converted_to_the_parameters() -> None:
+    """ "a 2-hour sunset" written as event_minutes 2 is 120 minutes; 20 s stays 20 for a
+    parameter in seconds; an optional boolean named by its opposite ("outdoor") stays."""
+    reply = call("timelapse_interval", event_minutes=2, clip_length=20, indoor=False)
+    result = FunctionCaller(
+        ScriptedChatModel([reply]), function_specs([TIMELAPSE]), relevance_floor=None
+    ).call("Turn a 2-hour outdoor sunset into a 20 second clip")
+    arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    assert arguments == {"event_minutes": 120, "clip_length": 20, "indoor": False}
+    converted = [note for note in result.notes if "the request's unit" in note]
+    assert len(converted) == 1 and "event_minutes: 2 -> 120" in converted[0]
+
+
 def test_a_second_answer_with_the_same_made_up_input_stands() -> None:
     """Asked once; the checks cannot read every form a value takes, so the model's second
     answer is kept as it is."""

@@ -75,3 +75,11 @@ def test_accents_and_a_date_without_its_year() -> None:
     said = mentions("Meet in Zürich on June 14")
     assert said.says_words("Zurich") and said.says_text("2026-06-14")
     assert not said.says_text("2026-06-15")
+
+
+def test_a_day_named_alone_in_a_month_another_date_names() -> None:
+    """ "May 8, 2025, back on the 10th" says 2025-05-10, not the 10th of another month."""
+    said = mentions("Flying out on May 8, 2025, back on the 10th.")
+    assert said.says_text("2025-05-10")
+    assert not said.says_text("2025-06-10") and not said.says_text("2025-05-11")
+    assert not mentions("the 10th of May").lone_days  # a month follows: not alone

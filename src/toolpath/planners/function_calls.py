@@ -336,6 +336,51 @@ def _coerce_object(value: dict[str, Any], schema: dict[str, Any], where: str):
     return out, notes
 
 
+_UNIT_SECONDS = {
+    "seconds": 1, "secs": 1, "sec": 1, "minutes": 60, "mins": 60, "min": 60,
+    "hours": 3_600, "hrs": 3_600, "days": 86_400, "weeks": 604_800,
+}  # fmt: skip
+_IN_UNIT = re.compile(r"\bin (seconds|minutes|hours|days|weeks)\b")
+
+
+def _parameter_unit(name: str, prop: Any) -> int | None:
+    """Seconds in the unit of time a parameter's name or description states
+    ("event_minutes", "duration in seconds"); None when it states none or several."""
+    units = {
+        _UNIT_SECONDS[part] for part in _WORDS.findall(name.casefold()) if part in _UNIT_SECONDS
+    }
+    described = (
+        _IN_UNIT.findall(str(prop.get("description", "")).casefold())
+        if isinstance(prop, dict)
+        else []
+    )
+    units |= {_UNIT_SECONDS[word] for word in described}
+    return units.pop() if len(units) == 1 else None
+
+
+def _in_parameter_units(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A duration the request states in another unit than its parameter's, written with the
+    request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a value
+    with two readings ("2 hours, then 2 minutes") stays."""
+    stated = mentions(request).durations
+    properties = schema.get("properties", {})
+    notes = []
+    for name, value in list(arguments.items()):
+        unit = _parameter_unit(name, properties.get(name))
+        if unit is None or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        readings = {number * per / unit for number, per in stated if number == value}
+        if len(readings) == 1 and (new := readings.pop()) != value:
+            new = int(new) if new.is_integer() else new
+            notes.append(
+                f"{where}.{name}: {json.dumps(value)} -> {json.dumps(new)} (the request's unit)"
+            )
+            arguments = {**arguments, name: new}
+    return arguments, notes
+
+
 def _message(error: Any, where: str) -> str:
     path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     return f"{where}{path}: {error.message}"
@@ -351,11 +396,12 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     row ("full_time" for "full-time"; one word may be another form of a word of the
     request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
     language or currency it states in another form, a number (or numeric text) in digits or
-    words or a duration in another unit; a boolean when the request names its parameter `name`."""
+    words or a duration in another unit; a boolean when the request names its parameter
+    `name` or its opposite ("outdoor" for `indoor`)."""
     said = mentions(request)
     if isinstance(value, bool):
         parts = [part for part in _WORDS.findall(name.casefold()) if len(part) >= 4]
-        return any(_stem_in(part, said.words) for part in parts)
+        return any(_stem_in(form, said.words) for part in parts for form in _with_opposite(part))
     if isinstance(value, int | float):
         return said.says_number(value)
     text = fold(str(value).strip())
@@ -369,6 +415,16 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     if len(parts) == 1 and _stem_in(parts[0], said.words):
         return True
     return len(text) <= 3 and any(word.startswith(text) for word in said.words)
+
+
+_OPPOSITE_PREFIXES = (("in", "out"), ("out", "in"), ("un", ""), ("non", ""), ("dis", ""))
+
+
+def _with_opposite(word: str) -> list[str]:
+    """The word and its opposites by prefix: "indoor" and "outdoor", "read" and "unread"."""
+    forms = [word] + [f"{prefix}{word}" for prefix in ("un", "non")]
+    forms += [new + word[len(old) :] for old, new in _OPPOSITE_PREFIXES if word.startswith(old)]
+    return [form for form in forms if len(form) >= 4]
 
 
 def _fillable(value: Any) -> bool:
@@ -464,6 +520,8 @@ def check_call(
     schema = specs[name].parameters
     arguments, more = coerce(arguments, schema, where)
     if request:
+        arguments, converted = _in_parameter_units(arguments, schema, request, where)
+        more += converted
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
     notes += [f"repaired: {note}" for note in more]

@@ -57,6 +57,7 @@ _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b")
 _DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b|\b{_DAY}\s+(?:of\s+)?{_MONTH}")
+_LONE_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_MONTH})")
 _MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?")
@@ -92,6 +93,8 @@ class Mentions:
     month_days: frozenset[str]  # MM-DD of dates given without a year ("June 14": 06-14)
     times: frozenset[str]  # 24-hour HH:MM
     codes: frozenset[str]  # language and currency codes, lower case
+    durations: frozenset[tuple[float, int]] = frozenset()  # (number, seconds in its unit)
+    lone_days: frozenset[int] = frozenset()  # days of the month named alone ("the 10th")
 
     def says_words(self, value: str) -> bool:
         """The value's words appear in a row in the request ("full_time", "full-time")."""
@@ -110,6 +113,12 @@ class Mentions:
             if flat.startswith(words[start])
         )
 
+    def _in_a_named_month(self, iso: str) -> bool:
+        """A day named alone in a month another date names ("May 8, 2025, back on the
+        10th": 2025-05-10)."""
+        months = {d[:7] for d in self.dates} | {f"{iso[:4]}-{md[:2]}" for md in self.month_days}
+        return int(iso[8:]) in self.lone_days and iso[:7] in months
+
     def says_number(self, value: float) -> bool:
         """The number, or its size without the sign ("2x^2 - 3x" gives the -3)."""
         return round(abs(float(value)), 6) in self.numbers
@@ -117,7 +126,9 @@ class Mentions:
     def says_text(self, value: str) -> bool:
         """A date, a time or a code the request states in another form."""
         text = fold(value.strip())
-        if _ISO_DATE.fullmatch(text) and text[5:] in self.month_days:
+        if _ISO_DATE.fullmatch(text) and (
+            text[5:] in self.month_days or self._in_a_named_month(text)
+        ):
             return True  # "2026-06-14" for "June 14"
         return text in self.dates or text[:5] in self.times or text in self.codes
 
@@ -173,10 +184,10 @@ def _spoken_numbers(tokens: list[str]) -> list[tuple[int, float]]:
     return found
 
 
-def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[float]:
-    """Each number followed by a unit of time (fillers between: "a quarter of an hour"),
-    or "a"/"an" before one ("an hour", not the one of "half an hour"), in seconds,
-    minutes, hours and days."""
+def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple[float, int]]:
+    """(number, seconds in its unit) of each number followed by a unit of time (fillers
+    between: "a quarter of an hour"), or "a"/"an" before one ("an hour", not the one of
+    "half an hour")."""
     counted_at = {index for index, _ in numbers}
     counted = numbers + [
         (i, 1.0)
@@ -187,9 +198,14 @@ def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[float
     for index, value in counted:
         ahead = [t for t in tokens[index + 1 : index + 5] if t not in _FILLERS][:1]
         if ahead and ahead[0] in _SECONDS:
-            seconds = value * _SECONDS[ahead[0]]
-            found |= {seconds, seconds / 60, seconds / 3_600, seconds / 86_400}
+            found.add((value, _SECONDS[ahead[0]]))
     return found
+
+
+def _in_every_unit(durations: set[tuple[float, int]]) -> set[float]:
+    """Each duration in seconds, minutes, hours and days."""
+    seconds = {value * unit for value, unit in durations}
+    return {s / per for s in seconds for per in (1, 60, 3_600, 86_400)}
 
 
 def _dates(text: str) -> set[str]:
@@ -261,7 +277,8 @@ def mentions(request: str) -> Mentions:
     text = fold(request)
     tokens = _TOKEN.findall(text)
     numbers = _spoken_numbers(tokens)
-    values = {value for _, value in numbers} | _durations(tokens, numbers)
+    durations = _durations(tokens, numbers)
+    values = {value for _, value in numbers} | _in_every_unit(durations)
     values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
     return Mentions(
@@ -270,6 +287,8 @@ def mentions(request: str) -> Mentions:
         numbers=frozenset(round(v, 6) for v in values),
         dates=frozenset(_dates(text)),
         month_days=frozenset(_month_days(text)),
+        lone_days=frozenset(int(m.group(1)) for m in _LONE_DAY.finditer(text)),
         times=frozenset(_times(text)),
         codes=frozenset(_codes(text, _WORD.findall(text))),
+        durations=frozenset(durations),
     )
