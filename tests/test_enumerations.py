@@ -7,8 +7,10 @@ import json
 
 import pytest
 
+from toolpath.planners.call_reading import needs_items
 from toolpath.planners.enumerations import (
     calls_for_listed_items,
+    calls_for_needs,
     listed_with,
     numbers_listed_with,
 )
@@ -102,3 +104,73 @@ def test_the_caller_adds_the_calls_the_model_left_out() -> None:
     result = caller.call("Are BA 283 and AA 100 running on time today?")
     numbers = [t.arguments[0].value for t in result.plan.subtasks]
     assert numbers == ["BA283", "AA100"] and any("a call for each" in n for n in result.notes)
+
+
+SUMMARY = {"name": "summary", "arguments": {"topic": "Treaty of Westphalia", "language": "de"}}
+
+
+@pytest.mark.parametrize(
+    ("needs", "topics"),
+    [
+        (  # the model listed two, wrote one: the second gets the first's call, its topic
+            ["summary of Treaty of Westphalia", "summary of Peace of Augsburg"],
+            ["Treaty of Westphalia", "Peace of Augsburg"],
+        ),
+        (["summary of Treaty of Westphalia", "weather in Rome"], ["Treaty of Westphalia"]),
+        (["summary of Treaty of Westphalia", "summary in German"], ["Treaty of Westphalia"]),
+        (
+            ["Treaty of Westphalia", "Peace of Augsburg"],
+            ["Treaty of Westphalia", "Peace of Augsburg"],
+        ),
+        (["summary of Treaty of Westphalia"], ["Treaty of Westphalia"]),
+    ],
+)
+def test_a_need_written_like_another_gets_the_call_the_model_left_out(
+    needs: list[str], topics: list[str]
+) -> None:
+    """Only a need that differs from another in a name or code ("in German" is no name)
+    where a call holds the other's ("weather in Rome": no call holds "summary of ...")."""
+    notes: list[str] = []
+    calls = calls_for_needs([SUMMARY], needs, notes)
+    assert [c["arguments"]["topic"] for c in calls] == topics
+    assert all(c["arguments"]["language"] == "de" for c in calls)
+    assert bool(notes) is (len(topics) == 2)
+
+
+def test_the_needs_line_is_read_from_the_answer() -> None:
+    raw = 'Needs: summary of X; summary of Y.\n{"name": "summary", "arguments": {}}'
+    assert needs_items(raw) == ["summary of X", "summary of Y"]
+    assert needs_items('{"name": "summary"}') == []
+
+
+def test_needs_that_differ_in_no_name_or_that_have_their_calls_add_nothing() -> None:
+    """ "weight in kg; weight in pounds" is one conversion, not two; two needs with two
+    calls already are answered."""
+    convert = {"name": "convert", "arguments": {"value": 68, "from_unit": "kg", "to_unit": "lb"}}
+    notes: list[str] = []
+    assert calls_for_needs([convert], ["weight in kg", "weight in pounds"], notes) == [convert]
+    weather = {"name": "weather", "arguments": {"city": "Rome"}}
+    needs = ["summary of Treaty of Westphalia", "summary of Peace of Augsburg"]
+    assert calls_for_needs([SUMMARY, weather], needs, notes) == [SUMMARY, weather]
+    assert not notes
+
+
+def test_the_caller_adds_the_call_its_needs_line_listed() -> None:
+    summary = {
+        "name": "summary",
+        "description": "A short summary of a topic.",
+        "parameters": {
+            "type": "object",
+            "properties": {"topic": {"type": "string"}},
+            "required": ["topic"],
+        },
+    }
+    written = {"name": "summary", "arguments": {"topic": "Treaty of Westphalia"}}
+    reply = "Needs: summary of Treaty of Westphalia; summary of Peace of Augsburg\n"
+    reply += f"<tool_call>{json.dumps(written)}</tool_call>"
+    caller = FunctionCaller(
+        ScriptedChatModel([reply]), function_specs([summary]), relevance_floor=None
+    )
+    result = caller.call("Summaries of the Treaty of Westphalia and of the Peace of Augsburg")
+    topics = [t.arguments[0].value for t in result.plan.subtasks]
+    assert topics == ["Treaty of Westphalia", "Peace of Augsburg"]

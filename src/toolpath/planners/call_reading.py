@@ -70,11 +70,13 @@ def _calls_in(value: Any) -> list[dict[str, Any]] | None:
 
 @dataclass
 class Answer:
-    """The calls read from a model's answer, its stated reason, and reading problems."""
+    """The calls read from a model's answer, its stated reason, reading problems, and the
+    separate things its "Needs:" line lists."""
 
     calls: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""
     problems: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
 
 
 def read_answer(text: str) -> Answer:
@@ -246,10 +248,21 @@ def read_calls(raw: str, specs: dict[str, ToolSpec]) -> tuple[Answer, str]:
     """The answer's calls (`read_answer`); when it has none, calls written as Python
     (`python_calls`), else as prose (`prose_calls`). Also a note naming the fallback."""
     answer = read_answer(raw)
+    answer.needs = needs_items(raw)
     if answer.calls or answer.problems:
         return answer, ""
     for kind, reader in (("Python", python_calls), ("prose", prose_calls)):
         calls = reader(raw, specs)
         if calls:
-            return Answer(calls=calls), f"repaired: {len(calls)} call(s) read from {kind}"
+            note = f"repaired: {len(calls)} call(s) read from {kind}"
+            return Answer(calls=calls, needs=answer.needs), note
     return answer, ""
+
+
+def needs_items(raw: str) -> list[str]:
+    """The separate things the answer's first "Needs:" line lists (split at ";")."""
+    found = _NEEDS.search(raw)
+    if found is None:
+        return []
+    line = raw[found.end() :].split("\n", 1)[0]
+    return [item.strip().rstrip(".") for item in line.split(";") if item.strip()]

@@ -148,3 +148,61 @@ def calls_for_listed_items(
                 )
                 break
     return calls + added
+
+
+def _differing(first: str, second: str) -> tuple[str, str]:
+    """What two needs differ in: their words without the leading and trailing words they
+    share ("summary of X", "summary of Y" -> X, Y)."""
+    a, b = first.split(), second.split()
+    lead = 0
+    while lead < min(len(a), len(b)) and a[lead].casefold() == b[lead].casefold():
+        lead += 1
+    trail = 0
+    while (
+        trail < min(len(a), len(b)) - lead and a[-1 - trail].casefold() == b[-1 - trail].casefold()
+    ):
+        trail += 1
+    return " ".join(a[lead : len(a) - trail]), " ".join(b[lead : len(b) - trail])
+
+
+def _copy_for(
+    calls: list[dict[str, Any]], mine: str, theirs: str, read: set[int]
+) -> dict[str, Any] | None:
+    """A copy of the first call (no other reads it, it reads none) whose text argument
+    holds `mine`, with `theirs` in its place."""
+    pattern = re.compile(re.escape(mine), re.I)
+    for index, call in enumerate(calls):
+        arguments = call.get("arguments")
+        if index in read or not isinstance(arguments, dict) or references(arguments):
+            continue
+        for name, value in arguments.items():
+            if isinstance(value, str) and pattern.search(value):
+                new = pattern.sub(lambda _: theirs, value, count=1)
+                return {**call, "arguments": {**arguments, name: new}}
+    return None
+
+
+def calls_for_needs(
+    calls: list[dict[str, Any]], needs: list[str], notes: list[str]
+) -> list[dict[str, Any]]:
+    """`calls` with one more call for each thing the model's "Needs:" line lists in the
+    words of another ("summary of the Treaty of Westphalia; summary of the Peace of
+    Augsburg") where a call holds what the other differs in and none holds its own: the
+    model listed it and wrote no call for it. As for lists, only names and codes count
+    ("weight in kg; weight in pounds" asks for no second conversion)."""
+    if len(needs) < 2 or len(calls) >= len(needs):
+        return calls
+    read = {ref for call in calls for ref in references(call.get("arguments"))}
+    added: list[dict[str, Any]] = []
+    for j, need in enumerate(needs):
+        written = json.dumps([c.get("arguments") for c in calls + added], ensure_ascii=False)
+        for i, other in enumerate(needs):
+            mine, theirs = _differing(other, need)
+            if i == j or not _NAME_WORD.match(theirs) or theirs.casefold() in written.casefold():
+                continue
+            copy = _copy_for(calls, mine, theirs, read)
+            if copy is not None:
+                added.append(copy)
+                notes.append(f"repaired: the answer needs {need!r} and had no call for it; added")
+                break
+    return calls + added

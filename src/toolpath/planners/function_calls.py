@@ -31,7 +31,7 @@ from toolpath.planners.call_reading import (
     parameter_properties,
     read_calls,
 )
-from toolpath.planners.enumerations import calls_for_listed_items
+from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
 from toolpath.planners.mentions import clock_time, fold, mentions
@@ -727,6 +727,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     kept, missing = _kept_calls(_from_zero(answer.calls, notes), specs, request, notes)
     if request:
         kept = calls_for_listed_items(kept, request, notes)
+        kept = calls_for_needs(kept, answer.needs, notes)
     for call in kept:
         key = json.dumps(call, sort_keys=True, default=str)
         if key in seen:
