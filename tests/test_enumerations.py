@@ -41,6 +41,7 @@ STATUS = {
         ("groceries", "groceries and Rome", []),  # not a name or a code
         ("api-7f9c-x2", "logs of pods api-7f9c-x2 and api-7f9c-k8", ["api-7f9c-k8"]),
         ("Wedding", "Tick it off on my Wedding list, and add a note", []),
+        ("Priya", "a blow-dry with Priya, Friday 9 Jan 2026 at 10:30", []),  # a date
     ],
 )
 def test_the_other_items_of_a_list(value: str, request_text: str, items: list[str]) -> None:
@@ -118,18 +119,17 @@ SUMMARY = {"name": "summary", "arguments": {"topic": "Treaty of Westphalia", "la
         ),
         (["summary of Treaty of Westphalia", "weather in Rome"], ["Treaty of Westphalia"]),
         (["summary of Treaty of Westphalia", "summary in German"], ["Treaty of Westphalia"]),
-        (
-            ["Treaty of Westphalia", "Peace of Augsburg"],
-            ["Treaty of Westphalia", "Peace of Augsburg"],
-        ),
+        (["CCS", "150 kW or more"], ["Treaty of Westphalia"]),  # values of one call, no frame
+        (["Treaty of Westphalia", "Peace of Augsburg"], ["Treaty of Westphalia"]),
         (["summary of Treaty of Westphalia"], ["Treaty of Westphalia"]),
     ],
 )
 def test_a_need_written_like_another_gets_the_call_the_model_left_out(
     needs: list[str], topics: list[str]
 ) -> None:
-    """Only a need that differs from another in a name or code ("in German" is no name)
-    where a call holds the other's ("weather in Rome": no call holds "summary of ...")."""
+    """Only a need written like another ("summary of ...") that differs from it in a name
+    or code ("in German" is no name), where a call holds the other's; needs that share no
+    words are values of one call ("CCS; 150 kW or more"), not things to call for."""
     notes: list[str] = []
     calls = calls_for_needs([SUMMARY], needs, notes)
     assert [c["arguments"]["topic"] for c in calls] == topics

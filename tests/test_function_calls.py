@@ -466,6 +466,44 @@ def test_a_duration_in_the_requests_unit_is_converted_to_the_parameters() -> Non
     assert len(converted) == 1 and "event_minutes: 2 -> 120" in converted[0]
 
 
+def test_numbers_joined_in_one_value_are_the_requests() -> None:
+    """ "2-6" for "pages 2 to 6" is the request's; "2-7" is not (an optional value goes)."""
+    printer = {
+        "name": "print_file",
+        "description": "Print a file.",
+        "parameters": {
+            "type": "object",
+            "properties": {"file": {"type": "string"}, "pages": {"type": "string"}},
+            "required": ["file"],
+        },
+    }
+    for pages, kept in (("2-6", True), ("2-7", False)):
+        reply = call("print_file", file="review.pdf", pages=pages)
+        result = FunctionCaller(
+            ScriptedChatModel([reply]), function_specs([printer]), relevance_floor=None
+        ).call("print review.pdf, only pages 2 to 6")
+        assert (len(result.plan.subtasks[0].arguments) == 2) is kept
+
+
+def test_a_minimum_is_no_unit() -> None:
+    """`min_count` is a minimum, not minutes: "a day pass" does not make 1 into 1440."""
+    dock = {
+        "name": "dock_find",
+        "description": "Docks near a place.",
+        "parameters": {
+            "type": "object",
+            "properties": {"near": {"type": "string"}, "min_count": {"type": "integer"}},
+            "required": ["near", "min_count"],
+        },
+    }
+    for count in (1, 2):
+        reply = call("dock_find", near="Tate Modern", min_count=count)
+        result = FunctionCaller(
+            ScriptedChatModel([reply]), function_specs([dock]), relevance_floor=None
+        ).call("Unlock a bike on a day pass, 2 days, and find a dock by the Tate Modern")
+        assert result.plan.subtasks[0].arguments[1].value == count
+
+
 def test_a_second_answer_with_the_same_made_up_input_stands() -> None:
     """Asked once; the checks cannot read every form a value takes, so the model's second
     answer is kept as it is."""

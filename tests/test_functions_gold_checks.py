@@ -1,7 +1,8 @@
 """Every accepted answer of the development question sets, fed through toolpath's call
 checks as if the model had written it, stays correct and is not asked about again: the
 checks (optional values the request does not give, made-up inputs, unit conversions, list
-items) must not turn a right answer wrong. Blind sets are not used here. No LLM."""
+items) must not turn a right answer wrong. Blind sets are not used here (the fresh sets
+were blind until their runs spent them). No LLM."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from toolpath.planners import function_calls as fc
 from toolpath.planners.call_reading import Answer
 from toolpath.tools.catalogs.openai_functions import function_specs
 
-DEVELOPMENT_SETS = (bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.FRESH_SET)
+# the fresh sets' blind runs are spent: they are development data now
+DEVELOPMENT_SETS = (
+    bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.FRESH_SET, bench.FRESH2_SET
+)  # fmt: skip
 QUESTIONS = [
     q for name in DEVELOPMENT_SETS for q in bench.load_questions(bench.question_file(name))
 ]
@@ -21,6 +25,7 @@ QUESTIONS = [
 KNOWN = {
     "dev2-parallel-multiple-06": "'hard' for 'felt pretty tough': a synonym, not read",
     "dev3-parallel-01": "GOOGL for Alphabet: a ticker the request does not spell",
+    "fresh2-multiple-10": "neighbours_affected for 'next door's got the same problem'",
 }
 
 

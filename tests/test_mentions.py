@@ -83,3 +83,21 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
     assert said.says_text("2025-05-10")
     assert not said.says_text("2025-06-10") and not said.says_text("2025-05-11")
     assert not mentions("the 10th of May").lone_days  # a month follows: not alone
+
+
+@pytest.mark.parametrize(
+    ("request_text", "times"),
+    [
+        ("from quarter to six this evening", {"17:45"}),
+        ("half past 7", {"07:30", "19:30"}),  # no part of the day: both
+        ("twenty past eleven in the morning", {"11:20"}),
+    ],
+)
+def test_clock_times_in_words(request_text: str, times: set[str]) -> None:
+    assert mentions(request_text).times == frozenset(times)
+
+
+def test_a_month_with_its_year_says_its_first_and_last_day() -> None:
+    said = mentions("beach pics from Crete in July 2025")
+    assert said.says_text("2025-07-01") and said.says_text("2025-07-31")
+    assert not said.says_text("2025-07-15")

@@ -46,10 +46,22 @@ def _name_run(text: str) -> str:
     return " ".join(words)
 
 
+_DATE_WORD = re.compile(
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov"
+    r"|dec)[a-z]*\.?",
+    re.I,
+)
+
+
 def _items_after(text: str) -> list[str]:
-    """The further items of a list that `text` follows its first item with."""
+    """The further items of a list that `text` follows its first item with; a date
+    ("Priya, Friday 9 Jan 2026") is no item."""
     items = []
-    while (separator := _SEPARATOR.match(text)) and (item := _name_run(text[separator.end() :])):
+    while (
+        (separator := _SEPARATOR.match(text))
+        and (item := _name_run(text[separator.end() :]))
+        and not _DATE_WORD.fullmatch(item.split()[0])
+    ):
         items.append(item)
         text = text[separator.end() + len(item) :]
     return items
@@ -151,18 +163,21 @@ def calls_for_listed_items(
 
 
 def _differing(first: str, second: str) -> tuple[str, str]:
-    """What two needs differ in: their words without the leading and trailing words they
-    share ("summary of X", "summary of Y" -> X, Y)."""
-    a, b = first.split(), second.split()
+    """What two needs written alike differ in: their words without the leading and
+    trailing words they share ("summary of X", "summary of Y" -> X, Y); ("", "") when they
+    share no word of three letters or more there ("CCS; 150 kW or more" are two values of
+    one call, not two things)."""
+    a, b = [w.casefold() for w in first.split()], [w.casefold() for w in second.split()]
     lead = 0
-    while lead < min(len(a), len(b)) and a[lead].casefold() == b[lead].casefold():
+    while lead < min(len(a), len(b)) and a[lead] == b[lead]:
         lead += 1
     trail = 0
-    while (
-        trail < min(len(a), len(b)) - lead and a[-1 - trail].casefold() == b[-1 - trail].casefold()
-    ):
+    while trail < min(len(a), len(b)) - lead and a[-1 - trail] == b[-1 - trail]:
         trail += 1
-    return " ".join(a[lead : len(a) - trail]), " ".join(b[lead : len(b) - trail])
+    if not any(len(word) >= 3 for word in a[:lead] + a[len(a) - trail :]):
+        return "", ""
+    words_a, words_b = first.split(), second.split()
+    return " ".join(words_a[lead : len(a) - trail]), " ".join(words_b[lead : len(b) - trail])
 
 
 def _copy_for(

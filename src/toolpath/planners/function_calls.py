@@ -52,6 +52,7 @@ STYLES = ("tags", "json")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _WORDS = re.compile(r"[a-z0-9]+")
+_NUMBERS_ONLY = re.compile(r"\d+(?:\.\d+)?(?:\s*[-–/x,]\s*\d+(?:\.\d+)?)+")
 # What llama.cpp's schema grammar is given of a parameter schema (the rest is prose).
 _GRAMMAR_KEYS = {
     "type", "properties", "required", "items", "enum", "const", "anyOf",
@@ -336,9 +337,10 @@ def _coerce_object(value: dict[str, Any], schema: dict[str, Any], where: str):
     return out, notes
 
 
+# "min" is no unit here: `min_count` is a minimum
 _UNIT_SECONDS = {
-    "seconds": 1, "secs": 1, "sec": 1, "minutes": 60, "mins": 60, "min": 60,
-    "hours": 3_600, "hrs": 3_600, "days": 86_400, "weeks": 604_800,
+    "seconds": 1, "secs": 1, "minutes": 60, "mins": 60, "hours": 3_600, "hrs": 3_600,
+    "days": 86_400, "weeks": 604_800,
 }  # fmt: skip
 _IN_UNIT = re.compile(r"\bin (seconds|minutes|hours|days|weeks)\b")
 
@@ -396,7 +398,8 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     row ("full_time" for "full-time"; one word may be another form of a word of the
     request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
     language or currency it states in another form, a number (or numeric text) in digits or
-    words or a duration in another unit; a boolean when the request names its parameter
+    words or a duration in another unit, numbers joined ("2-6" for "2 to 6"); a boolean
+    when the request names its parameter
     `name` or its opposite ("outdoor" for `indoor`)."""
     said = mentions(request)
     if isinstance(value, bool):
@@ -408,6 +411,9 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     if not text:
         return False
     if _NUMBER.match(text) and said.says_number(float(text)):  # "2" before its coercion
+        return True
+    numbers = re.findall(r"\d+(?:\.\d+)?", text) if _NUMBERS_ONLY.fullmatch(text) else []
+    if numbers and all(said.says_number(float(n)) for n in numbers):  # "2-6" for "2 to 6"
         return True
     if text in said.text or said.says_words(text) or said.says_text(text) or said.says_joined(text):
         return True

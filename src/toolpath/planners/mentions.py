@@ -58,6 +58,7 @@ _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b")
 _DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b|\b{_DAY}\s+(?:of\s+)?{_MONTH}")
 _LONE_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_MONTH})")
+_MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b")
 _MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?")
@@ -209,16 +210,21 @@ def _in_every_unit(durations: set[tuple[float, int]]) -> set[float]:
 
 
 def _dates(text: str) -> set[str]:
-    """Dates written with the month's name ("March 8, 2024", "8th of March 2024") and a
-    month's first or last day ("the end of January 2026" -> 2026-01-31), in ISO form."""
+    """Dates written with the month's name ("March 8, 2024", "8th of March 2024"), a
+    month's first or last day ("the end of January 2026" -> 2026-01-31) and both ends of a
+    month named with its year ("July 2025"), in ISO form."""
     found = set()
     for month, day, year in _MONTH_DAY_YEAR.findall(text):
         found.add((year, month, day))
     for day, month, year in _DAY_MONTH_YEAR.findall(text):
         found.add((year, month, day))
-    for edge, month, year in _MONTH_EDGE.findall(text):
+    edges = _MONTH_EDGE.findall(text)
+    for edge, month, year in edges:
         last = calendar.monthrange(int(year), _MONTHS.index(month) + 1)[1]
         found.add((year, month, str(last if edge == "end" else 1)))
+    for month, year in set(_MONTH_YEAR.findall(text)) - {(m, y) for _, m, y in edges}:
+        last = calendar.monthrange(int(year), _MONTHS.index(month) + 1)[1]
+        found |= {(year, month, "1"), (year, month, str(last))}  # "in July 2025"
     iso = set()
     for year, month, day in found:
         try:
@@ -253,8 +259,30 @@ def clock_time(hour: str, minute: str = "", half: str = "") -> str | None:
     return f"{h:02d}:{m:02d}" if h < 24 and m < 60 else None
 
 
+_HOUR = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_PAST_TO = re.compile(
+    rf"\b(quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(past|to)\s+{_HOUR}"
+    r"\b(?:\s+(in the morning|this morning|am|in the afternoon|this afternoon|in the evening"
+    r"|this evening|tonight|at night|pm)\b)?"
+)
+_OFFSETS = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25}
+
+
+def _past_to(text: str) -> set[str]:
+    """ "quarter to six this evening" (17:45), "half past 7" (07:30 and 19:30)."""
+    found = set()
+    for offset, way, hour, part in _PAST_TO.findall(text):
+        minutes = _OFFSETS.get(offset) or int(offset)
+        h = int(hour) if hour.isdigit() else _UNITS[hour]
+        h, m = (h, minutes) if way == "past" else (h - 1, 60 - minutes)
+        halves = ["a"] if "morning" in part or part == "am" else ["p"] if part else ["a", "p"]
+        found |= {t for half in halves if (t := clock_time(str(h % 12 or 12), str(m), half))}
+    return found
+
+
 def _times(text: str) -> set[str]:
-    """Times of day in 24-hour HH:MM: "3pm", "6:30", "8 in the morning", noon, midnight."""
+    """Times of day in 24-hour HH:MM: "3pm", "6:30", "8 in the morning", "quarter to six",
+    noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
     readings = [*_CLOCK.findall(text), *((h, m, "") for h, m in _BARE_CLOCK.findall(text))]
@@ -262,6 +290,7 @@ def _times(text: str) -> set[str]:
         (h, m, "a" if part == "in the morning" else "p")
         for h, m, part in _PART_OF_DAY.findall(text)
     ]
+    found |= _past_to(text)
     return found | {t for h, m, half in readings if (t := clock_time(h, m, half))}
 
 
