@@ -485,6 +485,20 @@ def test_numbers_joined_in_one_value_are_the_requests() -> None:
         assert (len(result.plan.subtasks[0].arguments) == 2) is kept
 
 
+def test_a_needs_line_without_calls_is_asked_for_its_calls_once() -> None:
+    """The model listed what is needed and stopped: asked once for the calls. A needs line
+    that says no function fits is an answer, not asked again."""
+    stopped = "Needs: 2 days of forecast for Oslo; hourly"
+    llm = ScriptedChatModel([stopped, call("get_forecast", city="Oslo", days=2)])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("2 days of Oslo forecast")
+    assert len(llm.calls) == 2 and "wrote no <tool_call>" in llm.calls[1]["messages"][-1]["content"]
+    assert [t.capability for t in result.plan.subtasks] == ["get_forecast"]
+    declined = "Needs: order a taxi. No function can order a taxi."
+    llm = ScriptedChatModel([declined])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Order me a taxi")
+    assert len(llm.calls) == 1 and not result.plan.subtasks
+
+
 def test_a_minimum_is_no_unit() -> None:
     """`min_count` is a minimum, not minutes: "a day pass" does not make 1 into 1440."""
     dock = {

@@ -843,7 +843,7 @@ def retry_message(
         return unsupplied_message(checked.unsupplied)
     unwritten = [] if answer.calls else _named_functions(raw, specs)
     if not unwritten:
-        return None
+        return _needs_without_calls(answer, raw)
     needs = "; ".join(
         f"{name} requires {', '.join(specs[name].parameters.get('required', []))}"
         for name in unwritten
@@ -854,6 +854,25 @@ def retry_message(
         + (f" ({needs})" if needs else "")
         + ". Write each call in <tool_call></tool_call> tags, with every required argument, "
         "or say why no function fits."
+    )
+
+
+_DECLINES = re.compile(
+    r"\bno (?:offered |such )?function|\bnone of the functions|\bcan(?:no|')t\b|\bcan not\b"
+    r"|\bnot (?:possible|available|offered|supported)\b",
+    re.I,
+)
+
+
+def _needs_without_calls(answer: Answer, raw: str) -> str | None:
+    """The model listed what the request needs and stopped before any call, without saying
+    that no function fits: ask for the calls once."""
+    if answer.calls or not answer.needs or _DECLINES.search(raw):
+        return None
+    return (
+        "You listed what the request needs but wrote no <tool_call>. Write each call in "
+        "<tool_call></tool_call> tags, with every required argument, or say why no "
+        "function fits."
     )
 
 
