@@ -60,8 +60,11 @@ def replayed(question: bench.Question, recorded: dict, live: ChatModel | None = 
             model = RecordedFirst(recorded["first_raw"], live)
             caller = fc.FunctionCaller(model, list(specs.values()), relevance_floor=None)
             result = caller.call(question.question)
-            calls = None if result.problems else fc.tool_calls(result.plan)
-            return bench.is_correct(question, calls)
+            calls = [
+                {"name": t.capability, "arguments": {a.name: a.value for a in t.arguments}}
+                for t in result.plan.subtasks
+            ]
+            return bench.is_correct(question, None if result.problems else calls)
     return bench.is_correct(question, None if checked.problems else checked.calls)
 
 
