@@ -2,10 +2,12 @@
 
 The questions (functions_bench.yaml, written for this project) each offer their own list
 of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--set
-heldout`), functions_fresh.yaml (`--set fresh`) and functions_fresh2.yaml (`--set fresh2`)
-are blind sets in the same format, with other functions, written after the planner was
-developed; `--questions PATH` runs any file in that format. With `--out DIR` each finished
-question is kept (rows.jsonl) and the same command resumes an interrupted run. Categories:
+heldout`), functions_fresh.yaml (`--set fresh`), functions_fresh2.yaml (`--set fresh2`) and
+functions_fresh3.yaml (`--set fresh3`) are sets in the same format, with other functions,
+written blind to the planner after it was developed (the fresh and fresh2 sets, their runs
+spent, are development data now); `--questions PATH` runs any file in that format. With
+`--out DIR` each finished question is kept (rows.jsonl) and the same command resumes an
+interrupted run. Categories:
 one call of the one function offered (simple), the right one among several (multiple),
 several calls to one function (parallel), calls to several functions (parallel_multiple)
 and requests no function fits (irrelevance: the right answer is no call).
@@ -58,7 +60,11 @@ DEV_SET = "functions_bench.yaml"
 HELDOUT_SET = "functions_heldout.yaml"
 FRESH_SET = "functions_fresh.yaml"
 FRESH2_SET = "functions_fresh2.yaml"
-QUESTION_SETS = {"dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET, "fresh2": FRESH2_SET}
+FRESH3_SET = "functions_fresh3.yaml"
+QUESTION_SETS = {
+    "dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET, "fresh2": FRESH2_SET,
+    "fresh3": FRESH3_SET,
+}  # fmt: skip
 _SETS = list(QUESTION_SETS.items())
 ROWS_FILE = "rows.jsonl"
 
