@@ -122,6 +122,10 @@ SUMMARY = {"name": "summary", "arguments": {"topic": "Treaty of Westphalia", "la
         (["CCS", "150 kW or more"], ["Treaty of Westphalia"]),  # values of one call, no frame
         (["Treaty of Westphalia", "Peace of Augsburg"], ["Treaty of Westphalia"]),
         (["summary of Treaty of Westphalia"], ["Treaty of Westphalia"]),
+        (
+            ["summary of Treaty of Westphalia", "summary of Treaty of Westphalia 1648"],
+            ["Treaty of Westphalia"],
+        ),
     ],
 )
 def test_a_need_written_like_another_gets_the_call_the_model_left_out(

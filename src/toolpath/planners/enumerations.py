@@ -213,7 +213,9 @@ def calls_for_needs(
         written = json.dumps([c.get("arguments") for c in calls + added], ensure_ascii=False)
         for i, other in enumerate(needs):
             mine, theirs = _differing(other, need)
-            if i == j or not _NAME_WORD.match(theirs) or theirs.casefold() in written.casefold():
+            if i == j or not mine or not _NAME_WORD.match(theirs):
+                continue
+            if theirs.casefold() in written.casefold():
                 continue
             copy = _copy_for(calls, mine, theirs, read)
             if copy is not None:
