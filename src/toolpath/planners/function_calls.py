@@ -399,8 +399,7 @@ def _grounded(value: Any, request: str, name: str = "") -> bool:
     request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
     language or currency it states in another form, a number (or numeric text) in digits or
     words or a duration in another unit, numbers joined ("2-6" for "2 to 6"); a boolean
-    when the request names its parameter
-    `name` or its opposite ("outdoor" for `indoor`)."""
+    when the request names its parameter `name` or its opposite ("outdoor" for `indoor`)."""
     said = mentions(request)
     if isinstance(value, bool):
         parts = [part for part in _WORDS.findall(name.casefold()) if len(part) >= 4]
