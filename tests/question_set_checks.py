@@ -1,4 +1,4 @@
-"""Shared checks of `toolpath bench functions` question sets (held-out, fresh, dev2, dev3): the
+"""Shared checks of `toolpath bench functions` question sets (held-out, fresh sets, dev2, dev3): the
 function library is valid and used, and each accepted call validates against its schema."""
 
 from __future__ import annotations
@@ -11,7 +11,23 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from toolpath.evals.functions_bench import CATEGORIES, Question, is_correct
+from toolpath.evals.functions_bench import (
+    CATEGORIES,
+    Question,
+    is_correct,
+    load_questions,
+    question_file,
+)
+
+
+def shipped(*names: str) -> list[Question]:
+    """The questions of the shipped question sets `names`, in order."""
+    return [q for name in names for q in load_questions(question_file(name))]
+
+
+def family(function_name: str) -> str:
+    """A function's family: its name's first word (flight_live_status: flight)."""
+    return function_name.split("_", 1)[0]
 
 
 def closed(schema: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from question_set_checks import (
     check_nothing_shared,
     check_question,
     check_variants,
+    shipped,
 )
 from toolpath.evals import functions_bench as bench
 
@@ -23,21 +24,13 @@ DEV2 = bench.load_questions(bench.question_file(DEV2_SET))
 BY_ID = {q.id: q for q in DEV2}
 
 
-def _other_sets() -> list[bench.Question]:
-    return [
-        q
-        for name in (bench.DEV_SET, bench.HELDOUT_SET, bench.FRESH_SET)
-        for q in bench.load_questions(bench.question_file(name))
-    ]
-
-
 def test_the_second_dev_set_has_ten_questions_per_category() -> None:
     check_counts(DEV2, dict.fromkeys(bench.CATEGORIES, 10), "dev2")
     assert len(BY_ID) == len(DEV2) == 50
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
-    check_nothing_shared(DEV2, _other_sets())
+    check_nothing_shared(DEV2, shipped(bench.DEV_SET, bench.HELDOUT_SET, bench.FRESH_SET))
 
 
 def test_it_has_about_thirty_functions_each_offered_and_called() -> None:

@@ -16,6 +16,8 @@ from question_set_checks import (
     check_nothing_shared,
     check_question,
     check_variants,
+    family,
+    shipped,
 )
 from toolpath.evals import functions_bench as bench
 
@@ -25,25 +27,15 @@ BY_ID = {q.id: q for q in DEV3}
 COUNTS = {"simple": 6, "multiple": 16, "parallel": 5, "parallel_multiple": 5, "irrelevance": 8}
 
 
-def _other_sets() -> list[bench.Question]:
-    return [
-        q
-        for name in (bench.DEV_SET, bench.HELDOUT_SET, bench.FRESH_SET, "functions_dev2.yaml")
-        for q in bench.load_questions(bench.question_file(name))
-    ]
-
-
-def _family(name: str) -> str:
-    return name.split("_", 1)[0]
-
-
 def test_the_third_dev_set_is_weighted_toward_multiple() -> None:
     check_counts(DEV3, COUNTS, "dev3")
     assert len(BY_ID) == len(DEV3) == 40
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
-    check_nothing_shared(DEV3, _other_sets())
+    check_nothing_shared(
+        DEV3, shipped(bench.DEV_SET, bench.HELDOUT_SET, bench.FRESH_SET, "functions_dev2.yaml")
+    )
 
 
 def test_it_has_about_thirty_functions_each_offered_and_called() -> None:
@@ -68,11 +60,11 @@ def test_the_offered_functions_are_close_ones(question_id: str) -> None:
     first name word: flight_live_status beside flight_offers_search); an irrelevance
     question's functions are of at most two families, on the subject of the request."""
     question = BY_ID[question_id]
-    families = [_family(f["name"]) for f in question.functions]
+    families = [family(f["name"]) for f in question.functions]
     if question.category == "irrelevance":
         assert len(set(families)) <= 2
         return
-    right = {_family(c["name"]) for alt in question.answers for c in alt}
+    right = {family(c["name"]) for alt in question.answers for c in alt}
     assert len(right) == 1
     assert families.count(right.pop()) >= 2
 

@@ -20,23 +20,19 @@ from question_set_checks import (
     check_question,
     check_variants,
     concrete,
+    family,
+    shipped,
 )
 from toolpath.evals import functions_bench as bench
 
 FRESH2 = bench.load_questions(bench.question_file(bench.FRESH2_SET))
 BY_ID = {q.id: q for q in FRESH2}
 COUNTS = dict.fromkeys(bench.CATEGORIES, 12)
+OTHER_SETS = (
+    bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.HELDOUT_SET,
+    bench.FRESH_SET,
+)  # fmt: skip
 _DEFAULT = re.compile(r"\bdefault ([A-Za-z0-9_.]+)")
-
-
-def _other_sets() -> list[bench.Question]:
-    names = (bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml")
-    names += (bench.HELDOUT_SET, bench.FRESH_SET)
-    return [q for name in names for q in bench.load_questions(bench.question_file(name))]
-
-
-def _family(name: str) -> str:
-    return name.split("_", 1)[0]
 
 
 def _stated_default(spec: dict[str, Any]) -> str | None:
@@ -59,7 +55,7 @@ def test_the_set_has_twelve_questions_per_category() -> None:
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
-    check_nothing_shared(FRESH2, _other_sets())
+    check_nothing_shared(FRESH2, shipped(*OTHER_SETS))
 
 
 def test_it_has_about_thirty_functions_each_offered_and_called() -> None:
@@ -74,7 +70,7 @@ def test_every_accepted_answer_names_an_offered_function_and_validates(
     check_question(question, multiple_offers=(3, 8))
     if question.category == "irrelevance":
         assert 2 <= len(question.functions) <= 5
-        assert len({_family(f["name"]) for f in question.functions}) <= 2
+        assert len({family(f["name"]) for f in question.functions}) <= 2
 
 
 def test_about_half_the_multiple_questions_offer_a_same_family_distractor() -> None:
@@ -82,9 +78,9 @@ def test_about_half_the_multiple_questions_offer_a_same_family_distractor() -> N
     family (same first name word); the others offer functions of other families only."""
     close = 0
     for question in (q for q in FRESH2 if q.category == "multiple"):
-        right = {_family(c["name"]) for alt in question.answers for c in alt}
+        right = {family(c["name"]) for alt in question.answers for c in alt}
         assert len(right) == 1
-        close += [_family(f["name"]) for f in question.functions].count(right.pop()) >= 2
+        close += [family(f["name"]) for f in question.functions].count(right.pop()) >= 2
     assert 5 <= close <= 7
 
 

@@ -16,6 +16,7 @@ from question_set_checks import (
     check_nothing_shared,
     check_question,
     check_variants,
+    shipped,
 )
 from toolpath.evals import functions_bench as bench
 
@@ -34,8 +35,7 @@ def test_the_set_is_registered_with_twelve_questions_per_category() -> None:
 
 
 def test_nothing_is_shared_with_the_other_sets() -> None:
-    others = [q for name in OTHER_SETS for q in bench.load_questions(bench.question_file(name))]
-    check_nothing_shared(FRESH3, others)
+    check_nothing_shared(FRESH3, shipped(*OTHER_SETS))
 
 
 def test_its_functions_are_its_own_each_offered_and_called() -> None:

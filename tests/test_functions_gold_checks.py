@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from question_set_checks import concrete
+from question_set_checks import concrete, shipped
 from toolpath.evals import functions_bench as bench
 from toolpath.planners import function_calls as fc
 from toolpath.planners.call_reading import Answer
@@ -18,9 +18,7 @@ from toolpath.tools.catalogs.openai_functions import function_specs
 DEVELOPMENT_SETS = (
     bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.FRESH_SET, bench.FRESH2_SET
 )  # fmt: skip
-QUESTIONS = [
-    q for name in DEVELOPMENT_SETS for q in bench.load_questions(bench.question_file(name))
-]
+QUESTIONS = shipped(*DEVELOPMENT_SETS)
 # right answers the checks still spoil, and why (a rule to mend, not to hide)
 KNOWN = {
     "dev2-parallel-multiple-06": "'hard' for 'felt pretty tough': a synonym, not read",

@@ -19,6 +19,7 @@ import json
 import re
 from typing import Any
 
+from toolpath.planners.mentions import DATE_WORD
 from toolpath.planners.references import references
 
 MAX_SPAN_WORDS = 6
@@ -46,13 +47,6 @@ def _name_run(text: str) -> str:
     return " ".join(words)
 
 
-_DATE_WORD = re.compile(
-    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov"
-    r"|dec)[a-z]*\.?",
-    re.I,
-)
-
-
 def _items_after(text: str) -> list[str]:
     """The further items of a list that `text` follows its first item with; a date
     ("Priya, Friday 9 Jan 2026") is no item."""
@@ -60,7 +54,7 @@ def _items_after(text: str) -> list[str]:
     while (
         (separator := _SEPARATOR.match(text))
         and (item := _name_run(text[separator.end() :]))
-        and not _DATE_WORD.fullmatch(item.split()[0])
+        and not DATE_WORD.fullmatch(item.split()[0])
     ):
         items.append(item)
         text = text[separator.end() + len(item) :]

@@ -34,7 +34,7 @@ from toolpath.planners.call_reading import (
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import clock_time, fold, mentions
+from toolpath.planners.mentions import SECONDS_PER_UNIT, clock_time, fold, mentions
 from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
 from toolpath.planners.references import counts_from_one, references, renumber
 from toolpath.tools.spec import ToolSpec
@@ -337,11 +337,8 @@ def _coerce_object(value: dict[str, Any], schema: dict[str, Any], where: str):
     return out, notes
 
 
-# "min" is no unit here: `min_count` is a minimum
-_UNIT_SECONDS = {
-    "seconds": 1, "secs": 1, "minutes": 60, "mins": 60, "hours": 3_600, "hrs": 3_600,
-    "days": 86_400, "weeks": 604_800,
-}  # fmt: skip
+# plural units only: "min" in `min_count` is a minimum, "day" may be a day of the month
+_UNIT_SECONDS = {word: s for word, s in SECONDS_PER_UNIT.items() if word.endswith("s")}
 _IN_UNIT = re.compile(r"\bin (seconds|minutes|hours|days|weeks)\b")
 
 
@@ -619,19 +616,27 @@ def _invented(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) ->
     the model made them up ("2023-04-15" for a tide question that gives no date). A code
     (AAPL, ORD) may be the model's knowledge of a name the request gives ("Apple",
     "Chicago"): it counts only when no input comes from the request."""
-    inputs = _inputs(call, specs)
-    arguments = call.get("arguments") or {}
-    invented = [name for name in inputs if not _from_request(arguments[name], request, name)]
+    inputs, invented = _unsourced(call, specs, request)
     if len(invented) == len(inputs):
         return invented
+    arguments = call["arguments"]
     return [name for name in invented if not _CODE.fullmatch(str(arguments[name]).strip())]
 
 
 def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
     """No input of the call comes from the request: the function does not do what was
     asked (a BMI from made-up weights for a question about boiling water)."""
-    invented = _invented(call, specs, request)
-    return bool(invented) and len(invented) == len(_inputs(call, specs))
+    inputs, invented = _unsourced(call, specs, request)
+    return bool(inputs) and len(invented) == len(inputs)
+
+
+def _unsourced(
+    call: dict[str, Any], specs: dict[str, ToolSpec], request: str
+) -> tuple[list[str], list[str]]:
+    """(the call's inputs, those that neither the request nor another call supplies)."""
+    inputs = _inputs(call, specs)
+    arguments = call.get("arguments") or {}
+    return inputs, [k for k in inputs if not _from_request(arguments[k], request, k)]
 
 
 def _is_one(value: Any) -> bool:

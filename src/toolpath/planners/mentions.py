@@ -43,7 +43,7 @@ _COUNTS = {
 }  # fmt: skip
 _SCALE_SUFFIXES = {"k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)")
-_SECONDS = {
+SECONDS_PER_UNIT = {
     "second": 1, "seconds": 1, "sec": 1, "secs": 1,
     "minute": 60, "minutes": 60, "min": 60, "mins": 60,
     "hour": 3_600, "hours": 3_600, "hr": 3_600, "hrs": 3_600,
@@ -53,6 +53,8 @@ _FILLERS = {"a", "an", "of", "and", "more", "the"}
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH_NAMES = [name.casefold() for name in calendar.month_name[1:]]  # "august" is month 8
 _MONTH = rf"({'|'.join(_MONTHS)})[a-z]*\.?"
+# a word that names a day of the week or a month ("Friday", "Jan.")
+DATE_WORD = re.compile(rf"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day|{_MONTH}", re.I)
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b")
 _DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b")
@@ -198,8 +200,8 @@ def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple
     found = set()
     for index, value in counted:
         ahead = [t for t in tokens[index + 1 : index + 5] if t not in _FILLERS][:1]
-        if ahead and ahead[0] in _SECONDS:
-            found.add((value, _SECONDS[ahead[0]]))
+        if ahead and ahead[0] in SECONDS_PER_UNIT:
+            found.add((value, SECONDS_PER_UNIT[ahead[0]]))
     return found
 
 
@@ -259,7 +261,7 @@ def clock_time(hour: str, minute: str = "", half: str = "") -> str | None:
     return f"{h:02d}:{m:02d}" if h < 24 and m < 60 else None
 
 
-_HOUR = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_HOUR = rf"(\d{{1,2}}|{'|'.join(list(_UNITS)[1:13])})"  # 1 to 12, in digits or words
 _PAST_TO = re.compile(
     rf"\b(quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(past|to)\s+{_HOUR}"
     r"\b(?:\s+(in the morning|this morning|am|in the afternoon|this afternoon|in the evening"
