@@ -12,12 +12,9 @@ from typer.testing import CliRunner
 
 from toolpath.evals import functions_bench as bench
 from toolpath.planners.call_reading import read_answer, read_calls
+from toolpath.planners.coercion import coerce
 from toolpath.planners.decomposer import Decomposer, DecompositionError
-from toolpath.planners.function_calls import (
-    FunctionCaller,
-    answer_schema,
-    coerce,
-)
+from toolpath.planners.function_calls import FunctionCaller, answer_schema
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_catalog, function_specs
 

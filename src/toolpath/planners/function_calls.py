@@ -5,9 +5,9 @@ The model sees each function's JSON schema and answers with the calls to make (f
 text, read back as JSON, or under a JSON schema built from the functions' parameter
 schemas; `call_reading` reads the calls); in free text it first lists what the user asks
 for ("Needs: ..."), which sets how many calls it writes. Each call is checked against its
-function's schema: unambiguous coercions ('10' -> 10 for an integer, a JSON array written
-as a string, an enum value spelled another way) are made and reported, optional
-parameters the request does not give (`mentions`: in any form) are left out, a call none
+function's schema: unambiguous coercions (`coercion`: '10' -> 10 for an integer, an enum
+value spelled another way) are made and reported, optional parameters the request does
+not give (`grounding`: in any form) are left out, a call none
 of whose inputs the request gives is dropped, and what is still wrong is fed back to the
 model, as are inputs the request does not give (asked once: the second answer stands).
 An answer with no call is a valid plan; its reason says why no function fits.
@@ -19,7 +19,6 @@ import copy
 import difflib
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +30,14 @@ from toolpath.planners.call_reading import (
     parameter_properties,
     read_calls,
 )
+from toolpath.planners.coercion import coerce, in_parameter_units
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
+from toolpath.planners.grounding import CODE, from_request, supplied
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import SECONDS_PER_UNIT, clock_time, fold, mentions
-from toolpath.planners.plan import NODE_REF, Argument, Plan, SubTask
-from toolpath.planners.references import counts_from_one, references, renumber
+from toolpath.planners.mentions import NUMBER, WORD
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.planners.references import counts_from_one, is_ref, references, renumber
 from toolpath.tools.spec import ToolSpec
 
 MAX_CALLS = 10
@@ -49,10 +50,6 @@ RELEVANCE_FLOOR = 0.14
 OUTPUTS = ("free", "constrained")
 STYLES = ("tags", "json")
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_WORDS = re.compile(r"[a-z0-9]+")
-_NUMBERS_ONLY = re.compile(r"\d+(?:\.\d+)?(?:\s*[-–/x,]\s*\d+(?:\.\d+)?)+")
 # What llama.cpp's schema grammar is given of a parameter schema (the rest is prose).
 _GRAMMAR_KEYS = {
     "type", "properties", "required", "items", "enum", "const", "anyOf",
@@ -184,249 +181,10 @@ def answer_schema(tools: list[ToolSpec]) -> dict[str, Any]:
     }
 
 
-# -- coercion and validation ------------------------------------------------------------------
-def _is_ref(value: Any) -> bool:
-    return isinstance(value, str) and bool(NODE_REF.search(value))
-
-
-def _parsed(text: str, kind: type) -> Any:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    return value if isinstance(value, kind) else None
-
-
-def _scalar(value: Any, kind: str) -> Any:
-    """`value` turned into JSON type `kind` when exactly one reading exists, else None."""
-    text = value.strip() if isinstance(value, str) else None
-    if kind == "integer":
-        if text is not None and _INTEGER.match(text):
-            return int(text)
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-    elif kind == "number" and text is not None and _NUMBER.match(text):
-        number = float(text)
-        return int(number) if _INTEGER.match(text) else number
-    elif kind == "boolean" and text is not None and text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    elif kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    elif kind == "array" and text is not None and text.startswith("["):
-        return _parsed(text, list)
-    elif kind == "object" and text is not None and text.startswith("{"):
-        return _parsed(text, dict)
-    return None
-
-
-_PYTHON_TYPES: dict[str, Any] = {
-    "integer": int, "number": int | float, "boolean": bool, "string": str,
-    "array": list, "object": dict,
-}  # fmt: skip
-
-
-def _has_type(value: Any, kind: str) -> bool:
-    if isinstance(value, bool) and kind in ("integer", "number"):
-        return False
-    return isinstance(value, _PYTHON_TYPES.get(kind, object))
-
-
-def _enum_value(value: str, enum: list[str]) -> str | None:
-    """The one enum value `value` spells another way: the same words in another case or
-    with other separators ("Living Room", "living_room"), else the only value that starts
-    it or that it starts ("litre" -> "l", "pieces" -> "piece"); None when not exactly one."""
-    words = " ".join(_WORDS.findall(value.casefold()))
-    for fits in (
-        lambda e: " ".join(_WORDS.findall(e.casefold())) == words,
-        lambda e: words.startswith(e.casefold()) or e.casefold().startswith(words),
-    ):
-        found = [e for e in enum if words and fits(e)]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            return None
-    return None
-
-
-_CLOCK_VALUE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?$", re.I)
-
-
-def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
-    """A time of day in the HH:MM form the parameter asks for (its `format` is "time" or its
-    description says HH:MM): "6:30" -> "06:30", "8" -> "08:00", "3pm" -> "15:00"; None
-    when it is already in that form or is not a time."""
-    asks = schema.get("format") == "time" or "HH:MM" in str(schema.get("description", ""))
-    found = _CLOCK_VALUE.match(value.strip()) if asks else None
-    if found is None:
-        return None
-    text = clock_time(found.group(1), found.group(2) or "", found.group(3) or "")
-    return text if text != value else None
-
-
-_NO_SPACES = re.compile(r"\b(?:without|no) (?:spaces|whitespace)\b", re.I)
-_LOWER = re.compile(r"\blower[ -]?case\b", re.I)
-_UPPER = re.compile(r"\bupper[ -]?case\b", re.I)
-
-
-def _described_form(value: str, schema: dict[str, Any]) -> str:
-    """`value` in the form its description asks for: without spaces, in lower case or in
-    upper case ("1Z 999 AA1" -> "1Z999AA1" for "as printed, without spaces")."""
-    described = str(schema.get("description", ""))
-    if _NO_SPACES.search(described):
-        value = "".join(value.split())
-    if _LOWER.search(described):
-        value = value.lower()
-    elif _UPPER.search(described):
-        value = value.upper()
-    return value
-
-
-def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
-    """`value` made to fit `schema` where only one reading is possible; notes say what
-    changed. Values that cannot be read another way are left for validation."""
-    if not isinstance(schema, dict) or _is_ref(value):
-        return value, []
-    notes: list[str] = []
-    kind = schema.get("type")
-    if isinstance(kind, str) and kind in _PYTHON_TYPES and not _has_type(value, kind):
-        new = _scalar(value, kind)
-        if new is not None:
-            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(new)}")
-            value = new
-    enum = schema.get("enum")
-    if isinstance(enum, list) and value not in enum and isinstance(value, str):
-        same = _enum_value(value, [e for e in enum if isinstance(e, str)])
-        if same is not None:
-            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(same)}")
-            value = same
-    if isinstance(value, str) and not enum:
-        formed = _clock_value(value, schema) or _described_form(value, schema)
-        if formed != value:
-            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(formed)}")
-            value = formed
-    if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        items = [coerce(v, schema["items"], f"{where}[{i}]") for i, v in enumerate(value)]
-        value = [v for v, _ in items]
-        notes += [n for _, more in items for n in more]
-    if isinstance(value, dict) and isinstance(schema.get("properties"), dict):
-        value, more = _coerce_object(value, schema, where)
-        notes += more
-    return value, notes
-
-
-def _coerce_object(value: dict[str, Any], schema: dict[str, Any], where: str):
-    properties = schema["properties"]
-    required = set(schema.get("required", []))
-    out: dict[str, Any] = {}
-    notes: list[str] = []
-    for key, item in value.items():
-        name = key
-        if name not in properties:
-            unused = [p for p in properties if p not in value]
-            close = difflib.get_close_matches(key, unused, 1, 0.8)
-            if not close:
-                out[key] = item  # left for validation (the schema may allow it)
-                continue
-            name = close[0]
-            notes.append(f"{where}: argument {key!r} renamed {name!r}")
-        if name not in required and (item is None or item == ""):
-            notes.append(f"{where}: optional {name!r} given as {json.dumps(item)}; left out")
-            continue
-        out[name], more = coerce(item, properties[name], f"{where}.{name}")
-        notes += more
-    return out, notes
-
-
-# plural units only: "min" in `min_count` is a minimum, "day" may be a day of the month
-_UNIT_SECONDS = {word: s for word, s in SECONDS_PER_UNIT.items() if word.endswith("s")}
-_IN_UNIT = re.compile(r"\bin (seconds|minutes|hours|days|weeks)\b")
-
-
-def _parameter_unit(name: str, prop: Any) -> int | None:
-    """Seconds in the unit of time a parameter's name or description states
-    ("event_minutes", "duration in seconds"); None when it states none or several."""
-    units = {
-        _UNIT_SECONDS[part] for part in _WORDS.findall(name.casefold()) if part in _UNIT_SECONDS
-    }
-    described = (
-        _IN_UNIT.findall(str(prop.get("description", "")).casefold())
-        if isinstance(prop, dict)
-        else []
-    )
-    units |= {_UNIT_SECONDS[word] for word in described}
-    return units.pop() if len(units) == 1 else None
-
-
-def _in_parameter_units(
-    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
-) -> tuple[dict[str, Any], list[str]]:
-    """A duration the request states in another unit than its parameter's, written with the
-    request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a value
-    with two readings ("2 hours, then 2 minutes") stays."""
-    stated = mentions(request).durations
-    properties = schema.get("properties", {})
-    notes = []
-    for name, value in list(arguments.items()):
-        unit = _parameter_unit(name, properties.get(name))
-        if unit is None or isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        readings = {number * per / unit for number, per in stated if number == value}
-        if len(readings) == 1 and (new := readings.pop()) != value:
-            new = int(new) if new.is_integer() else new
-            notes.append(
-                f"{where}.{name}: {json.dumps(value)} -> {json.dumps(new)} (the request's unit)"
-            )
-            arguments = {**arguments, name: new}
-    return arguments, notes
-
-
+# -- the checks -------------------------------------------------------------------------------
 def _message(error: Any, where: str) -> str:
     path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     return f"{where}{path}: {error.message}"
-
-
-def _stem_in(word: str, words: Sequence[str]) -> bool:
-    """`word` is one of `words` or shares its first 4 letters with one ("cycling", "cycle")."""
-    return word in words or (len(word) >= 4 and any(w[:4] == word[:4] for w in words))
-
-
-def _grounded(value: Any, request: str, name: str = "") -> bool:
-    """The request mentions `value` (`planners.mentions`): a string in it or its words in a
-    row ("full_time" for "full-time"; one word may be another form of a word of the
-    request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
-    language or currency it states in another form, a number (or numeric text) in digits or
-    words or a duration in another unit, numbers joined ("2-6" for "2 to 6"); a boolean
-    when the request names its parameter `name` or its opposite ("outdoor" for `indoor`)."""
-    said = mentions(request)
-    if isinstance(value, bool):
-        parts = [part for part in _WORDS.findall(name.casefold()) if len(part) >= 4]
-        return any(_stem_in(form, said.words) for part in parts for form in _with_opposite(part))
-    if isinstance(value, int | float):
-        return said.says_number(value)
-    text = fold(str(value).strip())
-    if not text:
-        return False
-    if _NUMBER.match(text) and said.says_number(float(text)):  # "2" before its coercion
-        return True
-    numbers = re.findall(r"\d+(?:\.\d+)?", text) if _NUMBERS_ONLY.fullmatch(text) else []
-    if numbers and all(said.says_number(float(n)) for n in numbers):  # "2-6" for "2 to 6"
-        return True
-    if text in said.text or said.says_words(text) or said.says_text(text) or said.says_joined(text):
-        return True
-    parts = _WORDS.findall(text)
-    if len(parts) == 1 and _stem_in(parts[0], said.words):
-        return True
-    return len(text) <= 3 and any(word.startswith(text) for word in said.words)
-
-
-_OPPOSITE_PREFIXES = (("in", "out"), ("out", "in"), ("un", ""), ("non", ""), ("dis", ""))
-
-
-def _with_opposite(word: str) -> list[str]:
-    """The word and its opposites by prefix: "indoor" and "outdoor", "read" and "unread"."""
-    forms = [word] + [f"{prefix}{word}" for prefix in ("un", "non")]
-    forms += [new + word[len(old) :] for old, new in _OPPOSITE_PREFIXES if word.startswith(old)]
-    return [form for form in forms if len(form) >= 4]
 
 
 def _fillable(value: Any) -> bool:
@@ -455,7 +213,7 @@ def _stated_default(prop: Any) -> Any:
     if kind == "boolean":
         return {"true": True, "false": False}.get(word, _NO_DEFAULT)
     if kind in ("integer", "number"):
-        return float(word) if _NUMBER.match(word) else _NO_DEFAULT
+        return float(word) if NUMBER.match(word) else _NO_DEFAULT
     # a text default is a value only when it is one of the enum's ("default today" is not)
     listed = [str(v).casefold() for v in prop.get("enum", [])]
     return word if word in listed else _NO_DEFAULT
@@ -491,7 +249,7 @@ def _ungrounded_optional(
         if (
             name in required
             or not _fillable(value)
-            or _supplied(value, request, name)
+            or supplied(value, request, name)
             or _chosen(value, properties.get(name))
         ):
             kept[name] = value
@@ -522,13 +280,13 @@ def check_call(
     schema = specs[name].parameters
     arguments, more = coerce(arguments, schema, where)
     if request:
-        arguments, converted = _in_parameter_units(arguments, schema, request, where)
+        arguments, converted = in_parameter_units(arguments, schema, request, where)
         more += converted
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
     notes += [f"repaired: {note}" for note in more]
     errors = [
-        e for e in Draft202012Validator(schema).iter_errors(arguments) if not _is_ref(e.instance)
+        e for e in Draft202012Validator(schema).iter_errors(arguments) if not is_ref(e.instance)
     ]
     problems = [_message(e, where) for e in sorted(errors, key=lambda e: list(e.absolute_path))]
     return {"name": name, "arguments": arguments}, problems, notes
@@ -567,14 +325,14 @@ def closest_function(name: str, specs: dict[str, ToolSpec]) -> str | None:
     ("note_delete" is not "note_create"), so None."""
     if name in specs:
         return name
-    words = _WORDS.findall(name.casefold())
+    words = WORD.findall(name.casefold())
     for close in difflib.get_close_matches(name, list(specs), 3, 0.8):
-        offered = _WORDS.findall(close.casefold())
+        offered = WORD.findall(close.casefold())
         if "".join(words) == "".join(offered) or (
             len(words) == len(offered) and all(map(_same_word, words, offered))
         ):
             return close
-    holding = [n for n in specs if _words_kept(words, _WORDS.findall(n.casefold()))]
+    holding = [n for n in specs if _words_kept(words, WORD.findall(n.casefold()))]
     return holding[0] if len(holding) == 1 else None
 
 
@@ -620,7 +378,7 @@ def _invented(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) ->
     if len(invented) == len(inputs):
         return invented
     arguments = call["arguments"]
-    return [name for name in invented if not _CODE.fullmatch(str(arguments[name]).strip())]
+    return [name for name in invented if not CODE.fullmatch(str(arguments[name]).strip())]
 
 
 def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
@@ -636,71 +394,11 @@ def _unsourced(
     """(the call's inputs, those that neither the request nor another call supplies)."""
     inputs = _inputs(call, specs)
     arguments = call.get("arguments") or {}
-    return inputs, [k for k in inputs if not _from_request(arguments[k], request, k)]
+    return inputs, [k for k in inputs if not from_request(arguments[k], request, k)]
 
 
 def _is_one(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and value == 1
-
-
-def _from_request(value: Any, request: str, name: str) -> bool:
-    return (
-        _supplied(value, request, name)
-        or _shares_a_word(value, request)
-        or _identifies(value, request)
-    )
-
-
-def _supplied(value: Any, request: str, name: str) -> bool:
-    """The request (or another call's result) supplies some part of `value`."""
-    if isinstance(value, dict):
-        return any(_supplied(v, request, name) for v in value.values())
-    if isinstance(value, list):
-        return any(_supplied(v, request, name) for v in value)
-    return _is_ref(value) or _grounded(value, request, name)
-
-
-def _shares_a_word(value: Any, request: str) -> bool:
-    """A text value with a word of 4+ letters from the request: a normalised form of what
-    it says ("Asia/Tokyo" for "in Tokyo"). Only a whole argument's text counts; one item
-    of an invented list can share a word by chance."""
-    if not isinstance(value, str):
-        return False
-    words = mentions(request).words
-    return any(len(part) >= 4 and _stem_in(part, words) for part in _WORDS.findall(fold(value)))
-
-
-_DIGIT_RUN = re.compile(r"\d{2,}")
-_CODE = re.compile(r"[A-Z]{2,5}")
-
-
-def _in_order(letters: str, word: str) -> bool:
-    """Every letter of `letters` is in `word`, in that order ("nvda" in "nvidia")."""
-    rest = iter(word)
-    return all(letter in rest for letter in letters)
-
-
-def _identifies(value: Any, request: str) -> bool:
-    """A code standing for something the request names, or the reverse: letters added to
-    a number it states ("UA857" for "united 857"), the words of an abbreviation it uses
-    ("Los Angeles" for "LA"), or an upper-case abbreviation of one of its longer
-    words that starts with the same letter ("NVDA" for "nvidia", "MSFT" for "Microsoft")."""
-    if not isinstance(value, str):
-        return False
-    said = mentions(request)
-    runs = _DIGIT_RUN.findall(value)
-    if runs and all(said.says_number(float(run)) for run in runs):
-        return True
-    initials = "".join(word[0] for word in _WORDS.findall(value.casefold()))
-    if len(initials) >= 2 and initials in said.words:  # "Los Angeles" for "LA"
-        return True
-    if not _CODE.fullmatch(value.strip()):
-        return False
-    code = value.strip().casefold()
-    return any(
-        len(word) > len(code) and word[0] == code[0] and _in_order(code, word)
-        for word in said.words
-    )
 
 
 def _kept_calls(

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:k|m|bn)(?![a-z])|\d[\d,]*(?:\.\d+)?|[a-z]+")
-_WORD = re.compile(r"[a-z0-9]+")
+WORD = re.compile(r"[a-z0-9]+")
+NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")  # a whole text in digits
 _UNITS = {
     word: n
     for n, word in enumerate(
@@ -101,13 +102,13 @@ class Mentions:
 
     def says_words(self, value: str) -> bool:
         """The value's words appear in a row in the request ("full_time", "full-time")."""
-        words = _WORD.findall(fold(value))
+        words = WORD.findall(fold(value))
         return bool(words) and f" {' '.join(words)} " in f" {' '.join(self.words)} "
 
     def says_joined(self, value: str) -> bool:
         """The value is two or more words of the request in a row, written without spaces
         ("1Z999AA1" for "1Z 999 AA1")."""
-        flat = "".join(_WORD.findall(fold(value)))
+        flat = "".join(WORD.findall(fold(value)))
         words = self.words
         return any(
             "".join(words[start:end]) == flat
@@ -314,12 +315,12 @@ def mentions(request: str) -> Mentions:
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
     return Mentions(
         text=text,
-        words=tuple(_WORD.findall(text)),
+        words=tuple(WORD.findall(text)),
         numbers=frozenset(round(v, 6) for v in values),
         dates=frozenset(_dates(text)),
         month_days=frozenset(_month_days(text)),
         lone_days=frozenset(int(m.group(1)) for m in _LONE_DAY.finditer(text)),
         times=frozenset(_times(text)),
-        codes=frozenset(_codes(text, _WORD.findall(text))),
+        codes=frozenset(_codes(text, WORD.findall(text))),
         durations=frozenset(durations),
     )

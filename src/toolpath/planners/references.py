@@ -53,6 +53,11 @@ def as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def is_ref(value: Any) -> bool:
+    """A text holding a `<node-j>` reference (another call's result)."""
+    return isinstance(value, str) and bool(NODE_REF.search(value))
+
+
 def references(value: Any) -> list[int]:
     """The node indices a value refers to, in order of appearance."""
     return [int(m) for m in NODE_REF.findall(as_text(value))]

@@ -1,0 +1,206 @@
+"""Argument values made to fit their JSON schema where only one reading is possible: '10'
+-> 10 for an integer, a JSON array written as a string, an enum value spelled another way,
+a time of day in the HH:MM form a parameter asks for, the form a description states
+("without spaces"), and a duration converted into the unit a parameter's name states when
+the request gives it in another. Each change is reported as a note."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any
+
+from toolpath.planners.mentions import NUMBER, SECONDS_PER_UNIT, WORD, clock_time, mentions
+from toolpath.planners.references import is_ref
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def _parsed(text: str, kind: type) -> Any:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def _scalar(value: Any, kind: str) -> Any:
+    """`value` turned into JSON type `kind` when exactly one reading exists, else None."""
+    text = value.strip() if isinstance(value, str) else None
+    if kind == "integer":
+        if text is not None and _INTEGER.match(text):
+            return int(text)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    elif kind == "number" and text is not None and NUMBER.match(text):
+        number = float(text)
+        return int(number) if _INTEGER.match(text) else number
+    elif kind == "boolean" and text is not None and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    elif kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    elif kind == "array" and text is not None and text.startswith("["):
+        return _parsed(text, list)
+    elif kind == "object" and text is not None and text.startswith("{"):
+        return _parsed(text, dict)
+    return None
+
+
+_PYTHON_TYPES: dict[str, Any] = {
+    "integer": int, "number": int | float, "boolean": bool, "string": str,
+    "array": list, "object": dict,
+}  # fmt: skip
+
+
+def _has_type(value: Any, kind: str) -> bool:
+    if isinstance(value, bool) and kind in ("integer", "number"):
+        return False
+    return isinstance(value, _PYTHON_TYPES.get(kind, object))
+
+
+def _enum_value(value: str, enum: list[str]) -> str | None:
+    """The one enum value `value` spells another way: the same words in another case or
+    with other separators ("Living Room", "living_room"), else the only value that starts
+    it or that it starts ("litre" -> "l", "pieces" -> "piece"); None when not exactly one."""
+    words = " ".join(WORD.findall(value.casefold()))
+    for fits in (
+        lambda e: " ".join(WORD.findall(e.casefold())) == words,
+        lambda e: words.startswith(e.casefold()) or e.casefold().startswith(words),
+    ):
+        found = [e for e in enum if words and fits(e)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+    return None
+
+
+_CLOCK_VALUE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?$", re.I)
+
+
+def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
+    """A time of day in the HH:MM form the parameter asks for (its `format` is "time" or its
+    description says HH:MM): "6:30" -> "06:30", "8" -> "08:00", "3pm" -> "15:00"; None
+    when it is already in that form or is not a time."""
+    asks = schema.get("format") == "time" or "HH:MM" in str(schema.get("description", ""))
+    found = _CLOCK_VALUE.match(value.strip()) if asks else None
+    if found is None:
+        return None
+    text = clock_time(found.group(1), found.group(2) or "", found.group(3) or "")
+    return text if text != value else None
+
+
+_NO_SPACES = re.compile(r"\b(?:without|no) (?:spaces|whitespace)\b", re.I)
+_LOWER = re.compile(r"\blower[ -]?case\b", re.I)
+_UPPER = re.compile(r"\bupper[ -]?case\b", re.I)
+
+
+def _described_form(value: str, schema: dict[str, Any]) -> str:
+    """`value` in the form its description asks for: without spaces, in lower case or in
+    upper case ("1Z 999 AA1" -> "1Z999AA1" for "as printed, without spaces")."""
+    described = str(schema.get("description", ""))
+    if _NO_SPACES.search(described):
+        value = "".join(value.split())
+    if _LOWER.search(described):
+        value = value.lower()
+    elif _UPPER.search(described):
+        value = value.upper()
+    return value
+
+
+def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
+    """`value` made to fit `schema` where only one reading is possible; notes say what
+    changed. Values that cannot be read another way are left for validation."""
+    if not isinstance(schema, dict) or is_ref(value):
+        return value, []
+    notes: list[str] = []
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind in _PYTHON_TYPES and not _has_type(value, kind):
+        new = _scalar(value, kind)
+        if new is not None:
+            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(new)}")
+            value = new
+    enum = schema.get("enum")
+    if isinstance(enum, list) and value not in enum and isinstance(value, str):
+        same = _enum_value(value, [e for e in enum if isinstance(e, str)])
+        if same is not None:
+            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(same)}")
+            value = same
+    if isinstance(value, str) and not enum:
+        formed = _clock_value(value, schema) or _described_form(value, schema)
+        if formed != value:
+            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(formed)}")
+            value = formed
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        items = [coerce(v, schema["items"], f"{where}[{i}]") for i, v in enumerate(value)]
+        value = [v for v, _ in items]
+        notes += [n for _, more in items for n in more]
+    if isinstance(value, dict) and isinstance(schema.get("properties"), dict):
+        value, more = _coerce_object(value, schema, where)
+        notes += more
+    return value, notes
+
+
+def _coerce_object(value: dict[str, Any], schema: dict[str, Any], where: str):
+    properties = schema["properties"]
+    required = set(schema.get("required", []))
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for key, item in value.items():
+        name = key
+        if name not in properties:
+            unused = [p for p in properties if p not in value]
+            close = difflib.get_close_matches(key, unused, 1, 0.8)
+            if not close:
+                out[key] = item  # left for validation (the schema may allow it)
+                continue
+            name = close[0]
+            notes.append(f"{where}: argument {key!r} renamed {name!r}")
+        if name not in required and (item is None or item == ""):
+            notes.append(f"{where}: optional {name!r} given as {json.dumps(item)}; left out")
+            continue
+        out[name], more = coerce(item, properties[name], f"{where}.{name}")
+        notes += more
+    return out, notes
+
+
+# plural units only: "min" in `min_count` is a minimum, "day" may be a day of the month
+_UNIT_SECONDS = {word: s for word, s in SECONDS_PER_UNIT.items() if word.endswith("s")}
+_IN_UNIT = re.compile(r"\bin (seconds|minutes|hours|days|weeks)\b")
+
+
+def _parameter_unit(name: str, prop: Any) -> int | None:
+    """Seconds in the unit of time a parameter's name or description states
+    ("event_minutes", "duration in seconds"); None when it states none or several."""
+    units = {_UNIT_SECONDS[part] for part in WORD.findall(name.casefold()) if part in _UNIT_SECONDS}
+    described = (
+        _IN_UNIT.findall(str(prop.get("description", "")).casefold())
+        if isinstance(prop, dict)
+        else []
+    )
+    units |= {_UNIT_SECONDS[word] for word in described}
+    return units.pop() if len(units) == 1 else None
+
+
+def in_parameter_units(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A duration the request states in another unit than its parameter's, written with the
+    request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a value
+    with two readings ("2 hours, then 2 minutes") stays."""
+    stated = mentions(request).durations
+    properties = schema.get("properties", {})
+    notes = []
+    for name, value in list(arguments.items()):
+        unit = _parameter_unit(name, properties.get(name))
+        if unit is None or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        readings = {number * per / unit for number, per in stated if number == value}
+        if len(readings) == 1 and (new := readings.pop()) != value:
+            new = int(new) if new.is_integer() else new
+            notes.append(
+                f"{where}.{name}: {json.dumps(value)} -> {json.dumps(new)} (the request's unit)"
+            )
+            arguments = {**arguments, name: new}
+    return arguments, notes

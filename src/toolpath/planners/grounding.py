@@ -1,0 +1,117 @@
+"""Whether a request gives a value, in whatever form (`mentions` reads the request): the
+checks of `function_calls` keep optional arguments and calls only when it does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from toolpath.planners.mentions import NUMBER, WORD, fold, mentions
+from toolpath.planners.references import is_ref
+
+_NUMBERS_ONLY = re.compile(r"\d+(?:\.\d+)?(?:\s*[-–/x,]\s*\d+(?:\.\d+)?)+")
+
+
+def stem_in(word: str, words: Sequence[str]) -> bool:
+    """`word` is one of `words` or shares its first 4 letters with one ("cycling", "cycle")."""
+    return word in words or (len(word) >= 4 and any(w[:4] == word[:4] for w in words))
+
+
+def grounded(value: Any, request: str, name: str = "") -> bool:
+    """The request mentions `value` (`planners.mentions`): a string in it or its words in a
+    row ("full_time" for "full-time"; one word may be another form of a word of the
+    request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
+    language or currency it states in another form, a number (or numeric text) in digits or
+    words or a duration in another unit, numbers joined ("2-6" for "2 to 6"); a boolean
+    when the request names its parameter `name` or its opposite ("outdoor" for `indoor`)."""
+    said = mentions(request)
+    if isinstance(value, bool):
+        parts = [part for part in WORD.findall(name.casefold()) if len(part) >= 4]
+        return any(stem_in(form, said.words) for part in parts for form in _with_opposite(part))
+    if isinstance(value, int | float):
+        return said.says_number(value)
+    text = fold(str(value).strip())
+    if not text:
+        return False
+    if NUMBER.match(text) and said.says_number(float(text)):  # "2" before its coercion
+        return True
+    numbers = re.findall(r"\d+(?:\.\d+)?", text) if _NUMBERS_ONLY.fullmatch(text) else []
+    if numbers and all(said.says_number(float(n)) for n in numbers):  # "2-6" for "2 to 6"
+        return True
+    if text in said.text or said.says_words(text) or said.says_text(text) or said.says_joined(text):
+        return True
+    parts = WORD.findall(text)
+    if len(parts) == 1 and stem_in(parts[0], said.words):
+        return True
+    return len(text) <= 3 and any(word.startswith(text) for word in said.words)
+
+
+_OPPOSITE_PREFIXES = (("in", "out"), ("out", "in"), ("un", ""), ("non", ""), ("dis", ""))
+
+
+def _with_opposite(word: str) -> list[str]:
+    """The word and its opposites by prefix: "indoor" and "outdoor", "read" and "unread"."""
+    forms = [word] + [f"{prefix}{word}" for prefix in ("un", "non")]
+    forms += [new + word[len(old) :] for old, new in _OPPOSITE_PREFIXES if word.startswith(old)]
+    return [form for form in forms if len(form) >= 4]
+
+
+def supplied(value: Any, request: str, name: str) -> bool:
+    """The request (or another call's result) supplies some part of `value`."""
+    if isinstance(value, dict):
+        return any(supplied(v, request, name) for v in value.values())
+    if isinstance(value, list):
+        return any(supplied(v, request, name) for v in value)
+    return is_ref(value) or grounded(value, request, name)
+
+
+def shares_a_word(value: Any, request: str) -> bool:
+    """A text value with a word of 4+ letters from the request: a normalised form of what
+    it says ("Asia/Tokyo" for "in Tokyo"). Only a whole argument's text counts; one item
+    of an invented list can share a word by chance."""
+    if not isinstance(value, str):
+        return False
+    words = mentions(request).words
+    return any(len(part) >= 4 and stem_in(part, words) for part in WORD.findall(fold(value)))
+
+
+_DIGIT_RUN = re.compile(r"\d{2,}")
+CODE = re.compile(r"[A-Z]{2,5}")
+
+
+def _in_order(letters: str, word: str) -> bool:
+    """Every letter of `letters` is in `word`, in that order ("nvda" in "nvidia")."""
+    rest = iter(word)
+    return all(letter in rest for letter in letters)
+
+
+def identifies(value: Any, request: str) -> bool:
+    """A code standing for something the request names, or the reverse: letters added to
+    a number it states ("UA857" for "united 857"), the words of an abbreviation it uses
+    ("Los Angeles" for "LA"), or an upper-case abbreviation of one of its longer
+    words that starts with the same letter ("NVDA" for "nvidia", "MSFT" for "Microsoft")."""
+    if not isinstance(value, str):
+        return False
+    said = mentions(request)
+    runs = _DIGIT_RUN.findall(value)
+    if runs and all(said.says_number(float(run)) for run in runs):
+        return True
+    initials = "".join(word[0] for word in WORD.findall(value.casefold()))
+    if len(initials) >= 2 and initials in said.words:  # "Los Angeles" for "LA"
+        return True
+    if not CODE.fullmatch(value.strip()):
+        return False
+    code = value.strip().casefold()
+    return any(
+        len(word) > len(code) and word[0] == code[0] and _in_order(code, word)
+        for word in said.words
+    )
+
+
+def from_request(value: Any, request: str, name: str) -> bool:
+    return (
+        supplied(value, request, name)
+        or shares_a_word(value, request)
+        or identifies(value, request)
+    )
