@@ -874,3 +874,31 @@ def test_bench_functions_question_sets_by_name() -> None:
     assert bench._question_source("heldout", None).name == bench.HELDOUT_SET
     with pytest.raises(typer.BadParameter, match="unknown --set"):
         bench._question_source("test", None)
+
+
+def test_the_requests_quotes_are_not_part_of_a_value() -> None:
+    """back 'cat (neko)' gives "cat (neko)", in a list too; quotes the request does not have
+    around the text stay (they may be the value's own)."""
+    card = {
+        "name": "add_card",
+        "description": "Add a flashcard.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "back": {"type": "string"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["back"],
+        },
+    }
+    request = "Add a card, back 'cat (neko)', tagged \"N5\""
+    for back, tag, expected in (
+        ("'cat (neko)'", '"N5"', ("cat (neko)", "N5")),
+        ("'cat'", "N5", ("'cat'", "N5")),
+    ):
+        reply = call("add_card", back=back, tags=[tag])
+        result = FunctionCaller(
+            ScriptedChatModel([reply] * 2), function_specs([card]), relevance_floor=None
+        ).call(request)
+        values = [a.value for a in result.plan.subtasks[0].arguments]
+        assert (values[0], values[1][0]) == expected

@@ -204,3 +204,32 @@ def in_parameter_units(
             )
             arguments = {**arguments, name: new}
     return arguments, notes
+
+
+_QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”", "`": "`"}
+
+
+def _without_quotes(value: Any, request: str) -> Any:
+    """A text the request quotes, without the quotes the model kept ("'cat (neko)'" for
+    back 'cat (neko)'); any other value as it is."""
+    if not isinstance(value, str) or len(value) < 3 or _QUOTES.get(value[0]) != value[-1]:
+        return value
+    inner = value[1:-1]
+    return inner if inner.strip() == inner and inner and value in request else value
+
+
+def unquoted(
+    arguments: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Text arguments (and text items of list arguments) without the request's quotes."""
+    notes, out = [], {}
+    for name, value in arguments.items():
+        new = (
+            [_without_quotes(item, request) for item in value]
+            if isinstance(value, list)
+            else _without_quotes(value, request)
+        )
+        if new != value:
+            notes.append(f"{where}.{name}: {json.dumps(value)} -> {json.dumps(new)} (unquoted)")
+        out[name] = new
+    return out, notes

@@ -30,7 +30,7 @@ from toolpath.planners.call_reading import (
     parameter_properties,
     read_calls,
 )
-from toolpath.planners.coercion import coerce, in_parameter_units
+from toolpath.planners.coercion import coerce, in_parameter_units, unquoted
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, supplied
 from toolpath.planners.llm import ChatModel, Usage
@@ -282,6 +282,8 @@ def check_call(
     if request:
         arguments, converted = in_parameter_units(arguments, schema, request, where)
         more += converted
+        arguments, unquoted_notes = unquoted(arguments, request, where)
+        more += unquoted_notes
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
     notes += [f"repaired: {note}" for note in more]
