@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -902,3 +903,50 @@ def test_the_requests_quotes_are_not_part_of_a_value() -> None:
         ).call(request)
         values = [a.value for a in result.plan.subtasks[0].arguments]
         assert (values[0], values[1][0]) == expected
+
+
+RESERVE = {
+    "name": "reserve_table",
+    "description": "Reserve a restaurant table.",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "restaurant": {"type": "string"},
+            "date": {"type": "string", "description": "YYYY-MM-DD"},
+        },
+        "required": ["restaurant", "date"],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("today", "date", "asked"),
+    [
+        (dt.date(2026, 12, 5), "2026-12-06", False),  # tomorrow
+        (dt.date(2026, 12, 5), "2026-12-09", True),  # not tomorrow: asked about
+        (None, "2026-12-06", True),  # no date known: a made-up date
+    ],
+)
+def test_the_caller_tells_the_date_and_reads_tomorrow_on_it(
+    today: dt.date | None, date: str, asked: bool
+) -> None:
+    llm = ScriptedChatModel([call("reserve_table", restaurant="Noma", date=date)] * 2)
+    FunctionCaller(llm, function_specs([RESERVE]), relevance_floor=None, today=today).call(
+        "Reserve a table at Noma tomorrow"
+    )
+    system = llm.calls[0]["messages"][0]["content"]
+    assert ("Today is Saturday 2026-12-05" in system) is (today is not None)
+    assert len(llm.calls) == (2 if asked else 1)
+
+
+def test_the_decomposer_tells_the_function_caller_todays_date() -> None:
+    """By default the real date, read per request; a clock returning None states none."""
+    llm = ScriptedChatModel([call("reserve_table", restaurant="Noma", date="2026-12-06")] * 4)
+    catalog = function_catalog(function_specs([RESERVE]))
+    Decomposer(llm, catalog).decompose("Reserve a table at Noma")
+    assert (
+        f"Today is {dt.date.today():%A} {dt.date.today()}"
+        in llm.calls[-1]["messages"][0]["content"]
+    )
+    Decomposer(llm, catalog, today=lambda: None).decompose("Reserve a table at Noma")
+    assert "Today is" not in llm.calls[-1]["messages"][0]["content"]

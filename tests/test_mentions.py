@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from toolpath.planners.mentions import mentions
+from toolpath.planners.mentions import REFERENCE_DATE, mentions
 
 
 @pytest.mark.parametrize(
@@ -101,3 +103,34 @@ def test_a_month_with_its_year_says_its_first_and_last_day() -> None:
     said = mentions("beach pics from Crete in July 2025")
     assert said.says_text("2025-07-01") and said.says_text("2025-07-31")
     assert not said.says_text("2025-07-15")
+
+
+SATURDAY = dt.date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "dates"),
+    [
+        ("book it for tomorrow at 8", {"2026-12-06"}),
+        ("the day after tomorrow", {"2026-12-07"}),
+        ("what did I spend yesterday", {"2026-12-04"}),
+        ("a table for tonight", {"2026-12-05"}),
+        ("on Friday please", {"2026-12-11"}),
+        ("next Tuesday", {"2026-12-08", "2026-12-15"}),  # people mean either
+        ("this Saturday", {"2026-12-05", "2026-12-12"}),  # today is Saturday
+        ("since last Monday", {"2026-11-30"}),
+        ("remind me in 3 days", {"2026-12-08"}),
+        ("in two weeks", {"2026-12-19"}),
+        ("in a week", {"2026-12-12"}),
+        ("March 8, 2024 and no relative date", {"2024-03-08"}),
+    ],
+)
+def test_dates_said_relative_to_today(request_text: str, dates: set[str]) -> None:
+    """While today's date is set, "tomorrow", weekdays and "in 3 days" name dates; without
+    it they name none (a guessed date stays made up)."""
+    day = REFERENCE_DATE.set(SATURDAY)
+    try:
+        assert set(mentions(request_text).dates) == dates
+    finally:
+        REFERENCE_DATE.reset(day)
+    assert set(mentions(request_text).dates) == dates & {"2024-03-08"}

@@ -15,6 +15,7 @@ thing asked, and possibly no call at all, with the reason.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import re
@@ -611,6 +612,7 @@ class Decomposer:
         tool_chooser: Callable[[Plan], tuple[Plan, list[str]]] | None = None,
         function_output: str = "free",
         function_style: str = "tags",
+        today: Callable[[], dt.date | None] = dt.date.today,
     ) -> None:
         if not catalog.tools:
             raise ValueError(f"catalogue {catalog.name!r} has no tools")
@@ -628,6 +630,7 @@ class Decomposer:
         self.tool_chooser = tool_chooser
         self.function_output = function_output
         self.function_style = function_style
+        self.today = today  # the date stated to the function caller, read per request
         self.style = catalog.argument_style
         self._specs = {spec.name: spec for spec in catalog.tools}
 
@@ -691,6 +694,7 @@ class Decomposer:
             style=self.function_style,
             max_retries=self.max_retries,
             max_tokens=self.max_tokens,
+            today=self.today(),
         )
         result = caller.call(request)
         if result.problems:

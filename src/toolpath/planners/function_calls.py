@@ -16,6 +16,7 @@ An answer with no call is a valid plan; its reason says why no function fits.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import difflib
 import json
 import re
@@ -35,7 +36,7 @@ from toolpath.planners.enumerations import calls_for_listed_items, calls_for_nee
 from toolpath.planners.grounding import CODE, from_request, supplied
 from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import NUMBER, WORD
+from toolpath.planners.mentions import NUMBER, REFERENCE_DATE, WORD
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import counts_from_one, is_ref, references, renumber
 from toolpath.tools.spec import ToolSpec
@@ -129,12 +130,21 @@ def direct_prompt(tools: list[ToolSpec]) -> str:
     return _TAGS.format(functions="\n".join(_function_json(s) for s in tools)).rstrip()
 
 
-def system_prompt(tools: list[ToolSpec], style: str = "tags") -> str:
-    """Instructions, the functions' schemas and the rules, in one prompt style."""
+def _date_rule(today: dt.date) -> str:
+    return (
+        f"\n- Today is {today:%A} {today.isoformat()}: count the dates the user gives "
+        "relative to today (tomorrow, on Friday) from it."
+    )
+
+
+def system_prompt(tools: list[ToolSpec], style: str = "tags", today: dt.date | None = None) -> str:
+    """Instructions, the functions' schemas and the rules, in one prompt style; with
+    `today`, a rule that says the date."""
     if style not in STYLES:
         raise ValueError(f"unknown prompt style {style!r}; choose one of {STYLES}")
     template, example = (_TAGS, _EXAMPLE_TAGS) if style == "tags" else (_JSON, _EXAMPLE_JSON)
     rules = f"Rules:\n{_NEEDS_RULE if style == 'tags' else ''}{_RULES}"
+    rules += _date_rule(today) if today else ""
     functions = "\n".join(_function_json(s) for s in tools)
     return f"{template.format(functions=functions)}\n{rules}\n\n{example}"
 
@@ -602,6 +612,8 @@ class FunctionCaller:
     (one {"calls": [...]} object). Free output in the tags style is the default: it
     scored best on `toolpath bench functions` (see the README). `relevance_floor`: below
     this similarity of the request to every function, no call is made (None: always ask).
+    `today`: the date the prompt states and relative dates in the request are read on
+    (`mentions.REFERENCE_DATE`); None: the prompt states no date.
     """
 
     def __init__(
@@ -614,6 +626,7 @@ class FunctionCaller:
         max_retries: int = 1,
         max_tokens: int = 512,
         relevance_floor: float | None = RELEVANCE_FLOOR,
+        today: dt.date | None = None,
     ) -> None:
         if output not in OUTPUTS:
             raise ValueError(f"unknown output {output!r}; choose one of {OUTPUTS}")
@@ -622,11 +635,12 @@ class FunctionCaller:
         self.llm, self.tools, self.output, self.style = llm, tools, output, style
         self.max_retries, self.max_tokens = max_retries, max_tokens
         self.relevance_floor = relevance_floor
+        self.today = today
         self.specs = {spec.name: spec for spec in tools}
 
     def messages(self, request: str) -> list[dict[str, str]]:
         return [
-            {"role": "system", "content": system_prompt(self.tools, self.style)},
+            {"role": "system", "content": system_prompt(self.tools, self.style, self.today)},
             {"role": "user", "content": request},
         ]
 
@@ -664,6 +678,13 @@ class FunctionCaller:
 
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
+        day = REFERENCE_DATE.set(self.today)
+        try:
+            return self._call(request)
+        finally:
+            REFERENCE_DATE.reset(day)
+
+    def _call(self, request: str) -> CallsResult:
         far = self._nothing_fits(request)
         if far is not None:
             return far

@@ -2,7 +2,8 @@
 digits or words ("30k", "a hundred", "forty-five"; a month's name is its number; "- 3x"
 gives -3), durations in any unit ("half an hour" is 1800 seconds, 30 minutes, 0.5 hours),
 dates and times ("March 8, 2024" is 2024-03-08, "3pm" is 15:00), languages and currencies
-by name or symbol ("in German" is de, "£" is GBP).
+by name or symbol ("in German" is de, "£" is GBP). While `REFERENCE_DATE` holds today's
+date, dates said relative to it count too ("tomorrow", "on Friday", "in 3 days").
 
 The function-call checks use it to tell a value the user gave in other words from one a
 small model made up; it never changes a value.
@@ -14,6 +15,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -303,9 +305,62 @@ def _codes(text: str, words: list[str]) -> set[str]:
     return codes | {code for sign, code in _CURRENCY_SIGNS.items() if sign in text}
 
 
-@lru_cache(maxsize=256)
+# Today's date for the request being checked (set by the function caller that told the model
+# the date); None: relative dates ("tomorrow") name no date.
+REFERENCE_DATE: ContextVar[dt.date | None] = ContextVar("REFERENCE_DATE", default=None)
+_WEEKDAYS = [name.casefold() for name in calendar.day_name]  # "monday" is weekday 0
+_DAY_OFFSETS = {
+    "the day after tomorrow": 2, "the day before yesterday": -2, "tomorrow": 1,
+    "yesterday": -1, "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0,
+    "this evening": 0,
+}  # fmt: skip
+_IN_DAYS = re.compile(r"\bin (\d+|[a-z]+) (days?|weeks?)\b")
+_WEEKDAY = re.compile(rf"\b(?:(last|next|this|coming) )?({'|'.join(_WEEKDAYS)})\b")
+
+
+def _weekday_dates(text: str, today: dt.date) -> set[dt.date]:
+    """ "Friday" and "this Friday": the coming one (today when it is Friday, a week on too);
+    "next Friday": the coming one or the one a week later (people mean either); "last
+    Friday": the one before today."""
+    found = set()
+    for word, name in _WEEKDAY.findall(text):
+        ahead = (_WEEKDAYS.index(name) - today.weekday()) % 7
+        if word == "last":
+            found.add(today - dt.timedelta(days=(7 - ahead) % 7 or 7))
+            continue
+        coming = today + dt.timedelta(days=ahead)
+        found |= (
+            {coming, coming + dt.timedelta(days=7)} if ahead == 0 or word == "next" else {coming}
+        )
+    return found
+
+
+def _relative_dates(text: str, today: dt.date | None) -> set[str]:
+    """ISO dates the text names relative to `today`: today, tonight, tomorrow, yesterday,
+    the day after tomorrow, a weekday (`_weekday_dates`), "in 3 days", "in a week"."""
+    if today is None:
+        return set()
+    found = set()
+    rest = text
+    for phrase, offset in _DAY_OFFSETS.items():  # longest phrases first
+        if re.search(rf"\b{phrase}\b", rest):
+            found.add(today + dt.timedelta(days=offset))
+            rest = re.sub(rf"\b{phrase}\b", " ", rest)
+    for count, unit in _IN_DAYS.findall(text):
+        number = int(count) if count.isdigit() else 1 if count == "a" else _UNITS.get(count)
+        if number is not None:
+            found.add(today + dt.timedelta(days=number * (7 if unit.startswith("week") else 1)))
+    found |= _weekday_dates(text, today)
+    return {day.isoformat() for day in found}
+
+
 def mentions(request: str) -> Mentions:
-    """What `request` states (see the module docstring)."""
+    """What `request` states (see the module docstring), on `REFERENCE_DATE`'s day."""
+    return _mentions(request, REFERENCE_DATE.get())
+
+
+@lru_cache(maxsize=256)
+def _mentions(request: str, today: dt.date | None) -> Mentions:
     text = fold(request)
     tokens = _TOKEN.findall(text)
     numbers = _spoken_numbers(tokens)
@@ -317,7 +372,7 @@ def mentions(request: str) -> Mentions:
         text=text,
         words=tuple(WORD.findall(text)),
         numbers=frozenset(round(v, 6) for v in values),
-        dates=frozenset(_dates(text)),
+        dates=frozenset(_dates(text) | _relative_dates(text, today)),
         month_days=frozenset(_month_days(text)),
         lone_days=frozenset(int(m.group(1)) for m in _LONE_DAY.finditer(text)),
         times=frozenset(_times(text)),
