@@ -2,15 +2,15 @@
 
 The questions (functions_bench.yaml, written for this project) each offer their own list
 of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--set
-heldout`), functions_fresh.yaml (`--set fresh`), functions_fresh2.yaml (`--set fresh2`) and
-functions_fresh3.yaml (`--set fresh3`) are sets in the same format, with other functions,
-written blind to the planner after it was developed (the fresh and fresh2 sets, their runs
-spent, are development data now); `--questions PATH` runs any file in that format. With
-`--out DIR` each finished question is kept (rows.jsonl) and the same command resumes an
-interrupted run. Categories: one call of the one function offered (simple), the right one
-among several (multiple), several calls to one function (parallel), calls to several
-functions (parallel_multiple) and requests no function fits (irrelevance: the right answer
-is no call).
+heldout`), functions_fresh.yaml (`--set fresh`), functions_fresh2.yaml (`--set fresh2`),
+functions_fresh3.yaml (`--set fresh3`) and functions_fresh4.yaml (`--set fresh4`) are sets
+in the same format, with other functions, written blind to the planner after it was
+developed (the fresh and fresh2 sets, their runs spent, are development data now);
+`--questions PATH` runs any file in that format. With `--out DIR` each finished question
+is kept (rows.jsonl) and the same command resumes an interrupted run. Categories: one
+call of the one function offered (simple), the right one among several (multiple),
+several calls to one function (parallel), calls to several functions (parallel_multiple)
+and requests no function fits (irrelevance: the right answer is no call).
 
 Scoring is exact: the function names, the argument names (an optional argument may be
 left out; one not in the answer may not be added) and the values with their JSON types
@@ -61,9 +61,10 @@ HELDOUT_SET = "functions_heldout.yaml"
 FRESH_SET = "functions_fresh.yaml"
 FRESH2_SET = "functions_fresh2.yaml"
 FRESH3_SET = "functions_fresh3.yaml"
+FRESH4_SET = "functions_fresh4.yaml"
 QUESTION_SETS = {
     "dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET, "fresh2": FRESH2_SET,
-    "fresh3": FRESH3_SET,
+    "fresh3": FRESH3_SET, "fresh4": FRESH4_SET,
 }  # fmt: skip
 _SETS = list(QUESTION_SETS.items())
 ROWS_FILE = "rows.jsonl"
