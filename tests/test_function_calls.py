@@ -821,6 +821,32 @@ def test_bench_functions_resumes_after_an_interruption(tmp_path, monkeypatch) ->
     assert other.exit_code != 0 and "other settings" in other.output
 
 
+def test_bench_functions_states_a_date_only_when_given_one(monkeypatch) -> None:
+    """No date by default (the questions give theirs); --today puts one in toolpath's
+    prompt, not the direct one; a malformed date is refused."""
+    import toolpath.agent.llm as llm_module
+
+    systems: list[str] = []
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        systems.append(messages[0]["content"])
+        return "No function fits."
+
+    monkeypatch.setattr(llm_module, "get_backend", lambda *a, **k: ScriptedChatModel(reply))
+    app = typer.Typer()
+    bench.register(typer.Typer(), app)
+    app.callback()(lambda: None)
+    command = ["functions", "--category", "simple", "--limit", "1", "--json"]
+    assert CliRunner().invoke(app, command, catch_exceptions=False).exit_code == 0
+    assert len(systems) == 2 and not any("Today is" in text for text in systems)
+    systems.clear()
+    dated = CliRunner().invoke(app, [*command, "--today", "2026-03-02"], catch_exceptions=False)
+    assert dated.exit_code == 0
+    assert ["Today is Monday 2026-03-02" in text for text in systems] == [True, False]
+    wrong = CliRunner().invoke(app, [*command, "--today", "2nd of March"])
+    assert wrong.exit_code != 0 and "not a YYYY-MM-DD date" in wrong.output
+
+
 def test_a_field_of_an_earlier_result_is_a_typed_reference() -> None:
     """A function that declares what it returns is shown with it, and a <node-j>.field
     reference passes the schema check of a number parameter."""

@@ -26,6 +26,7 @@ in its own tool-calling system message, free output, the JSON read from the answ
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import json
 import logging
@@ -166,14 +167,20 @@ def is_correct(question: Question, calls: list[Call] | None) -> bool:
 
 # -- the two systems --------------------------------------------------------------------------
 def toolpath_calls(
-    llm: ChatModel, question: Question, variant: str, max_retries: int = 1
+    llm: ChatModel,
+    question: Question,
+    variant: str,
+    max_retries: int = 1,
+    today: dt.date | None = None,
 ) -> tuple[list[Call] | None, dict[str, Any]]:
-    """toolpath's calls for the question (None when no valid plan came back)."""
+    """toolpath's calls for the question (None when no valid plan came back); the prompt
+    states `today` when given (no date: the questions give theirs)."""
     style, output = VARIANTS[variant]
     catalog = function_catalog(function_specs(question.functions), f"functions:{question.id}")
     decomposer = Decomposer(
-        llm, catalog, max_retries=max_retries, function_output=output, function_style=style
-    )
+        llm, catalog, max_retries=max_retries, function_output=output, function_style=style,
+        today=lambda: today,
+    )  # fmt: skip
     try:
         result = decomposer.decompose(question.question)
     except DecompositionError as exc:
@@ -208,6 +215,7 @@ def run_benchmark(
     *,
     direct: bool = True,
     max_retries: int = 1,
+    today: dt.date | None = None,
     done: dict[str, dict[str, Any]] | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
     show_progress: bool = False,
@@ -216,7 +224,8 @@ def run_benchmark(
     `done` (by question id, from an interrupted run) are kept, not asked again; `on_row`
     gets each new row as it finishes."""
     systems: dict[str, Callable[[Question], tuple[list[Call] | None, dict[str, Any]]]] = {
-        f"toolpath {v}": (lambda q, v=v: toolpath_calls(llm, q, v, max_retries)) for v in variants
+        f"toolpath {v}": (lambda q, v=v: toolpath_calls(llm, q, v, max_retries, today))
+        for v in variants
     }
     if direct:
         systems["direct"] = lambda q: direct_calls(llm, q)
@@ -322,6 +331,15 @@ def markdown(result: dict[str, Any]) -> str:
     )
 
 
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"--today {text!r} is not a YYYY-MM-DD date") from None
+
+
 def functions_command(
     variants: Annotated[
         str, typer.Option(help=f"toolpath variants, comma-separated: {', '.join(VARIANTS)}")
@@ -330,6 +348,9 @@ def functions_command(
     category: Annotated[list[str] | None, typer.Option(help="only these categories")] = None,
     limit: Annotated[int, typer.Option(min=0, help="questions per category (0: all)")] = 0,
     max_retries: Annotated[int, typer.Option(min=0, help="rounds of feedback")] = 1,
+    today: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD the prompt states as today (default: none)")
+    ] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="embedded | openai")] = None,
     out: Annotated[Path | None, typer.Option(help="write functions.json and .md here")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
@@ -366,12 +387,15 @@ def functions_command(
     systems = [f"toolpath {v}" for v in chosen] + (["direct"] if direct else [])
     settings = {"question_set": str(questions_path or source.name), "systems": systems,
                 "max_retries": max_retries, "llm": llm or "embedded"}  # fmt: skip
+    day = _date(today)
+    if day is not None:  # runs without a date keep their settings as before
+        settings["today"] = day.isoformat()
     done = _resume(out, settings) if out is not None else {}
     from toolpath.agent.llm import get_backend
 
     result = run_benchmark(
         get_backend(llm), questions, chosen, direct=direct, max_retries=max_retries,
-        done=done, on_row=_row_writer(out), show_progress=not as_json,
+        today=day, done=done, on_row=_row_writer(out), show_progress=not as_json,
     )  # fmt: skip
     result["question_set"] = settings["question_set"]
     if out is not None:
