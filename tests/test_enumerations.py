@@ -42,6 +42,7 @@ STATUS = {
         ("api-7f9c-x2", "logs of pods api-7f9c-x2 and api-7f9c-k8", ["api-7f9c-k8"]),
         ("Wedding", "Tick it off on my Wedding list, and add a note", []),
         ("Priya", "a blow-dry with Priya, Friday 9 Jan 2026 at 10:30", []),  # a date
+        ("220045781", "Card 220045781, I'll pick them up at Riverside", []),  # the speaker
     ],
 )
 def test_the_other_items_of_a_list(value: str, request_text: str, items: list[str]) -> None:

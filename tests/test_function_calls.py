@@ -976,3 +976,30 @@ def test_the_decomposer_tells_the_function_caller_todays_date() -> None:
     )
     Decomposer(llm, catalog, today=lambda: None).decompose("Reserve a table at Noma")
     assert "Today is" not in llm.calls[-1]["messages"][0]["content"]
+
+
+def test_a_date_and_time_the_request_gives_stays() -> None:
+    """An optional "2025-03-01T06:00" for "6am on 1 March 2025" is the request's (kept);
+    07:00 that day, or 06:00 another day, is not (left out)."""
+    publish = {
+        "name": "publish_episode",
+        "description": "Publish a podcast episode.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string"},
+                "publish_at": {"type": "string", "description": "YYYY-MM-DDTHH:MM"},
+            },
+            "required": ["title"],
+        },
+    }
+    for stamp, kept in (
+        ("2025-03-01T06:00", True),
+        ("2025-03-01T07:00", False),
+        ("2025-03-02T06:00", False),
+    ):
+        reply = call("publish_episode", title="Compost myths", publish_at=stamp)
+        result = FunctionCaller(
+            ScriptedChatModel([reply]), function_specs([publish]), relevance_floor=None
+        ).call('Publish "Compost myths" at 6am on 1 March 2025')
+        assert (len(result.plan.subtasks[0].arguments) == 2) is kept

@@ -16,7 +16,8 @@ from toolpath.tools.catalogs.openai_functions import function_specs
 
 # the fresh sets' blind runs are spent: they are development data now
 DEVELOPMENT_SETS = (
-    bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.FRESH_SET, bench.FRESH2_SET
+    bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.FRESH_SET, bench.FRESH2_SET,
+    bench.FRESH3_SET,
 )  # fmt: skip
 QUESTIONS = shipped(*DEVELOPMENT_SETS)
 # right answers the checks still spoil, and why (a rule to mend, not to hide)
@@ -24,6 +25,10 @@ KNOWN = {
     "dev2-parallel-multiple-06": "'hard' for 'felt pretty tough': a synonym, not read",
     "dev3-parallel-01": "GOOGL for Alphabet: a ticker the request does not spell",
     "fresh2-multiple-10": "neighbours_affected for 'next door's got the same problem'",
+}
+# right answers the checks ask about again (the model's second answer stands), and why
+ASKED = {
+    "fresh3-parallel-multiple-05": "1 adult and 1 senior for 'me and my mum (she's 70)'",
 }
 
 
@@ -37,4 +42,4 @@ def test_a_right_answer_stays_right_through_the_checks(question: bench.Question)
     checked = fc.check_answer(Answer(calls=calls, reason="", problems=[]), specs, question.question)
     right = bench.is_correct(question, None if checked.problems else checked.calls)
     assert right is (question.id not in KNOWN), checked.notes
-    assert not checked.unsupplied
+    assert bool(checked.unsupplied) is (question.id in ASKED), checked.unsupplied

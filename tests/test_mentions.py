@@ -67,6 +67,8 @@ def test_dates_times_languages_currencies_and_words_in_a_row() -> None:
     money = mentions("What's the rate from £ to € right now, and to dollars? In German")
     assert {"gbp", "eur", "usd", "de"} <= money.codes and "jpy" not in money.codes
     assert mentions("full-time nurse jobs").says_words("full_time")
+    assert mentions("with audio guides pls").says_words("audio_guide")  # another form
+    assert not mentions("with audio guides pls").says_words("audio_tour")
     assert not mentions("full-time nurse jobs").says_words("part_time")
     assert mentions("the tracking number is 1Z 999 AA1.").says_joined("1Z999AA1")
     assert not mentions("the tracking number is 1Z 999 AA1.").says_joined("1Z999AA2")
@@ -93,6 +95,8 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("from quarter to six this evening", {"17:45"}),
         ("half past 7", {"07:30", "19:30"}),  # no part of the day: both
         ("twenty past eleven in the morning", {"11:20"}),
+        ("Tuesday at 4.15pm", {"16:15"}),
+        ("from 8 to 11 am, and 2 to 6 pm", {"08:00", "11:00", "14:00", "18:00"}),
     ],
 )
 def test_clock_times_in_words(request_text: str, times: set[str]) -> None:

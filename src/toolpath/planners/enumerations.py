@@ -27,6 +27,7 @@ _SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)", re.I
 _WORD = re.compile(r"[^\s,;:?!()]+")
 # a name (capitalised) or a code (a digit in it: "api-7f9c-x2", "ord-1182")
 _NAME_WORD = re.compile(r"[A-Z0-9][\w'’.-]*|[a-z][\w'’.-]*\d[\w'’.-]*")
+_SPEAKER = re.compile(r"I(?:['’](?:ll|m|ve|d))?")  # "Card 220045781, I'll pick them up"
 
 
 def _flat(text: str) -> str:
@@ -49,12 +50,13 @@ def _name_run(text: str) -> str:
 
 def _items_after(text: str) -> list[str]:
     """The further items of a list that `text` follows its first item with; a date
-    ("Priya, Friday 9 Jan 2026") is no item."""
+    ("Priya, Friday 9 Jan 2026") is no item, nor is the speaker ("I'll")."""
     items = []
     while (
         (separator := _SEPARATOR.match(text))
         and (item := _name_run(text[separator.end() :]))
         and not DATE_WORD.fullmatch(item.split()[0])
+        and not _SPEAKER.fullmatch(item.split()[0])
     ):
         items.append(item)
         text = text[separator.end() + len(item) :]

@@ -10,6 +10,7 @@ from typing import Any
 from toolpath.planners.mentions import NUMBER, WORD, fold, mentions
 from toolpath.planners.references import is_ref
 
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2})(?::00)?")
 _NUMBERS_ONLY = re.compile(r"\d+(?:\.\d+)?(?:\s*[-–/x,]\s*\d+(?:\.\d+)?)+")
 
 
@@ -23,7 +24,8 @@ def grounded(value: Any, request: str, name: str = "") -> bool:
     row ("full_time" for "full-time"; one word may be another form of a word of the
     request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
     language or currency it states in another form, a number (or numeric text) in digits or
-    words or a duration in another unit, numbers joined ("2-6" for "2 to 6"); a boolean
+    words or a duration in another unit, numbers joined ("2-6" for "2 to 6"), a date and
+    time ("2025-03-01T06:00" for "6am on 1 March 2025"); a boolean
     when the request names its parameter `name` or its opposite ("outdoor" for `indoor`)."""
     said = mentions(request)
     if isinstance(value, bool):
@@ -34,6 +36,9 @@ def grounded(value: Any, request: str, name: str = "") -> bool:
     text = fold(str(value).strip())
     if not text:
         return False
+    if stamp := _DATE_TIME.fullmatch(text):  # "2025-03-01T06:00": that day at that time
+        day, time = stamp.groups()
+        return grounded(day, request) and (time in said.text or said.says_text(time))
     if NUMBER.match(text) and said.says_number(float(text)):  # "2" before its coercion
         return True
     numbers = re.findall(r"\d+(?:\.\d+)?", text) if _NUMBERS_ONLY.fullmatch(text) else []

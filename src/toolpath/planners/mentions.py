@@ -66,7 +66,10 @@ _LONE_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b")
 _MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?")
+_CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\b\.?")  # "4.15pm" too
+_CLOCK_RANGE = re.compile(  # "from 2 to 6 pm": the first hour is pm too
+    r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|to|until|till)\s*\d{1,2}(?:[:.]\d{2})?\s*([ap])\.?m\b"
+)
 _BARE_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b(?!\s*[ap]\.?m\b)")
 _PART_OF_DAY = re.compile(
     r"\b(\d{1,2})(?::(\d{2}))?\s+(?:o'clock\s+)?(in the morning|in the afternoon|in the "
@@ -103,9 +106,18 @@ class Mentions:
     lone_days: frozenset[int] = frozenset()  # days of the month named alone ("the 10th")
 
     def says_words(self, value: str) -> bool:
-        """The value's words appear in a row in the request ("full_time", "full-time")."""
+        """The value's words appear in a row in the request ("full_time", "full-time"), each
+        maybe in another form ("audio_guide" for "audio guides")."""
         words = WORD.findall(fold(value))
-        return bool(words) and f" {' '.join(words)} " in f" {' '.join(self.words)} "
+        if not words:
+            return False
+        if f" {' '.join(words)} " in f" {' '.join(self.words)} ":
+            return True
+        size = len(words)
+        return any(
+            all(map(_inflected, words, self.words[start : start + size]))
+            for start in range(len(self.words) - size + 1)
+        )
 
     def says_joined(self, value: str) -> bool:
         """The value is two or more words of the request in a row, written without spaces
@@ -249,6 +261,12 @@ def _month_days(text: str) -> set[str]:
     return found
 
 
+def _inflected(a: str, b: str) -> bool:
+    """The same word, or one of 3+ letters with up to two more ("guide", "guides")."""
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= 2)
+
+
 def fold(text: str) -> str:
     """Case-folded, accents dropped ("Zürich" -> "zurich")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -276,7 +294,10 @@ _OFFSETS = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20, "twen
 def _past_to(text: str) -> set[str]:
     """ "quarter to six this evening" (17:45), "half past 7" (07:30 and 19:30)."""
     found = set()
-    for offset, way, hour, part in _PAST_TO.findall(text):
+    for said in _PAST_TO.finditer(text):
+        offset, way, hour, part = said.groups(default="")
+        if offset.isdigit() and way == "to" and "minutes" not in said.group(0):
+            continue  # "8 to 11 am" is a range, not 10:52
         minutes = _OFFSETS.get(offset) or int(offset)
         h = int(hour) if hour.isdigit() else _UNITS[hour]
         h, m = (h, minutes) if way == "past" else (h - 1, 60 - minutes)
@@ -286,11 +307,12 @@ def _past_to(text: str) -> set[str]:
 
 
 def _times(text: str) -> set[str]:
-    """Times of day in 24-hour HH:MM: "3pm", "6:30", "8 in the morning", "quarter to six",
-    noon, midnight."""
+    """Times of day in 24-hour HH:MM: "3pm", "4.15pm", "6:30", "8 in the morning", "quarter
+    to six", both ends of "2 to 6 pm", noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
     readings = [*_CLOCK.findall(text), *((h, m, "") for h, m in _BARE_CLOCK.findall(text))]
+    readings += _CLOCK_RANGE.findall(text)
     readings += [
         (h, m, "a" if part == "in the morning" else "p")
         for h, m, part in _PART_OF_DAY.findall(text)
