@@ -226,6 +226,35 @@ def test_arguments_written_without_the_function_name_are_read_as_the_one_they_fi
     assert read_calls("Needs: forecast; city: Oslo; days: 2; country: NO", specs)[0].calls == []
 
 
+def test_prose_lists_repeated_values_and_a_misnamed_function() -> None:
+    """In prose an array parameter's value is its items ("points: 1, 2.5" and "[1, 2.5]";
+    a piece the comma split off is one more); a parameter given again is another call
+    ("city=Oslo; days=2; city=Rome" is Oslo and Rome, 2 days each); arguments that only
+    another function takes make its call when the named one is left incomplete."""
+    specs = {spec.name: spec for spec in SPECS}
+    for prose in ("Needs: plot; points: 1, 2.5", "Needs: plot; points: [1, 2.5]"):
+        assert read_calls(prose, specs)[0].calls == [
+            {"name": "plot", "arguments": {"points": [1, 2.5]}}
+        ]
+    tagger = {
+        "name": "tag",
+        "parameters": {
+            "type": "object",
+            "properties": {"tags": {"type": "array", "items": {"type": "string"}}},
+            "required": ["tags"],
+        },
+    }
+    tags = read_calls("Needs: tag; tags: soil, compost; ", {"tag": function_specs([tagger])[0]})
+    assert tags[0].calls == [{"name": "tag", "arguments": {"tags": ["soil", "compost"]}}]
+    calls = read_calls("Needs: get forecast; city=Oslo; city=Rome; days=2", specs)[0].calls
+    assert calls == [
+        {"name": "get_forecast", "arguments": {"city": "Oslo", "days": 2}},
+        {"name": "get_forecast", "arguments": {"city": "Rome", "days": 2}},
+    ]
+    calls = read_calls("Needs: plot; city = Oslo; days = 3", specs)[0].calls
+    assert calls == [{"name": "get_forecast", "arguments": {"city": "Oslo", "days": 3}}]
+
+
 def test_calls_written_as_python_are_read_never_run(tmp_path) -> None:
     """ "Needs: get_forecast(city="Oslo", days=2); ..." holds calls written as Python: read
     as calls (literals only; JSON's true as Python's True) without asking again; a value that is

@@ -157,23 +157,74 @@ def _unnamed_call(pieces: list[str], specs: dict[str, ToolSpec]) -> list[dict[st
     return fitting[:1]
 
 
+def _is_array(prop: Any) -> bool:
+    return isinstance(prop, dict) and prop.get("type") == "array"
+
+
+def _as_items(value: Any) -> list[Any]:
+    """A prose value for an array parameter as its items: "push, email" or "[a, b]"."""
+    if isinstance(value, list):
+        return value
+    text = str(value).strip()
+    text = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    return [_prose_value(item) for item in text.split(",") if item.strip()]
+
+
+class _ProseCalls:
+    """The calls prose writes, piece by piece (see `prose_calls`)."""
+
+    def __init__(self, specs: dict[str, ToolSpec]) -> None:
+        self.specs = specs
+        self.calls: list[dict[str, Any]] = []
+        self.group: list[dict[str, Any]] = []  # the last function's calls (copies)
+        self.last_array: str | None = None  # the parameter a bare piece adds an item to
+
+    def read(self, piece: str) -> None:
+        name = "_".join(piece.split())  # "restaurant reservation create" names a function too
+        if name in self.specs:
+            self.group = [{"name": name, "arguments": {}}]
+            self.calls += self.group
+            self.last_array = None
+            return
+        if not self.calls:
+            return
+        last = self.calls[-1]
+        properties = parameter_properties(self.specs[last["name"]])
+        pair = _prose_pair(piece, properties)
+        if pair is None:
+            if self.last_array is not None:  # "channels: push, email;" split at the comma
+                last["arguments"][self.last_array].append(_prose_value(piece))
+            return
+        key, value = pair
+        self.last_array = key if _is_array(properties[key]) else None
+        if self.last_array is not None:
+            items = _as_items(value)
+            for call in self.group:
+                call["arguments"].setdefault(key, []).extend(items)
+        elif key in last["arguments"]:  # a value given again: another call with it
+            copy = {"name": last["name"], "arguments": {**last["arguments"], key: value}}
+            self.calls.append(copy)
+            self.group.append(copy)
+        else:
+            for call in self.group:
+                call["arguments"][key] = value
+
+
 def prose_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
     """Calls written as prose instead of JSON ("Needs: resize_image; path = cat.png;
     width = 640"): an offered function's name (or its words apart), then `parameter:
-    value`, `parameter = value` or `parameter value` pieces; without any function's name,
-    the one function those arguments fit (`_unnamed_call`). A value is read as JSON where it
-    is JSON, else as text. A call missing a required parameter is not read."""
+    value`, `parameter = value` or `parameter value` pieces. A value is read as JSON where
+    it is JSON, else as text; an array parameter's value as its items ("tags: a, b"); a
+    parameter given again starts another call with the new value ("episode=10; episode=11"
+    are two calls). A call missing a required parameter is not read. Without any function's
+    name, or when no named call is complete, the one function those arguments fit
+    (`_unnamed_call`)."""
     pieces = _prose_pieces(text)
-    calls: list[dict[str, Any]] = []
+    reader = _ProseCalls(specs)
     for piece in pieces:
-        name = "_".join(piece.split())  # "restaurant reservation create" names a function too
-        if name in specs:
-            calls.append({"name": name, "arguments": {}})
-        elif calls and (pair := _prose_pair(piece, parameter_properties(specs[calls[-1]["name"]]))):
-            calls[-1]["arguments"][pair[0]] = pair[1]
-    if not calls:
-        return _unnamed_call(pieces, specs)
-    return [call for call in calls if _complete(call, specs)]
+        reader.read(piece)
+    complete = [call for call in reader.calls if _complete(call, specs)]
+    return complete or _unnamed_call(pieces, specs)
 
 
 _PYTHON_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
