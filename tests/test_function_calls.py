@@ -1032,3 +1032,33 @@ def test_a_date_and_time_the_request_gives_stays() -> None:
             ScriptedChatModel([reply]), function_specs([publish]), relevance_floor=None
         ).call('Publish "Compost myths" at 6am on 1 March 2025')
         assert (len(result.plan.subtasks[0].arguments) == 2) is kept
+
+
+def test_an_optional_object_the_request_does_not_give_is_left_out() -> None:
+    """quiet_hours {"start": "00:00", "end": "06:00"} that nobody asked for goes; the same
+    object with the request's hours stays."""
+    alert = {
+        "name": "alert_configure",
+        "description": "Alert when a metric crosses a threshold.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "threshold": {"type": "number"},
+                "quiet_hours": {
+                    "type": "object",
+                    "properties": {"start": {"type": "string"}, "end": {"type": "string"}},
+                },
+            },
+            "required": ["threshold"],
+        },
+    }
+    for request, kept in (
+        ("Email me if the daily yield drops below 8 kWh", False),
+        ("Email me if it drops below 8 kWh, but not between 10pm and 7am", True),
+    ):
+        hours = {"start": "22:00", "end": "07:00"} if kept else {"start": "00:00", "end": "06:00"}
+        reply = call("alert_configure", threshold=8, quiet_hours=hours)
+        result = FunctionCaller(
+            ScriptedChatModel([reply]), function_specs([alert]), relevance_floor=None
+        ).call(request)
+        assert (len(result.plan.subtasks[0].arguments) == 2) is kept

@@ -198,7 +198,10 @@ def _message(error: Any, where: str) -> str:
 
 
 def _fillable(value: Any) -> bool:
-    """A scalar, or a list of scalars: what a model fills in unasked."""
+    """A scalar, a list of scalars or an object of scalars ({"start": "00:00", "end":
+    "06:00"}): what a model fills in unasked."""
+    if isinstance(value, dict):
+        return bool(value) and _fillable(list(value.values()))
     items = value if isinstance(value, list) else [value]
     return all(isinstance(item, str | int | float) for item in items)
 
