@@ -260,6 +260,15 @@ def test_prose_lists_repeated_values_and_a_misnamed_function() -> None:
     }
     tags = read_calls("Needs: tag; tags: soil, compost; ", {"tag": function_specs([tagger])[0]})
     assert tags[0].calls == [{"name": "tag", "arguments": {"tags": ["soil", "compost"]}}]
+    tagger["parameters"]["properties"]["city"] = {"type": "string"}
+    two = read_calls(
+        "Needs: tag; tags: a; city=Oslo; city=Rome; tags: b, c;",
+        {"tag": function_specs([tagger])[0]},
+    )
+    assert [call["arguments"] for call in two[0].calls] == [
+        {"tags": ["a", "b", "c"], "city": "Oslo"},
+        {"tags": ["a", "b", "c"], "city": "Rome"},
+    ]  # each call its own list: later items are added once to each
     calls = read_calls("Needs: get forecast; city=Oslo; city=Rome; days=2", specs)[0].calls
     assert calls == [
         {"name": "get_forecast", "arguments": {"city": "Oslo", "days": 2}},

@@ -9,6 +9,7 @@ import ast
 import contextlib
 import json
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -193,7 +194,8 @@ class _ProseCalls:
         pair = _prose_pair(piece, properties)
         if pair is None:
             if self.last_array is not None:  # "channels: push, email;" split at the comma
-                last["arguments"][self.last_array].append(_prose_value(piece))
+                for call in self.group:
+                    call["arguments"][self.last_array].append(_prose_value(piece))
             return
         key, value = pair
         self.last_array = key if _is_array(properties[key]) else None
@@ -202,7 +204,7 @@ class _ProseCalls:
             for call in self.group:
                 call["arguments"].setdefault(key, []).extend(items)
         elif key in last["arguments"]:  # a value given again: another call with it
-            copy = {"name": last["name"], "arguments": {**last["arguments"], key: value}}
+            copy = {"name": last["name"], "arguments": {**deepcopy(last["arguments"]), key: value}}
             self.calls.append(copy)
             self.group.append(copy)
         else:
