@@ -21,7 +21,7 @@ from question_set_checks import (
 )
 from toolpath.evals import functions_bench as bench
 
-SETS = {"fresh3": bench.FRESH3_SET, "fresh4": bench.FRESH4_SET}
+SETS = {"fresh3": bench.FRESH3_SET, "fresh4": bench.FRESH4_SET, "fresh5": bench.FRESH5_SET}
 QUESTIONS = {key: bench.load_questions(bench.question_file(name)) for key, name in SETS.items()}
 EVERY_SET = (
     bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.HELDOUT_SET,
