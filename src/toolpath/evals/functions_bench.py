@@ -5,13 +5,13 @@ of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--se
 heldout`), functions_fresh.yaml (`--set fresh`), functions_fresh2.yaml (`--set fresh2`),
 functions_fresh3.yaml (`--set fresh3`), functions_fresh4.yaml (`--set fresh4`) and
 functions_fresh5.yaml (`--set fresh5`) are sets in the same format, with other functions,
-written blind to the planner after it was developed (the fresh and fresh2 sets, their runs
-spent, are development data now);
-`--questions PATH` runs any file in that format. With `--out DIR` each finished question
-is kept (rows.jsonl) and the same command resumes an interrupted run. Categories: one
-call of the one function offered (simple), the right one among several (multiple),
-several calls to one function (parallel), calls to several functions (parallel_multiple)
-and requests no function fits (irrelevance: the right answer is no call).
+written blind to the planner after it was developed (the fresh, fresh2 and fresh3 sets,
+their runs spent, are development data now); `--questions PATH` runs any file in that
+format. With `--out DIR` each finished question is kept (rows.jsonl) and the same command
+resumes an interrupted run. Categories: one call of the one function offered (simple), the
+right one among several (multiple), several calls to one function (parallel), calls to
+several functions (parallel_multiple) and requests no function fits (irrelevance: the
+right answer is no call).
 
 Scoring is exact: the function names, the argument names (an optional argument may be
 left out; one not in the answer may not be added) and the values with their JSON types
