@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from function_call_helpers import function
 from toolpath.planners.call_reading import needs_items
 from toolpath.planners.enumerations import (
     calls_for_listed_items,
@@ -161,15 +162,7 @@ def test_needs_that_differ_in_no_name_or_that_have_their_calls_add_nothing() -> 
 
 
 def test_the_caller_adds_the_call_its_needs_line_listed() -> None:
-    summary = {
-        "name": "summary",
-        "description": "A short summary of a topic.",
-        "parameters": {
-            "type": "object",
-            "properties": {"topic": {"type": "string"}},
-            "required": ["topic"],
-        },
-    }
+    summary = function("summary", ["topic"], topic={"type": "string"})
     written = {"name": "summary", "arguments": {"topic": "Treaty of Westphalia"}}
     reply = "Needs: summary of Treaty of Westphalia; summary of Peace of Augsburg\n"
     reply += f"<tool_call>{json.dumps(written)}</tool_call>"

@@ -11,6 +11,7 @@ import typer
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
+from function_call_helpers import call, first_arguments, function
 from toolpath.evals import functions_bench as bench
 from toolpath.planners.call_reading import read_answer, read_calls
 from toolpath.planners.coercion import coerce
@@ -53,24 +54,6 @@ FUNCTIONS = [
 ]
 SPECS = function_specs(FUNCTIONS)
 SCHEMA = SPECS[0].parameters
-
-
-def call(name: str, **arguments: object) -> str:
-    return f"<tool_call>{json.dumps({'name': name, 'arguments': arguments})}</tool_call>"
-
-
-def function(name: str, required: list[str], **properties: dict) -> dict:
-    """An OpenAI function `name` with these parameter schemas."""
-    parameters = {"type": "object", "properties": properties, "required": required}
-    return {"name": name, "description": f"{name.replace('_', ' ')}.", "parameters": parameters}
-
-
-def first_arguments(spec: dict, replies: list[str], request: str) -> dict:
-    """The arguments of the first checked call the scripted `replies` make for `request`."""
-    result = FunctionCaller(
-        ScriptedChatModel(replies), function_specs([spec]), relevance_floor=None
-    ).call(request)
-    return {a.name: a.value for a in result.plan.subtasks[0].arguments}
 
 
 # -- coercion ---------------------------------------------------------------------------------
@@ -423,20 +406,14 @@ def test_a_call_whose_required_values_are_all_made_up_is_dropped() -> None:
     assert [t.capability for t in result.plan.subtasks] == ["get_forecast", "plot"]
 
 
-TIDES = {
-    "name": "tide_times",
-    "description": "High and low tides at a station on a date.",
-    "parameters": {
-        "type": "object",
-        "properties": {
-            "station": {"type": "string"},
-            "date": {"type": "string", "description": "YYYY-MM-DD"},
-            "metric": {"type": "boolean"},
-            "kinds": {"type": "array", "items": {"type": "string", "enum": ["high", "low"]}},
-        },
-        "required": ["station", "date", "metric", "kinds"],
-    },
-}
+TIDES = function(
+    "tide_times",
+    ["station", "date", "metric", "kinds"],
+    station={"type": "string"},
+    date={"type": "string", "description": "YYYY-MM-DD"},
+    metric={"type": "boolean"},
+    kinds={"type": "array", "items": {"type": "string", "enum": ["high", "low"]}},
+)
 
 
 @pytest.mark.parametrize(
@@ -472,15 +449,12 @@ def test_a_made_up_input_is_asked_about_once(request_text: str, asked: bool) -> 
     ],
 )
 def test_codes_and_abbreviations_are_not_made_up_inputs(destination: str, asked: bool) -> None:
-    flights = {
-        "name": "find_flights",
-        "description": "Flights between two places.",
-        "parameters": {
-            "type": "object",
-            "properties": {"origin": {"type": "string"}, "destination": {"type": "string"}},
-            "required": ["origin", "destination"],
-        },
-    }
+    flights = function(
+        "find_flights",
+        ["origin", "destination"],
+        origin={"type": "string"},
+        destination={"type": "string"},
+    )
     llm = ScriptedChatModel([call("find_flights", origin="Boston", destination=destination)] * 2)
     FunctionCaller(llm, function_specs([flights]), relevance_floor=None).call(
         "Flights from Boston to Chicago or LA"
@@ -488,19 +462,13 @@ def test_codes_and_abbreviations_are_not_made_up_inputs(destination: str, asked:
     assert len(llm.calls) == (2 if asked else 1)
 
 
-TIMELAPSE = {
-    "name": "timelapse_interval",
-    "description": "Shooting interval for a timelapse.",
-    "parameters": {
-        "type": "object",
-        "properties": {
-            "event_minutes": {"type": "integer"},
-            "clip_length": {"type": "integer", "description": "Length in seconds"},
-            "indoor": {"type": "boolean"},
-        },
-        "required": ["event_minutes", "clip_length"],
-    },
-}
+TIMELAPSE = function(
+    "timelapse_interval",
+    ["event_minutes", "clip_length"],
+    event_minutes={"type": "integer"},
+    clip_length={"type": "integer", "description": "Length in seconds"},
+    indoor={"type": "boolean"},
+)
 
 
 def test_a_duration_in_the_requests_unit_is_converted_to_the_parameters() -> None:
@@ -518,21 +486,11 @@ def test_a_duration_in_the_requests_unit_is_converted_to_the_parameters() -> Non
 
 def test_numbers_joined_in_one_value_are_the_requests() -> None:
     """ "2-6" for "pages 2 to 6" is the request's; "2-7" is not (an optional value goes)."""
-    printer = {
-        "name": "print_file",
-        "description": "Print a file.",
-        "parameters": {
-            "type": "object",
-            "properties": {"file": {"type": "string"}, "pages": {"type": "string"}},
-            "required": ["file"],
-        },
-    }
+    printer = function("print_file", ["file"], file={"type": "string"}, pages={"type": "string"})
     for pages, kept in (("2-6", True), ("2-7", False)):
         reply = call("print_file", file="review.pdf", pages=pages)
-        result = FunctionCaller(
-            ScriptedChatModel([reply]), function_specs([printer]), relevance_floor=None
-        ).call("print review.pdf, only pages 2 to 6")
-        assert (len(result.plan.subtasks[0].arguments) == 2) is kept
+        arguments = first_arguments(printer, [reply], "print review.pdf, only pages 2 to 6")
+        assert (len(arguments) == 2) is kept
 
 
 def test_a_needs_line_without_calls_is_asked_for_its_calls_once() -> None:
@@ -551,21 +509,13 @@ def test_a_needs_line_without_calls_is_asked_for_its_calls_once() -> None:
 
 def test_a_minimum_is_no_unit() -> None:
     """`min_count` is a minimum, not minutes: "a day pass" does not make 1 into 1440."""
-    dock = {
-        "name": "dock_find",
-        "description": "Docks near a place.",
-        "parameters": {
-            "type": "object",
-            "properties": {"near": {"type": "string"}, "min_count": {"type": "integer"}},
-            "required": ["near", "min_count"],
-        },
-    }
+    dock = function(
+        "dock_find", ["near", "min_count"], near={"type": "string"}, min_count={"type": "integer"}
+    )
     for count in (1, 2):
         reply = call("dock_find", near="Tate Modern", min_count=count)
-        result = FunctionCaller(
-            ScriptedChatModel([reply]), function_specs([dock]), relevance_floor=None
-        ).call("Unlock a bike on a day pass, 2 days, and find a dock by the Tate Modern")
-        assert result.plan.subtasks[0].arguments[1].value == count
+        request = "Unlock a bike on a day pass, 2 days, and find a dock by the Tate Modern"
+        assert first_arguments(dock, [reply], request)["min_count"] == count
 
 
 def test_a_second_answer_with_the_same_made_up_input_stands() -> None:

@@ -1,8 +1,9 @@
 """Argument values made to fit their JSON schema where only one reading is possible: '10'
 -> 10 for an integer, a JSON array written as a string, an enum value spelled another way,
 a time of day in the HH:MM form a parameter asks for, the form a description states
-("without spaces"), and a duration converted into the unit a parameter's name states when
-the request gives it in another. Each change is reported as a note."""
+("without spaces"); and, against the request, a duration converted into the unit a
+parameter's name states when the request gives it in another, and a text without the
+quotes the request put around it. Each change is reported as a note."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from toolpath.planners.mentions import NUMBER, SECONDS_PER_UNIT, WORD, clock_tim
 from toolpath.planners.references import is_ref
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def _changed(where: str, old: Any, new: Any, why: str = "") -> str:
+    """The note for a value changed: `call 0 (f).days: "10" -> 10`."""
+    return f"{where}: {json.dumps(old)} -> {json.dumps(new)}" + (f" ({why})" if why else "")
 
 
 def _parsed(text: str, kind: type) -> Any:
@@ -119,18 +125,18 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
     if isinstance(kind, str) and kind in _PYTHON_TYPES and not _has_type(value, kind):
         new = _scalar(value, kind)
         if new is not None:
-            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(new)}")
+            notes.append(_changed(where, value, new))
             value = new
     enum = schema.get("enum")
     if isinstance(enum, list) and value not in enum and isinstance(value, str):
         same = _enum_value(value, [e for e in enum if isinstance(e, str)])
         if same is not None:
-            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(same)}")
+            notes.append(_changed(where, value, same))
             value = same
     if isinstance(value, str) and not enum:
         formed = _clock_value(value, schema) or _described_form(value, schema)
         if formed != value:
-            notes.append(f"{where}: {json.dumps(value)} -> {json.dumps(formed)}")
+            notes.append(_changed(where, value, formed))
             value = formed
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         items = [coerce(v, schema["items"], f"{where}[{i}]") for i, v in enumerate(value)]
@@ -199,9 +205,7 @@ def in_parameter_units(
         readings = {number * per / unit for number, per in stated if number == value}
         if len(readings) == 1 and (new := readings.pop()) != value:
             new = int(new) if new.is_integer() else new
-            notes.append(
-                f"{where}.{name}: {json.dumps(value)} -> {json.dumps(new)} (the request's unit)"
-            )
+            notes.append(_changed(f"{where}.{name}", value, new, "the request's unit"))
             arguments = {**arguments, name: new}
     return arguments, notes
 
@@ -230,6 +234,6 @@ def unquoted(
             else _without_quotes(value, request)
         )
         if new != value:
-            notes.append(f"{where}.{name}: {json.dumps(value)} -> {json.dumps(new)} (unquoted)")
+            notes.append(_changed(f"{where}.{name}", value, new, "unquoted"))
         out[name] = new
     return out, notes

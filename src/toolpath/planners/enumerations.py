@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from toolpath.planners.mentions import DATE_WORD
-from toolpath.planners.references import references
+from toolpath.planners.references import references, results_read
 
 MAX_SPAN_WORDS = 6
 _SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)", re.I)
@@ -100,6 +100,17 @@ def _typed_like(number: float, value: float) -> float | int:
     return int(number) if isinstance(value, int) and number.is_integer() else number
 
 
+def _copyable(index: int, call: dict[str, Any], read: set[int]) -> bool:
+    """A call that may be copied for another item: no other call reads it, it reads none."""
+    arguments = call.get("arguments")
+    return index not in read and isinstance(arguments, dict) and not references(arguments)
+
+
+def _written(calls: list[dict[str, Any]]) -> str:
+    """The calls' arguments as one text, to tell whether a value is in use."""
+    return json.dumps([c.get("arguments") for c in calls], ensure_ascii=False)
+
+
 def _new_item(item: str, others: list[Any], used: str) -> bool:
     """No call uses `item` yet, and it holds none of the call's `others` values."""
     flat = _flat(item)
@@ -138,13 +149,13 @@ def calls_for_listed_items(
 ) -> list[dict[str, Any]]:
     """`calls` with one more call for each further item of a list whose first item is a
     value of a call (see the module docstring); `notes` says which were added."""
-    read = {ref for call in calls for ref in references(call.get("arguments"))}
-    used = _flat(json.dumps([c.get("arguments") for c in calls], ensure_ascii=False))
+    read = results_read(calls)
+    used = _flat(_written(calls))
     added: list[dict[str, Any]] = []
     for index, call in enumerate(calls):
-        arguments = call.get("arguments")
-        if index in read or not isinstance(arguments, dict) or references(arguments):
+        if not _copyable(index, call, read):
             continue
+        arguments = call["arguments"]
         for name, value in arguments.items():
             others = [v for k, v in arguments.items() if k != name]
             items = _further_items(value, others, calls, request, used)
@@ -183,9 +194,9 @@ def _copy_for(
     holds `mine`, with `theirs` in its place."""
     pattern = re.compile(re.escape(mine), re.I)
     for index, call in enumerate(calls):
-        arguments = call.get("arguments")
-        if index in read or not isinstance(arguments, dict) or references(arguments):
+        if not _copyable(index, call, read):
             continue
+        arguments = call["arguments"]
         for name, value in arguments.items():
             if isinstance(value, str) and pattern.search(value):
                 new = pattern.sub(lambda _: theirs, value, count=1)
@@ -203,10 +214,10 @@ def calls_for_needs(
     ("weight in kg; weight in pounds" asks for no second conversion)."""
     if len(needs) < 2 or len(calls) >= len(needs):
         return calls
-    read = {ref for call in calls for ref in references(call.get("arguments"))}
+    read = results_read(calls)
     added: list[dict[str, Any]] = []
     for j, need in enumerate(needs):
-        written = json.dumps([c.get("arguments") for c in calls + added], ensure_ascii=False)
+        written = _written(calls + added)
         for i, other in enumerate(needs):
             mine, theirs = _differing(other, need)
             if i == j or not mine or not _NAME_WORD.match(theirs):

@@ -38,7 +38,13 @@ from toolpath.planners.llm import ChatModel, Usage
 from toolpath.planners.matcher import tool_document
 from toolpath.planners.mentions import NUMBER, REFERENCE_DATE, WORD
 from toolpath.planners.plan import Argument, Plan, SubTask
-from toolpath.planners.references import counts_from_one, is_ref, references, renumber
+from toolpath.planners.references import (
+    counts_from_one,
+    is_ref,
+    references,
+    renumber,
+    results_read,
+)
 from toolpath.tools.spec import ToolSpec
 
 MAX_CALLS = 10
@@ -248,7 +254,7 @@ def _chosen(value: Any, prop: Any) -> bool:
 def _ungrounded_optional(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str, index: int = 0
 ) -> tuple[dict[str, Any], list[str]]:
-    """Optional scalar arguments (or lists of scalars) the request does not mention are left
+    """Optional arguments of plain values (`_fillable`) the request does not mention are left
     out (small models fill them with defaults or guesses); a boolean stays when the request
     names it, and any scalar when it is set against its stated default. An optional
     argument that reads this call's own result or a later one's cannot be meant: it goes."""
@@ -422,7 +428,7 @@ def _kept_calls(
     """The calls worth checking, references renumbered, and the functions asked for that
     the list does not offer. A call to such a function goes (the model's way of saying that
     nothing fits), and so does a made-up call (`_made_up`) that no other call reads."""
-    read = {ref for call in calls for ref in references(call.get("arguments"))}
+    read = results_read(calls)
     kept, missing = [], []
     for index, call in enumerate(calls):
         if not _offered(call["name"], specs):

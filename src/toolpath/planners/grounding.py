@@ -25,8 +25,8 @@ def grounded(value: Any, request: str, name: str = "") -> bool:
     request; a code of up to 3 letters may start a word: "fr", "French"), a date, time,
     language or currency it states in another form, a number (or numeric text) in digits or
     words or a duration in another unit, numbers joined ("2-6" for "2 to 6"), a date and
-    time ("2025-03-01T06:00" for "6am on 1 March 2025"); a boolean
-    when the request names its parameter `name` or its opposite ("outdoor" for `indoor`)."""
+    time ("2025-03-01T06:00" for "6am on 1 March 2025"); a boolean when the request names
+    its parameter `name` or its opposite ("outdoor" for `indoor`)."""
     said = mentions(request)
     if isinstance(value, bool):
         parts = [part for part in WORD.findall(name.casefold()) if len(part) >= 4]
@@ -115,6 +115,8 @@ def identifies(value: Any, request: str) -> bool:
 
 
 def from_request(value: Any, request: str, name: str) -> bool:
+    """The request gives `value` (`supplied`), a normalised form of its words
+    (`shares_a_word`) or a code for what it names (`identifies`): an input not made up."""
     return (
         supplied(value, request, name)
         or shares_a_word(value, request)

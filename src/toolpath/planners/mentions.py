@@ -66,9 +66,10 @@ _LONE_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b")
 _MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\b\.?")  # "4.15pm" too
+_HOUR_MINUTE = r"(\d{1,2})(?:[:.](\d{2}))?"  # "6", "6:30", "4.15"
+_CLOCK = re.compile(rf"\b{_HOUR_MINUTE}\s*([ap])\.?m\b\.?")
 _CLOCK_RANGE = re.compile(  # "from 2 to 6 pm": the first hour is pm too
-    r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|to|until|till)\s*\d{1,2}(?:[:.]\d{2})?\s*([ap])\.?m\b"
+    rf"\b{_HOUR_MINUTE}\s*(?:-|–|to|until|till)\s*\d{{1,2}}(?:[:.]\d{{2}})?\s*([ap])\.?m\b"
 )
 _BARE_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b(?!\s*[ap]\.?m\b)")
 _PART_OF_DAY = re.compile(
@@ -294,9 +295,9 @@ _OFFSETS = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20, "twen
 def _past_to(text: str) -> set[str]:
     """ "quarter to six this evening" (17:45), "half past 7" (07:30 and 19:30)."""
     found = set()
-    for said in _PAST_TO.finditer(text):
-        offset, way, hour, part = said.groups(default="")
-        if offset.isdigit() and way == "to" and "minutes" not in said.group(0):
+    for phrase in _PAST_TO.finditer(text):
+        offset, way, hour, part = phrase.groups(default="")
+        if offset.isdigit() and way == "to" and "minutes" not in phrase.group(0):
             continue  # "8 to 11 am" is a range, not 10:52
         minutes = _OFFSETS.get(offset) or int(offset)
         h = int(hour) if hour.isdigit() else _UNITS[hour]
@@ -331,11 +332,14 @@ def _codes(text: str, words: list[str]) -> set[str]:
 # the date); None: relative dates ("tomorrow") name no date.
 REFERENCE_DATE: ContextVar[dt.date | None] = ContextVar("REFERENCE_DATE", default=None)
 _WEEKDAYS = [name.casefold() for name in calendar.day_name]  # "monday" is weekday 0
-_DAY_OFFSETS = {
-    "the day after tomorrow": 2, "the day before yesterday": -2, "tomorrow": 1,
-    "yesterday": -1, "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0,
-    "this evening": 0,
-}  # fmt: skip
+_DAY_OFFSETS = [
+    (re.compile(rf"\b{phrase}\b"), offset)
+    for phrase, offset in {
+        "the day after tomorrow": 2, "the day before yesterday": -2, "tomorrow": 1,
+        "yesterday": -1, "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0,
+        "this evening": 0,
+    }.items()
+]  # fmt: skip
 _IN_DAYS = re.compile(r"\bin (\d+|[a-z]+) (days?|weeks?)\b")
 _WEEKDAY = re.compile(rf"\b(?:(last|next|this|coming) )?({'|'.join(_WEEKDAYS)})\b")
 
@@ -364,10 +368,10 @@ def _relative_dates(text: str, today: dt.date | None) -> set[str]:
         return set()
     found = set()
     rest = text
-    for phrase, offset in _DAY_OFFSETS.items():  # longest phrases first
-        if re.search(rf"\b{phrase}\b", rest):
+    for phrase, offset in _DAY_OFFSETS:  # longest phrases first
+        if phrase.search(rest):
             found.add(today + dt.timedelta(days=offset))
-            rest = re.sub(rf"\b{phrase}\b", " ", rest)
+            rest = phrase.sub(" ", rest)
     for count, unit in _IN_DAYS.findall(text):
         number = int(count) if count.isdigit() else 1 if count == "a" else _UNITS.get(count)
         if number is not None:

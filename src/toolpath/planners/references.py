@@ -63,6 +63,11 @@ def references(value: Any) -> list[int]:
     return [int(m) for m in NODE_REF.findall(as_text(value))]
 
 
+def results_read(calls: list[dict[str, Any]]) -> set[int]:
+    """The indices of the calls whose results other calls read (`<node-j>` in arguments)."""
+    return {ref for call in calls for ref in references(call.get("arguments"))}
+
+
 def counts_from_one(pairs: list[tuple[int, int]], nodes: int) -> bool:
     """Whether (node, reference) pairs of a plan of `nodes` nodes were numbered from 1: some
     node reads itself or one past the end, and every reference shifted down by one names
