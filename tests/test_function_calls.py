@@ -507,6 +507,27 @@ def test_a_needs_line_without_calls_is_asked_for_its_calls_once() -> None:
     assert len(llm.calls) == 1 and not result.plan.subtasks
 
 
+def test_an_answer_stopped_after_its_needs_line_is_continued() -> None:
+    """A backend that continues answers goes on from a new line after the Needs line (one
+    attempt, no retry message). A continuation calling a function the Needs line does not
+    name is not kept: the model is asked again, as without continuation."""
+    stopped = "Needs: forecast for Oslo; 2 days"
+    went_on = call("get_forecast", city="Oslo", days=2)
+    llm = ScriptedChatModel([stopped, went_on], continues_answers=True)
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("2 days of Oslo forecast")
+    assert [t.capability for t in result.plan.subtasks] == ["get_forecast"]
+    assert result.attempts == 1 and len(llm.calls) == 2
+    assert llm.calls[1]["messages"][-1] == {"role": "assistant", "content": stopped + "\n"}
+    assert result.first_raw == stopped + "\n" + went_on
+    stray = call("plot", points=[2])
+    again = call("get_forecast", city="Oslo", days=2)
+    llm = ScriptedChatModel([stopped, stray, again], continues_answers=True)
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("2 days of Oslo forecast")
+    assert result.attempts == 2
+    assert "wrote no <tool_call>" in llm.calls[2]["messages"][-1]["content"]
+    assert any("not kept" in note for note in result.notes)
+
+
 def test_a_minimum_is_no_unit() -> None:
     """`min_count` is a minimum, not minutes: "a day pass" does not make 1 into 1440."""
     dock = function(

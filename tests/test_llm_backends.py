@@ -122,3 +122,14 @@ def test_scripted_model_replays_and_records() -> None:
     assert llm.calls[0]["max_tokens"] == 5 and len(llm.calls) == 3
     echo = ScriptedChatModel(lambda messages: messages[-1]["content"].upper())
     assert echo.complete([{"role": "user", "content": "hi"}]).text == "HI"
+
+
+def test_a_continued_message_comes_back_whole() -> None:
+    """The embedded backend's text is the whole assistant message whether or not the
+    server echoed the start it continued."""
+    from toolpath.agent.llm.embedded import _whole_message
+
+    asked = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Needs: x"}]
+    assert _whole_message(asked, "Needs: x\ny") == "Needs: x\ny"
+    assert _whole_message(asked, "\ny") == "Needs: x\ny"
+    assert _whole_message(asked[:1], "hello") == "hello"

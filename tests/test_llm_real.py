@@ -68,6 +68,19 @@ def test_openai_backend_against_local_server(model) -> None:
     assert completion.usage.prompt_tokens > 0 and completion.usage.completion_tokens > 0
 
 
+def test_the_embedded_model_continues_an_answer(model) -> None:
+    """A last assistant message is continued, not answered: the text is its start and the
+    rest of one JSON object (an answer after it would repeat the start)."""
+    start = '{"city": "'
+    messages = [
+        {"role": "system", "content": 'Answer as JSON: {"city": NAME}.'},
+        {"role": "user", "content": "Which city is the capital of Norway?"},
+        {"role": "assistant", "content": start},
+    ]
+    text = model.complete(messages, max_tokens=12).text
+    assert text.startswith(start) and json.loads(text) == {"city": "Oslo"}
+
+
 def test_system_prefix_state_survives_a_new_process_model(tmp_path) -> None:
     from toolpath.agent.llm import EmbeddedChatModel, ensure_model
 

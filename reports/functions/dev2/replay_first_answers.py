@@ -3,7 +3,8 @@ checks (no LLM call): what a change to the reading and checking code does to the
 answers. Where the current code would ask the model again, the recorded result stands
 (the second answer cannot be replayed) when the run did ask again; with `--retry-live`,
 where the run did not ask again, the embedded model is asked now (the recorded first
-answer in its context, through `FunctionCaller` itself).
+answer in its context, through `FunctionCaller` itself); so is an answer that stopped after
+its Needs line, which the caller now continues (`continues_answers`).
 
     python reports/functions/dev2/replay_first_answers.py ROWS.jsonl|functions.json \
         QUESTIONS.yaml [--retry-live]
@@ -19,7 +20,7 @@ from typing import Any
 from toolpath.evals import functions_bench as bench
 from toolpath.planners import call_reading
 from toolpath.planners import function_calls as fc
-from toolpath.planners.llm import ChatModel, Completion
+from toolpath.planners.llm import ChatModel, Completion, continues_answers
 from toolpath.tools.catalogs.openai_functions import function_specs
 
 SYSTEM = "toolpath tags-free"
@@ -30,6 +31,7 @@ class RecordedFirst:
 
     def __init__(self, first: str, live: ChatModel) -> None:
         self.first, self.live, self.asked = first, live, 0
+        self.continues_answers = continues_answers(live)
 
     def complete(
         self,
@@ -54,11 +56,14 @@ def replayed(question: bench.Question, recorded: dict, live: ChatModel | None = 
     answer, _ = call_reading.read_calls(recorded["first_raw"], specs)
     checked = fc.check_answer(answer, specs, question.question)
     if fc.retry_message(answer, checked, recorded["first_raw"], specs):
-        if recorded.get("attempts", 1) > 1:
+        model = RecordedFirst(recorded["first_raw"], live) if live is not None else None
+        caller = fc.FunctionCaller(model, list(specs.values()), relevance_floor=None)
+        continued = model is not None and caller._continuable(
+            answer, checked, recorded["first_raw"]
+        )  # the recorded second attempt is not what the caller does now
+        if recorded.get("attempts", 1) > 1 and not continued:
             return recorded["correct"]
-        if live is not None:
-            model = RecordedFirst(recorded["first_raw"], live)
-            caller = fc.FunctionCaller(model, list(specs.values()), relevance_floor=None)
+        if model is not None:
             result = caller.call(question.question)
             calls = [
                 {"name": t.capability, "arguments": {a.name: a.value for a in t.arguments}}

@@ -33,8 +33,8 @@ from toolpath.planners.call_reading import (
 )
 from toolpath.planners.coercion import coerce, in_parameter_units, unquoted
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
-from toolpath.planners.grounding import CODE, from_request, supplied
-from toolpath.planners.llm import ChatModel, Usage
+from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
+from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
 from toolpath.planners.matcher import tool_document
 from toolpath.planners.mentions import NUMBER, REFERENCE_DATE, WORD
 from toolpath.planners.plan import Argument, Plan, SubTask
@@ -547,6 +547,17 @@ def _named_functions(text: str, specs: dict[str, ToolSpec]) -> list[str]:
     return [name for name in specs if re.search(rf"\b{re.escape(name)}\b", text)]
 
 
+def _follows_its_needs(answer: Answer, needs: str) -> bool:
+    """A continued answer keeps to what its Needs line said: it calls, and every function it
+    calls is named there or shares a word with it ("podcast_search" after "Needs: podcast
+    search"; not "define_word" after "Needs: summary of Hamlet's plot")."""
+    return bool(answer.calls) and all(
+        re.search(rf"\b{re.escape(c['name'])}\b", needs)
+        or shares_a_word(c["name"].replace("_", " "), needs)
+        for c in answer.calls
+    )
+
+
 def _reason(answer: Answer, checked: Checked) -> str:
     if answer.reason:
         return answer.reason
@@ -564,6 +575,12 @@ def retry_message(
         return feedback_message(checked.problems)
     if checked.unsupplied:
         return unsupplied_message(checked.unsupplied)
+    return _no_call_message(answer, raw, specs)
+
+
+def _no_call_message(answer: Answer, raw: str, specs: dict[str, ToolSpec]) -> str | None:
+    """Ask for the calls of an answer that stopped before writing any: it named offered
+    functions, or listed what the request needs without saying that nothing fits."""
     unwritten = [] if answer.calls else _named_functions(raw, specs)
     if not unwritten:
         return _needs_without_calls(answer, raw)
@@ -685,6 +702,21 @@ class FunctionCaller:
             notes.append(f"attempt {attempt}: {note}")
         return answer
 
+    def _continuable(self, answer: Answer, checked: Checked, raw: str) -> bool:
+        """Whether to let the model go on with an answer that stopped before its calls (a
+        "Needs:" line and nothing after): cheaper and surer than asking again, where the
+        backend continues answers (`continues_answers`) and the output is free tags."""
+        if self.style != "tags" or self.output != "free" or not continues_answers(self.llm):
+            return False
+        if answer.calls or checked.problems or checked.unsupplied:
+            return False
+        return _no_call_message(answer, raw, self.specs) is not None
+
+    def _continued(self, messages: list[dict[str, str]], raw: str) -> Completion:
+        """The model's answer continued from a new line after what it wrote."""
+        start = {"role": "assistant", "content": raw.rstrip() + "\n"}
+        return self.llm.complete([*messages, start], max_tokens=self.max_tokens)
+
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
         day = REFERENCE_DATE.set(self.today)
@@ -703,9 +735,21 @@ class FunctionCaller:
         for attempt in range(1, self.max_retries + 2):
             completion = self.llm.complete(messages, schema=schema, max_tokens=self.max_tokens)
             usage, raw = usage + completion.usage, completion.text
-            first_raw = first_raw or raw
             answer = self._read(raw, notes, attempt)
             checked = check_answer(answer, self.specs, request)
+            if self._continuable(answer, checked, raw):
+                completion = self._continued(messages, raw)
+                usage, went_on = usage + completion.usage, completion.text
+                more = read_calls(went_on, self.specs)[0]
+                kept = _follows_its_needs(more, raw)
+                notes.append(
+                    f"attempt {attempt}: no call after the Needs line: continued"
+                    + ("" if kept else ", to functions it does not name: not kept")
+                )
+                if kept:
+                    raw, answer = went_on, more
+                    checked = check_answer(answer, self.specs, request)
+            first_raw = first_raw or raw
             notes += [f"attempt {attempt}: {m}" for m in [*checked.problems, *checked.notes]]
             last = attempt == self.max_retries + 1
             retry = None if last else retry_message(answer, checked, raw, self.specs)

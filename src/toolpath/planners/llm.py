@@ -38,7 +38,11 @@ class Completion(BaseModel):
 
 @runtime_checkable
 class ChatModel(Protocol):
-    """Chat messages (+ optional JSON schema the output must satisfy) -> a completion."""
+    """Chat messages (+ optional JSON schema the output must satisfy) -> a completion.
+
+    A backend whose `continues_answers` is True continues a last assistant message instead
+    of answering after it; the completion's text is then the whole message, that start
+    included (see `continues_answers`)."""
 
     def complete(
         self,
@@ -50,6 +54,12 @@ class ChatModel(Protocol):
     ) -> Completion: ...
 
 
+def continues_answers(llm: ChatModel) -> bool:
+    """Whether `llm` continues a last assistant message (llama.cpp's server does; the
+    OpenAI API does not promise it)."""
+    return bool(getattr(llm, "continues_answers", False))
+
+
 Reply = str | Callable[[list[dict[str, str]]], str]
 
 
@@ -58,10 +68,16 @@ class ScriptedChatModel:
 
     For driving control loops in unit tests; it follows no schema and reads nothing.
     A list of replies is consumed in order and the last one repeats; a single callable
-    answers every call.
+    answers every call. `continues_answers`: act as a backend that continues a last
+    assistant message (the reply is appended to it).
     """
 
-    def __init__(self, replies: Sequence[Reply] | Callable[[list[dict[str, str]]], str]) -> None:
+    def __init__(
+        self,
+        replies: Sequence[Reply] | Callable[[list[dict[str, str]]], str],
+        *,
+        continues_answers: bool = False,
+    ) -> None:
         if callable(replies):
             self._replies: list[Reply] = [replies]
         else:
@@ -69,6 +85,7 @@ class ScriptedChatModel:
         if not self._replies:
             raise ValueError("ScriptedChatModel needs at least one reply")
         self.calls: list[dict[str, Any]] = []
+        self.continues_answers = continues_answers
 
     def complete(
         self,
@@ -89,6 +106,8 @@ class ScriptedChatModel:
         )
         reply = self._replies[index]
         text = reply(messages) if callable(reply) else reply
+        if self.continues_answers and messages and messages[-1]["role"] == "assistant":
+            text = messages[-1]["content"] + text
         prompt_words = sum(len(m.get("content", "").split()) for m in messages)
         return Completion(
             text=text, usage=Usage(prompt_tokens=prompt_words, completion_tokens=len(text.split()))

@@ -64,7 +64,10 @@ def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 class EmbeddedChatModel:
-    """A `ChatModel` over a local GGUF; load it once and reuse it."""
+    """A `ChatModel` over a local GGUF; load it once and reuse it. It continues a last
+    assistant message (llama.cpp's server prefills it), the text returned whole."""
+
+    continues_answers = True
 
     def __init__(
         self,
@@ -162,7 +165,7 @@ class EmbeddedChatModel:
         usage = result.get("usage", {})
         self.last_timings = dict(result.get("timings") or {})
         return Completion(
-            text=result["choices"][0]["message"].get("content") or "",
+            text=_whole_message(messages, result["choices"][0]["message"].get("content") or ""),
             usage=Usage(
                 prompt_tokens=int(usage.get("prompt_tokens", 0)),
                 completion_tokens=int(usage.get("completion_tokens", 0)),
@@ -227,6 +230,12 @@ class EmbeddedChatModel:
         )
         for old in files[PROMPT_CACHE_FILES:]:
             old.unlink(missing_ok=True)
+
+
+def _whole_message(messages: list[dict[str, str]], text: str) -> str:
+    """The completion as the whole assistant message: a continued one with its start."""
+    start = messages[-1].get("content", "") if messages[-1].get("role") == "assistant" else ""
+    return text if text.startswith(start) else start + text
 
 
 def _error_text(result: Any) -> str:
