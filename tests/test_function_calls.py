@@ -942,6 +942,21 @@ def test_the_requests_quotes_are_not_part_of_a_value() -> None:
         assert first_arguments(card, [reply] * 2, request) == expected
 
 
+def test_a_file_name_gets_the_folders_the_request_gives_it() -> None:
+    """path "cat.png" for "photos/cat.png" is the request's path; not when the request also
+    says the bare name, names two such paths, or the name only starts a longer one."""
+    resize = function("resize", ["path"], path={"type": "string"})
+    for request, path, expected in (
+        ("Resize photos/cat.png to 640 wide", "cat.png", "photos/cat.png"),
+        ("Resize ~/pics/cat.png, please", "cat.png", "~/pics/cat.png"),
+        ("Resize cat.png, not old/cat.png", "cat.png", "cat.png"),
+        ("Resize a/cat.png and b/cat.png", "cat.png", "cat.png"),
+        ("Resize photos/cat.png", "cat", "cat"),
+    ):
+        reply = call("resize", path=path)
+        assert first_arguments(resize, [reply] * 2, request) == {"path": expected}, request
+
+
 RESERVE = function(
     "reserve_table", ["restaurant", "date"], restaurant={"type": "string"},
     date={"type": "string", "description": "YYYY-MM-DD"},

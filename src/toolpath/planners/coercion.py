@@ -222,18 +222,35 @@ def _without_quotes(value: Any, request: str) -> Any:
     return inner if inner.strip() == inner and inner and value in request else value
 
 
-def unquoted(
+def _whole_path(value: Any, request: str) -> Any:
+    """A file name the request gives only with its folders, with them ("photos/cat.png" for
+    "cat.png"); any other value as it is."""
+    if not isinstance(value, str) or not value or "/" in value or "\\" in value:
+        return value
+    end = r"(?![\w/\\-]|\.\w)"
+    alone = re.search(rf"(?<![\w./\\~-]){re.escape(value)}{end}", request)
+    pattern = rf"(?<![\w./\\~-])(?:[\w.~-]+[/\\])+{re.escape(value)}{end}"
+    paths = {m.group(0) for m in re.finditer(pattern, request)}
+    return paths.pop() if len(paths) == 1 and not alone else value
+
+
+def _as_written(value: Any, request: str) -> Any:
+    return _whole_path(_without_quotes(value, request), request)
+
+
+def as_written(
     arguments: dict[str, Any], request: str, where: str
 ) -> tuple[dict[str, Any], list[str]]:
-    """Text arguments (and text items of list arguments) without the request's quotes."""
+    """Text arguments (and text items of list arguments) as the request writes them:
+    without the request's quotes, a file name with the folders the request gives it."""
     notes, out = [], {}
     for name, value in arguments.items():
         new = (
-            [_without_quotes(item, request) for item in value]
+            [_as_written(item, request) for item in value]
             if isinstance(value, list)
-            else _without_quotes(value, request)
+            else _as_written(value, request)
         )
         if new != value:
-            notes.append(_changed(f"{where}.{name}", value, new, "unquoted"))
+            notes.append(_changed(f"{where}.{name}", value, new, "as the request writes it"))
         out[name] = new
     return out, notes

@@ -31,7 +31,7 @@ from toolpath.planners.call_reading import (
     parameter_properties,
     read_calls,
 )
-from toolpath.planners.coercion import coerce, in_parameter_units, unquoted
+from toolpath.planners.coercion import as_written, coerce, in_parameter_units
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
@@ -301,8 +301,8 @@ def check_call(
     if request:
         arguments, converted = in_parameter_units(arguments, schema, request, where)
         more += converted
-        arguments, unquoted_notes = unquoted(arguments, request, where)
-        more += unquoted_notes
+        arguments, written = as_written(arguments, request, where)
+        more += written
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
     notes += [f"repaired: {note}" for note in more]
