@@ -528,6 +528,31 @@ def test_an_answer_stopped_after_its_needs_line_is_continued() -> None:
     assert any("not kept" in note for note in result.notes)
 
 
+def test_an_answer_whose_calls_stand_is_continued_once_for_more() -> None:
+    """After calls that stand, the model may go on: calls it adds to functions the answer
+    named are kept (a second city it had stopped before), others are not, and an answer
+    it ends there is unchanged."""
+    oslo, rome = (
+        call("get_forecast", city="Oslo", days=2),
+        call("get_forecast", city="Rome", days=2),
+    )
+    request = "2 days of forecast for Oslo and for Rome"
+    for went_on, cities in (
+        (rome, ["Oslo", "Rome"]),
+        (call("plot", points=[2]), ["Oslo"]),
+        ("", ["Oslo"]),
+    ):
+        llm = ScriptedChatModel([oslo, went_on], continues_answers=True)
+        result = FunctionCaller(llm, SPECS, relevance_floor=None).call(request)
+        assert [t.arguments[0].value for t in result.plan.subtasks] == cities
+        assert result.attempts == 1 and len(llm.calls) == 2
+        assert llm.calls[1]["messages"][-1] == {"role": "assistant", "content": oslo + "\n"}
+    prose = "Needs: get_forecast; city=Oslo; city=Rome; days=2"  # two calls, read from prose
+    llm = ScriptedChatModel([prose, oslo], continues_answers=True)  # a JSON call instead
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call(request)
+    assert [t.arguments[0].value for t in result.plan.subtasks] == ["Oslo", "Rome"]
+
+
 def test_a_minimum_is_no_unit() -> None:
     """`min_count` is a minimum, not minutes: "a day pass" does not make 1 into 1440."""
     dock = function(

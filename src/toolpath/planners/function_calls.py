@@ -34,7 +34,7 @@ from toolpath.planners.call_reading import (
 from toolpath.planners.coercion import as_written, coerce, in_parameter_units
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
-from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
+from toolpath.planners.llm import ChatModel, Usage, continues_answers
 from toolpath.planners.matcher import tool_document
 from toolpath.planners.mentions import NUMBER, REFERENCE_DATE, WORD
 from toolpath.planners.plan import Argument, Plan, SubTask
@@ -703,19 +703,33 @@ class FunctionCaller:
         return answer
 
     def _continuable(self, answer: Answer, checked: Checked, raw: str) -> bool:
-        """Whether to let the model go on with an answer that stopped before its calls (a
-        "Needs:" line and nothing after): cheaper and surer than asking again, where the
-        backend continues answers (`continues_answers`) and the output is free tags."""
+        """Whether to let the model go on from a new line after its answer: one that stopped
+        before its calls (a Needs line and nothing after: cheaper and surer than asking
+        again), or one whose calls stand (it may have stopped before the last of them).
+        Only where the backend continues answers (`continues_answers`), in free tags."""
         if self.style != "tags" or self.output != "free" or not continues_answers(self.llm):
             return False
-        if answer.calls or checked.problems or checked.unsupplied:
+        if checked.problems or checked.unsupplied:
             return False
-        return _no_call_message(answer, raw, self.specs) is not None
+        return bool(answer.calls) or _no_call_message(answer, raw, self.specs) is not None
 
-    def _continued(self, messages: list[dict[str, str]], raw: str) -> Completion:
-        """The model's answer continued from a new line after what it wrote."""
+    def _went_on(
+        self, messages: list[dict[str, str]], raw: str, had_calls: int, notes: list[str]
+    ) -> tuple[str, Usage]:
+        """The answer continued by the model from a new line (and what that cost); the
+        answer as it was unless the continuation adds calls, all to functions it named
+        before (`_follows_its_needs`), and the whole reads to more calls than it had (not
+        a JSON call instead of the calls its prose made)."""
         start = {"role": "assistant", "content": raw.rstrip() + "\n"}
-        return self.llm.complete([*messages, start], max_tokens=self.max_tokens)
+        completion = self.llm.complete([*messages, start], max_tokens=self.max_tokens)
+        added = read_calls(completion.text.removeprefix(start["content"]), self.specs)[0]
+        kept = _follows_its_needs(added, raw) and (
+            len(read_calls(completion.text, self.specs)[0].calls) > had_calls
+        )
+        if added.calls or not had_calls:
+            outcome = "calls added" if kept else "not kept (other functions, or no more calls)"
+            notes.append(f"continued: {outcome if added.calls else 'no call added'}")
+        return (completion.text if kept else raw), completion.usage
 
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
@@ -731,23 +745,18 @@ class FunctionCaller:
             return far
         messages = self.messages(request)
         schema = answer_schema(self.tools) if self.output == "constrained" else None
-        usage, notes, first_raw = Usage(), [], ""
+        usage, notes, first_raw, continued = Usage(), [], "", False
         for attempt in range(1, self.max_retries + 2):
             completion = self.llm.complete(messages, schema=schema, max_tokens=self.max_tokens)
             usage, raw = usage + completion.usage, completion.text
             answer = self._read(raw, notes, attempt)
             checked = check_answer(answer, self.specs, request)
-            if self._continuable(answer, checked, raw):
-                completion = self._continued(messages, raw)
-                usage, went_on = usage + completion.usage, completion.text
-                more = read_calls(went_on, self.specs)[0]
-                kept = _follows_its_needs(more, raw)
-                notes.append(
-                    f"attempt {attempt}: no call after the Needs line: continued"
-                    + ("" if kept else ", to functions it does not name: not kept")
-                )
-                if kept:
-                    raw, answer = went_on, more
+            if not continued and self._continuable(answer, checked, raw):
+                continued, before = True, raw
+                raw, spent = self._went_on(messages, raw, len(answer.calls), notes)
+                usage = usage + spent
+                if raw != before:
+                    answer = self._read(raw, notes, attempt)
                     checked = check_answer(answer, self.specs, request)
             first_raw = first_raw or raw
             notes += [f"attempt {attempt}: {m}" for m in [*checked.problems, *checked.notes]]
