@@ -531,7 +531,8 @@ def test_an_answer_stopped_after_its_needs_line_is_continued() -> None:
 def test_an_answer_whose_calls_stand_is_continued_once_for_more() -> None:
     """After calls that stand, the model may go on: calls it adds to functions the answer
     named are kept (a second city it had stopped before), others are not, and an answer
-    it ends there is unchanged."""
+    it ends there is unchanged. Not kept either: a JSON call in place of the calls its prose
+    made, a repeat, and a call with a value the request does not give."""
     oslo, rome = (
         call("get_forecast", city="Oslo", days=2),
         call("get_forecast", city="Rome", days=2),
@@ -548,9 +549,14 @@ def test_an_answer_whose_calls_stand_is_continued_once_for_more() -> None:
         assert result.attempts == 1 and len(llm.calls) == 2
         assert llm.calls[1]["messages"][-1] == {"role": "assistant", "content": oslo + "\n"}
     prose = "Needs: get_forecast; city=Oslo; city=Rome; days=2"  # two calls, read from prose
-    llm = ScriptedChatModel([prose, oslo], continues_answers=True)  # a JSON call instead
-    result = FunctionCaller(llm, SPECS, relevance_floor=None).call(request)
-    assert [t.arguments[0].value for t in result.plan.subtasks] == ["Oslo", "Rome"]
+    made_up = call("get_forecast", city="Paris", days=2)  # a city the request does not give
+    for first, went_on in ((prose, oslo), (oslo, oslo), (oslo + rome, made_up)):
+        llm = ScriptedChatModel([first, went_on], continues_answers=True)
+        result = FunctionCaller(llm, SPECS, relevance_floor=None).call(request)
+        assert result.attempts == 1 and len(llm.calls) == 2, first
+        assert [t.arguments[0].value for t in result.plan.subtasks] == ["Oslo", "Rome"][
+            : 1 if first == oslo else 2
+        ]
 
 
 def test_a_minimum_is_no_unit() -> None:
@@ -969,7 +975,8 @@ def test_the_requests_quotes_are_not_part_of_a_value() -> None:
 
 def test_a_file_name_gets_the_folders_the_request_gives_it() -> None:
     """path "cat.png" for "photos/cat.png" is the request's path; not when the request also
-    says the bare name, names two such paths, or the name only starts a longer one."""
+    says the bare name, names two such paths, or the name only starts a longer one, nor for
+    a value that is no file name ("USD" in "EUR/USD")."""
     resize = function("resize", ["path"], path={"type": "string"})
     for request, path, expected in (
         ("Resize photos/cat.png to 640 wide", "cat.png", "photos/cat.png"),
@@ -977,6 +984,8 @@ def test_a_file_name_gets_the_folders_the_request_gives_it() -> None:
         ("Resize cat.png, not old/cat.png", "cat.png", "cat.png"),
         ("Resize a/cat.png and b/cat.png", "cat.png", "cat.png"),
         ("Resize photos/cat.png", "cat", "cat"),
+        ("Resize /tmp/cat.png now", "cat.png", "/tmp/cat.png"),
+        ("Chart the EUR/USD rate", "USD", "USD"),  # a file name only
     ):
         reply = call("resize", path=path)
         assert first_arguments(resize, [reply] * 2, request) == {"path": expected}, request

@@ -41,6 +41,8 @@ def recorded_rows(rows_path: str) -> list[dict]:
 
 
 def run(out: Path, only: str | None) -> None:
+    if only not in (None, "--failed", "--right"):
+        raise SystemExit(f"unknown option {only!r}: --failed or --right")
     from toolpath.agent.llm import get_backend
 
     done = {json.loads(line)["id"] for line in out.open()} if out.exists() else set()
@@ -50,9 +52,8 @@ def run(out: Path, only: str | None) -> None:
             questions = {q.id: q for q in bench.load_questions(Path(questions_path))}
             for row in recorded_rows(rows_path):
                 recorded = row["systems"][SYSTEM]
-                wanted = {None: True, "--failed": not recorded["correct"]}.get(
-                    only, recorded["correct"]
-                )
+                wanted = {None: True, "--failed": not recorded["correct"]}.get(only)
+                wanted = recorded["correct"] if only == "--right" else wanted
                 if row["category"] not in CATEGORIES or row["id"] in done or not wanted:
                     continue
                 question, raw = questions[row["id"]], recorded.get("first_raw") or ""
@@ -61,7 +62,8 @@ def run(out: Path, only: str | None) -> None:
                     continue
                 caller = fc.FunctionCaller(llm, specs, relevance_floor=None)
                 start = {"role": "assistant", "content": raw.rstrip() + "\n"}
-                completion = llm.complete([*caller.messages(question.question), start])
+                messages = [*caller.messages(question.question), start]
+                completion = llm.complete(messages, max_tokens=caller.max_tokens)
                 record = {
                     "id": row["id"], "qpath": questions_path, "category": row["category"],
                     "raw": raw, "continued": completion.text, "seconds": completion.usage.seconds,
@@ -97,9 +99,11 @@ def score(paths: list[str]) -> None:
             continue
         counts[1] += 1
         before, after = right(question, record["raw"]), right(question, record["continued"])
-        kept = fc._follows_its_needs(added, record["raw"]) and len(
-            call_reading.read_calls(record["continued"], specs)[0].calls
-        ) > len(call_reading.read_calls(record["raw"], specs)[0].calls)
+        before_answer = call_reading.read_calls(record["raw"], specs)[0]
+        checked = fc.check_answer(before_answer, specs, question.question)
+        whole = call_reading.read_calls(record["continued"], specs)[0]
+        after_checked = fc.check_answer(whole, specs, question.question)
+        kept = fc.keeps_continuation(record["raw"], before_answer, checked, added, after_checked)
         for offset, now in ((2, after if kept else before), (4, after)):
             counts[offset] += now and not before
             counts[offset + 1] += before and not now

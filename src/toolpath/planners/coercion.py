@@ -222,14 +222,18 @@ def _without_quotes(value: Any, request: str) -> Any:
     return inner if inner.strip() == inner and inner and value in request else value
 
 
+_FILE_NAME = re.compile(r"[\w~-][\w.~-]*\.[A-Za-z]\w{0,7}")
+
+
 def _whole_path(value: Any, request: str) -> Any:
-    """A file name the request gives only with its folders, with them ("photos/cat.png" for
-    "cat.png"); any other value as it is."""
-    if not isinstance(value, str) or not value or "/" in value or "\\" in value:
+    """A file name the request gives only with its folders, with them ("photos/cat.png" or
+    "/tmp/cat.png" for "cat.png"); any other value as it is ("USD" in "EUR/USD" too)."""
+    if not isinstance(value, str) or not _FILE_NAME.fullmatch(value):
         return value
     end = r"(?![\w/\\-]|\.\w)"
-    alone = re.search(rf"(?<![\w./\\~-]){re.escape(value)}{end}", request)
-    pattern = rf"(?<![\w./\\~-])(?:[\w.~-]+[/\\])+{re.escape(value)}{end}"
+    alone = re.search(rf"(?<![\w./\\~:-]){re.escape(value)}{end}", request)
+    folders = r"(?:[A-Za-z]:)?[/\\]?(?:[\w.~-]+[/\\])+"
+    pattern = rf"(?<![\w./\\~:-]){folders}{re.escape(value)}{end}"
     paths = {m.group(0) for m in re.finditer(pattern, request)}
     return paths.pop() if len(paths) == 1 and not alone else value
 

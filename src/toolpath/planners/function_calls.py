@@ -34,7 +34,7 @@ from toolpath.planners.call_reading import (
 from toolpath.planners.coercion import as_written, coerce, in_parameter_units
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
-from toolpath.planners.llm import ChatModel, Usage, continues_answers
+from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
 from toolpath.planners.matcher import tool_document
 from toolpath.planners.mentions import NUMBER, REFERENCE_DATE, WORD
 from toolpath.planners.plan import Argument, Plan, SubTask
@@ -547,14 +547,38 @@ def _named_functions(text: str, specs: dict[str, ToolSpec]) -> list[str]:
     return [name for name in specs if re.search(rf"\b{re.escape(name)}\b", text)]
 
 
-def _follows_its_needs(answer: Answer, needs: str) -> bool:
-    """A continued answer keeps to what its Needs line said: it calls, and every function it
-    calls is named there or shares a word with it ("podcast_search" after "Needs: podcast
-    search"; not "define_word" after "Needs: summary of Hamlet's plot")."""
-    return bool(answer.calls) and all(
-        re.search(rf"\b{re.escape(c['name'])}\b", needs)
-        or shares_a_word(c["name"].replace("_", " "), needs)
-        for c in answer.calls
+def _names(text: str, function: str) -> bool:
+    return re.search(rf"\b{re.escape(function)}\b", text) is not None
+
+
+def _follows_what_it_wrote(added: Answer, before: str) -> bool:
+    """Every function the continuation calls is named in what the model wrote before it,
+    or shares a word with that ("podcast_search" after "Needs: podcast search"; not
+    "define_word" after "Needs: summary of Hamlet's plot")."""
+    return all(
+        _names(before, c["name"]) or shares_a_word(c["name"].replace("_", " "), before)
+        for c in added.calls
+    )
+
+
+def keeps_continuation(
+    raw: str, before: Answer, checked: Checked, added: Answer, after: Checked
+) -> bool:
+    """Whether an answer (`raw`, read as `before`, checked as `checked`) continued by the
+    model (`added`; the whole checked as `after`) replaces it. After no call: when the calls
+    added follow what it wrote (`_follows_what_it_wrote`; their checks come next, as for
+    any answer). After calls that stood: when each added call is to a function the answer
+    named, and the checked calls are more than before with nothing wrong or unsupplied (not
+    a repeat, nor a JSON call in place of calls its prose made)."""
+    if not added.calls:
+        return False
+    if not before.calls:
+        return _follows_what_it_wrote(added, raw)
+    return (
+        not after.problems
+        and not after.unsupplied
+        and len(after.calls) > len(checked.calls)
+        and all(_names(raw, c["name"]) for c in added.calls)
     )
 
 
@@ -626,7 +650,7 @@ class CallsResult:
     usage: Usage
     notes: list[str]
     raw: str
-    first_raw: str
+    first_raw: str  # the first attempt's answer, with its continuation when one was kept
     problems: list[str] = field(default_factory=list)
 
 
@@ -714,22 +738,19 @@ class FunctionCaller:
         return bool(answer.calls) or _no_call_message(answer, raw, self.specs) is not None
 
     def _went_on(
-        self, messages: list[dict[str, str]], raw: str, had_calls: int, notes: list[str]
-    ) -> tuple[str, Usage]:
-        """The answer continued by the model from a new line (and what that cost); the
-        answer as it was unless the continuation adds calls, all to functions it named
-        before (`_follows_its_needs`), and the whole reads to more calls than it had (not
-        a JSON call instead of the calls its prose made)."""
+        self, messages: list[dict[str, str]], raw: str, before: tuple[Answer, Checked], request: str
+    ) -> tuple[str, Completion, str]:
+        """The model's answer continued from a new line: the answer it makes now (the old
+        one unless `keeps_continuation`), the completion, and a note ("" for none)."""
         start = {"role": "assistant", "content": raw.rstrip() + "\n"}
         completion = self.llm.complete([*messages, start], max_tokens=self.max_tokens)
         added = read_calls(completion.text.removeprefix(start["content"]), self.specs)[0]
-        kept = _follows_its_needs(added, raw) and (
-            len(read_calls(completion.text, self.specs)[0].calls) > had_calls
-        )
-        if added.calls or not had_calls:
-            outcome = "calls added" if kept else "not kept (other functions, or no more calls)"
-            notes.append(f"continued: {outcome if added.calls else 'no call added'}")
-        return (completion.text if kept else raw), completion.usage
+        after = check_answer(read_calls(completion.text, self.specs)[0], self.specs, request)
+        if keeps_continuation(raw, *before, added, after):
+            return completion.text, completion, "continued: calls added"
+        if added.calls:
+            return raw, completion, "continued: the calls added not kept"
+        return raw, completion, "" if before[0].calls else "continued: no call added"
 
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
@@ -753,8 +774,9 @@ class FunctionCaller:
             checked = check_answer(answer, self.specs, request)
             if not continued and self._continuable(answer, checked, raw):
                 continued, before = True, raw
-                raw, spent = self._went_on(messages, raw, len(answer.calls), notes)
-                usage = usage + spent
+                raw, completion, note = self._went_on(messages, raw, (answer, checked), request)
+                usage = usage + completion.usage
+                notes += [f"attempt {attempt}: {note}"] if note else []
                 if raw != before:
                     answer = self._read(raw, notes, attempt)
                     checked = check_answer(answer, self.specs, request)
