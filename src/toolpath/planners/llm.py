@@ -106,9 +106,8 @@ class ScriptedChatModel:
         )
         reply = self._replies[index]
         text = reply(messages) if callable(reply) else reply
+        prompt_words = sum(len(m.get("content", "").split()) for m in messages)
+        usage = Usage(prompt_tokens=prompt_words, completion_tokens=len(text.split()))
         if self.continues_answers and messages and messages[-1]["role"] == "assistant":
             text = messages[-1]["content"] + text
-        prompt_words = sum(len(m.get("content", "").split()) for m in messages)
-        return Completion(
-            text=text, usage=Usage(prompt_tokens=prompt_words, completion_tokens=len(text.split()))
-        )
+        return Completion(text=text, usage=usage)
