@@ -559,6 +559,18 @@ def test_an_answer_whose_calls_stand_is_continued_once_for_more() -> None:
         ]
 
 
+def test_a_date_no_calendar_has_is_sent_back() -> None:
+    """2026 has no 29 February: the call is a problem the model is told of, not a call."""
+    day = function("bread", ["date"], date={"type": "string", "description": "YYYY-MM-DD"})
+    wrong, right = call("bread", date="2026-02-29"), call("bread", date="2026-03-01")
+    llm = ScriptedChatModel([wrong, right])
+    result = FunctionCaller(llm, function_specs([day]), relevance_floor=None).call(
+        "bread on Sunday 1 March 2026"
+    )
+    assert "'2026-02-29' is no date on the calendar" in llm.calls[1]["messages"][-1]["content"]
+    assert [a.value for a in result.plan.subtasks[0].arguments] == ["2026-03-01"]
+
+
 def test_a_minimum_is_no_unit() -> None:
     """`min_count` is a minimum, not minutes: "a day pass" does not make 1 into 1440."""
     dock = function(

@@ -310,7 +310,27 @@ def check_call(
         e for e in Draft202012Validator(schema).iter_errors(arguments) if not is_ref(e.instance)
     ]
     problems = [_message(e, where) for e in sorted(errors, key=lambda e: list(e.absolute_path))]
+    problems += _impossible_dates(arguments, where)
     return {"name": name, "arguments": arguments}, problems, notes
+
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?=$|T)")
+
+
+def _impossible_dates(value: Any, where: str) -> list[str]:
+    """Dates written YYYY-MM-DD that no calendar has ("2026-02-29", "2025-04-31")."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _impossible_dates(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _impossible_dates(v, f"{where}[{i}]")]
+    day = _ISO_DAY.match(value) if isinstance(value, str) else None
+    if day is None:
+        return []
+    try:
+        dt.date(*(int(part) for part in day.groups()))
+    except ValueError:
+        return [f"{where}: {value!r} is no date on the calendar"]
+    return []
 
 
 @dataclass
