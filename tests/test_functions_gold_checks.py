@@ -17,7 +17,7 @@ from toolpath.tools.catalogs.openai_functions import function_specs
 # the fresh sets' blind runs are spent: they are development data now
 DEVELOPMENT_SETS = (
     bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.FRESH_SET, bench.FRESH2_SET,
-    bench.FRESH3_SET,
+    bench.FRESH3_SET, bench.FRESH5_SET,
 )  # fmt: skip
 QUESTIONS = shipped(*DEVELOPMENT_SETS)
 # right answers the checks still spoil, and why (a rule to mend, not to hide)
@@ -25,10 +25,14 @@ KNOWN = {
     "dev2-parallel-multiple-06": "'hard' for 'felt pretty tough': a synonym, not read",
     "dev3-parallel-01": "GOOGL for Alphabet: a ticker the request does not spell",
     "fresh2-multiple-10": "neighbours_affected for 'next door's got the same problem'",
+    "fresh5-simple-06": "C4 for 'middle C': a name the checks cannot read",
+    "fresh5-parallel-05": "Bb4 for 'B flat 4', and 'B' taken for a list item",
+    "fresh5-parallel-10": "+447700900456 for '07700 900456': the national form, not read",
 }
 # right answers the checks ask about again (the model's second answer stands), and why
 ASKED = {
     "fresh3-parallel-multiple-05": "1 adult and 1 senior for 'me and my mum (she's 70)'",
+    "fresh5-parallel-10": "09:00 for 'on Saturday 7 March 2026 at 9': a bare hour, not read",
 }
 
 

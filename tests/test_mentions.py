@@ -26,6 +26,7 @@ from toolpath.planners.mentions import REFERENCE_DATE, mentions
         ("garlic bread at a quarter of an hour", 900),
         ("a 45-minute meeting", 2700),
         ("wait an hour", 60),
+        ("should take about an hour and a half", 90),  # minutes
         ("solve 2x^2 - 3x - 5 = 0", -3),  # a sign written as an operator
         ("august alcohol washes", 8),  # a month's name is its number
         ("it's September", 9),
@@ -44,6 +45,7 @@ def test_numbers_and_durations_in_words_or_digits(request_text: str, number: flo
     [
         ("set a timer for half an hour", 3600),  # "an hour" is part of "half an hour"
         ("set a timer for half an hour", 300),
+        ("about an hour and a half", 60),  # not one hour
         ("two litres of milk", 3),
         ("two and three apples", 5),  # two numbers, not one
         ("one two three", 6),
@@ -94,6 +96,9 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
     [
         ("from quarter to six this evening", {"17:45"}),
         ("half past 7", {"07:30", "19:30"}),  # no part of the day: both
+        ("out at 2pm, back by half 5", {"14:00", "05:30", "17:30"}),  # British "half 5"
+        ("a fitting at half five in the evening", {"17:30"}),
+        ("set a timer for half an hour", set()),
         ("twenty past eleven in the morning", {"11:20"}),
         ("Tuesday at 4.15pm", {"16:15"}),
         ("from 8 to 11 am, and 2 to 6 pm", {"08:00", "11:00", "14:00", "18:00"}),

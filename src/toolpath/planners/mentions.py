@@ -215,9 +215,12 @@ def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple
     ]
     found = set()
     for index, value in counted:
-        ahead = [t for t in tokens[index + 1 : index + 5] if t not in _FILLERS][:1]
-        if ahead and ahead[0] in SECONDS_PER_UNIT:
-            found.add((value, SECONDS_PER_UNIT[ahead[0]]))
+        window = range(index + 1, min(index + 5, len(tokens)))
+        ahead = [j for j in window if tokens[j] not in _FILLERS]
+        if ahead and tokens[ahead[0]] in SECONDS_PER_UNIT:
+            unit = ahead[0]
+            more = 0.5 if tokens[unit + 1 : unit + 4] == ["and", "a", "half"] else 0.0
+            found.add((value + more, SECONDS_PER_UNIT[tokens[unit]]))  # "an hour and a half"
     return found
 
 
@@ -284,19 +287,26 @@ def clock_time(hour: str, minute: str = "", half: str = "") -> str | None:
 
 
 _HOUR = rf"(\d{{1,2}}|{'|'.join(list(_UNITS)[1:13])})"  # 1 to 12, in digits or words
-_PAST_TO = re.compile(
-    rf"\b(quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(past|to)\s+{_HOUR}"
+_PART_OF_DAY_AFTER = (
     r"\b(?:\s+(in the morning|this morning|am|in the afternoon|this afternoon|in the evening"
     r"|this evening|tonight|at night|pm)\b)?"
+)
+_PAST_TO = re.compile(
+    rf"\b(quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(past|to)\s+{_HOUR}"
+    + _PART_OF_DAY_AFTER
+)
+_HALF_HOUR = re.compile(  # British "half 5": half past five
+    rf"\b(half)\s+(){_HOUR}(?!\s*(?:[:.]\d|%|past\b|to\b))" + _PART_OF_DAY_AFTER
 )
 _OFFSETS = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25}
 
 
 def _past_to(text: str) -> set[str]:
-    """ "quarter to six this evening" (17:45), "half past 7" (07:30 and 19:30)."""
+    """ "quarter to six this evening" (17:45), "half past 7" and "half 7" (07:30 and 19:30)."""
     found = set()
-    for phrase in _PAST_TO.finditer(text):
+    for phrase in [*_PAST_TO.finditer(text), *_HALF_HOUR.finditer(text)]:
         offset, way, hour, part = phrase.groups(default="")
+        way = way or "past"
         if offset.isdigit() and way == "to" and "minutes" not in phrase.group(0):
             continue  # "8 to 11 am" is a range, not 10:52
         minutes = _OFFSETS.get(offset) or int(offset)
