@@ -564,7 +564,7 @@ def unsupplied_message(unsupplied: list[str]) -> str:
 def _named_functions(text: str, specs: dict[str, ToolSpec]) -> list[str]:
     """Offered functions an answer with no call names: the model wrote a call's arguments
     as prose ("Needs: set_thermostat; room: office"), it did not decline."""
-    return [name for name in specs if re.search(rf"\b{re.escape(name)}\b", text)]
+    return [name for name in specs if _names(text, name)]
 
 
 def _names(text: str, function: str) -> bool:
