@@ -16,6 +16,7 @@ from toolpath.planners.graph import ToolGraph
 from toolpath.planners.graph_planner import (
     GraphToolChooser,
     Penalties,
+    chain_steps,
     choose_tools,
     chooser_for,
     complete_plan,
@@ -376,6 +377,51 @@ def test_an_unfed_node_reads_the_latest_node_whose_output_it_takes() -> None:
     assert chosen.edges() == {(0, 1)}
     unwired, _ = GraphToolChooser(matcher, graph, completion=None, wiring=False)(plan)
     assert unwired.edges() == set()
+
+
+# -- step order: a catalogue without data types -----------------------------------------------
+def _errands(request: str, links: list[tuple[int, int]]) -> Plan:
+    values = ["hola", "good morning", "photo.jpg"]
+    tools = ["Translation", "Text-to-Speech", "Image-to-Text"]
+    subtasks = [
+        SubTask(id=i, capability=tool, arguments=[Argument(name="text", value=value)])
+        for i, (tool, value) in enumerate(zip(tools, values, strict=True))
+    ]
+    return Plan(request=request, subtasks=subtasks, links=links)
+
+
+def test_steps_without_data_types_run_in_the_order_written() -> None:
+    """The model's own links (0 -> 2 -> 1) give way to the order it wrote the steps in; a
+    node the completion added goes before the first step the request mentions after its
+    clause, or last when the request does not say the clause."""
+    request = "Book the flight, translate hola, say good morning aloud and caption photo.jpg"
+    plan = _errands(request, links=[(0, 2), (2, 1)])
+    chained, notes = chain_steps(plan, added=[])
+    assert chained.links == [(0, 1), (1, 2)] and notes
+    assert plan.links == [(0, 2), (2, 1)]  # the plan given is left as it was
+    assert chain_steps(chained, added=[]) == (chained, [])
+    booked = plan.model_copy(deep=True)
+    booked.subtasks.append(SubTask(id=3, capability="Book", description="Book the flight"))
+    booked.subtasks.append(SubTask(id=4, capability="Pay", description="pay the bill"))
+    assert chain_steps(booked, added=[3, 4])[0].links == [(3, 0), (0, 1), (1, 2), (2, 4)]
+
+
+def test_steps_that_read_results_keep_their_wiring() -> None:
+    plan = _errands("translate hola, then read it aloud", links=[])
+    plan.subtasks[2].arguments = [Argument(name="text", value="<node-0>")]
+    assert chain_steps(plan, added=[]) == (plan, [])
+
+
+def test_the_chooser_chains_steps_only_where_tools_have_no_data_types() -> None:
+    matcher = StepMatcher.untrained(_catalog().tools)
+    untyped = [t.model_copy(update={"inputs": [], "outputs": []}) for t in _catalog().tools]
+    plan = _errands("translate hola, say good morning aloud, caption photo.jpg", links=[])
+    graph = ToolGraph.from_specs(untyped)
+    assert not graph.typed and ToolGraph.from_specs(_catalog().tools).typed
+    chosen, _ = GraphToolChooser(matcher, graph, completion=None)(plan)
+    assert chosen.links == [(0, 1), (1, 2)]
+    unwired, _ = GraphToolChooser(matcher, graph, completion=None, wiring=False)(plan)
+    assert unwired.links == []
 
 
 # -- solved samples ----------------------------------------------------------------------------

@@ -60,6 +60,11 @@ class ToolGraph:
     def __len__(self) -> int:
         return self.graph.number_of_nodes()
 
+    @property
+    def typed(self) -> bool:
+        """True when some tool declares input or output data types."""
+        return any(spec.inputs or spec.outputs for spec in self.specs())
+
     def allows(self, source: str, target: str) -> bool:
         """True when the graph has an edge source -> target."""
         return self.graph.has_edge(source, target)

@@ -35,6 +35,7 @@ EDGES: tuple[float | None, ...] = (1.0, 2.0, 3.0, None)
 REPEATS = (0.0, 1.0, 2.0)
 MIN_PROBS = (0.5, 0.7, 0.9)
 COVERED_RATIOS = (0.3, 0.6)
+DEFAULT_ROW = "default: completion, then wiring (orphans by type, or the steps chained)"
 
 
 def _fold_split(domain: Any, folder: Path) -> Any:
@@ -107,8 +108,9 @@ def _rows(scores: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float]]:
     """Strict n/e/v-F1 of the graph planner without completion and with each (min_prob,
-    covered_ratio) of the completion grid, both without the orphan wiring, and of the
-    default planner (completion at its defaults, then the wiring), on one fold."""
+    covered_ratio) of the completion grid, both without the wiring, and of the default
+    planner (completion at its defaults, then the wiring: orphans fed by type, or in a
+    catalogue without data types the steps chained), on one fold."""
     fold = _Fold.read(domain_name, folder)
     graph, matcher = fold.graph, fold.matcher
     choosers: dict[str, GraphToolChooser | None] = {
@@ -118,7 +120,7 @@ def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float
         choosers[f"min_prob {min_prob}, covered_ratio {ratio}"] = GraphToolChooser(
             matcher, graph, completion=Completion(min_prob, ratio), wiring=False
         )
-    choosers["default: completion, then orphan wiring"] = GraphToolChooser(matcher, graph)
+    choosers[DEFAULT_ROW] = GraphToolChooser(matcher, graph)
     return _rows(fold.replay(choosers))
 
 
