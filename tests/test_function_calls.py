@@ -484,6 +484,50 @@ def test_a_duration_in_the_requests_unit_is_converted_to_the_parameters() -> Non
     assert len(converted) == 1 and "event_minutes: 2 -> 120" in converted[0]
 
 
+REHEARSAL = function(
+    "rehearsal_book",
+    ["studio", "start_time", "hours"],
+    studio={"type": "string"},
+    start_time={"type": "string", "description": "HH:MM"},
+    hours={"type": "number"},
+    end_time={"type": "string", "description": "HH:MM"},
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # the one duration and the one time the request states replace what it does not
+        (
+            "two and a half hours at Sub Club from quarter past four in the afternoon",
+            {"hours": 1.5, "start_time": "16:24"},
+            {"hours": 2.5, "start_time": "16:15"},
+        ),
+        # a number the request states stays; so does a time when two are free to choose
+        (
+            "Sub Club for 3 hours, starting 2pm or 4pm, an hour and a half each way",
+            {"hours": 3, "start_time": "15:00"},
+            {"hours": 3, "start_time": "15:00"},
+        ),
+        # a time another argument already gives is not used twice
+        (
+            "Sub Club from 2pm to 5pm, for an hour and a quarter",
+            {"hours": 4, "start_time": "14:00", "end_time": "16:00"},
+            {"hours": 1.25, "start_time": "14:00", "end_time": "17:00"},
+        ),
+    ],
+)
+def test_the_only_duration_or_time_the_request_gives_replaces_a_made_up_one(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    reply = call("rehearsal_book", studio="Sub Club", **written)
+    result = FunctionCaller(
+        ScriptedChatModel([reply, reply]), function_specs([REHEARSAL]), relevance_floor=None
+    ).call(request_text)
+    arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    assert {k: v for k, v in arguments.items() if k != "studio"} == expected
+
+
 def test_numbers_joined_in_one_value_are_the_requests() -> None:
     """ "2-6" for "pages 2 to 6" is the request's; "2-7" is not (an optional value goes)."""
     printer = function("print_file", ["file"], file={"type": "string"}, pages={"type": "string"})

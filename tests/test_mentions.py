@@ -27,6 +27,9 @@ from toolpath.planners.mentions import REFERENCE_DATE, mentions
         ("a 45-minute meeting", 2700),
         ("wait an hour", 60),
         ("should take about an hour and a half", 90),  # minutes
+        ("grab us two and a half hours", 150),  # minutes
+        ("they want an hour and a quarter from us", 75),
+        ("for 3 hours and a half", 3.5),
         ("solve 2x^2 - 3x - 5 = 0", -3),  # a sign written as an operator
         ("august alcohol washes", 8),  # a month's name is its number
         ("it's September", 9),
@@ -46,6 +49,8 @@ def test_numbers_and_durations_in_words_or_digits(request_text: str, number: flo
         ("set a timer for half an hour", 3600),  # "an hour" is part of "half an hour"
         ("set a timer for half an hour", 300),
         ("about an hour and a half", 60),  # not one hour
+        ("grab us two and a half hours", 30),  # not half an hour
+        ("an hour and a quarter", 60),
         ("two litres of milk", 3),
         ("two and three apples", 5),  # two numbers, not one
         ("one two three", 6),
@@ -98,6 +103,8 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("half past 7", {"07:30", "19:30"}),  # no part of the day: both
         ("out at 2pm, back by half 5", {"14:00", "05:30", "17:30"}),  # British "half 5"
         ("a fitting at half five in the evening", {"17:30"}),
+        ("load in at half 5 in the afternoon", {"17:30"}),  # not 17:00 as well
+        ("quarter past four in the afternoon", {"16:15"}),
         ("set a timer for half an hour", set()),
         ("twenty past eleven in the morning", {"11:20"}),
         ("Tuesday at 4.15pm", {"16:15"}),

@@ -2,7 +2,8 @@
 -> 10 for an integer, a JSON array written as a string, an enum value spelled another way,
 a time of day in the HH:MM form a parameter asks for, the form a description states
 ("without spaces"); and, against the request, a duration converted into the unit a
-parameter's name states when the request gives it in another, and a text without the
+parameter's name states when the request gives it in another, a number or a time of day the
+request does not state replaced by the one duration or time it does, and a text without the
 quotes the request put around it. Each change is reported as a note."""
 
 from __future__ import annotations
@@ -193,20 +194,53 @@ def in_parameter_units(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
 ) -> tuple[dict[str, Any], list[str]]:
     """A duration the request states in another unit than its parameter's, written with the
-    request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a value
-    with two readings ("2 hours, then 2 minutes") stays."""
-    stated = mentions(request).durations
+    request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a number
+    the request does not state, replaced by the one duration it does ("an hour and a
+    quarter" -> `set_minutes: 75` where the model wrote 150); a value with two readings
+    ("2 hours, then 2 minutes") stays."""
+    said = mentions(request)
     properties = schema.get("properties", {})
     notes = []
     for name, value in list(arguments.items()):
         unit = _parameter_unit(name, properties.get(name))
         if unit is None or isinstance(value, bool) or not isinstance(value, int | float):
             continue
-        readings = {number * per / unit for number, per in stated if number == value}
+        readings = {number * per / unit for number, per in said.durations if number == value}
+        why = "the request's unit"
+        if not readings and not said.says_number(value):
+            readings = {number * per / unit for number, per in said.durations}
+            why = "the only duration the request gives"
         if len(readings) == 1 and (new := readings.pop()) != value:
             new = int(new) if new.is_integer() else new
-            notes.append(_changed(f"{where}.{name}", value, new, "the request's unit"))
+            notes.append(_changed(f"{where}.{name}", value, new, why))
             arguments = {**arguments, name: new}
+    return arguments, notes
+
+
+_TIME_OF_DAY = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")
+
+
+def to_the_request_time(
+    arguments: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A time of day (HH:MM) the request does not state, replaced by the one time it states
+    that no other argument of the call gives ("quarter past four in the afternoon" ->
+    16:15 where the model wrote 16:24); with two or more such times it stays."""
+    said = mentions(request)
+    given = {
+        found.group(1)
+        for value in arguments.values()
+        if isinstance(value, str) and (found := _TIME_OF_DAY.fullmatch(value.strip()))
+    }
+    free = sorted(said.times - given)
+    notes = []
+    for name, value in arguments.items():
+        found = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
+        if found is None or found.group(1) in said.times or len(free) != 1:
+            continue
+        new, free = free[0] + found.group(2), []
+        notes.append(_changed(f"{where}.{name}", value, new, "the only time the request gives"))
+        arguments = {**arguments, name: new}
     return arguments, notes
 
 

@@ -31,7 +31,12 @@ from toolpath.planners.call_reading import (
     parameter_properties,
     read_calls,
 )
-from toolpath.planners.coercion import as_written, coerce, in_parameter_units
+from toolpath.planners.coercion import (
+    as_written,
+    coerce,
+    in_parameter_units,
+    to_the_request_time,
+)
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
@@ -301,6 +306,8 @@ def check_call(
     if request:
         arguments, converted = in_parameter_units(arguments, schema, request, where)
         more += converted
+        arguments, timed = to_the_request_time(arguments, request, where)
+        more += timed
         arguments, written = as_written(arguments, request, where)
         more += written
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)

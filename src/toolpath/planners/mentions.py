@@ -203,24 +203,41 @@ def _spoken_numbers(tokens: list[str]) -> list[tuple[int, float]]:
     return found
 
 
+_FRACTIONS = {"half": 0.5, "quarter": 0.25}
+
+
+def _fraction_after(tokens: list[str], index: int) -> tuple[float, int]:
+    """(what "and a half" or "and a quarter" right after token `index` adds, the index of
+    its last word), or (0, index)."""
+    words = tokens[index + 1 : index + 4]
+    if words[:2] == ["and", "a"] and len(words) == 3 and words[2] in _FRACTIONS:
+        return _FRACTIONS[words[2]], index + 3
+    return 0.0, index
+
+
 def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple[float, int]]:
     """(number, seconds in its unit) of each number followed by a unit of time (fillers
     between: "a quarter of an hour"), or "a"/"an" before one ("an hour", not the one of
-    "half an hour")."""
+    "half an hour"); "and a half" or "and a quarter" before the unit or after it adds
+    ("two and a half hours", "an hour and a quarter")."""
     counted_at = {index for index, _ in numbers}
     counted = numbers + [
         (i, 1.0)
         for i, token in enumerate(tokens)
         if token in ("a", "an") and not (i - 1 in counted_at or tokens[i - 1 : i] == ["of"])
     ]
-    found = set()
-    for index, value in counted:
-        window = range(index + 1, min(index + 5, len(tokens)))
+    found, inside = set(), set()
+    for index, value in sorted(counted):
+        if index in inside:
+            continue  # the "a half" of "two and a half hours"
+        more, end = _fraction_after(tokens, index)
+        inside |= set(range(index + 1, end + 1))
+        window = range(end + 1, min(end + 5, len(tokens)))
         ahead = [j for j in window if tokens[j] not in _FILLERS]
         if ahead and tokens[ahead[0]] in SECONDS_PER_UNIT:
             unit = ahead[0]
-            more = 0.5 if tokens[unit + 1 : unit + 4] == ["and", "a", "half"] else 0.0
-            found.add((value + more, SECONDS_PER_UNIT[tokens[unit]]))  # "an hour and a half"
+            after = 0.0 if more else _fraction_after(tokens, unit)[0]
+            found.add((value + more + after, SECONDS_PER_UNIT[tokens[unit]]))
     return found
 
 
@@ -301,9 +318,11 @@ _HALF_HOUR = re.compile(  # British "half 5": half past five
 _OFFSETS = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25}
 
 
-def _past_to(text: str) -> set[str]:
-    """ "quarter to six this evening" (17:45), "half past 7" and "half 7" (07:30 and 19:30)."""
-    found = set()
+def _past_to(text: str) -> tuple[set[str], str]:
+    """ "quarter to six this evening" (17:45), "half past 7" and "half 7" (07:30 and 19:30);
+    and the text with those phrases blanked, so "5 in the afternoon" of "half 5 in the
+    afternoon" is not read again as 17:00."""
+    found, rest = set(), text
     for phrase in [*_PAST_TO.finditer(text), *_HALF_HOUR.finditer(text)]:
         offset, way, hour, part = phrase.groups(default="")
         way = way or "past"
@@ -314,7 +333,9 @@ def _past_to(text: str) -> set[str]:
         h, m = (h, minutes) if way == "past" else (h - 1, 60 - minutes)
         halves = ["a"] if "morning" in part or part == "am" else ["p"] if part else ["a", "p"]
         found |= {t for half in halves if (t := clock_time(str(h % 12 or 12), str(m), half))}
-    return found
+        start, end = phrase.span()
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    return found, rest
 
 
 def _times(text: str) -> set[str]:
@@ -322,14 +343,14 @@ def _times(text: str) -> set[str]:
     to six", both ends of "2 to 6 pm", noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
+    spoken, text = _past_to(text)
     readings = [*_CLOCK.findall(text), *((h, m, "") for h, m in _BARE_CLOCK.findall(text))]
     readings += _CLOCK_RANGE.findall(text)
     readings += [
         (h, m, "a" if part == "in the morning" else "p")
         for h, m, part in _PART_OF_DAY.findall(text)
     ]
-    found |= _past_to(text)
-    return found | {t for h, m, half in readings if (t := clock_time(h, m, half))}
+    return found | spoken | {t for h, m, half in readings if (t := clock_time(h, m, half))}
 
 
 def _codes(text: str, words: list[str]) -> set[str]:
