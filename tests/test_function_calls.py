@@ -528,6 +528,33 @@ def test_the_only_duration_or_time_the_request_gives_replaces_a_made_up_one(
     assert {k: v for k, v in arguments.items() if k != "studio"} == expected
 
 
+DONOR = function(
+    "donor_check",
+    ["weight_kg"],
+    weight_kg={"type": "number"},
+    room_temperature_c={"type": "integer"},
+    harvest={"type": "array", "items": {"type": "object", "properties": {"weight_kg": {}}}},
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        ("I weigh 11 stone, room at 68F", {"weight_kg": 11, "room_temperature_c": 68},
+         {"weight_kg": 69.85, "room_temperature_c": 20}),
+        ("I weigh 62 kilos", {"weight_kg": 62}, {"weight_kg": 62}),  # its own unit
+        ("2lb of raspberries, I weigh 70 kg", {"weight_kg": 70, "harvest": [{"weight_kg": 2}]},
+         {"weight_kg": 70, "harvest": [{"weight_kg": 0.91}]}),  # nested too
+        ("11 stone, or 11 lb", {"weight_kg": 11}, {"weight_kg": 11}),  # two readings
+    ],
+)  # fmt: skip
+def test_a_quantity_in_another_unit_is_converted_to_the_parameters(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    arguments = first_arguments(DONOR, [call("donor_check", **written)], request_text)
+    assert arguments == expected
+
+
 def test_numbers_joined_in_one_value_are_the_requests() -> None:
     """ "2-6" for "pages 2 to 6" is the request's; "2-7" is not (an optional value goes)."""
     printer = function("print_file", ["file"], file={"type": "string"}, pages={"type": "string"})

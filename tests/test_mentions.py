@@ -150,3 +150,19 @@ def test_dates_said_relative_to_today(request_text: str, dates: set[str]) -> Non
     finally:
         REFERENCE_DATE.reset(day)
     assert set(mentions(request_text).dates) == dates & {"2024-03-08"}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "quantities"),
+    [
+        ("weigh 11 stone", {(11.0, "mass")}),
+        ("ship two and a half kilos", {(2.5, "mass")}),
+        ("half a kilo of coffee", {(0.5, "mass")}),
+        ("at least 100 sq ft", {(100.0, "area")}),
+        ("at 68F, or 20 degrees c", {(68.0, "temperature"), (20.0, "temperature")}),
+        ("f/1.4, f/4 and f/8; pod api-7f9c-x2; serial 1581F5FJD22", set()),  # no temperatures
+        ("born on the 21st", set()),  # not stone
+    ],
+)  # fmt: skip
+def test_quantities_with_their_units(request_text: str, quantities: set) -> None:
+    assert {(n, unit.kind) for n, unit in mentions(request_text).quantities} == quantities

@@ -13,8 +13,16 @@ import json
 import re
 from typing import Any
 
-from toolpath.planners.mentions import NUMBER, SECONDS_PER_UNIT, WORD, clock_time, mentions
+from toolpath.planners.mentions import (
+    NUMBER,
+    SECONDS_PER_UNIT,
+    WORD,
+    Mentions,
+    clock_time,
+    mentions,
+)
 from toolpath.planners.references import is_ref
+from toolpath.planners.units import convert, parameter_unit
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -197,7 +205,7 @@ def in_parameter_units(
     request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a number
     the request does not state, replaced by the one duration it does ("an hour and a
     quarter" -> `set_minutes: 75` where the model wrote 150); a value with two readings
-    ("2 hours, then 2 minutes") stays."""
+    ("2 hours, then 2 minutes") stays. Then quantities of other kinds (`in_measure_units`)."""
     said = mentions(request)
     properties = schema.get("properties", {})
     notes = []
@@ -214,7 +222,41 @@ def in_parameter_units(
             new = int(new) if new.is_integer() else new
             notes.append(_changed(f"{where}.{name}", value, new, why))
             arguments = {**arguments, name: new}
-    return arguments, notes
+    arguments, measured = in_measure_units(arguments, said, where)
+    return arguments, notes + measured
+
+
+def in_measure_units(
+    arguments: dict[str, Any], said: Mentions, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A quantity the request states in another unit than the one its parameter's name ends
+    with, written with the request's number ("11 stone" -> `weight_kg: 11`), converted
+    (69.85), in nested objects too; not when the request also states that number in the
+    parameter's unit."""
+    notes: list[str] = []
+    out = {}
+    for name, value in arguments.items():
+        out[name] = _measured(value, name, said, f"{where}.{name}", notes)
+    return out, notes
+
+
+def _measured(value: Any, name: str, said: Mentions, where: str, notes: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _measured(v, k, said, f"{where}.{k}", notes) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_measured(v, name, said, f"{where}[{i}]", notes) for i, v in enumerate(value)]
+    unit = parameter_unit(name)
+    if unit is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    stated = [u for number, u in said.quantities if number == value and u.kind == unit.kind]
+    if len(stated) != 1 or stated[0] == unit:
+        return value
+    new = convert(value, stated[0], unit)
+    if new is None or new == value:
+        return value
+    new = int(new) if new.is_integer() else new
+    notes.append(_changed(where, value, new, "the request's unit"))
+    return new
 
 
 _TIME_OF_DAY = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")

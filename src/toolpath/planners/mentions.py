@@ -19,6 +19,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
+from toolpath.planners.units import SPOKEN, SPOKEN_PAIRS, Unit, in_every_unit
+
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:k|m|bn)(?![a-z])|\d[\d,]*(?:\.\d+)?|[a-z]+")
 WORD = re.compile(r"[a-z0-9]+")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")  # a whole text in digits
@@ -104,6 +106,7 @@ class Mentions:
     times: frozenset[str]  # 24-hour HH:MM
     codes: frozenset[str]  # language and currency codes, lower case
     durations: frozenset[tuple[float, int]] = frozenset()  # (number, seconds in its unit)
+    quantities: frozenset[tuple[float, Unit]] = frozenset()  # (number, its unit): 11 stone
     lone_days: frozenset[int] = frozenset()  # days of the month named alone ("the 10th")
 
     def says_words(self, value: str) -> bool:
@@ -238,6 +241,35 @@ def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple
             unit = ahead[0]
             after = 0.0 if more else _fraction_after(tokens, unit)[0]
             found.add((value + more + after, SECONDS_PER_UNIT[tokens[unit]]))
+    return found
+
+
+_TEMPERATURE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*°\s*|\s*degrees\s+|(?=[cf]\b)|\s+(?=celsius|fahrenheit))"
+    r"(c|f|celsius|fahrenheit)\b"
+)
+
+
+def _quantities(
+    text: str, tokens: list[str], numbers: list[tuple[int, float]]
+) -> set[tuple[float, Unit]]:
+    """(number, unit) of each number a unit of measure follows ("11 stone", "two and a half
+    kilos", "half a kilo", "100 sq ft"); temperatures only as "68f", "26 °c", "20 degrees
+    c" or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
+    found = {(float(number), SPOKEN[unit[0]]) for number, unit in _TEMPERATURE.findall(text)}
+    inside: set[int] = set()
+    for index, value in sorted(numbers):
+        if index in inside:
+            continue  # the "a half" of "two and a half kilos"
+        more, end = _fraction_after(tokens, index)
+        inside |= set(range(index + 1, end + 1))
+        while end + 1 < len(tokens) and tokens[end + 1] in ("a", "an", "of"):
+            end += 1
+        pair = tuple(tokens[end + 1 : end + 3])
+        unit = SPOKEN_PAIRS.get(pair) if len(pair) == 2 else None  # type: ignore[call-overload]
+        unit = unit or SPOKEN.get(tokens[end + 1] if end + 1 < len(tokens) else "")
+        if unit is not None and unit.kind != "temperature":
+            found.add((value + more, unit))
     return found
 
 
@@ -421,8 +453,9 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
     text = fold(request)
     tokens = _TOKEN.findall(text)
     numbers = _spoken_numbers(tokens)
-    durations = _durations(tokens, numbers)
+    durations, quantities = _durations(tokens, numbers), _quantities(text, tokens, numbers)
     values = {value for _, value in numbers} | _in_every_unit(durations)
+    values |= {v for number, unit in quantities for v in in_every_unit(number, unit)}
     values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
     return Mentions(
@@ -435,4 +468,5 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
         times=frozenset(_times(text)),
         codes=frozenset(_codes(text, WORD.findall(text))),
         durations=frozenset(durations),
+        quantities=frozenset(quantities),
     )
