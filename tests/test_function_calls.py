@@ -74,6 +74,9 @@ def test_an_enum_value_spelled_another_way_is_the_enum_value() -> None:
     rooms = {"type": "string", "enum": ["living_room", "kitchen"]}
     assert coerce("Living Room", rooms, "r")[0] == "living_room"
     assert coerce("m", {"type": "string", "enum": ["miles", "meters"]}, "d") == ("m", [])
+    work = {"type": "string", "enum": ["tuning", "pitch_raise", "alto_1", "alto_2"]}
+    assert coerce("fine_tuning", work, "w")[0] == "tuning"  # the only value it holds
+    assert coerce("alto", work, "w")[0] == "alto"  # alto_1 or alto_2: left as is
 
 
 def test_nested_values_are_coerced_and_ambiguous_ones_left() -> None:

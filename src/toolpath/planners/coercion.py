@@ -77,11 +77,14 @@ def _has_type(value: Any, kind: str) -> bool:
 def _enum_value(value: str, enum: list[str]) -> str | None:
     """The one enum value `value` spells another way: the same words in another case or
     with other separators ("Living Room", "living_room"), else the only value that starts
-    it or that it starts ("litre" -> "l", "pieces" -> "piece"); None when not exactly one."""
+    it or that it starts ("litre" -> "l", "pieces" -> "piece"), else the only value whose
+    words it holds ("fine_tuning" -> "tuning", "total beginner" -> "beginner"); None when
+    not exactly one."""
     words = " ".join(WORD.findall(value.casefold()))
     for fits in (
         lambda e: " ".join(WORD.findall(e.casefold())) == words,
         lambda e: words.startswith(e.casefold()) or e.casefold().startswith(words),
+        lambda e: f" {' '.join(WORD.findall(e.casefold()))} " in f" {words} ",
     ):
         found = [e for e in enum if words and fits(e)]
         if len(found) == 1:
