@@ -218,6 +218,21 @@ def _fraction_after(tokens: list[str], index: int) -> tuple[float, int]:
     return 0.0, index
 
 
+def _with_fractions(
+    tokens: list[str], numbers: list[tuple[int, float]]
+) -> list[tuple[float, float, int]]:
+    """(value, the fraction "and a half" after it adds, index of its last word) of each
+    number, leaving out the numbers inside such a fraction (the "a half" of "two and a
+    half")."""
+    found, inside = [], set()
+    for index, value in sorted(numbers):
+        if index not in inside:
+            more, end = _fraction_after(tokens, index)
+            inside |= set(range(index + 1, end + 1))
+            found.append((value, more, end))
+    return found
+
+
 def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple[float, int]]:
     """(number, seconds in its unit) of each number followed by a unit of time (fillers
     between: "a quarter of an hour"), or "a"/"an" before one ("an hour", not the one of
@@ -229,12 +244,8 @@ def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple
         for i, token in enumerate(tokens)
         if token in ("a", "an") and not (i - 1 in counted_at or tokens[i - 1 : i] == ["of"])
     ]
-    found, inside = set(), set()
-    for index, value in sorted(counted):
-        if index in inside:
-            continue  # the "a half" of "two and a half hours"
-        more, end = _fraction_after(tokens, index)
-        inside |= set(range(index + 1, end + 1))
+    found = set()
+    for value, more, end in _with_fractions(tokens, counted):
         window = range(end + 1, min(end + 5, len(tokens)))
         ahead = [j for j in window if tokens[j] not in _FILLERS]
         if ahead and tokens[ahead[0]] in SECONDS_PER_UNIT:
@@ -257,17 +268,11 @@ def _quantities(
     kilos", "half a kilo", "100 sq ft"); temperatures only as "68f", "26 °c", "20 degrees
     c" or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
     found = {(float(number), SPOKEN[unit[0]]) for number, unit in _TEMPERATURE.findall(text)}
-    inside: set[int] = set()
-    for index, value in sorted(numbers):
-        if index in inside:
-            continue  # the "a half" of "two and a half kilos"
-        more, end = _fraction_after(tokens, index)
-        inside |= set(range(index + 1, end + 1))
+    for value, more, end in _with_fractions(tokens, numbers):
         while end + 1 < len(tokens) and tokens[end + 1] in ("a", "an", "of"):
             end += 1
-        pair = tuple(tokens[end + 1 : end + 3])
-        unit = SPOKEN_PAIRS.get(pair) if len(pair) == 2 else None  # type: ignore[call-overload]
-        unit = unit or SPOKEN.get(tokens[end + 1] if end + 1 < len(tokens) else "")
+        after = [*tokens[end + 1 : end + 3], "", ""]
+        unit = SPOKEN_PAIRS.get((after[0], after[1])) or SPOKEN.get(after[0])
         if unit is not None and unit.kind != "temperature":
             found.add((value + more, unit))
     return found
