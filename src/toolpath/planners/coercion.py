@@ -1,10 +1,11 @@
 """Argument values made to fit their JSON schema where only one reading is possible: '10'
 -> 10 for an integer, a JSON array written as a string, an enum value spelled another way,
 a time of day in the HH:MM form a parameter asks for, the form a description states
-("without spaces"); and, against the request, a duration converted into the unit a
-parameter's name states when the request gives it in another, a number or a time of day the
-request does not state replaced by the one duration or time it does, and a text without the
-quotes the request put around it. Each change is reported as a note."""
+("without spaces"); and, against the request, a duration or another quantity ("11 stone")
+converted into the unit a parameter's name states when the request gives it in another, a
+number or a time of day the request does not state replaced by the one duration or time it
+does, and a text without the quotes the request put around it. Each change is reported as a
+note."""
 
 from __future__ import annotations
 
