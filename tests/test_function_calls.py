@@ -546,8 +546,9 @@ DONOR = function(
         ("I weigh 11 stone, room at 68F", {"weight_kg": 11, "room_temperature_c": 68},
          {"weight_kg": 69.85, "room_temperature_c": 20}),
         ("I weigh 62 kilos", {"weight_kg": 62}, {"weight_kg": 62}),  # its own unit
+        ("add 5 g of yeast", {"weight_kg": 5}, {"weight_kg": 0.005}),  # not rounded to 0.01
         ("2lb of raspberries, I weigh 70 kg", {"weight_kg": 70, "harvest": [{"weight_kg": 2}]},
-         {"weight_kg": 70, "harvest": [{"weight_kg": 0.91}]}),  # nested too
+         {"weight_kg": 70, "harvest": [{"weight_kg": 0.9072}]}),  # nested too
         ("11 stone, or 11 lb", {"weight_kg": 11}, {"weight_kg": 11}),  # two readings
     ],
 )  # fmt: skip

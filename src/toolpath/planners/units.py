@@ -72,15 +72,16 @@ def parameter_unit(name: str) -> Unit | None:
 
 
 def convert(value: float, source: Unit, target: Unit) -> float | None:
-    """`value` in `source` written in `target`, rounded to 2 decimals; None across kinds."""
+    """`value` in `source` written in `target`, to 4 significant figures (11 stone: 69.85
+    kg, 5 g: 0.005 kg); None across kinds."""
     if source.kind != target.kind:
         return None
     base = value * source.scale + source.offset
-    return round((base - target.offset) / target.scale, 2)
+    return float(f"{(base - target.offset) / target.scale:.4g}")
 
 
 def in_every_unit(value: float, source: Unit) -> set[float]:
-    """`value` in `source` written in each unit of its kind (2 decimals)."""
+    """`value` in `source` written in each unit of its kind (4 significant figures)."""
     return {
         converted
         for unit in set(SPOKEN.values())
