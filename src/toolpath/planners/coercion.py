@@ -189,7 +189,7 @@ _UNIT_SECONDS = {word: s for word, s in SECONDS_PER_UNIT.items() if word.endswit
 _IN_UNIT = re.compile(r"\bin (seconds|minutes|hours|days|weeks)\b")
 
 
-def _parameter_unit(name: str, prop: Any) -> int | None:
+def _time_unit(name: str, prop: Any) -> int | None:
     """Seconds in the unit of time a parameter's name or description states
     ("event_minutes", "duration in seconds"); None when it states none or several."""
     units = {_UNIT_SECONDS[part] for part in WORD.findall(name.casefold()) if part in _UNIT_SECONDS}
@@ -209,12 +209,12 @@ def in_parameter_units(
     request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a number
     the request does not state, replaced by the one duration it does ("an hour and a
     quarter" -> `set_minutes: 75` where the model wrote 150); a value with two readings
-    ("2 hours, then 2 minutes") stays. Then quantities of other kinds (`in_measure_units`)."""
+    ("2 hours, then 2 minutes") stays."""
     said = mentions(request)
     properties = schema.get("properties", {})
     notes = []
     for name, value in list(arguments.items()):
-        unit = _parameter_unit(name, properties.get(name))
+        unit = _time_unit(name, properties.get(name))
         if unit is None or isinstance(value, bool) or not isinstance(value, int | float):
             continue
         readings = {number * per / unit for number, per in said.durations if number == value}
@@ -226,21 +226,18 @@ def in_parameter_units(
             new = int(new) if new.is_integer() else new
             notes.append(_changed(f"{where}.{name}", value, new, why))
             arguments = {**arguments, name: new}
-    arguments, measured = in_measure_units(arguments, said, where)
-    return arguments, notes + measured
+    return arguments, notes
 
 
 def in_measure_units(
-    arguments: dict[str, Any], said: Mentions, where: str
+    arguments: dict[str, Any], request: str, where: str
 ) -> tuple[dict[str, Any], list[str]]:
     """A quantity the request states in another unit than the one its parameter's name ends
     with, written with the request's number ("11 stone" -> `weight_kg: 11`), converted
     (69.85), in nested objects too; not when the request also states that number in the
     parameter's unit."""
-    notes: list[str] = []
-    out = {}
-    for name, value in arguments.items():
-        out[name] = _measured(value, name, said, f"{where}.{name}", notes)
+    said, notes = mentions(request), []
+    out = {k: _measured(v, k, said, f"{where}.{k}", notes) for k, v in arguments.items()}
     return out, notes
 
 

@@ -34,6 +34,7 @@ from toolpath.planners.call_reading import (
 from toolpath.planners.coercion import (
     as_written,
     coerce,
+    in_measure_units,
     in_parameter_units,
     to_the_request_time,
 )
@@ -306,6 +307,8 @@ def check_call(
     if request:
         arguments, converted = in_parameter_units(arguments, schema, request, where)
         more += converted
+        arguments, measured = in_measure_units(arguments, request, where)
+        more += measured
         arguments, timed = to_the_request_time(arguments, request, where)
         more += timed
         arguments, written = as_written(arguments, request, where)

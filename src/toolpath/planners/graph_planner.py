@@ -337,7 +337,8 @@ def chain_steps(plan: Plan, added: Sequence[int]) -> tuple[Plan, list[str]]:
     or problems is left as it is."""
     if len(plan.subtasks) < 2 or plan.problems() or any(t.references() for t in plan.subtasks):
         return plan, []
-    order = [i for i in range(len(plan.subtasks)) if i not in set(added)]
+    completed = set(added)
+    order = [i for i in range(len(plan.subtasks)) if i not in completed]
     mentions = {i: _mention(plan.request, plan.subtasks[i]) for i in order}
     clause_at = {i: _clause_position(plan.request, plan.subtasks[i]) for i in added}
     for node in sorted(added, key=clause_at.__getitem__):
@@ -385,11 +386,10 @@ class GraphToolChooser:
         if self.completion is not None:
             plan, added = complete_plan(plan, self.matcher, self.graph, self.completion)
             notes += added
-        if self.wiring and self.graph.typed:
-            plan, wired = wire_orphans(plan, self.graph)
-            notes += wired
-        elif self.wiring:
-            plan, wired = chain_steps(plan, range(written, len(plan.subtasks)))
+        if self.wiring:
+            added = range(written, len(plan.subtasks))
+            typed = self.graph.typed
+            plan, wired = wire_orphans(plan, self.graph) if typed else chain_steps(plan, added)
             notes += wired
         return plan, notes
 
