@@ -30,6 +30,7 @@ from toolpath.planners.mentions import REFERENCE_DATE, mentions
         ("grab us two and a half hours", 150),  # minutes
         ("they want an hour and a quarter from us", 75),
         ("for 3 hours and a half", 3.5),
+        ("I'll need the car for another hour and a half", 90),  # minutes
         ("solve 2x^2 - 3x - 5 = 0", -3),  # a sign written as an operator
         ("august alcohol washes", 8),  # a month's name is its number
         ("it's September", 9),
@@ -109,6 +110,14 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("twenty past eleven in the morning", {"11:20"}),
         ("Tuesday at 4.15pm", {"16:15"}),
         ("from 8 to 11 am, and 2 to 6 pm", {"08:00", "11:00", "14:00", "18:00"}),
+        ("on Friday at seven pm at The Crown", {"19:00"}),
+        ("seven in the evening", {"19:00"}),
+        ("straight after at 4.", {"04:00", "16:00"}),  # no part of the day: both
+        ("back in by 11 and Alfie by half 11", {"11:00", "23:00", "11:30", "23:30"}),
+        ("there between 10 and 2. his number", {"10:00", "22:00", "02:00", "14:00"}),
+        ("at 4 this afternoon", {"16:00"}),
+        ("rated at 4 stars, table for 10 people", set()),  # no time after all
+        ("Ruby at 3.30pm", {"15:30"}),  # not "at 3" as well
     ],
 )
 def test_clock_times_in_words(request_text: str, times: set[str]) -> None:
@@ -166,3 +175,24 @@ def test_dates_said_relative_to_today(request_text: str, dates: set[str]) -> Non
 )  # fmt: skip
 def test_quantities_with_their_units(request_text: str, quantities: set) -> None:
     assert {(n, unit.kind) for n, unit in mentions(request_text).quantities} == quantities
+
+
+def test_a_rate_is_no_duration() -> None:
+    """ "twice a day" and "£30 a day" are rates; "an hour each time" and "half a day" are
+    durations."""
+    said = mentions("An hour each time, 300 g of kibble twice a day, £30 a day")
+    assert said.durations == frozenset({(1.0, 3600)})
+    assert mentions("half a day").durations == frozenset({(0.5, 86400)})
+
+
+@pytest.mark.parametrize(
+    ("request_text", "dates"),
+    [
+        ("Ruby (dob 11/02/2014) and Ivy (dob 30/06/2017)", {"2014-02-11", "2017-06-30"}),
+        ("born 12/25/2014 and 02/11/2016", {"2014-12-25", "2016-02-11"}),  # month first
+        ("born 11/02/2014", {"2014-02-11", "2014-11-02"}),  # nothing tells: both
+        ("on 3.4.2025", {"2025-03-04", "2025-04-03"}),
+    ],
+)
+def test_dates_in_numbers_in_the_order_the_request_shows(request_text: str, dates: set) -> None:
+    assert mentions(request_text).dates == frozenset(dates)

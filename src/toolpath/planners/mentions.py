@@ -68,16 +68,18 @@ _LONE_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b")
 _MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HOUR = rf"(\d{{1,2}}|{'|'.join(list(_UNITS)[1:13])})"  # 1 to 12, in digits or words
 _HOUR_MINUTE = r"(\d{1,2})(?:[:.](\d{2}))?"  # "6", "6:30", "4.15"
-_CLOCK = re.compile(rf"\b{_HOUR_MINUTE}\s*([ap])\.?m\b\.?")
+_CLOCK = re.compile(rf"\b{_HOUR}(?:[:.](\d{{2}}))?\s*([ap])\.?m\b\.?")  # "7pm", "seven pm"
 _CLOCK_RANGE = re.compile(  # "from 2 to 6 pm": the first hour is pm too
     rf"\b{_HOUR_MINUTE}\s*(?:-|–|to|until|till)\s*\d{{1,2}}(?:[:.]\d{{2}})?\s*([ap])\.?m\b"
 )
 _BARE_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b(?!\s*[ap]\.?m\b)")
 _PART_OF_DAY = re.compile(
-    r"\b(\d{1,2})(?::(\d{2}))?\s+(?:o'clock\s+)?(in the morning|in the afternoon|in the "
+    rf"\b{_HOUR}(?::(\d{{2}}))?\s+(?:o'clock\s+)?(in the morning|in the afternoon|in the "
     r"evening|at night|tonight)"
 )
+
 _LANGUAGES = {
     "english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
     "portuguese": "pt", "dutch": "nl", "swedish": "sv", "norwegian": "no", "danish": "da",
@@ -235,20 +237,23 @@ def _with_fractions(
 
 def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple[float, int]]:
     """(number, seconds in its unit) of each number followed by a unit of time (fillers
-    between: "a quarter of an hour"), or "a"/"an" before one ("an hour", not the one of
-    "half an hour"); "and a half" or "and a quarter" before the unit or after it adds
-    ("two and a half hours", "an hour and a quarter")."""
+    between: "a quarter of an hour"), or "a", "an" or "another" before one ("an hour", not
+    the one of "half an hour", nor the rate of "twice a day", "£30 a day"); "and a half" or
+    "and a quarter" before the unit or after it adds ("two and a half hours", "another hour
+    and a quarter")."""
     counted_at = {index for index, _ in numbers}
     counted = numbers + [
         (i, 1.0)
         for i, token in enumerate(tokens)
-        if token in ("a", "an") and not (i - 1 in counted_at or tokens[i - 1 : i] == ["of"])
+        if token in ("a", "an", "another")
+        and not (i - 1 in counted_at or tokens[i - 1 : i] in (["of"], ["times"], ["once"]))
     ]
     found = set()
     for value, more, end in _with_fractions(tokens, counted):
         window = range(end + 1, min(end + 5, len(tokens)))
         ahead = [j for j in window if tokens[j] not in _FILLERS]
-        if ahead and tokens[ahead[0]] in SECONDS_PER_UNIT:
+        rate = tokens[end + 1 : end + 2] in (["a"], ["an"]) and tokens[end] not in _FRACTIONS
+        if ahead and tokens[ahead[0]] in SECONDS_PER_UNIT and not rate:
             unit = ahead[0]
             after = 0.0 if more else _fraction_after(tokens, unit)[0]
             found.add((value + more + after, SECONDS_PER_UNIT[tokens[unit]]))
@@ -309,6 +314,45 @@ def _dates(text: str) -> set[str]:
     return iso
 
 
+SLASH_DATE = re.compile(r"\b(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b")  # 11/02/2014, 3.4.2025
+
+
+def day_first(text: str) -> bool | None:
+    """Whether the text writes its numeric dates day first (30/06/2017), month first
+    (06/30/2017), or None when none of them tells (11/02/2014)."""
+    orders = set()
+    for first, _, second, _ in SLASH_DATE.findall(text):
+        if int(first) > 12 >= int(second):
+            orders.add(True)
+        elif int(second) > 12 >= int(first):
+            orders.add(False)
+    return orders.pop() if len(orders) == 1 else None
+
+
+def numeric_date(found: re.Match[str], first_is_day: bool) -> str | None:
+    """The ISO date of a `SLASH_DATE` match read day first or month first; None when that is
+    no date."""
+    first, _, second, year = found.groups()
+    day, month = (first, second) if first_is_day else (second, first)
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _numeric_dates(text: str) -> set[str]:
+    """ISO dates written in numbers: in the order the text's other dates show, else every
+    reading that is a date."""
+    order = day_first(text)
+    orders = (True, False) if order is None else (order,)
+    return {
+        iso
+        for found in SLASH_DATE.finditer(text)
+        for first_is_day in orders
+        if (iso := numeric_date(found, first_is_day))
+    }
+
+
 def _month_days(text: str) -> set[str]:
     """MM-DD of every month and day the text names, with or without a year."""
     found = set()
@@ -340,10 +384,25 @@ def clock_time(hour: str, minute: str = "", half: str = "") -> str | None:
     return f"{h:02d}:{m:02d}" if h < 24 and m < 60 else None
 
 
-_HOUR = rf"(\d{{1,2}}|{'|'.join(list(_UNITS)[1:13])})"  # 1 to 12, in digits or words
 _PART_OF_DAY_AFTER = (
     r"\b(?:\s+(in the morning|this morning|am|in the afternoon|this afternoon|in the evening"
     r"|this evening|tonight|at night|pm)\b)?"
+)
+# "at 4", "by ten", "4 o'clock", "between 10 and 2": times on either half of the day unless
+# a part of the day follows; another word after the hour ("at 4 stars", "at 10 Downing
+# Street") makes it none
+_AT = r"(?:at|by|before|after|from|until|till|between)\s+"
+_NO_MINUTES = r"(?![:.]\d)(?:\s+o'clock)?"
+_AFTER_HOUR = (
+    _PART_OF_DAY_AFTER
+    + r"(?=\s*$|\s*[,.;:!?)]|\s+(?:and|on|for|tomorrow|today|tonight|sharp|then|please|if|or|"
+    r"so|till|until|instead|each|every|with|to|latest|at|next|same)\b)"
+)
+_AT_HOUR = re.compile(rf"\b(?:{_AT}{_HOUR}{_NO_MINUTES}|{_HOUR}\s+o'clock)" + _AFTER_HOUR)
+_HOUR_RANGE = re.compile(
+    rf"\b(?:between|from)\s+{_HOUR}{_NO_MINUTES}\s*(?:and|to|till|until|-|–)\s*{_HOUR}"
+    + _NO_MINUTES
+    + _AFTER_HOUR
 )
 _PAST_TO = re.compile(
     rf"\b(quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(past|to)\s+{_HOUR}"
@@ -355,11 +414,16 @@ _HALF_HOUR = re.compile(  # British "half 5": half past five
 _OFFSETS = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25}
 
 
+def _halves(part: str) -> str:
+    """The halves of the day ("a", "p") a part of the day names; both for none."""
+    return "a" if "morning" in part or part == "am" else "p" if part else "ap"
+
+
 def _past_to(text: str) -> tuple[set[str], str]:
     """ "quarter to six this evening" (17:45), "half past 7" and "half 7" (07:30 and 19:30);
     and the text with those phrases blanked, so "5 in the afternoon" of "half 5 in the
     afternoon" is not read again as 17:00."""
-    found, rest = set(), text
+    found, read = set(), []
     for phrase in [*_PAST_TO.finditer(text), *_HALF_HOUR.finditer(text)]:
         offset, way, hour, part = phrase.groups(default="")
         way = way or "past"
@@ -368,16 +432,15 @@ def _past_to(text: str) -> tuple[set[str], str]:
         minutes = _OFFSETS.get(offset) or int(offset)
         h = int(hour) if hour.isdigit() else _UNITS[hour]
         h, m = (h, minutes) if way == "past" else (h - 1, 60 - minutes)
-        halves = ["a"] if "morning" in part or part == "am" else ["p"] if part else ["a", "p"]
-        found |= {t for half in halves if (t := clock_time(str(h % 12 or 12), str(m), half))}
-        start, end = phrase.span()
-        rest = rest[:start] + " " * (end - start) + rest[end:]
-    return found, rest
+        found |= {t for half in _halves(part) if (t := clock_time(str(h % 12 or 12), str(m), half))}
+        read.append(phrase)
+    return found, _blanked(text, read)
 
 
 def _times(text: str) -> set[str]:
-    """Times of day in 24-hour HH:MM: "3pm", "4.15pm", "6:30", "8 in the morning", "quarter
-    to six", both ends of "2 to 6 pm", noon, midnight."""
+    """Times of day in 24-hour HH:MM: "3pm", "seven pm", "4.15pm", "6:30", "8 in the
+    morning", "quarter to six", both ends of "2 to 6 pm", "at 4" and "between 10 and 2" (on
+    both halves of the day), noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
     spoken, text = _past_to(text)
@@ -387,7 +450,24 @@ def _times(text: str) -> set[str]:
         (h, m, "a" if part == "in the morning" else "p")
         for h, m, part in _PART_OF_DAY.findall(text)
     ]
-    return found | spoken | {t for h, m, half in readings if (t := clock_time(h, m, half))}
+    hours = [(h, part) for *both, part in _HOUR_RANGE.findall(text) for h in both]
+    alone = _blanked(text, [*_HOUR_RANGE.finditer(text), *_CLOCK_RANGE.finditer(text)])
+    hours += [(first or second, part) for first, second, part in _AT_HOUR.findall(alone)]
+    readings += [(hour, "", half) for hour, part in hours for half in _halves(part)]
+    return found | spoken | {t for h, m, half in readings if (t := _clock(h, m, half))}
+
+
+def _blanked(text: str, found: list[re.Match[str]]) -> str:
+    """The text with the matched phrases blanked (spaces), so no other pattern reads them."""
+    for phrase in found:
+        start, end = phrase.span()
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _clock(hour: str, minute: str, half: str) -> str | None:
+    """`clock_time` of an hour in digits or words ("seven")."""
+    return clock_time(hour if hour.isdigit() else str(_UNITS[hour]), minute, half)
 
 
 def _codes(text: str, words: list[str]) -> set[str]:
@@ -467,7 +547,7 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
         text=text,
         words=tuple(WORD.findall(text)),
         numbers=frozenset(round(v, 6) for v in values),
-        dates=frozenset(_dates(text) | _relative_dates(text, today)),
+        dates=frozenset(_dates(text) | _numeric_dates(text) | _relative_dates(text, today)),
         month_days=frozenset(_month_days(text)),
         lone_days=frozenset(int(m.group(1)) for m in _LONE_DAY.finditer(text)),
         times=frozenset(_times(text)),
