@@ -44,6 +44,8 @@ STATUS = {
         ("Wedding", "Tick it off on my Wedding list, and add a note", []),
         ("Priya", "a blow-dry with Priya, Friday 9 Jan 2026 at 10:30", []),  # a date
         ("220045781", "Card 220045781, I'll pick them up at Riverside", []),  # the speaker
+        ("Alan Price", "Alan Price, DOB 14 August 1979. And", []),  # a date in it
+        ("Gareth Lewis", "I'm Gareth Lewis, DOB 14/05/1978, she's Cerys", []),  # before one
     ],
 )
 def test_the_other_items_of_a_list(value: str, request_text: str, items: list[str]) -> None:
@@ -94,6 +96,23 @@ def test_an_item_in_use_or_holding_another_value_gets_no_call() -> None:
     assert calls == [first, second]
     reads = {"name": "plot", "arguments": {"points": ["<node-0>"], "title": "Paris"}}
     assert calls_for_listed_items([first, reads], "Paris and Rome", notes) == [first, reads]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "request_text"),
+    [
+        ({"venue": "The Crown on Mill Road", "languages": ["fr", "es"]},
+         "at The Crown on Mill Road, French and Spanish, max 25 people"),
+        ({"customer_name": "Tom Reyes", "phone": "+447911123456"}, "Tom Reyes, 07911 123456"),
+    ],
+)  # fmt: skip
+def test_an_item_the_call_holds_in_another_form_gets_no_call(
+    arguments: dict, request_text: str
+) -> None:
+    """French and Spanish are the call's language codes, 07911 123456 its phone number in
+    international form: values of this call, not further items of a list."""
+    event = {"name": "event_create", "arguments": arguments}
+    assert calls_for_listed_items([event], request_text, []) == [event]
 
 
 def test_the_caller_adds_the_calls_the_model_left_out() -> None:

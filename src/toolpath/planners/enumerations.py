@@ -19,7 +19,8 @@ import json
 import re
 from typing import Any
 
-from toolpath.planners.mentions import DATE_WORD
+from toolpath.planners.grounding import grounded
+from toolpath.planners.mentions import DATE_WORD, SLASH_DATE
 from toolpath.planners.references import references, results_read
 
 MAX_SPAN_WORDS = 6
@@ -49,13 +50,15 @@ def _name_run(text: str) -> str:
 
 
 def _items_after(text: str) -> list[str]:
-    """The further items of a list that `text` follows its first item with; a date
-    ("Priya, Friday 9 Jan 2026") is no item, nor is the speaker ("I'll")."""
+    """The further items of a list that `text` follows its first item with; a date or what
+    a date follows ("Priya, Friday 9 Jan 2026", "Alan Price, DOB 14/08/1979") is no item,
+    nor is the speaker ("I'll")."""
     items = []
     while (
         (separator := _SEPARATOR.match(text))
         and (item := _name_run(text[separator.end() :]))
-        and not DATE_WORD.fullmatch(item.split()[0])
+        and not any(DATE_WORD.fullmatch(word) for word in item.split())
+        and not SLASH_DATE.match(text[separator.end() + len(item) :].lstrip())
         and not _SPEAKER.fullmatch(item.split()[0])
     ):
         items.append(item)
@@ -112,10 +115,21 @@ def _written(calls: list[dict[str, Any]]) -> str:
 
 
 def _new_item(item: str, others: list[Any], used: str) -> bool:
-    """No call uses `item` yet, and it holds none of the call's `others` values."""
+    """No call uses `item` yet, and it holds none of the call's `others` values, in any form
+    ("French" for `languages: ["fr"]`, "07911 123456" for `phone: "+447911123456"`)."""
     flat = _flat(item)
     held = [_flat(str(v)) for v in others if isinstance(v, str | int | float)]
-    return flat not in used and not any(value and value in flat for value in held)
+    texts = [v for v in _scalars(others) if isinstance(v, str) and len(v) >= 2]
+    return (
+        flat not in used
+        and not any(value and value in flat for value in held)
+        and not any(grounded(value, item) for value in texts)
+    )
+
+
+def _scalars(values: list[Any]) -> list[Any]:
+    """The values, with the items of lists among them."""
+    return [v for value in values for v in (value if isinstance(value, list) else [value])]
 
 
 def _further_items(
