@@ -17,7 +17,7 @@ from toolpath.tools.catalogs.openai_functions import function_specs
 # the fresh sets' blind runs are spent: they are development data now
 DEVELOPMENT_SETS = (
     bench.DEV_SET, "functions_dev2.yaml", "functions_dev3.yaml", bench.FRESH_SET, bench.FRESH2_SET,
-    bench.FRESH3_SET, bench.FRESH5_SET,
+    bench.FRESH3_SET, bench.FRESH4_SET, bench.FRESH5_SET, bench.FRESH6_SET,
 )  # fmt: skip
 QUESTIONS = shipped(*DEVELOPMENT_SETS)
 # right answers the checks still spoil, and why (a rule to mend, not to hide)
@@ -25,14 +25,18 @@ KNOWN = {
     "dev2-parallel-multiple-06": "'hard' for 'felt pretty tough': a synonym, not read",
     "dev3-parallel-01": "GOOGL for Alphabet: a ticker the request does not spell",
     "fresh2-multiple-10": "neighbours_affected for 'next door's got the same problem'",
-    "fresh5-simple-06": "C4 for 'middle C': a name the checks cannot read",
+    "fresh4-simple-09": "1:55:00 for 'about 1 hour 55': a duration as H:MM:SS, not read",
+    "fresh4-simple-11": "2500 for 'two and a half grand': not read",
     "fresh5-parallel-05": "Bb4 for 'B flat 4', and 'B' taken for a list item",
-    "fresh5-parallel-10": "+447700900456 for '07700 900456': the national form, not read",
+    "fresh6-multiple-02": "wheel_true for 'the wheels need truing': words apart, not read",
+    "fresh6-multiple-10": "condition fair for 'nothing that needs fixing': a paraphrase",
 }
 # right answers the checks ask about again (the model's second answer stands), and why
 ASKED = {
     "fresh3-parallel-multiple-05": "1 adult and 1 senior for 'me and my mum (she's 70)'",
-    "fresh5-parallel-10": "09:00 for 'on Saturday 7 March 2026 at 9': a bare hour, not read",
+    "fresh4-simple-08": "50 square feet for '5ft by 10ft': an area from two lengths",
+    "fresh4-parallel-multiple-03": "0 bedrooms for 'a studio'",
+    "fresh5-simple-06": "C4 for 'middle C': a name the checks cannot read",
 }
 
 

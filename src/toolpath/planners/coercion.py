@@ -14,13 +14,19 @@ import json
 import re
 from typing import Any
 
+import phonenumbers
+
 from toolpath.planners.mentions import (
     NUMBER,
     SECONDS_PER_UNIT,
+    SLASH_DATE,
     WORD,
     Mentions,
     clock_time,
+    day_first,
+    fold,
     mentions,
+    numeric_date,
 )
 from toolpath.planners.references import is_ref
 from toolpath.planners.units import convert, parameter_unit
@@ -110,6 +116,40 @@ def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
     return text if text != value else None
 
 
+_INTERNATIONAL = re.compile(r"\binternational\b|\be\.?164\b", re.I)
+_PHONE_EXAMPLE = re.compile(r"\+\d[\d ()-]{5,}\d")
+_PHONE_VALUE = re.compile(r"\+?[\d ()./-]{7,}")
+
+
+def _phone_value(value: str, schema: dict[str, Any]) -> str | None:
+    """A phone number in the international form (+447700900461) the description asks for
+    ("international format, e.g. +447700900123"): written with spaces or in national form
+    ("07700 900461", read in the example's country); None when it asks for no such form,
+    shows it with spaces, or the value is no possible number."""
+    described = str(schema.get("description", ""))
+    example = _PHONE_EXAMPLE.search(described)
+    if not (_INTERNATIONAL.search(described) or example) or not _PHONE_VALUE.fullmatch(value):
+        return None
+    if example and not example.group(0)[1:].isdigit():
+        return None
+    region = None
+    if example:
+        code = phonenumbers.parse(example.group(0)).country_code
+        region = phonenumbers.region_code_for_country_code(code)
+    national = phonenumbers.ndd_prefix_for_region(region, True) if region else None
+    digits = re.sub(r"\D", "", value)
+    if not value.startswith("+") and not (national and digits.startswith(national)):
+        return None
+    try:
+        number = phonenumbers.parse(value, None if value.startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    form = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return form if form != value else None
+
+
 _NO_SPACES = re.compile(r"\b(?:without|no) (?:spaces|whitespace)\b", re.I)
 _LOWER = re.compile(r"\blower[ -]?case\b", re.I)
 _UPPER = re.compile(r"\bupper[ -]?case\b", re.I)
@@ -147,7 +187,11 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
             notes.append(_changed(where, value, same))
             value = same
     if isinstance(value, str) and not enum:
-        formed = _clock_value(value, schema) or _described_form(value, schema)
+        formed = (
+            _clock_value(value, schema)
+            or _phone_value(value, schema)
+            or _described_form(value, schema)
+        )
         if formed != value:
             notes.append(_changed(where, value, formed))
             value = formed
@@ -260,15 +304,44 @@ def _measured(value: Any, name: str, said: Mentions, where: str, notes: list[str
     return new
 
 
+def _asks_for_a_date(prop: Any) -> bool:
+    return isinstance(prop, dict) and (
+        prop.get("format") == "date" or "YYYY-MM-DD" in str(prop.get("description", ""))
+    )
+
+
+def to_iso_dates(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A date written in numbers ("30/06/2017", "11.02.2014") in a parameter that asks for
+    YYYY-MM-DD, in that form: day first when its first number is over 12, month first when
+    its second is, else in the order the request's other dates show; otherwise it stays."""
+    properties, notes = schema.get("properties", {}), []
+    order = day_first(request)
+    for name, value in list(arguments.items()):
+        found = SLASH_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+        if found is None or not _asks_for_a_date(properties.get(name)):
+            continue
+        first, _, second, _ = found.groups()
+        first_is_day = int(first) > 12 or (order if int(second) <= 12 else False)
+        new = None if first_is_day is None else numeric_date(found, first_is_day)
+        if new is not None:
+            notes.append(_changed(f"{where}.{name}", value, new, "YYYY-MM-DD"))
+            arguments = {**arguments, name: new}
+    return arguments, notes
+
+
 _TIME_OF_DAY = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")
 
 
 def to_the_request_time(
     arguments: dict[str, Any], request: str, where: str
 ) -> tuple[dict[str, Any], list[str]]:
-    """A time of day (HH:MM) the request does not state, replaced by the one time it states
-    that no other argument of the call gives ("quarter past four in the afternoon" ->
-    16:15 where the model wrote 16:24); with two or more such times it stays."""
+    """A time of day (HH:MM) the request does not state, replaced by a time it states that
+    no other argument of the call gives: the only one ("quarter past four in the afternoon"
+    -> 16:15 where the model wrote 16:24), else the only one in the same hour, else the
+    only one in that hour of the other half of the day ("half eleven at night" -> 23:30
+    where the model wrote 11:00); otherwise it stays."""
     said = mentions(request)
     given = {
         found.group(1)
@@ -279,12 +352,34 @@ def to_the_request_time(
     notes = []
     for name, value in arguments.items():
         found = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
-        if found is None or found.group(1) in said.times or len(free) != 1:
+        if found is None or found.group(1) in said.times:
             continue
-        new, free = free[0] + found.group(2), []
-        notes.append(_changed(f"{where}.{name}", value, new, "the only time the request gives"))
+        time, why = _stated_time(found.group(1), free)
+        if time is None:
+            continue
+        free.remove(time)
+        new = time + found.group(2)
+        notes.append(_changed(f"{where}.{name}", value, new, why))
         arguments = {**arguments, name: new}
     return arguments, notes
+
+
+def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
+    """The one time of `free` that stands for `written` (see `to_the_request_time`), and
+    why; (None, "") when not exactly one."""
+    if len(free) == 1:
+        return free[0], "the only time the request gives"
+    hour = int(written[:2])
+    for why, same in (
+        ("the request's time in that hour", lambda h: h == hour),
+        ("the request's time in that hour of the day's other half", lambda h: h % 12 == hour % 12),
+    ):
+        matching = [time for time in free if same(int(time[:2]))]
+        if len(matching) == 1:
+            return matching[0], why
+        if matching:
+            return None, ""
+    return None, ""
 
 
 _QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”", "`": "`"}
@@ -315,15 +410,35 @@ def _whole_path(value: Any, request: str) -> Any:
     return paths.pop() if len(paths) == 1 and not alone else value
 
 
+_NAME = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){1,3}")
+
+
+def _names_given(value: Any, request: str) -> Any:
+    """A name of capitalised words whose last words the request writes and whose first it
+    does not, cut to those it writes ("Fauré" for "Jules Fauré": a first name the model
+    added); any other value as it is."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value) or value in request:
+        return value
+    words, written = value.split(), fold(request)
+    for start in range(1, len(words)):
+        tail = " ".join(words[start:])
+        if re.search(rf"(?<!\w){re.escape(fold(tail))}(?!\w)", written) and not any(
+            re.search(rf"(?<!\w){re.escape(fold(word))}(?!\w)", written) for word in words[:start]
+        ):
+            return tail if tail in request or fold(tail) in written else value
+    return value
+
+
 def _as_written(value: Any, request: str) -> Any:
-    return _whole_path(_without_quotes(value, request), request)
+    return _names_given(_whole_path(_without_quotes(value, request), request), request)
 
 
 def as_written(
     arguments: dict[str, Any], request: str, where: str
 ) -> tuple[dict[str, Any], list[str]]:
     """Text arguments (and text items of list arguments) as the request writes them:
-    without the request's quotes, a file name with the folders the request gives it."""
+    without the request's quotes, a file name with the folders the request gives it, a name
+    without the first names it does not give."""
     notes, out = [], {}
     for name, value in arguments.items():
         new = (
@@ -335,3 +450,22 @@ def as_written(
             notes.append(_changed(f"{where}.{name}", value, new, "as the request writes it"))
         out[name] = new
     return out, notes
+
+
+def against_the_request(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The arguments with each repair that reads the request made, in this order: durations
+    and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, times of day the
+    request states, texts as the request writes them; notes say what changed."""
+    notes: list[str] = []
+    for repair in (
+        in_parameter_units,
+        lambda a, _, r, w: in_measure_units(a, r, w),
+        to_iso_dates,
+        lambda a, _, r, w: to_the_request_time(a, r, w),
+        lambda a, _, r, w: as_written(a, r, w),
+    ):
+        arguments, more = repair(arguments, schema, request, where)
+        notes += more
+    return arguments, notes

@@ -31,13 +31,7 @@ from toolpath.planners.call_reading import (
     parameter_properties,
     read_calls,
 )
-from toolpath.planners.coercion import (
-    as_written,
-    coerce,
-    in_measure_units,
-    in_parameter_units,
-    to_the_request_time,
-)
+from toolpath.planners.coercion import against_the_request, coerce
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
@@ -49,7 +43,6 @@ from toolpath.planners.references import (
     is_ref,
     references,
     renumber,
-    results_read,
 )
 from toolpath.tools.spec import ToolSpec
 
@@ -257,19 +250,39 @@ def _chosen(value: Any, prop: Any) -> bool:
     return str(value).strip().casefold() != str(default).casefold()
 
 
+def _repeated(name: str, value: Any, arguments: dict[str, Any], required: set[str]) -> str | None:
+    """The required argument whose text of two words or more `value` repeats ("dentist":
+    "Ruby Cole" beside "patient_name": "Ruby Cole"), or None."""
+    if not isinstance(value, str) or len(value.split()) < 2:
+        return None
+    same = value.strip().casefold()
+    return next(
+        (
+            k
+            for k, v in arguments.items()
+            if k != name and k in required and isinstance(v, str) and v.strip().casefold() == same
+        ),
+        None,
+    )
+
+
 def _ungrounded_optional(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str, index: int = 0
 ) -> tuple[dict[str, Any], list[str]]:
     """Optional arguments of plain values (`_fillable`) the request does not mention are left
     out (small models fill them with defaults or guesses); a boolean stays when the request
     names it, and any scalar when it is set against its stated default. An optional
-    argument that reads this call's own result or a later one's cannot be meant: it goes."""
+    argument that reads this call's own result or a later one's cannot be meant, nor one
+    that repeats a required argument's name or phrase: it goes."""
     required = set(schema.get("required", []))
     properties = schema.get("properties", {})
     kept, notes = {}, []
     for name, value in arguments.items():
         if name not in required and any(ref >= index for ref in references(value)):
             notes.append(f"{where}: optional {name} reads a result not made yet; left out")
+            continue
+        if name not in required and (twin := _repeated(name, value, arguments, required)):
+            notes.append(f"{where}: optional {name} repeats {twin}; left out")
             continue
         if (
             name in required
@@ -305,14 +318,8 @@ def check_call(
     schema = specs[name].parameters
     arguments, more = coerce(arguments, schema, where)
     if request:
-        arguments, converted = in_parameter_units(arguments, schema, request, where)
-        more += converted
-        arguments, measured = in_measure_units(arguments, request, where)
-        more += measured
-        arguments, timed = to_the_request_time(arguments, request, where)
-        more += timed
-        arguments, written = as_written(arguments, request, where)
-        more += written
+        arguments, repaired = against_the_request(arguments, schema, request, where)
+        more += repaired
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
     notes += [f"repaired: {note}" for note in more]
@@ -402,18 +409,21 @@ def _is_choice(value: Any, prop: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(item in options for item in value)
 
 
-def _inputs(call: dict[str, Any], specs: dict[str, ToolSpec]) -> list[str]:
-    """The call's required arguments that are inputs the request must supply: not choices
-    (`_is_choice`), and not the number 1, which a singular request says ("tomorrow's
-    forecast" is 1 day, "a table" 1 table)."""
+def _inputs(
+    call: dict[str, Any], specs: dict[str, ToolSpec], *, optional: bool = False
+) -> list[str]:
+    """The call's required arguments (with `optional`, all of them) that are inputs the
+    request must supply: not choices (`_is_choice`), and not the number 1, which a singular
+    request says ("tomorrow's forecast" is 1 day, "a table" 1 table)."""
     spec = specs.get(call["name"])
     arguments = call.get("arguments")
     if spec is None or not isinstance(arguments, dict):
         return []
     properties = parameter_properties(spec)
+    names = arguments if optional else spec.parameters.get("required", [])
     return [
         name
-        for name in spec.parameters.get("required", [])
+        for name in names
         if name in arguments
         and not _is_choice(arguments[name], properties.get(name))
         and not _is_one(arguments[name])
@@ -432,11 +442,17 @@ def _invented(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) ->
     return [name for name in invented if not CODE.fullmatch(str(arguments[name]).strip())]
 
 
-def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
-    """No input of the call comes from the request: the function does not do what was
-    asked (a BMI from made-up weights for a question about boiling water)."""
-    inputs, invented = _unsourced(call, specs, request)
-    return bool(inputs) and len(invented) == len(inputs)
+def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str, index: int) -> bool:
+    """No input of the call, required or optional, comes from the request, and it has a
+    required one: the function does not do what was asked (a BMI from made-up weights for a
+    question about boiling water). Its own result is no input it was given."""
+    required = _inputs(call, specs)
+    inputs = _inputs(call, specs, optional=True)
+    arguments = call.get("arguments") or {}
+    return bool(required) and not any(
+        from_request(arguments[k], request, k) and index not in references(arguments[k])
+        for k in inputs
+    )
 
 
 def _unsourced(
@@ -458,13 +474,15 @@ def _kept_calls(
     """The calls worth checking, references renumbered, and the functions asked for that
     the list does not offer. A call to such a function goes (the model's way of saying that
     nothing fits), and so does a made-up call (`_made_up`) that no other call reads."""
-    read = results_read(calls)
+    read = {
+        ref for i, call in enumerate(calls) for ref in references(call.get("arguments")) if ref != i
+    }
     kept, missing = [], []
     for index, call in enumerate(calls):
         if not _offered(call["name"], specs):
             missing.append(call["name"])
             notes.append(f"repaired: {call['name']!r} is not offered; call dropped")
-        elif request and index not in read and _made_up(call, specs, request):
+        elif request and index not in read and _made_up(call, specs, request, index):
             notes.append(
                 f"repaired: call {index} ({call['name']}): none of its inputs is in the "
                 "request; call dropped"

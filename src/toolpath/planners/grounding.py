@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import phonenumbers
+
 from toolpath.planners.mentions import NUMBER, WORD, fold, mentions
 from toolpath.planners.references import is_ref
 
@@ -46,10 +48,28 @@ def grounded(value: Any, request: str, name: str = "") -> bool:
         return True
     if text in said.text or said.says_words(text) or said.says_text(text) or said.says_joined(text):
         return True
+    if _INTERNATIONAL_PHONE.fullmatch(text) and _says_phone(text, said.text):
+        return True
     parts = WORD.findall(text)
     if len(parts) == 1 and stem_in(parts[0], said.words):
         return True
     return len(text) <= 3 and any(word.startswith(text) for word in said.words)
+
+
+_INTERNATIONAL_PHONE = re.compile(r"\+\d{7,15}")
+_PHONE_SPAN = re.compile(r"\+?\d[\d ()-]{5,}\d")
+
+
+def _says_phone(value: str, text: str) -> bool:
+    """The text writes the phone number `value` (+447700900456) in national or
+    international form ("07700 900456", "+44 7700 900456")."""
+    try:
+        number = phonenumbers.parse(value)
+    except phonenumbers.NumberParseException:
+        return False
+    national = str(number.national_number)
+    forms = {f"{number.country_code}{national}", f"0{national}", national}
+    return any(re.sub(r"\D", "", span) in forms for span in _PHONE_SPAN.findall(text))
 
 
 _OPPOSITE_PREFIXES = (("in", "out"), ("out", "in"), ("un", ""), ("non", ""), ("dis", ""))

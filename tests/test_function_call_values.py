@@ -1,0 +1,151 @@
+"""Values the model wrote in another form than the request's, put right through the checks
+(session 14): times of day matched by their hour, numeric dates and phone numbers in the
+form a description asks for, names cut to what the request gives, an optional argument
+repeating a required one, and calls kept or dropped by whether any input is the request's.
+Scripted answers, no LLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from function_call_helpers import call, first_arguments, function
+from toolpath.planners.coercion import to_the_request_time
+from toolpath.planners.function_calls import FunctionCaller
+from toolpath.planners.grounding import grounded
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.tools.catalogs.openai_functions import function_specs
+
+HHMM = {"type": "string", "description": "HH:MM, 24-hour clock"}
+SCHEDULE = function(
+    "charge_schedule",
+    ["start_time", "end_time"],
+    start_time=HHMM,
+    end_time=HHMM,
+    target_percent={"type": "integer", "description": "Stop at this charge (default 100)"},
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # two times free: each goes to the one in its hour, or that hour of the other half
+        ("charge from half eleven at night till half five in the morning",
+         {"start_time": "11:00", "end_time": "05:00"},
+         {"start_time": "23:30", "end_time": "05:30"}),
+        ("drop it off at half eight", {"start_time": "08:00"}, {"start_time": "08:30"}),
+        # "half eight" is 08:30 or 20:30: 14:00 is in neither hour, so it stays
+        ("drop it off at half eight", {"start_time": "14:00"}, {"start_time": "14:00"}),
+        # a time the request states stays, "at 4" included
+        ("Ruby at 3.30pm and Ivy straight after at 4.", {"start_time": "16:00"},
+         {"start_time": "16:00"}),
+    ],
+)  # fmt: skip
+def test_a_time_the_request_does_not_state_goes_to_the_one_in_its_hour(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    assert to_the_request_time(written, request_text, "call 0")[0] == expected
+
+
+DENTIST = function(
+    "appointment_book",
+    ["patient_name", "date_of_birth"],
+    patient_name={"type": "string"},
+    date_of_birth={"type": "string", "description": "YYYY-MM-DD"},
+    phone={"type": "string", "description": "Number in international format, e.g. +447700900123"},
+    dentist={"type": "string", "description": "Dentist asked for (leave out for any dentist)"},
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # day first, as the request's other date shows (30/06 has no month 30)
+        ("Ruby Cole (dob 11/02/2014) and Ivy Cole (dob 30/06/2017)", "11/02/2014", "2014-02-11"),
+        ("Ivy Cole, dob 30/06/2017", "30/06/2017", "2017-06-30"),  # the value shows it
+        ("Sam Lee, born 02/11/2014", "02/11/2014", "02/11/2014"),  # nothing tells: stays
+        ("Sam Lee, born 12/25/2014", "12/25/2014", "2014-12-25"),  # month first
+    ],
+)  # fmt: skip
+def test_a_numeric_date_takes_the_yyyy_mm_dd_form_when_its_order_is_known(
+    request_text: str, written: str, expected: str
+) -> None:
+    name = request_text.split(" (")[0].split(",")[0]
+    reply = call("appointment_book", patient_name=name, date_of_birth=written)
+    arguments = first_arguments(DENTIST, [reply, reply], request_text)
+    assert arguments["date_of_birth"] == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("07700 900461", "+447700900461"),  # national form, in the example's country
+        ("+44 7700 900812", "+447700900812"),
+        ("+447700900812", "+447700900812"),
+        ("(415) 555-2671", "(415) 555-2671"),  # no trunk prefix: which country is unknown
+    ],
+)
+def test_a_phone_number_takes_the_international_form_its_description_asks_for(
+    written: str, expected: str
+) -> None:
+    request = f"Priya Nair, dob 01/02/1990, new number {written}"
+    reply = call("appointment_book", patient_name="Priya Nair", date_of_birth="1990-02-01",
+                 phone=written)  # fmt: skip
+    assert first_arguments(DENTIST, [reply, reply], request)["phone"] == expected
+
+
+def test_a_phone_number_in_international_form_is_the_requests_national_one() -> None:
+    assert grounded("+447700900461", "my mobile is 07700 900461")
+    assert grounded("+447700900461", "call +44 7700 900461")
+    assert not grounded("+447700900462", "my mobile is 07700 900461")
+
+
+def test_an_optional_name_repeating_a_required_one_is_left_out() -> None:
+    request = "Book Ruby Cole in, date of birth 11 February 2014"
+    reply = call("appointment_book", patient_name="Ruby Cole", date_of_birth="2014-02-11",
+                 dentist="Ruby Cole")  # fmt: skip
+    assert "dentist" not in first_arguments(DENTIST, [reply], request)
+
+
+MUSIC = function(
+    "music_order",
+    ["title", "copies"],
+    title={"type": "string"},
+    composer={"type": "string"},
+    copies={"type": "integer"},
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "composer", "expected"),
+    [
+        ("thirty copies of the Fauré Requiem", "Jules Fauré", "Fauré"),
+        ("12 copies of Rutter's For the Beauty of the Earth", "John Rutter", "Rutter"),
+        ("12 copies of John Rutter's Gloria", "John Rutter", "John Rutter"),
+    ],
+)
+def test_a_name_is_cut_to_the_words_the_request_gives(
+    request_text: str, composer: str, expected: str
+) -> None:
+    reply = call("music_order", title="Requiem", composer=composer, copies=30)
+    assert first_arguments(MUSIC, [reply], request_text).get("composer") == expected
+
+
+def test_a_call_with_a_requests_value_in_an_optional_argument_is_not_made_up() -> None:
+    """The required times are the model's own reading (11:00 for "half eleven"), but the
+    optional target is the request's: the call does what was asked and is kept."""
+    reply = call("charge_schedule", start_time="10:00", end_time="04:00", target_percent=90)
+    request = "charge it overnight, only to 90 per cent"
+    result = FunctionCaller(
+        ScriptedChatModel([reply, reply]), function_specs([SCHEDULE]), relevance_floor=None
+    ).call(request)
+    assert [t.capability for t in result.plan.subtasks] == ["charge_schedule"]
+    assert not any("none of its inputs" in note for note in result.notes)
+
+
+def test_a_call_reading_its_own_result_has_no_input_and_goes() -> None:
+    repair = function("repair_status", ["job_number"], job_number={"type": "integer"})
+    reply = call("repair_status", job_number="<node-0>")
+    result = FunctionCaller(
+        ScriptedChatModel([reply, reply]), function_specs([repair]), relevance_floor=None
+    ).call("what time does the bike shop shut on saturdays?")
+    assert not result.plan.subtasks and not result.problems
