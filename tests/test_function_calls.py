@@ -634,6 +634,19 @@ def test_an_answer_whose_calls_stand_is_continued_once_for_more() -> None:
         ]
 
 
+def test_a_continuation_in_the_answers_own_words_is_kept() -> None:
+    """The model wrote its call as a Needs line naming the function in its own words
+    ("forecast", not get_forecast) and goes on with a second such line: that call follows
+    what it wrote and is kept."""
+    first = "Needs: weather forecast; city: Oslo; days: 2"
+    went_on = "Needs: weather forecast; city: Rome; days: 2"
+    llm = ScriptedChatModel([first, went_on], continues_answers=True)
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call(
+        "2 days of forecast for Oslo, and also Rome"
+    )
+    assert [t.arguments[0].value for t in result.plan.subtasks] == ["Oslo", "Rome"]
+
+
 def test_a_date_no_calendar_has_is_sent_back() -> None:
     """2026 has no 29 February: the call is a problem the model is told of, not a call."""
     day = function("bread", ["date"], date={"type": "string", "description": "YYYY-MM-DD"})

@@ -106,6 +106,7 @@ def read_answer(text: str) -> Answer:
 _PROSE_PIECE = re.compile(r"[;\n]\s*|,\s*(?=[A-Za-z_][\w.]*\s*(?:[:=;\n]|$))")
 _PROSE_PAIR = re.compile(r"^([A-Za-z_]\w*)\s*[:=]\s*(.+)$", re.S)
 _SPACED_PAIR = re.compile(r"^([A-Za-z_]\w*)\s+(\S.*)$", re.S)
+_NEEDS_LINE = re.compile(r"(?m)^(?=\s*Needs:)", re.I)
 _NEEDS = re.compile(r"^\s*needs:\s*", re.I | re.M)
 
 
@@ -220,13 +221,17 @@ def prose_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
     parameter given again starts another call with the new value ("episode=10; episode=11"
     are two calls). A call missing a required parameter is not read. Without any function's
     name, or when no named call is complete, the one function those arguments fit
-    (`_unnamed_call`)."""
+    (`_unnamed_call`): one for each "Needs:" line when two or more lines give calls."""
     pieces = _prose_pieces(text)
     reader = _ProseCalls(specs)
     for piece in pieces:
         reader.read(piece)
     complete = [call for call in reader.calls if _complete(call, specs)]
-    return complete or _unnamed_call(pieces, specs)
+    if complete:
+        return complete
+    lines = [line for line in _NEEDS_LINE.split(text) if line.strip()]
+    each = [call for line in lines for call in _unnamed_call(_prose_pieces(line), specs)]
+    return each if len(each) > 1 else _unnamed_call(pieces, specs)
 
 
 _PYTHON_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")

@@ -615,9 +615,9 @@ def keeps_continuation(
     """Whether an answer (`raw`, read as `before`, checked as `checked`) continued by the
     model (`added`; the whole checked as `after`) replaces it. After no call: when the calls
     added follow what it wrote (`_follows_what_it_wrote`; their checks come next, as for
-    any answer). After calls that stood: when each added call is to a function the answer
-    named, and the checked calls are more than before with nothing wrong or unsupplied (not
-    a repeat, nor a JSON call in place of calls its prose made)."""
+    any answer). After calls that stood: when the calls added follow what it wrote too, and
+    the checked calls are more than before with nothing wrong or unsupplied (not a repeat,
+    nor a JSON call in place of calls its prose made)."""
     if not added.calls:
         return False
     if not before.calls:
@@ -626,7 +626,7 @@ def keeps_continuation(
         not after.problems
         and not after.unsupplied
         and len(after.calls) > len(checked.calls)
-        and all(_names(raw, c["name"]) for c in added.calls)
+        and _follows_what_it_wrote(added, raw)
     )
 
 
