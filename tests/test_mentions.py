@@ -118,6 +118,10 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("at 4 this afternoon", {"16:00"}),
         ("rated at 4 stars, table for 10 people", set()),  # no time after all
         ("Ruby at 3.30pm", {"15:30"}),  # not "at 3" as well
+        ("Nadia at 9.20 in the morning", {"09:20"}),  # not 08:00 from "20 in the morning"
+        ("then at 5.40 Terry Gill", {"05:40", "17:40"}),
+        ("at 17.30, then", {"17:30"}),  # over 12: one reading
+        ("it costs 5.40 in total, at £5.40 each", set()),
     ],
 )
 def test_clock_times_in_words(request_text: str, times: set[str]) -> None:

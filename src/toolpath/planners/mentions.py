@@ -75,9 +75,9 @@ _CLOCK_RANGE = re.compile(  # "from 2 to 6 pm": the first hour is pm too
     rf"\b{_HOUR_MINUTE}\s*(?:-|–|to|until|till)\s*\d{{1,2}}(?:[:.]\d{{2}})?\s*([ap])\.?m\b"
 )
 _BARE_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b(?!\s*[ap]\.?m\b)")
-_PART_OF_DAY = re.compile(
-    rf"\b{_HOUR}(?::(\d{{2}}))?\s+(?:o'clock\s+)?(in the morning|in the afternoon|in the "
-    r"evening|at night|tonight)"
+_PART_OF_DAY = re.compile(  # "9.20 in the morning" (not "20 in the morning" of it)
+    rf"(?<![\d.:])\b{_HOUR}(?:[:.](\d{{2}}))?\s+(?:o'clock\s+)?(in the morning|in the "
+    r"afternoon|in the evening|at night|tonight)"
 )
 
 _LANGUAGES = {
@@ -399,6 +399,11 @@ _AFTER_HOUR = (
     r"so|till|until|instead|each|every|with|to|latest|at|next|same)\b)"
 )
 _AT_HOUR = re.compile(rf"\b(?:{_AT}{_HOUR}{_NO_MINUTES}|{_HOUR}\s+o'clock)" + _AFTER_HOUR)
+# "at 5.40", "at 4:30": either half of the day, unless over 12 or a part of the day follows
+_AT_CLOCK = re.compile(  # not the start of a range ("between 6:30 and 8 in the morning")
+    r"\b(?:at|by|before|after|until|till)\s+(\d{1,2})[.:](\d{2})(?![\d%]|[.:]\d)"
+    + _PART_OF_DAY_AFTER
+)
 _HOUR_RANGE = re.compile(
     rf"\b(?:between|from)\s+{_HOUR}{_NO_MINUTES}\s*(?:and|to|till|until|-|–)\s*{_HOUR}"
     + _NO_MINUTES
@@ -454,6 +459,11 @@ def _times(text: str) -> set[str]:
     alone = _blanked(text, [*_HOUR_RANGE.finditer(text), *_CLOCK_RANGE.finditer(text)])
     hours += [(first or second, part) for first, second, part in _AT_HOUR.findall(alone)]
     readings += [(hour, "", half) for hour, part in hours for half in _halves(part)]
+    readings += [
+        (h, m, half if 0 < int(h) <= 12 else "")
+        for h, m, part in _AT_CLOCK.findall(text)
+        for half in _halves(part)
+    ]
     return found | spoken | {t for h, m, half in readings if (t := _clock(h, m, half))}
 
 
