@@ -10,7 +10,7 @@ import pytest
 
 from function_call_helpers import call, first_arguments, function
 from toolpath.planners.coercion import to_the_request_time
-from toolpath.planners.function_calls import FunctionCaller
+from toolpath.planners.function_calls import FunctionCaller, closest_function
 from toolpath.planners.grounding import grounded
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_specs
@@ -149,3 +149,75 @@ def test_a_call_reading_its_own_result_has_no_input_and_goes() -> None:
         ScriptedChatModel([reply, reply]), function_specs([repair]), relevance_floor=None
     ).call("what time does the bike shop shut on saturdays?")
     assert not result.plan.subtasks and not result.problems
+
+
+def test_a_time_another_call_gives_is_not_taken_again() -> None:
+    """Two guests at 5.15pm and at 5.40: the second call's 17:40 is read; with a time the
+    checks cannot read, the one time left is the first call's and is not given twice."""
+    request = "Ruth in the studio at 5.15pm, then Terry down the phone"
+    written = {"start_time": "17:40"}
+    assert to_the_request_time(written, request, "call 1", frozenset({"17:15"}))[0] == written
+    assert to_the_request_time(written, request, "call 0")[0] == {"start_time": "17:15"}
+
+
+RENT = function(
+    "tool_rent",
+    ["tool", "days"],
+    tool={"type": "string"},
+    days={"type": "integer", "description": "Hire length in days"},
+)
+
+
+@pytest.mark.parametrize("days", [0, 1])
+def test_a_zero_or_one_is_not_replaced_by_the_only_duration(days: int) -> None:
+    """ "a hedge trimmer just for the Saturday" is 1 day although the request's only
+    duration is 2 days (another tool's); 0 is the model giving nothing, not a duration."""
+    request = "a pressure washer for 2 days and a hedge trimmer just for the Saturday"
+    reply = call("tool_rent", tool="hedge_trimmer", days=days)
+    assert first_arguments(RENT, [reply, reply], request)["days"] == days
+
+
+def test_a_list_where_one_value_goes_becomes_a_call_for_each() -> None:
+    cancel = function("tee_cancel", ["booking_ref"], booking_ref={"type": "string"},
+                      notify_players={"type": "boolean"})  # fmt: skip
+    reply = call("tee_cancel", booking_ref=["GT-7781", "GT-7790"], notify_players=False)
+    result = FunctionCaller(
+        ScriptedChatModel([reply, reply]), function_specs([cancel]), relevance_floor=None
+    ).call("please cancel GT-7781 and GT-7790, no need to notify the players")
+    refs = [{a.name: a.value for a in t.arguments}["booking_ref"] for t in result.plan.subtasks]
+    assert refs == ["GT-7781", "GT-7790"] and not result.problems
+
+
+def test_a_function_named_with_a_prefix_no_function_has_is_the_one_named_alike() -> None:
+    specs = dict.fromkeys(["climbwall_induction_book", "climbwall_session_book", "tee_book"])
+    assert closest_function("bookwall_induction_book", specs) == "climbwall_induction_book"
+    assert closest_function("tee_induction_book", specs) is None  # tee_ is a prefix offered
+    assert closest_function("climbwall_induction_cancel", specs) is None  # another verb
+
+
+ENGRAVE = function(
+    "engrave",
+    ["item", "text"],
+    item={"type": "string", "enum": ["tankard", "watch", "dog_tag"]},
+    text={"type": "string"},
+)
+
+
+def test_a_value_outside_the_options_after_the_last_attempt_drops_that_call() -> None:
+    """ "kitchen knives" is no engravable item, twice: the function cannot do it, so no call
+    (not an error); a valid call beside it stays. Any other problem is still an error."""
+    knives = call("engrave", item="kitchen knives", text="Sharpened")
+    result = FunctionCaller(
+        ScriptedChatModel([knives, knives]), function_specs([ENGRAVE]), relevance_floor=None
+    ).call("do you sharpen kitchen knives? and engrave my dog tag with Sharpened")
+    assert not result.plan.subtasks and not result.problems
+    tag = call("engrave", item="dog_tag", text="BISCUIT")
+    result = FunctionCaller(
+        ScriptedChatModel([tag + knives] * 2), function_specs([ENGRAVE]), relevance_floor=None
+    ).call("engrave BISCUIT on a dog_tag, and kitchen knives with Sharpened")
+    assert [t.capability for t in result.plan.subtasks] == ["engrave"]
+    missing = call("engrave", item="dog_tag")
+    result = FunctionCaller(
+        ScriptedChatModel([missing] * 2), function_specs([ENGRAVE]), relevance_floor=None
+    ).call("engrave my dog tag")
+    assert result.problems

@@ -253,7 +253,8 @@ def in_parameter_units(
     request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a number
     the request does not state, replaced by the one duration it does ("an hour and a
     quarter" -> `set_minutes: 75` where the model wrote 150); a value with two readings
-    ("2 hours, then 2 minutes") stays."""
+    ("2 hours, then 2 minutes") stays, and so do 0 (nothing given: the call may be none the
+    request asks for) and 1 ("just for the Saturday" is 1 day)."""
     said = mentions(request)
     properties = schema.get("properties", {})
     notes = []
@@ -263,7 +264,7 @@ def in_parameter_units(
             continue
         readings = {number * per / unit for number, per in said.durations if number == value}
         why = "the request's unit"
-        if not readings and not said.says_number(value):
+        if not readings and not said.says_number(value) and value not in (0, 1):
             readings = {number * per / unit for number, per in said.durations}
             why = "the only duration the request gives"
         if len(readings) == 1 and (new := readings.pop()) != value:
@@ -335,20 +336,15 @@ _TIME_OF_DAY = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")
 
 
 def to_the_request_time(
-    arguments: dict[str, Any], request: str, where: str
+    arguments: dict[str, Any], request: str, where: str, taken: frozenset[str] = frozenset()
 ) -> tuple[dict[str, Any], list[str]]:
     """A time of day (HH:MM) the request does not state, replaced by a time it states that
-    no other argument of the call gives: the only one ("quarter past four in the afternoon"
-    -> 16:15 where the model wrote 16:24), else the only one in the same hour, else the
-    only one in that hour of the other half of the day ("half eleven at night" -> 23:30
-    where the model wrote 11:00); otherwise it stays."""
+    no other argument of the call gives, nor another call (`taken`): the only one ("quarter
+    past four in the afternoon" -> 16:15 where the model wrote 16:24), else the only one in
+    the same hour, else the only one in that hour of the other half of the day ("half
+    eleven at night" -> 23:30 where the model wrote 11:00); otherwise it stays."""
     said = mentions(request)
-    given = {
-        found.group(1)
-        for value in arguments.values()
-        if isinstance(value, str) and (found := _TIME_OF_DAY.fullmatch(value.strip()))
-    }
-    free = sorted(said.times - given)
+    free = sorted(said.times - times_given(arguments) - taken)
     notes = []
     for name, value in arguments.items():
         found = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
@@ -452,18 +448,32 @@ def as_written(
     return out, notes
 
 
+def times_given(arguments: Any) -> frozenset[str]:
+    """The times of day (HH:MM) the arguments give."""
+    return frozenset(
+        found.group(1)
+        for value in (arguments.values() if isinstance(arguments, dict) else [])
+        if isinstance(value, str) and (found := _TIME_OF_DAY.fullmatch(value.strip()))
+    )
+
+
 def against_the_request(
-    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+    arguments: dict[str, Any],
+    schema: dict[str, Any],
+    request: str,
+    where: str,
+    taken: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, times of day the
-    request states, texts as the request writes them; notes say what changed."""
+    request states (not those other calls give: `taken`), texts as the request writes
+    them; notes say what changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,
         lambda a, _, r, w: in_measure_units(a, r, w),
         to_iso_dates,
-        lambda a, _, r, w: to_the_request_time(a, r, w),
+        lambda a, _, r, w: to_the_request_time(a, r, w, taken),
         lambda a, _, r, w: as_written(a, r, w),
     ):
         arguments, more = repair(arguments, schema, request, where)

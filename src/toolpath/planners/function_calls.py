@@ -31,7 +31,7 @@ from toolpath.planners.call_reading import (
     parameter_properties,
     read_calls,
 )
-from toolpath.planners.coercion import against_the_request, coerce
+from toolpath.planners.coercion import against_the_request, coerce, times_given
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
@@ -43,6 +43,7 @@ from toolpath.planners.references import (
     is_ref,
     references,
     renumber,
+    results_read,
 )
 from toolpath.tools.spec import ToolSpec
 
@@ -299,10 +300,15 @@ def _ungrounded_optional(
 
 
 def check_call(
-    call: dict[str, Any], specs: dict[str, ToolSpec], index: int, request: str = ""
+    call: dict[str, Any],
+    specs: dict[str, ToolSpec],
+    index: int,
+    request: str = "",
+    taken: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """(the call repaired, problems left, repairs made) for call number `index`; with a
-    `request`, optional arguments it does not mention are left out."""
+    `request`, optional arguments it does not mention are left out. `taken`: times of day
+    other calls give (`coercion.against_the_request`)."""
     name, arguments = call["name"], call["arguments"]
     notes: list[str] = []
     if name not in specs:
@@ -318,7 +324,7 @@ def check_call(
     schema = specs[name].parameters
     arguments, more = coerce(arguments, schema, where)
     if request:
-        arguments, repaired = against_the_request(arguments, schema, request, where)
+        arguments, repaired = against_the_request(arguments, schema, request, where, taken)
         more += repaired
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
@@ -379,8 +385,9 @@ def closest_function(name: str, specs: dict[str, ToolSpec]) -> str | None:
     """The offered function `name` misspells: the same words with other separators or
     case ("getWeather", "get_weather"), each word a near spelling of the function's
     ("get_wether"), or the only function whose name holds its words in a row ("checkin_
-    online" for "flight_checkin_online"). A different word is another function
-    ("note_delete" is not "note_create"), so None."""
+    online" for "flight_checkin_online"), or the one named alike but for a prefix no
+    function has (`_other_prefix`). A different word is another function ("note_delete" is
+    not "note_create"), so None."""
     if name in specs:
         return name
     words = WORD.findall(name.casefold())
@@ -391,7 +398,20 @@ def closest_function(name: str, specs: dict[str, ToolSpec]) -> str | None:
         ):
             return close
     holding = [n for n in specs if _words_kept(words, WORD.findall(n.casefold()))]
-    return holding[0] if len(holding) == 1 else None
+    if len(holding) == 1:
+        return holding[0]
+    return _other_prefix(words, specs)
+
+
+def _other_prefix(words: list[str], specs: dict[str, ToolSpec]) -> str | None:
+    """The only offered function named like `words` but for its first word, a prefix no
+    offered function has ("bookwall_induction_book" for "climbwall_induction_book"); two
+    words after the prefix at least."""
+    offered = {name: WORD.findall(name.casefold()) for name in specs}
+    if len(words) < 3 or words[0] in {parts[0] for parts in offered.values() if parts}:
+        return None
+    alike = [name for name, parts in offered.items() if parts[1:] == words[1:]]
+    return alike[0] if len(alike) == 1 else None
 
 
 def _offered(name: str, specs: dict[str, ToolSpec]) -> bool:
@@ -496,22 +516,60 @@ def _kept_calls(
     return renumbered, missing
 
 
+def one_call_per_item(
+    calls: list[dict[str, Any]], specs: dict[str, ToolSpec], notes: list[str]
+) -> list[dict[str, Any]]:
+    """A call giving a list where its parameter takes one value (`booking_ref: ["GT-7781",
+    "GT-7790"]`) becomes a call for each item; only where one argument is such a list and
+    no call reads another's result."""
+    if results_read(calls):
+        return calls
+    out: list[dict[str, Any]] = []
+    for call in calls:
+        spec = specs.get(call.get("name", ""))
+        arguments = call.get("arguments")
+        properties = parameter_properties(spec) if spec is not None else {}
+        lists = [
+            name
+            for name, value in (arguments.items() if isinstance(arguments, dict) else [])
+            if isinstance(value, list) and value and _takes_one(properties.get(name))
+        ]
+        if len(lists) != 1:
+            out.append(call)
+            continue
+        name = lists[0]
+        out += [{**call, "arguments": {**arguments, name: item}} for item in arguments[name]]
+        notes.append(
+            f"repaired: {call['name']}: {name} lists {len(arguments[name])} values where it "
+            "takes one; a call for each"
+        )
+    return out
+
+
+def _takes_one(prop: Any) -> bool:
+    return isinstance(prop, dict) and prop.get("type") in ("string", "integer", "number")
+
+
 def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") -> Checked:
     """The whole answer checked. Repeated identical calls go, and so do calls `_kept_calls`
     leaves out; each further item of a list the request gives gets its call
     (`enumerations`); inputs the request does not give are listed (`unsupplied`)."""
     calls, problems, notes, seen = [], list(answer.problems), [], set()
-    kept, missing = _kept_calls(_from_zero(answer.calls, notes), specs, request, notes)
+    spread = one_call_per_item(_from_zero(answer.calls, notes), specs, notes)
+    kept, missing = _kept_calls(spread, specs, request, notes)
     if request:
         kept = calls_for_listed_items(kept, request, notes)
         kept = calls_for_needs(kept, answer.needs, notes)
-    for call in kept:
+    for position, call in enumerate(kept):
         key = json.dumps(call, sort_keys=True, default=str)
         if key in seen:
             notes.append(f"repaired: call {len(calls)} repeated an earlier call; dropped")
             continue
         seen.add(key)
-        checked, wrong, more = check_call(call, specs, len(calls), request)
+        taken = frozenset().union(
+            *(times_given(c.get("arguments")) for i, c in enumerate(kept) if i != position)
+        )
+        checked, wrong, more = check_call(call, specs, len(calls), request, taken)
         calls.append(checked)
         problems += wrong
         notes += more
@@ -688,6 +746,44 @@ def _needs_without_calls(answer: Answer, raw: str) -> str | None:
     )
 
 
+def without_calls_beyond_options(checked: Checked, specs: dict[str, ToolSpec]) -> Checked:
+    """After the last attempt: when every problem left is a value outside a parameter's
+    enum ("handbag" for an engraving's item), the calls holding one go, noted (the function
+    cannot do what is asked, as with a function not offered); any other problem leaves the
+    answer as it is."""
+    outside = set()
+    for index, call in enumerate(checked.calls):
+        spec = specs.get(call["name"])
+        if spec is None:
+            return checked
+        errors = [
+            e
+            for e in Draft202012Validator(spec.parameters).iter_errors(call["arguments"])
+            if not is_ref(e.instance)
+        ]
+        if errors and any(e.validator != "enum" for e in errors):
+            return checked
+        if errors:
+            outside.add(index)
+    if (
+        not outside
+        or results_read(checked.calls) & outside
+        or not all(any(p.startswith(f"call {i} ") for i in outside) for p in checked.problems)
+    ):
+        return checked
+    notes = [
+        f"dropped: {p} (after the last attempt: the function cannot do this)"
+        for p in checked.problems
+    ]
+    kept = [i for i in range(len(checked.calls)) if i not in outside]
+    shift = {old: new for new, old in enumerate(kept)}
+    calls = [
+        {**checked.calls[i], "arguments": renumber(checked.calls[i]["arguments"], shift)}
+        for i in kept
+    ]
+    return Checked(calls, [], checked.notes + notes, checked.missing)
+
+
 @dataclass
 class CallsResult:
     """The calls as a plan, why there is none (when none), and how they were obtained."""
@@ -832,6 +928,8 @@ class FunctionCaller:
             notes += [f"attempt {attempt}: {m}" for m in [*checked.problems, *checked.notes]]
             last = attempt == self.max_retries + 1
             retry = None if last else retry_message(answer, checked, raw, self.specs)
+            if last and checked.problems:
+                checked = without_calls_beyond_options(checked, self.specs)
             if retry is None:
                 return CallsResult(
                     plan=calls_plan(checked.calls, request),
