@@ -211,6 +211,7 @@ def test_a_value_outside_the_options_after_the_last_attempt_drops_that_call() ->
         ScriptedChatModel([knives, knives]), function_specs([ENGRAVE]), relevance_floor=None
     ).call("do you sharpen kitchen knives? and engrave my dog tag with Sharpened")
     assert not result.plan.subtasks and not result.problems
+    assert "'kitchen knives' is not one of" in result.reason
     tag = call("engrave", item="dog_tag", text="BISCUIT")
     result = FunctionCaller(
         ScriptedChatModel([tag + knives] * 2), function_specs([ENGRAVE]), relevance_floor=None

@@ -366,6 +366,7 @@ class Checked:
     notes: list[str]
     missing: list[str]
     unsupplied: list[str] = field(default_factory=list)  # made-up inputs of kept calls
+    beyond: list[str] = field(default_factory=list)  # values outside an enum: calls dropped
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -693,6 +694,8 @@ def _reason(answer: Answer, checked: Checked) -> str:
         return answer.reason
     if checked.missing:
         return f"no function fits: the request needs {', '.join(checked.missing)}, not offered"
+    if checked.beyond:
+        return f"no function fits: {'; '.join(checked.beyond[:3])}"
     return "no function fits the request"
 
 
@@ -781,7 +784,7 @@ def without_calls_beyond_options(checked: Checked, specs: dict[str, ToolSpec]) -
         {**checked.calls[i], "arguments": renumber(checked.calls[i]["arguments"], shift)}
         for i in kept
     ]
-    return Checked(calls, [], checked.notes + notes, checked.missing)
+    return Checked(calls, [], checked.notes + notes, checked.missing, beyond=checked.problems)
 
 
 @dataclass
