@@ -421,7 +421,7 @@ def _names_given(value: Any, request: str) -> Any:
         if re.search(rf"(?<!\w){re.escape(fold(tail))}(?!\w)", written) and not any(
             re.search(rf"(?<!\w){re.escape(fold(word))}(?!\w)", written) for word in words[:start]
         ):
-            return tail if tail in request or fold(tail) in written else value
+            return tail
     return value
 
 

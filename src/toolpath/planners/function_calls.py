@@ -329,12 +329,17 @@ def check_call(
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
     notes += [f"repaired: {note}" for note in more]
-    errors = [
-        e for e in Draft202012Validator(schema).iter_errors(arguments) if not is_ref(e.instance)
-    ]
+    errors = _schema_errors(arguments, schema)
     problems = [_message(e, where) for e in sorted(errors, key=lambda e: list(e.absolute_path))]
     problems += _impossible_dates(arguments, where)
     return {"name": name, "arguments": arguments}, problems, notes
+
+
+def _schema_errors(arguments: Any, schema: dict[str, Any]) -> list[Any]:
+    """The arguments' JSON-schema errors, but for references (<node-j>) to other results."""
+    return [
+        e for e in Draft202012Validator(schema).iter_errors(arguments) if not is_ref(e.instance)
+    ]
 
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?=$|T)")
@@ -495,9 +500,7 @@ def _kept_calls(
     """The calls worth checking, references renumbered, and the functions asked for that
     the list does not offer. A call to such a function goes (the model's way of saying that
     nothing fits), and so does a made-up call (`_made_up`) that no other call reads."""
-    read = {
-        ref for i, call in enumerate(calls) for ref in references(call.get("arguments")) if ref != i
-    }
+    read = results_read(calls)
     kept, missing = [], []
     for index, call in enumerate(calls):
         if not _offered(call["name"], specs):
@@ -510,11 +513,13 @@ def _kept_calls(
             )
         else:
             kept.append(index)
-    if len(kept) == len(calls):
-        return calls, missing
+    return (calls if len(kept) == len(calls) else _only(calls, kept)), missing
+
+
+def _only(calls: list[dict[str, Any]], kept: list[int]) -> list[dict[str, Any]]:
+    """The calls at the `kept` indices, their references renumbered to the new positions."""
     shift = {old: new for new, old in enumerate(kept)}
-    renumbered = [{**calls[i], "arguments": renumber(calls[i]["arguments"], shift)} for i in kept]
-    return renumbered, missing
+    return [{**calls[i], "arguments": renumber(calls[i]["arguments"], shift)} for i in kept]
 
 
 def one_call_per_item(
@@ -561,15 +566,14 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     if request:
         kept = calls_for_listed_items(kept, request, notes)
         kept = calls_for_needs(kept, answer.needs, notes)
+    given = [times_given(call.get("arguments")) for call in kept]
     for position, call in enumerate(kept):
         key = json.dumps(call, sort_keys=True, default=str)
         if key in seen:
             notes.append(f"repaired: call {len(calls)} repeated an earlier call; dropped")
             continue
         seen.add(key)
-        taken = frozenset().union(
-            *(times_given(c.get("arguments")) for i, c in enumerate(kept) if i != position)
-        )
+        taken = frozenset().union(*(times for i, times in enumerate(given) if i != position))
         checked, wrong, more = check_call(call, specs, len(calls), request, taken)
         calls.append(checked)
         problems += wrong
@@ -759,11 +763,7 @@ def without_calls_beyond_options(checked: Checked, specs: dict[str, ToolSpec]) -
         spec = specs.get(call["name"])
         if spec is None:
             return checked
-        errors = [
-            e
-            for e in Draft202012Validator(spec.parameters).iter_errors(call["arguments"])
-            if not is_ref(e.instance)
-        ]
+        errors = _schema_errors(call["arguments"], spec.parameters)
         if errors and any(e.validator != "enum" for e in errors):
             return checked
         if errors:
@@ -778,12 +778,7 @@ def without_calls_beyond_options(checked: Checked, specs: dict[str, ToolSpec]) -
         f"dropped: {p} (after the last attempt: the function cannot do this)"
         for p in checked.problems
     ]
-    kept = [i for i in range(len(checked.calls)) if i not in outside]
-    shift = {old: new for new, old in enumerate(kept)}
-    calls = [
-        {**checked.calls[i], "arguments": renumber(checked.calls[i]["arguments"], shift)}
-        for i in kept
-    ]
+    calls = _only(checked.calls, [i for i in range(len(checked.calls)) if i not in outside])
     return Checked(calls, [], checked.notes + notes, checked.missing, beyond=checked.problems)
 
 

@@ -79,7 +79,6 @@ _PART_OF_DAY = re.compile(  # "9.20 in the morning" (not "20 in the morning" of 
     rf"(?<![\d.:])\b{_HOUR}(?:[:.](\d{{2}}))?\s+(?:o'clock\s+)?(in the morning|in the "
     r"afternoon|in the evening|at night|tonight)"
 )
-
 _LANGUAGES = {
     "english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
     "portuguese": "pt", "dutch": "nl", "swedish": "sv", "norwegian": "no", "danish": "da",
@@ -391,7 +390,8 @@ _PART_OF_DAY_AFTER = (
 # "at 4", "by ten", "4 o'clock", "between 10 and 2": times on either half of the day unless
 # a part of the day follows; another word after the hour ("at 4 stars", "at 10 Downing
 # Street") makes it none
-_AT = r"(?:at|by|before|after|from|until|till|between)\s+"
+_BY = r"at|by|before|after|until|till"  # words before a time; "from", "between" start ranges
+_AT = rf"(?:{_BY}|from|between)\s+"
 _NO_MINUTES = r"(?![:.]\d)(?:\s+o'clock)?"
 _AFTER_HOUR = (
     _PART_OF_DAY_AFTER
@@ -401,8 +401,7 @@ _AFTER_HOUR = (
 _AT_HOUR = re.compile(rf"\b(?:{_AT}{_HOUR}{_NO_MINUTES}|{_HOUR}\s+o'clock)" + _AFTER_HOUR)
 # "at 5.40", "at 4:30": either half of the day, unless over 12 or a part of the day follows
 _AT_CLOCK = re.compile(  # not the start of a range ("between 6:30 and 8 in the morning")
-    r"\b(?:at|by|before|after|until|till)\s+(\d{1,2})[.:](\d{2})(?![\d%]|[.:]\d)"
-    + _PART_OF_DAY_AFTER
+    rf"\b(?:{_BY})\s+(\d{{1,2}})[.:](\d{{2}})(?![\d%]|[.:]\d)" + _PART_OF_DAY_AFTER
 )
 _HOUR_RANGE = re.compile(
     rf"\b(?:between|from)\s+{_HOUR}{_NO_MINUTES}\s*(?:and|to|till|until|-|–)\s*{_HOUR}"
@@ -435,7 +434,7 @@ def _past_to(text: str) -> tuple[set[str], str]:
         if offset.isdigit() and way == "to" and "minutes" not in phrase.group(0):
             continue  # "8 to 11 am" is a range, not 10:52
         minutes = _OFFSETS.get(offset) or int(offset)
-        h = int(hour) if hour.isdigit() else _UNITS[hour]
+        h = _hour_number(hour)
         h, m = (h, minutes) if way == "past" else (h - 1, 60 - minutes)
         found |= {t for half in _halves(part) if (t := clock_time(str(h % 12 or 12), str(m), half))}
         read.append(phrase)
@@ -452,8 +451,7 @@ def _times(text: str) -> set[str]:
     readings = [*_CLOCK.findall(text), *((h, m, "") for h, m in _BARE_CLOCK.findall(text))]
     readings += _CLOCK_RANGE.findall(text)
     readings += [
-        (h, m, "a" if part == "in the morning" else "p")
-        for h, m, part in _PART_OF_DAY.findall(text)
+        (h, m, half) for h, m, part in _PART_OF_DAY.findall(text) for half in _halves(part)
     ]
     hours = [(h, part) for *both, part in _HOUR_RANGE.findall(text) for h in both]
     alone = _blanked(text, [*_HOUR_RANGE.finditer(text), *_CLOCK_RANGE.finditer(text)])
@@ -475,9 +473,14 @@ def _blanked(text: str, found: list[re.Match[str]]) -> str:
     return text
 
 
+def _hour_number(hour: str) -> int:
+    """An hour written in digits or words ("seven") as its number."""
+    return int(hour) if hour.isdigit() else _UNITS[hour]
+
+
 def _clock(hour: str, minute: str, half: str) -> str | None:
     """`clock_time` of an hour in digits or words ("seven")."""
-    return clock_time(hour if hour.isdigit() else str(_UNITS[hour]), minute, half)
+    return clock_time(str(_hour_number(hour)), minute, half)
 
 
 def _codes(text: str, words: list[str]) -> set[str]:

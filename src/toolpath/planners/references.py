@@ -64,8 +64,14 @@ def references(value: Any) -> list[int]:
 
 
 def results_read(calls: list[dict[str, Any]]) -> set[int]:
-    """The indices of the calls whose results other calls read (`<node-j>` in arguments)."""
-    return {ref for call in calls for ref in references(call.get("arguments"))}
+    """The indices of the calls whose results other calls read (`<node-j>` in arguments); a
+    call reading its own result is not counted."""
+    return {
+        ref
+        for index, call in enumerate(calls)
+        for ref in references(call.get("arguments"))
+        if ref != index
+    }
 
 
 def counts_from_one(pairs: list[tuple[int, int]], nodes: int) -> bool:
