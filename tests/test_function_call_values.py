@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from function_call_helpers import call, first_arguments, function
+from toolpath.planners.call_checks import closest_function
 from toolpath.planners.coercion import to_the_request_time
-from toolpath.planners.function_calls import FunctionCaller, closest_function
+from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.grounding import grounded
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_specs

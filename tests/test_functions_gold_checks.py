@@ -10,7 +10,7 @@ import pytest
 
 from question_set_checks import concrete, shipped
 from toolpath.evals import functions_bench as bench
-from toolpath.planners import function_calls as fc
+from toolpath.planners import call_checks
 from toolpath.planners.call_reading import Answer
 from toolpath.tools.catalogs.openai_functions import function_specs
 
@@ -47,7 +47,9 @@ def test_a_right_answer_stays_right_through_the_checks(question: bench.Question)
         {"name": c["name"], "arguments": concrete(c.get("args", {}))[0]}
         for c in question.answers[0]
     ]
-    checked = fc.check_answer(Answer(calls=calls, reason="", problems=[]), specs, question.question)
+    checked = call_checks.check_answer(
+        Answer(calls=calls, reason="", problems=[]), specs, question.question
+    )
     right = bench.is_correct(question, None if checked.problems else checked.calls)
     assert right is (question.id not in KNOWN), checked.notes
     assert bool(checked.unsupplied) is (question.id in ASKED), checked.unsupplied

@@ -1,5 +1,5 @@
 """Whether a request gives a value, in whatever form (`mentions` reads the request): the
-checks of `function_calls` keep optional arguments and calls only when it does."""
+checks of `call_checks` keep optional arguments and calls only when it does."""
 
 from __future__ import annotations
 

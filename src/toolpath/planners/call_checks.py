@@ -1,0 +1,487 @@
+"""The checks of an answer's function calls (`check_answer`), before they become a plan.
+
+Each call is checked against its function's schema: unambiguous coercions (`coercion`:
+'10' -> 10 for an integer, an enum value spelled another way) are made and reported,
+values are put in the request's form, optional parameters the request does not give
+(`grounding`: in any form) are left out, a call none of whose inputs the request gives is
+dropped, a list where one value goes becomes a call per item, and what is still wrong is
+listed (`Checked.problems`), as are inputs the request does not give (`Checked.unsupplied`).
+After the last attempt, calls whose only fault is a value outside an enum go
+(`without_calls_beyond_options`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from toolpath.planners.call_reading import Answer, parameter_properties
+from toolpath.planners.coercion import against_the_request, coerce, times_given
+from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
+from toolpath.planners.grounding import CODE, from_request, supplied
+from toolpath.planners.mentions import NUMBER, WORD
+from toolpath.planners.plan import Argument, Plan, SubTask
+from toolpath.planners.references import (
+    counts_from_one,
+    is_ref,
+    references,
+    renumber,
+    results_read,
+)
+from toolpath.tools.spec import ToolSpec
+
+
+def _message(error: Any, where: str) -> str:
+    path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"{where}{path}: {error.message}"
+
+
+def _fillable(value: Any) -> bool:
+    """A scalar, a list of scalars or an object of scalars ({"start": "00:00", "end":
+    "06:00"}): what a model fills in unasked."""
+    if isinstance(value, dict):
+        return bool(value) and _fillable(list(value.values()))
+    items = value if isinstance(value, list) else [value]
+    return all(isinstance(item, str | int | float) for item in items)
+
+
+_DEFAULT = re.compile(r"\bdefault(?:s to| is|:)?\s+([\w.+-]+)", re.I)
+_NO_DEFAULT = object()
+
+
+def _stated_default(prop: Any) -> Any:
+    """A parameter's default: its schema's `default`, or the word after "default" in its
+    description ("(default false)", "default 16", "default metric" of an enum), typed like
+    the parameter; `_NO_DEFAULT` when neither says."""
+    if not isinstance(prop, dict):
+        return _NO_DEFAULT
+    if "default" in prop:
+        return prop["default"]
+    found = _DEFAULT.search(str(prop.get("description", "")))
+    if found is None:
+        return _NO_DEFAULT
+    word = found.group(1).rstrip(".").casefold()
+    kind = prop.get("type")
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(word, _NO_DEFAULT)
+    if kind in ("integer", "number"):
+        return float(word) if NUMBER.match(word) else _NO_DEFAULT
+    # a text default is a value only when it is one of the enum's ("default today" is not)
+    listed = [str(v).casefold() for v in prop.get("enum", [])]
+    return word if word in listed else _NO_DEFAULT
+
+
+def _chosen(value: Any, prop: Any) -> bool:
+    """A scalar set against its stated default: the model chose it, it did not fill it in
+    ("imperial" where the default is metric, 20 characters where it is 16)."""
+    default = _stated_default(prop)
+    if default is _NO_DEFAULT or isinstance(value, list | dict):
+        return False
+    if isinstance(value, bool) or isinstance(default, bool):
+        return isinstance(value, bool) and isinstance(default, bool) and value != default
+    if isinstance(value, int | float):
+        return not isinstance(default, int | float) or float(value) != float(default)
+    return str(value).strip().casefold() != str(default).casefold()
+
+
+def _repeated(name: str, value: Any, arguments: dict[str, Any], required: set[str]) -> str | None:
+    """The required argument whose text of two words or more `value` repeats ("dentist":
+    "Ruby Cole" beside "patient_name": "Ruby Cole"), or None."""
+    if not isinstance(value, str) or len(value.split()) < 2:
+        return None
+    same = value.strip().casefold()
+    return next(
+        (
+            k
+            for k, v in arguments.items()
+            if k != name and k in required and isinstance(v, str) and v.strip().casefold() == same
+        ),
+        None,
+    )
+
+
+def _ungrounded_optional(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str, index: int = 0
+) -> tuple[dict[str, Any], list[str]]:
+    """Optional arguments of plain values (`_fillable`) the request does not mention are left
+    out (small models fill them with defaults or guesses); a boolean stays when the request
+    names it, and any scalar when it is set against its stated default. An optional
+    argument that reads this call's own result or a later one's cannot be meant, nor one
+    that repeats a required argument's name or phrase: it goes."""
+    required = set(schema.get("required", []))
+    properties = schema.get("properties", {})
+    kept, notes = {}, []
+    for name, value in arguments.items():
+        if name not in required and any(ref >= index for ref in references(value)):
+            notes.append(f"{where}: optional {name} reads a result not made yet; left out")
+            continue
+        if name not in required and (twin := _repeated(name, value, arguments, required)):
+            notes.append(f"{where}: optional {name} repeats {twin}; left out")
+            continue
+        if (
+            name in required
+            or not _fillable(value)
+            or supplied(value, request, name)
+            or _chosen(value, properties.get(name))
+        ):
+            kept[name] = value
+        else:
+            notes.append(
+                f"{where}: optional {name}={json.dumps(value)} is not in the request; left out"
+            )
+    return kept, notes
+
+
+def check_call(
+    call: dict[str, Any],
+    specs: dict[str, ToolSpec],
+    index: int,
+    request: str = "",
+    taken: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """(the call repaired, problems left, repairs made) for call number `index`; with a
+    `request`, optional arguments it does not mention are left out. `taken`: times of day
+    other calls give (`coercion.against_the_request`)."""
+    name, arguments = call["name"], call["arguments"]
+    notes: list[str] = []
+    if name not in specs:
+        close = closest_function(name, specs)
+        if close is None:
+            known = ", ".join(list(specs)[:12])
+            return call, [f"call {index}: there is no function {name!r} (functions: {known})"], []
+        notes.append(f"repaired: call {index}: function {name!r} -> {close!r}")
+        name = close
+    where = f"call {index} ({name})"
+    if not isinstance(arguments, dict):
+        return call, [f"{where}: arguments must be a JSON object"], notes
+    schema = specs[name].parameters
+    arguments, more = coerce(arguments, schema, where)
+    if request:
+        arguments, repaired = against_the_request(arguments, schema, request, where, taken)
+        more += repaired
+        arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
+        more += dropped
+    notes += [f"repaired: {note}" for note in more]
+    errors = _schema_errors(arguments, schema)
+    problems = [_message(e, where) for e in sorted(errors, key=lambda e: list(e.absolute_path))]
+    problems += _impossible_dates(arguments, where)
+    return {"name": name, "arguments": arguments}, problems, notes
+
+
+def _schema_errors(arguments: Any, schema: dict[str, Any]) -> list[Any]:
+    """The arguments' JSON-schema errors, but for references (<node-j>) to other results."""
+    return [
+        e for e in Draft202012Validator(schema).iter_errors(arguments) if not is_ref(e.instance)
+    ]
+
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?=$|T)")
+
+
+def _impossible_dates(value: Any, where: str) -> list[str]:
+    """Dates written YYYY-MM-DD that no calendar has ("2026-02-29", "2025-04-31")."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _impossible_dates(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _impossible_dates(v, f"{where}[{i}]")]
+    day = _ISO_DAY.match(value) if isinstance(value, str) else None
+    if day is None:
+        return []
+    try:
+        dt.date(*(int(part) for part in day.groups()))
+    except ValueError:
+        return [f"{where}: {value!r} is no date on the calendar"]
+    return []
+
+
+@dataclass
+class Checked:
+    """An answer's calls after the checks: what is left wrong, what was repaired, and the
+    functions it asked for that the list does not offer (dropped)."""
+
+    calls: list[dict[str, Any]]
+    problems: list[str]
+    notes: list[str]
+    missing: list[str]
+    unsupplied: list[str] = field(default_factory=list)  # made-up inputs of kept calls
+    beyond: list[str] = field(default_factory=list)  # values outside an enum: calls dropped
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _words_kept(words: list[str], offered: list[str]) -> bool:
+    """`words` are `offered` with words dropped from either end ("checkin_online" of
+    "flight_checkin_online"), two of them at least."""
+    size = len(words)
+    return 2 <= size < len(offered) and any(
+        offered[start : start + size] == words for start in range(len(offered) - size + 1)
+    )
+
+
+def closest_function(name: str, specs: dict[str, ToolSpec]) -> str | None:
+    """The offered function `name` misspells: the same words with other separators or
+    case ("getWeather", "get_weather"), each word a near spelling of the function's
+    ("get_wether"), or the only function whose name holds its words in a row ("checkin_
+    online" for "flight_checkin_online"), or the one named alike but for a prefix no
+    function has (`_other_prefix`). A different word is another function ("note_delete" is
+    not "note_create"), so None."""
+    if name in specs:
+        return name
+    words = WORD.findall(name.casefold())
+    for close in difflib.get_close_matches(name, list(specs), 3, 0.8):
+        offered = WORD.findall(close.casefold())
+        if "".join(words) == "".join(offered) or (
+            len(words) == len(offered) and all(map(_same_word, words, offered))
+        ):
+            return close
+    holding = [n for n in specs if _words_kept(words, WORD.findall(n.casefold()))]
+    if len(holding) == 1:
+        return holding[0]
+    return _other_prefix(words, specs)
+
+
+def _other_prefix(words: list[str], specs: dict[str, ToolSpec]) -> str | None:
+    """The only offered function named like `words` but for its first word, a prefix no
+    offered function has ("bookwall_induction_book" for "climbwall_induction_book"); two
+    words after the prefix at least."""
+    offered = {name: WORD.findall(name.casefold()) for name in specs}
+    if len(words) < 3 or words[0] in {parts[0] for parts in offered.values() if parts}:
+        return None
+    alike = [name for name, parts in offered.items() if parts[1:] == words[1:]]
+    return alike[0] if len(alike) == 1 else None
+
+
+def _offered(name: str, specs: dict[str, ToolSpec]) -> bool:
+    return closest_function(name, specs) is not None
+
+
+def _is_choice(value: Any, prop: Any) -> bool:
+    """A choice among the function's own options, not an input the request must supply: a
+    boolean, one of the parameter's enum values, or a list of its items' enum values."""
+    if isinstance(value, bool) or not isinstance(prop, dict):
+        return isinstance(value, bool)
+    if value in prop.get("enum", []):
+        return True
+    options = prop.get("items", {}).get("enum", []) if isinstance(prop.get("items"), dict) else []
+    return isinstance(value, list) and bool(value) and all(item in options for item in value)
+
+
+def _inputs(
+    call: dict[str, Any], specs: dict[str, ToolSpec], *, optional: bool = False
+) -> list[str]:
+    """The call's required arguments (with `optional`, all of them) that are inputs the
+    request must supply: not choices (`_is_choice`), and not the number 1, which a singular
+    request says ("tomorrow's forecast" is 1 day, "a table" 1 table)."""
+    spec = specs.get(call["name"])
+    arguments = call.get("arguments")
+    if spec is None or not isinstance(arguments, dict):
+        return []
+    properties = parameter_properties(spec)
+    names = arguments if optional else spec.parameters.get("required", [])
+    return [
+        name
+        for name in names
+        if name in arguments
+        and not _is_choice(arguments[name], properties.get(name))
+        and not _is_one(arguments[name])
+    ]
+
+
+def _invented(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> list[str]:
+    """The call's inputs (`_inputs`) that neither the request nor another call supplies:
+    the model made them up ("2023-04-15" for a tide question that gives no date). A code
+    (AAPL, ORD) may be the model's knowledge of a name the request gives ("Apple",
+    "Chicago"): it counts only when no input comes from the request."""
+    inputs, invented = _unsourced(call, specs, request)
+    if len(invented) == len(inputs):
+        return invented
+    arguments = call["arguments"]
+    return [name for name in invented if not CODE.fullmatch(str(arguments[name]).strip())]
+
+
+def _made_up(call: dict[str, Any], specs: dict[str, ToolSpec], request: str, index: int) -> bool:
+    """No input of the call, required or optional, comes from the request, and it has a
+    required one: the function does not do what was asked (a BMI from made-up weights for a
+    question about boiling water). Its own result is no input it was given."""
+    required = _inputs(call, specs)
+    inputs = _inputs(call, specs, optional=True)
+    arguments = call.get("arguments") or {}
+    return bool(required) and not any(
+        from_request(arguments[k], request, k) and index not in references(arguments[k])
+        for k in inputs
+    )
+
+
+def _unsourced(
+    call: dict[str, Any], specs: dict[str, ToolSpec], request: str
+) -> tuple[list[str], list[str]]:
+    """(the call's inputs, those that neither the request nor another call supplies)."""
+    inputs = _inputs(call, specs)
+    arguments = call.get("arguments") or {}
+    return inputs, [k for k in inputs if not from_request(arguments[k], request, k)]
+
+
+def _is_one(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and value == 1
+
+
+def _kept_calls(
+    calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str, notes: list[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The calls worth checking, references renumbered, and the functions asked for that
+    the list does not offer. A call to such a function goes (the model's way of saying that
+    nothing fits), and so does a made-up call (`_made_up`) that no other call reads."""
+    read = results_read(calls)
+    kept, missing = [], []
+    for index, call in enumerate(calls):
+        if not _offered(call["name"], specs):
+            missing.append(call["name"])
+            notes.append(f"repaired: {call['name']!r} is not offered; call dropped")
+        elif request and index not in read and _made_up(call, specs, request, index):
+            notes.append(
+                f"repaired: call {index} ({call['name']}): none of its inputs is in the "
+                "request; call dropped"
+            )
+        else:
+            kept.append(index)
+    return (calls if len(kept) == len(calls) else _only(calls, kept)), missing
+
+
+def _only(calls: list[dict[str, Any]], kept: list[int]) -> list[dict[str, Any]]:
+    """The calls at the `kept` indices, their references renumbered to the new positions."""
+    shift = {old: new for new, old in enumerate(kept)}
+    return [{**calls[i], "arguments": renumber(calls[i]["arguments"], shift)} for i in kept]
+
+
+def one_call_per_item(
+    calls: list[dict[str, Any]], specs: dict[str, ToolSpec], notes: list[str]
+) -> list[dict[str, Any]]:
+    """A call giving a list where its parameter takes one value (`booking_ref: ["GT-7781",
+    "GT-7790"]`) becomes a call for each item; only where one argument is such a list and
+    no call reads another's result."""
+    if results_read(calls):
+        return calls
+    out: list[dict[str, Any]] = []
+    for call in calls:
+        spec = specs.get(call.get("name", ""))
+        arguments = call.get("arguments")
+        properties = parameter_properties(spec) if spec is not None else {}
+        lists = [
+            name
+            for name, value in (arguments.items() if isinstance(arguments, dict) else [])
+            if isinstance(value, list) and value and _takes_one(properties.get(name))
+        ]
+        if len(lists) != 1:
+            out.append(call)
+            continue
+        name = lists[0]
+        out += [{**call, "arguments": {**arguments, name: item}} for item in arguments[name]]
+        notes.append(
+            f"repaired: {call['name']}: {name} lists {len(arguments[name])} values where it "
+            "takes one; a call for each"
+        )
+    return out
+
+
+def _takes_one(prop: Any) -> bool:
+    return isinstance(prop, dict) and prop.get("type") in ("string", "integer", "number")
+
+
+def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") -> Checked:
+    """The whole answer checked. Repeated identical calls go, and so do calls `_kept_calls`
+    leaves out; each further item of a list the request gives gets its call
+    (`enumerations`); inputs the request does not give are listed (`unsupplied`)."""
+    calls, problems, notes, seen = [], list(answer.problems), [], set()
+    spread = one_call_per_item(_from_zero(answer.calls, notes), specs, notes)
+    kept, missing = _kept_calls(spread, specs, request, notes)
+    if request:
+        kept = calls_for_listed_items(kept, request, notes)
+        kept = calls_for_needs(kept, answer.needs, notes)
+    given = [times_given(call.get("arguments")) for call in kept]
+    for position, call in enumerate(kept):
+        key = json.dumps(call, sort_keys=True, default=str)
+        if key in seen:
+            notes.append(f"repaired: call {len(calls)} repeated an earlier call; dropped")
+            continue
+        seen.add(key)
+        taken = frozenset().union(*(times for i, times in enumerate(given) if i != position))
+        checked, wrong, more = check_call(call, specs, len(calls), request, taken)
+        calls.append(checked)
+        problems += wrong
+        notes += more
+    plan_problems = [str(p) for p in calls_plan(calls).problems()]
+    unsupplied = _unsupplied(calls, specs, request) if request else []
+    return Checked(calls, problems + plan_problems, notes, missing, unsupplied)
+
+
+def _unsupplied(calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str) -> list[str]:
+    """Each kept call's made-up inputs (`_invented`), as `call i (name): k=value`."""
+    return [
+        f"call {index} ({call['name']}): {name}={json.dumps(call['arguments'][name])}"
+        for index, call in enumerate(calls)
+        for name in _invented(call, specs, request)
+    ]
+
+
+def _from_zero(calls: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
+    """Calls whose references count from 1 (`references.counts_from_one`, the rule the
+    TaskBench repair uses) renumbered from 0."""
+    pairs = [(i, r) for i, call in enumerate(calls) for r in references(call.get("arguments"))]
+    if not counts_from_one(pairs, len(calls)):
+        return calls
+    notes.append("repaired: <node-j> references were numbered from 1; shifted to 0-based")
+    shift = {r: r - 1 for _, r in pairs}
+    return [{**call, "arguments": renumber(call.get("arguments"), shift)} for call in calls]
+
+
+def calls_plan(calls: list[dict[str, Any]], request: str = "") -> Plan:
+    """The calls as a plan: one node per call, `<node-j>` values its edges."""
+    subtasks = [
+        SubTask(
+            id=index,
+            description=f"call {call['name']}",
+            capability=call["name"],
+            arguments=[Argument(name=k, value=v) for k, v in call["arguments"].items()]
+            if isinstance(call["arguments"], dict)
+            else [],
+        )
+        for index, call in enumerate(calls)
+    ]
+    return Plan(request=request, subtasks=subtasks)
+
+
+def without_calls_beyond_options(checked: Checked, specs: dict[str, ToolSpec]) -> Checked:
+    """After the last attempt: when every problem left is a value outside a parameter's
+    enum ("handbag" for an engraving's item), the calls holding one go, noted (the function
+    cannot do what is asked, as with a function not offered); any other problem leaves the
+    answer as it is."""
+    outside = set()
+    for index, call in enumerate(checked.calls):
+        spec = specs.get(call["name"])
+        if spec is None:
+            return checked
+        errors = _schema_errors(call["arguments"], spec.parameters)
+        if errors and any(e.validator != "enum" for e in errors):
+            return checked
+        if errors:
+            outside.add(index)
+    if (
+        not outside
+        or results_read(checked.calls) & outside
+        or not all(any(p.startswith(f"call {i} ") for i in outside) for p in checked.problems)
+    ):
+        return checked
+    notes = [
+        f"dropped: {p} (after the last attempt: the function cannot do this)"
+        for p in checked.problems
+    ]
+    calls = _only(checked.calls, [i for i in range(len(checked.calls)) if i not in outside])
+    return Checked(calls, [], checked.notes + notes, checked.missing, beyond=checked.problems)
