@@ -34,8 +34,16 @@ SCHEDULE = function(
          {"start_time": "11:00", "end_time": "05:00"},
          {"start_time": "23:30", "end_time": "05:30"}),
         ("drop it off at half eight", {"start_time": "08:00"}, {"start_time": "08:30"}),
-        # "half eight" is 08:30 or 20:30: 14:00 is in neither hour, so it stays
-        ("drop it off at half eight", {"start_time": "14:00"}, {"start_time": "14:00"}),
+        # "half eight" is 08:30 or 20:30: 14:00 is in neither hour; 08:30 is nearer
+        ("drop it off at half eight", {"start_time": "14:00"}, {"start_time": "08:30"}),
+        ("the eye test at twenty to four", {"start_time": "20:04"}, {"start_time": "15:40"}),
+        ("the hall from 7pm till half eleven",
+         {"start_time": "19:00", "end_time": "19:30"},
+         {"start_time": "19:00", "end_time": "23:30"}),
+        # as near to 02:30 as to 14:30: nothing tells, so it stays
+        ("come at half two", {"start_time": "08:30"}, {"start_time": "08:30"}),
+        # two readings free, not one in both halves: it stays
+        ("at half two or ten past four", {"start_time": "08:00"}, {"start_time": "08:00"}),
         # a time the request states stays, "at 4" included
         ("Ruby at 3.30pm and Ivy straight after at 4.", {"start_time": "16:00"},
          {"start_time": "16:00"}),

@@ -342,7 +342,9 @@ def to_the_request_time(
     no other argument of the call gives, nor another call (`taken`): the only one ("quarter
     past four in the afternoon" -> 16:15 where the model wrote 16:24), else the only one in
     the same hour, else the only one in that hour of the other half of the day ("half
-    eleven at night" -> 23:30 where the model wrote 11:00); otherwise it stays."""
+    eleven at night" -> 23:30 where the model wrote 11:00), else, of one time the request
+    gives in both halves of the day, the half nearer the model's (`_nearer_half`);
+    otherwise it stays."""
     said = mentions(request)
     free = sorted(said.times - times_given(arguments) - taken)
     notes = []
@@ -375,7 +377,20 @@ def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
             return matching[0], why
         if matching:
             return None, ""
-    return None, ""
+    return _nearer_half(hour * 60 + int(written[3:5]), free)
+
+
+def _nearer_half(written: int, free: list[str]) -> tuple[str | None, str]:
+    """Of one reading the request gives in both halves of the day ("half four": 04:30 and
+    16:30), the one nearer round the clock to the model's time (`written`, in minutes):
+    16:30 for 13:45. (None, "") for other times, or when both are as near."""
+    minutes = [int(time[:2]) * 60 + int(time[3:5]) for time in free]
+    if len(free) != 2 or abs(minutes[0] - minutes[1]) != 720:
+        return None, ""
+    away = [min(abs(m - written), 1440 - abs(m - written)) for m in minutes]
+    if away[0] == away[1]:
+        return None, ""
+    return free[away.index(min(away))], "the request's one time, in the nearer half of the day"
 
 
 _QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”", "`": "`"}
