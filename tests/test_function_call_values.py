@@ -10,7 +10,7 @@ import pytest
 
 from function_call_helpers import call, first_arguments, function
 from toolpath.planners.call_checks import closest_function
-from toolpath.planners.coercion import to_the_request_time
+from toolpath.planners.coercion import to_the_named_option, to_the_request_time
 from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.grounding import grounded
 from toolpath.planners.llm import ScriptedChatModel
@@ -231,3 +231,44 @@ def test_a_value_outside_the_options_after_the_last_attempt_drops_that_call() ->
         ScriptedChatModel([missing] * 2), function_specs([ENGRAVE]), relevance_floor=None
     ).call("engrave my dog tag")
     assert result.problems
+
+
+OPTIONS = {
+    "type": "object",
+    "properties": {
+        "appliance": {"type": "string", "enum": ["wood_burner", "multi_fuel_stove", "open_fire"]},
+        "channel": {"type": "string", "enum": ["letter", "sms", "email"]},
+        "from_unit": {"type": "string", "enum": ["kg", "lb", "mile", "km"]},
+        "to_unit": {"type": "string", "enum": ["kg", "lb", "mile", "km"]},
+        "format": {"type": "string", "enum": ["book", "ebook", "audiobook"]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "taken", "expected"),
+    [
+        # the only option the request names replaces one it does not give
+        ("sweep the chimney for our multi fuel stove", {"appliance": "wood_burner"}, (),
+         {"appliance": "multi_fuel_stove"}),
+        # the option written is there, named after a negation: not named
+        ("reminders by post please, he doesn't do mobiles or email", {"channel": "letter"}, (),
+         {"channel": "letter"}),
+        # the model's option is in the request, its letters in a row: stays
+        ("renew the book and search for e-books", {"format": "ebook"}, (), {"format": "ebook"}),
+        # the option named is another argument's ("kg"), so "lb" for pounds stays
+        ("how many pounds is 68 kg?", {"from_unit": "kg", "to_unit": "lb"}, (),
+         {"from_unit": "kg", "to_unit": "lb"}),
+        # ... or another call's
+        ("add an open fire show and a sports one", {"appliance": "wood_burner"}, ("open_fire",),
+         {"appliance": "wood_burner"}),
+        # two options named: nothing tells which
+        ("a wood burner or an open fire", {"appliance": "multi_fuel_stove"}, (),
+         {"appliance": "multi_fuel_stove"}),
+    ],
+)  # fmt: skip
+def test_an_option_the_request_does_not_give_goes_to_the_one_it_names(
+    request_text: str, written: dict, taken: tuple, expected: dict
+) -> None:
+    repaired, _ = to_the_named_option(written, OPTIONS, request_text, "call 0", frozenset(taken))
+    assert repaired == expected

@@ -22,7 +22,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from toolpath.planners.call_reading import Answer, parameter_properties
-from toolpath.planners.coercion import against_the_request, coerce, times_given
+from toolpath.planners.coercion import against_the_request, coerce, values_given
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, supplied
 from toolpath.planners.mentions import NUMBER, WORD
@@ -146,8 +146,8 @@ def check_call(
     taken: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """(the call repaired, problems left, repairs made) for call number `index`; with a
-    `request`, optional arguments it does not mention are left out. `taken`: times of day
-    other calls give (`coercion.against_the_request`)."""
+    `request`, optional arguments it does not mention are left out. `taken`: texts and times
+    of day other calls give (`coercion.against_the_request`)."""
     name, arguments = call["name"], call["arguments"]
     notes: list[str] = []
     if name not in specs:
@@ -405,14 +405,14 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     if request:
         kept = calls_for_listed_items(kept, request, notes)
         kept = calls_for_needs(kept, answer.needs, notes)
-    given = [times_given(call.get("arguments")) for call in kept]
+    given = [values_given(call.get("arguments")) for call in kept]
     for position, call in enumerate(kept):
         key = json.dumps(call, sort_keys=True, default=str)
         if key in seen:
             notes.append(f"repaired: call {len(calls)} repeated an earlier call; dropped")
             continue
         seen.add(key)
-        taken = frozenset().union(*(times for i, times in enumerate(given) if i != position))
+        taken = frozenset().union(*(values for i, values in enumerate(given) if i != position))
         checked, wrong, more = check_call(call, specs, len(calls), request, taken)
         calls.append(checked)
         problems += wrong

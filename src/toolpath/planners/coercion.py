@@ -16,6 +16,7 @@ from typing import Any
 
 import phonenumbers
 
+from toolpath.planners.grounding import grounded
 from toolpath.planners.mentions import (
     NUMBER,
     SECONDS_PER_UNIT,
@@ -346,7 +347,7 @@ def to_the_request_time(
     gives in both halves of the day, the half nearer the model's (`_nearer_half`);
     otherwise it stays."""
     said = mentions(request)
-    free = sorted(said.times - times_given(arguments) - taken)
+    free = sorted(said.times - values_given(arguments) - taken)
     notes = []
     for name, value in arguments.items():
         found = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
@@ -463,12 +464,68 @@ def as_written(
     return out, notes
 
 
-def times_given(arguments: Any) -> frozenset[str]:
-    """The times of day (HH:MM) the arguments give."""
+_NEGATIONS = frozenset({"not", "no", "t", "never", "without", "nor"})  # "t" of "don't"
+
+
+def _named_plainly(option: str, request_words: list[str]) -> bool:
+    """The option's words ("multi_fuel_stove") in a row in the request's, with no negation
+    among the four words before them ("he doesn't do mobiles or email" names no email)."""
+    words = WORD.findall(fold(option))
+    size = len(words)
+    return bool(words) and any(
+        request_words[start : start + size] == words
+        and not _NEGATIONS & set(request_words[max(0, start - 4) : start])
+        for start in range(len(request_words) - size + 1)
+    )
+
+
+def _given(value: str, name: str, request: str) -> bool:
+    """The request gives the option in some form (`grounding`), or its letters in a row
+    ("ebook" in "e-books")."""
+    compact = "".join(WORD.findall(fold(value)))
+    return grounded(value, request, name) or compact in "".join(WORD.findall(fold(request)))
+
+
+def to_the_named_option(
+    arguments: dict[str, Any],
+    schema: dict[str, Any],
+    request: str,
+    where: str,
+    taken: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], list[str]]:
+    """An enum option the request does not give (`_given`), replaced by the parameter's only
+    option it names (`_named_plainly`: "multi_fuel_stove" for "our multi fuel stove" where
+    the model chose "wood_burner"). It stays when the request names two options or none,
+    or when another argument has the one named ("kg" of "68 kg in pounds"), or another
+    call (`taken`)."""
+    request_words = WORD.findall(fold(request))
+    properties = schema.get("properties", {})
+    notes = []
+    for name, value in arguments.items():
+        prop = properties.get(name)
+        options = prop.get("enum", []) if isinstance(prop, dict) else []
+        if not isinstance(value, str) or value not in options:
+            continue
+        named = [o for o in options if isinstance(o, str) and _named_plainly(o, request_words)]
+        if (
+            len(named) != 1
+            or named[0] in taken
+            or named[0] in arguments.values()
+            or _given(value, name, request)
+        ):
+            continue
+        notes.append(_changed(f"{where}.{name}", value, named[0], "the option the request names"))
+        arguments = {**arguments, name: named[0]}
+    return arguments, notes
+
+
+def values_given(arguments: Any) -> frozenset[str]:
+    """The texts the arguments give, and their times of day as HH:MM ("17:00" of
+    "17:00:00")."""
+    values = arguments.values() if isinstance(arguments, dict) else []
+    texts = [value.strip() for value in values if isinstance(value, str)]
     return frozenset(
-        found.group(1)
-        for value in (arguments.values() if isinstance(arguments, dict) else [])
-        if isinstance(value, str) and (found := _TIME_OF_DAY.fullmatch(value.strip()))
+        [*texts, *(found.group(1) for text in texts if (found := _TIME_OF_DAY.fullmatch(text)))]
     )
 
 
@@ -480,14 +537,15 @@ def against_the_request(
     taken: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
-    and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, times of day the
-    request states (not those other calls give: `taken`), texts as the request writes
-    them; notes say what changed."""
+    and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
+    request names, times of day the request states (neither, one another call gives: `taken`),
+    texts as the request writes them; notes say what changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,
         lambda a, _, r, w: in_measure_units(a, r, w),
         to_iso_dates,
+        lambda a, s, r, w: to_the_named_option(a, s, r, w, taken),
         lambda a, _, r, w: to_the_request_time(a, r, w, taken),
         lambda a, _, r, w: as_written(a, r, w),
     ):
