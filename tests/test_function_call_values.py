@@ -262,6 +262,13 @@ OPTIONS = {
         # ... or another call's
         ("add an open fire show and a sports one", {"appliance": "wood_burner"}, ("open_fire",),
          {"appliance": "wood_burner"}),
+        # the options joined in one text: the one the request names (in another form)
+        ("sweep our two open fires", {"appliance": "wood_burner; open_fire"}, (),
+         {"appliance": "open_fire"}),
+        ("a wood-burners sweep", {"appliance": "wood_burner; multi_fuel_stove; open_fire"}, (),
+         {"appliance": "wood_burner"}),
+        ("sweep please", {"appliance": "wood_burner; open_fire"}, (),
+         {"appliance": "wood_burner; open_fire"}),
         # two options named: nothing tells which
         ("a wood burner or an open fire", {"appliance": "multi_fuel_stove"}, (),
          {"appliance": "multi_fuel_stove"}),

@@ -464,21 +464,6 @@ def as_written(
     return out, notes
 
 
-_NEGATIONS = frozenset({"not", "no", "t", "never", "without", "nor"})  # "t" of "don't"
-
-
-def _named_plainly(option: str, request_words: list[str]) -> bool:
-    """The option's words ("multi_fuel_stove") in a row in the request's, with no negation
-    among the four words before them ("he doesn't do mobiles or email" names no email)."""
-    words = WORD.findall(fold(option))
-    size = len(words)
-    return bool(words) and any(
-        request_words[start : start + size] == words
-        and not _NEGATIONS & set(request_words[max(0, start - 4) : start])
-        for start in range(len(request_words) - size + 1)
-    )
-
-
 def _given(value: str, name: str, request: str) -> bool:
     """The request gives the option in some form (`grounding`), or its letters in a row
     ("ebook" in "e-books")."""
@@ -493,20 +478,21 @@ def to_the_named_option(
     where: str,
     taken: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], list[str]]:
-    """An enum option the request does not give (`_given`), replaced by the parameter's only
-    option it names (`_named_plainly`: "multi_fuel_stove" for "our multi fuel stove" where
-    the model chose "wood_burner"). It stays when the request names two options or none,
-    or when another argument has the one named ("kg" of "68 kg in pounds"), or another
-    call (`taken`)."""
-    request_words = WORD.findall(fold(request))
+    """An enum option the request does not give (`_given`), or several options joined in
+    one text ("bird_guard; rain_cap; ..."), replaced by the only one of them the request
+    names (`Mentions.names_plainly`: "multi_fuel_stove" for "our multi fuel stove" where the
+    model chose "wood_burner"). It stays when the request names two or none, or when another
+    argument has the one named ("kg" of "68 kg in pounds"), or another call (`taken`)."""
+    said = mentions(request)
     properties = schema.get("properties", {})
     notes = []
     for name, value in arguments.items():
         prop = properties.get(name)
         options = prop.get("enum", []) if isinstance(prop, dict) else []
-        if not isinstance(value, str) or value not in options:
+        choices = _joined_options(value, options) or options
+        if not isinstance(value, str) or (value not in options and choices is options):
             continue
-        named = [o for o in options if isinstance(o, str) and _named_plainly(o, request_words)]
+        named = [o for o in choices if isinstance(o, str) and said.names_plainly(o)]
         if (
             len(named) != 1
             or named[0] in taken
@@ -517,6 +503,17 @@ def to_the_named_option(
         notes.append(_changed(f"{where}.{name}", value, named[0], "the option the request names"))
         arguments = {**arguments, name: named[0]}
     return arguments, notes
+
+
+_SEPARATORS = re.compile(r"\s*[;,|/]\s*|\s+or\s+")
+
+
+def _joined_options(value: Any, options: list[Any]) -> list[Any]:
+    """The options a text joins ("bird_guard; rain_cap"), two at least; else []."""
+    if not isinstance(value, str) or value in options:
+        return []
+    parts = [part for part in _SEPARATORS.split(value.strip()) if part]
+    return parts if len(parts) >= 2 and all(part in options for part in parts) else []
 
 
 def values_given(arguments: Any) -> frozenset[str]:

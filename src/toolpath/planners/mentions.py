@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -118,11 +119,26 @@ class Mentions:
             return False
         if f" {' '.join(words)} " in f" {' '.join(self.words)} ":
             return True
-        size = len(words)
+        return bool(self._word_starts(words, _inflected))
+
+    def names_plainly(self, value: str) -> bool:
+        """The value's words in a row in the request, each as it is or in the plural ("bird
+        guards" names bird_guard; "bike" does not name bikes), with no negation among the
+        four words before ("he doesn't do mobiles or email" does not name email)."""
+        words = WORD.findall(fold(value))
         return any(
-            all(map(_inflected, words, self.words[start : start + size]))
-            for start in range(len(self.words) - size + 1)
+            not _NEGATIONS & set(self.words[max(0, start - 4) : start])
+            for start in self._word_starts(words, _same_or_plural)
         )
+
+    def _word_starts(self, words: list[str], alike: Callable[[str, str], bool]) -> list[int]:
+        """Where `words` start in a row in the request's, each `alike` the request's."""
+        size = len(words)
+        return [
+            start
+            for start in range(len(self.words) - size + 1)
+            if words and all(map(alike, words, self.words[start : start + size]))
+        ]
 
     def says_joined(self, value: str) -> bool:
         """The value is two or more words of the request in a row, written without spaces
@@ -360,6 +376,13 @@ def _month_days(text: str) -> set[str]:
         if 1 <= int(day) <= 31:
             found.add(f"{_MONTHS.index(month) + 1:02d}-{int(day):02d}")
     return found
+
+
+_NEGATIONS = frozenset({"not", "no", "t", "never", "without", "nor"})  # "t" of "don't"
+
+
+def _same_or_plural(word: str, written: str) -> bool:
+    return written in (word, f"{word}s", f"{word}es")
 
 
 def _inflected(a: str, b: str) -> bool:
