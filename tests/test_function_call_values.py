@@ -10,7 +10,7 @@ import pytest
 
 from function_call_helpers import call, first_arguments, function
 from toolpath.planners.call_checks import closest_function
-from toolpath.planners.coercion import to_the_named_option, to_the_request_time
+from toolpath.planners.coercion import as_written, to_the_named_option, to_the_request_time
 from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.grounding import grounded
 from toolpath.planners.llm import ScriptedChatModel
@@ -279,3 +279,18 @@ def test_an_option_the_request_does_not_give_goes_to_the_one_it_names(
 ) -> None:
     repaired, _ = to_the_named_option(written, OPTIONS, request_text, "call 0", frozenset(taken))
     assert repaired == expected
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        ("bird guards on both pots? HX7 8AD, two storey", "HX7", "HX7 8AD"),
+        ("at LS18 5NA please", "LS18", "LS18 5NA"),
+        ("LS18 5NA or LS18 4QT", "LS18", "LS18"),  # two postcodes start so: stays
+        ("room HX7 on floor 2", "HX7", "HX7"),  # no postcode: stays
+    ],
+)
+def test_half_a_postcode_becomes_the_whole_one_the_request_writes(
+    request_text: str, written: str, expected: str
+) -> None:
+    assert as_written({"postcode": written}, request_text, "call 0")[0] == {"postcode": expected}

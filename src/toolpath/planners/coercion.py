@@ -441,16 +441,29 @@ def _names_given(value: Any, request: str) -> Any:
     return value
 
 
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b")  # UK: "HX7 8AD"
+
+
+def _whole_postcode(value: Any, request: str) -> Any:
+    """The whole of the one UK postcode whose first half is `value` ("HX7 8AD" for "HX7");
+    any other value as it is."""
+    if not isinstance(value, str):
+        return value
+    whole = {f.group(0) for f in _POSTCODE.finditer(request) if f.group(1) == value.strip()}
+    return whole.pop() if len(whole) == 1 else value
+
+
 def _as_written(value: Any, request: str) -> Any:
-    return _names_given(_whole_path(_without_quotes(value, request), request), request)
+    written = _whole_path(_without_quotes(value, request), request)
+    return _names_given(_whole_postcode(written, request), request)
 
 
 def as_written(
     arguments: dict[str, Any], request: str, where: str
 ) -> tuple[dict[str, Any], list[str]]:
     """Text arguments (and text items of list arguments) as the request writes them:
-    without the request's quotes, a file name with the folders the request gives it, a name
-    without the first names it does not give."""
+    without the request's quotes, a file name with the folders the request gives it, a UK
+    postcode whole, a name without the first names it does not give."""
     notes, out = [], {}
     for name, value in arguments.items():
         new = (
