@@ -294,3 +294,52 @@ def test_half_a_postcode_becomes_the_whole_one_the_request_writes(
     request_text: str, written: str, expected: str
 ) -> None:
     assert as_written({"postcode": written}, request_text, "call 0")[0] == {"postcode": expected}
+
+
+APPOINTMENT = function(
+    "appointment_book",
+    ["patient_name", "date", "appointment"],
+    patient_name={"type": "string"},
+    date={"type": "string", "description": "YYYY-MM-DD"},
+    appointment={"type": "string", "enum": ["hearing_test", "aid_fitting", "aid_review"]},
+)
+
+
+def planned_options(replies: list[str], request: str) -> list[str]:
+    result = FunctionCaller(
+        ScriptedChatModel(replies), function_specs([APPOINTMENT]), relevance_floor=None
+    ).call(request)
+    return [
+        next(a.value for a in task.arguments if a.name == "appointment")
+        for task in result.plan.subtasks
+    ]
+
+
+def booked(*options: str, date: str = "2026-12-09") -> str:
+    return "\n".join(
+        call("appointment_book", patient_name="Arthur Bell", date=date, appointment=option)
+        for option in options
+    )
+
+
+def test_calls_running_through_the_options_keep_the_ones_the_request_gives() -> None:
+    request = "Can Arthur Bell have his hearing test on Wednesday 9 December 2026?"
+    answer = booked("hearing_test", "aid_fitting", "aid_review")
+    assert planned_options([answer], request) == ["hearing_test"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # two calls alike but for the option: a real pair may be so ("and get the aids
+        # fitted" said another way); both stay
+        (booked("hearing_test", "aid_fitting"), ["hearing_test", "aid_fitting"]),
+        # calls that differ in more than the option are separate bookings
+        (booked("hearing_test") + booked("aid_fitting", date="2026-12-10")
+         + booked("aid_review", date="2026-12-11"),
+         ["hearing_test", "aid_fitting", "aid_review"]),
+    ],
+)  # fmt: skip
+def test_other_calls_to_one_function_stay(answer: str, expected: list[str]) -> None:
+    request = "Arthur Bell: hearing test 9 Dec 2026, and the new aids in on 10 and 11 Dec 2026"
+    assert planned_options([answer], request) == expected

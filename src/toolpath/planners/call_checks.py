@@ -355,6 +355,47 @@ def _kept_calls(
     return (calls if len(kept) == len(calls) else _only(calls, kept)), missing
 
 
+def without_options_run_through(
+    calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str, notes: list[str]
+) -> list[dict[str, Any]]:
+    """Three calls or more to one function, alike but for one enum option each
+    ("hearing_test", "aid_fitting", "aid_review", ...): the model ran through the options.
+    When the request gives some of them, the others' calls go. Only where no call reads
+    another's result."""
+    if results_read(calls):
+        return calls
+    runs: dict[tuple[str, str, str], list[int]] = {}
+    for index, call in enumerate(calls):
+        for name in _options_set(call, specs):
+            rest = {k: v for k, v in call["arguments"].items() if k != name}
+            key = (call["name"], name, json.dumps(rest, sort_keys=True, default=str))
+            runs.setdefault(key, []).append(index)
+    dropped: set[int] = set()
+    for (function, name, _), members in runs.items():
+        given = [i for i in members if supplied(calls[i]["arguments"][name], request, name)]
+        if len(members) >= 3 and given:
+            dropped |= set(members) - set(given)
+            notes.append(
+                f"repaired: {function}: {len(members)} calls alike but for {name}; those "
+                "with a value the request does not give dropped"
+            )
+    return _only(calls, [i for i in range(len(calls)) if i not in dropped]) if dropped else calls
+
+
+def _options_set(call: dict[str, Any], specs: dict[str, ToolSpec]) -> list[str]:
+    """The call's arguments that hold one of their parameter's enum options."""
+    spec = specs.get(call["name"])
+    arguments = call.get("arguments")
+    if spec is None or not isinstance(arguments, dict):
+        return []
+    properties = parameter_properties(spec)
+    return [
+        name
+        for name, value in arguments.items()
+        if isinstance(value, str) and value in (properties.get(name) or {}).get("enum", [])
+    ]
+
+
 def _only(calls: list[dict[str, Any]], kept: list[int]) -> list[dict[str, Any]]:
     """The calls at the `kept` indices, their references renumbered to the new positions."""
     shift = {old: new for new, old in enumerate(kept)}
@@ -403,6 +444,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     spread = one_call_per_item(_from_zero(answer.calls, notes), specs, notes)
     kept, missing = _kept_calls(spread, specs, request, notes)
     if request:
+        kept = without_options_run_through(kept, specs, request, notes)
         kept = calls_for_listed_items(kept, request, notes)
         kept = calls_for_needs(kept, answer.needs, notes)
     given = [values_given(call.get("arguments")) for call in kept]
