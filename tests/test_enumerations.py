@@ -180,6 +180,15 @@ def test_needs_that_differ_in_no_name_or_that_have_their_calls_add_nothing() -> 
     assert not notes
 
 
+def test_needs_written_as_arguments_are_values_not_things() -> None:
+    """ "date: 2026-12-27; start_time: 14:00" lists one call's values: no call is added."""
+    booking = {"name": "book", "arguments": {"date": "2027-01-02", "start_time": "19:00"}}
+    needs = ["ice rink session", "date: 2026-12-27", "start_time: 14:00", "date: 2027-01-02"]
+    notes: list[str] = []
+    assert calls_for_needs([booking], needs, notes) == [booking]
+    assert not notes
+
+
 def test_the_caller_adds_the_call_its_needs_line_listed() -> None:
     summary = function("summary", ["topic"], topic={"type": "string"})
     written = {"name": "summary", "arguments": {"topic": "Treaty of Westphalia"}}

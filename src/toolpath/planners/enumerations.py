@@ -218,6 +218,9 @@ def _copy_for(
     return None
 
 
+_ARGUMENT = re.compile(r"[a-z]+(?:_[a-z0-9]+)*\s*[:=]\s*\S", re.I)  # "start_time: 14:00"
+
+
 def calls_for_needs(
     calls: list[dict[str, Any]], needs: list[str], notes: list[str]
 ) -> list[dict[str, Any]]:
@@ -225,7 +228,9 @@ def calls_for_needs(
     words of another ("summary of the Treaty of Westphalia; summary of the Peace of
     Augsburg") where a call holds what the other differs in and none holds its own: the
     model listed it and wrote no call for it. As for lists, only names and codes count
-    ("weight in kg; weight in pounds" asks for no second conversion)."""
+    ("weight in kg; weight in pounds" asks for no second conversion). Items written as
+    arguments ("date: 2026-12-27; start_time: 14:00") are the calls' values, not things."""
+    needs = [need for need in needs if not _ARGUMENT.match(need)]
     if len(needs) < 2 or len(calls) >= len(needs):
         return calls
     read = results_read(calls)
