@@ -10,7 +10,12 @@ import pytest
 
 from function_call_helpers import call, first_arguments, function
 from toolpath.planners.call_checks import closest_function
-from toolpath.planners.coercion import as_written, to_the_named_option, to_the_request_time
+from toolpath.planners.coercion import (
+    as_written,
+    to_the_named_option,
+    to_the_request_date,
+    to_the_request_time,
+)
 from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.grounding import grounded
 from toolpath.planners.llm import ScriptedChatModel
@@ -343,3 +348,29 @@ def test_calls_running_through_the_options_keep_the_ones_the_request_gives() -> 
 def test_other_calls_to_one_function_stay(answer: str, expected: list[str]) -> None:
     request = "Arthur Bell: hearing test 9 Dec 2026, and the new aids in on 10 and 11 Dec 2026"
     assert planned_options([answer], request) == expected
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "taken", "expected"),
+    [
+        # a date the request does not state goes to the only one it states
+        ("visits: Tuesday 8 September 2026 in the morning", {"date": "2026-09-02"}, (),
+         {"date": "2026-09-08"}),
+        # ... that no other call gives
+        ("the first on Tuesday 8 September 2026, the second Thursday 10 September 2026",
+         {"date": "2026-09-02"}, ("2026-09-10",), {"date": "2026-09-08"}),
+        # two dates free: it stays
+        ("Tuesday 8 September 2026 or Thursday 10 September 2026", {"date": "2026-09-02"}, (),
+         {"date": "2026-09-02"}),
+        # a date counted from the one stated: it stays
+        ("cakes for the Saturday after Friday 16 October 2026", {"date": "2026-10-17"}, (),
+         {"date": "2026-10-17"}),
+        # stated without its year: it stays
+        ("moving Saturday 1 August 2026; boxes by Monday 27 July", {"date": "2026-07-27"}, (),
+         {"date": "2026-07-27"}),
+    ],
+)  # fmt: skip
+def test_a_date_the_request_does_not_state_goes_to_the_only_one_it_does(
+    request_text: str, written: dict, taken: tuple, expected: dict
+) -> None:
+    assert to_the_request_date(written, request_text, "call 0", frozenset(taken))[0] == expected

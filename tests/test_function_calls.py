@@ -648,12 +648,13 @@ def test_a_continuation_in_the_answers_own_words_is_kept() -> None:
 
 
 def test_a_date_no_calendar_has_is_sent_back() -> None:
-    """2026 has no 29 February: the call is a problem the model is told of, not a call."""
+    """2026 has no 29 February: the call is a problem the model is told of, not a call
+    (two dates stated: the request's date is not the only one to put in its place)."""
     day = function("bread", ["date"], date={"type": "string", "description": "YYYY-MM-DD"})
     wrong, right = call("bread", date="2026-02-29"), call("bread", date="2026-03-01")
     llm = ScriptedChatModel([wrong, right])
     result = FunctionCaller(llm, function_specs([day]), relevance_floor=None).call(
-        "bread on Sunday 1 March 2026"
+        "bread on Sunday 1 March 2026 or Monday 2 March 2026"
     )
     assert "'2026-02-29' is no date on the calendar" in llm.calls[1]["messages"][-1]["content"]
     assert [a.value for a in result.plan.subtasks[0].arguments] == ["2026-03-01"]

@@ -334,6 +334,37 @@ def to_iso_dates(
 
 
 _TIME_OF_DAY = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# words by which a request may count one date from another ("the Saturday after")
+_RELATIVE = re.compile(
+    r"\b(?:after|before|next|following|later|earlier|previous|prior|tomorrow|yesterday|ago"
+    r"|fortnight|week|weeks|day|days|month|months|year|years|weekend)\b",
+    re.I,
+)
+
+
+def to_the_request_date(
+    arguments: dict[str, Any], request: str, where: str, taken: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], list[str]]:
+    """A date (YYYY-MM-DD) the request does not state, replaced by the only date it states
+    that no other argument of the call gives, nor another call (`taken`): "2026-09-02" for
+    "Tuesday 8 September 2026". Not where the request may count a date from another
+    (`_RELATIVE`: "the Saturday after", "for 3 days")."""
+    said = mentions(request)
+    if _RELATIVE.search(request):
+        return arguments, []
+    free = sorted(said.dates - values_given(arguments) - taken)
+    notes = []
+    for name, value in arguments.items():
+        if len(free) != 1 or not isinstance(value, str):
+            continue
+        day = value.strip()
+        if _ISO_DATE.fullmatch(day) and day not in said.dates and day[5:] not in said.month_days:
+            notes.append(
+                _changed(f"{where}.{name}", value, free[0], "the only date the request gives")
+            )
+            arguments = {**arguments, name: free.pop()}
+    return arguments, notes
 
 
 def to_the_request_time(
@@ -548,14 +579,15 @@ def against_the_request(
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
-    request names, times of day the request states (neither, one another call gives: `taken`),
-    texts as the request writes them; notes say what changed."""
+    request names, dates and times of day the request states (neither one another call
+    gives: `taken`), texts as the request writes them; notes say what changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,
         lambda a, _, r, w: in_measure_units(a, r, w),
         to_iso_dates,
         lambda a, s, r, w: to_the_named_option(a, s, r, w, taken),
+        lambda a, _, r, w: to_the_request_date(a, r, w, taken),
         lambda a, _, r, w: to_the_request_time(a, r, w, taken),
         lambda a, _, r, w: as_written(a, r, w),
     ):

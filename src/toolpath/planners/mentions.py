@@ -307,7 +307,7 @@ def _in_every_unit(durations: set[tuple[float, int]]) -> set[float]:
 def _dates(text: str) -> set[str]:
     """Dates written with the month's name ("March 8, 2024", "8th of March 2024"), a
     month's first or last day ("the end of January 2026" -> 2026-01-31) and both ends of a
-    month named with its year ("July 2025"), in ISO form."""
+    month named with its year and no day ("July 2025"), in ISO form."""
     found = set()
     for month, day, year in _MONTH_DAY_YEAR.findall(text):
         found.add((year, month, day))
@@ -317,7 +317,9 @@ def _dates(text: str) -> set[str]:
     for edge, month, year in edges:
         last = calendar.monthrange(int(year), _MONTHS.index(month) + 1)[1]
         found.add((year, month, str(last if edge == "end" else 1)))
-    for month, year in set(_MONTH_YEAR.findall(text)) - {(m, y) for _, m, y in edges}:
+    days = [*_MONTH_DAY_YEAR.finditer(text), *_DAY_MONTH_YEAR.finditer(text)]
+    months = set(_MONTH_YEAR.findall(_blanked(text, days)))  # not "September 2026" of a day's
+    for month, year in months - {(m, y) for _, m, y in edges}:
         last = calendar.monthrange(int(year), _MONTHS.index(month) + 1)[1]
         found |= {(year, month, "1"), (year, month, str(last))}  # "in July 2025"
     iso = set()
