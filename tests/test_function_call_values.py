@@ -329,8 +329,13 @@ def booked(*options: str, date: str = "2026-12-09") -> str:
 
 def test_calls_running_through_the_options_keep_the_ones_the_request_gives() -> None:
     request = "Can Arthur Bell have his hearing test on Wednesday 9 December 2026?"
-    answer = booked("hearing_test", "aid_fitting", "aid_review")
+    answer = booked("aid_fitting", "hearing_test", "aid_review")
     assert planned_options([answer], request) == ["hearing_test"]
+    # none given in its words ("his aids checked"): the model's first choice stays
+    request = "Can Arthur Bell have his aids checked on Wednesday 9 December 2026?"
+    assert planned_options([booked("aid_review", "hearing_test", "aid_fitting")], request) == [
+        "aid_review"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -360,8 +360,8 @@ def without_options_run_through(
 ) -> list[dict[str, Any]]:
     """Three calls or more to one function, alike but for one enum option each
     ("hearing_test", "aid_fitting", "aid_review", ...): the model ran through the options.
-    When the request gives some of them, the others' calls go. Only where no call reads
-    another's result."""
+    Those whose option the request gives stay; when it gives none, the first (the model's
+    own choice) stays. Only where no call reads another's result."""
     if results_read(calls):
         return calls
     runs: dict[tuple[str, str, str], list[int]] = {}
@@ -372,13 +372,15 @@ def without_options_run_through(
             runs.setdefault(key, []).append(index)
     dropped: set[int] = set()
     for (function, name, _), members in runs.items():
+        if len({calls[i]["arguments"][name] for i in members}) < 3:
+            continue
         given = [i for i in members if supplied(calls[i]["arguments"][name], request, name)]
-        if len(members) >= 3 and given:
-            dropped |= set(members) - set(given)
-            notes.append(
-                f"repaired: {function}: {len(members)} calls alike but for {name}; those "
-                "with a value the request does not give dropped"
-            )
+        dropped |= set(members) - set(given or members[:1])
+        notes.append(
+            f"repaired: {function}: {len(members)} calls alike but for {name}; only "
+            + ("those with a value the request gives" if given else "the first")
+            + " kept"
+        )
     return _only(calls, [i for i in range(len(calls)) if i not in dropped]) if dropped else calls
 
 
