@@ -647,6 +647,22 @@ def test_a_continuation_in_the_answers_own_words_is_kept() -> None:
     assert [t.arguments[0].value for t in result.plan.subtasks] == ["Oslo", "Rome"]
 
 
+def test_a_continuation_to_a_sibling_function_is_not_kept() -> None:
+    """Calls that stood, then a call to another function of the same family that nothing
+    the model wrote names (only the shared "optician"): the answer stays as it was; a
+    sibling its Needs line names ("repair") is kept."""
+    test = function("optician_eye_test_book", ["patient_name"], patient_name={"type": "string"})
+    repair = function("optician_repair_request", ["patient_name"], patient_name={"type": "string"})
+    specs = function_specs([test, repair])
+    request = "Nadia Rahman: a contact lens check, and the arm of my glasses is off"
+    booked = call("optician_eye_test_book", patient_name="Nadia Rahman")
+    mended = call("optician_repair_request", patient_name="Nadia Rahman")
+    for first, kept in ((booked, 1), ("Needs: eye test; repair of my glasses\n" + booked, 2)):
+        llm = ScriptedChatModel([first, mended], continues_answers=True)
+        result = FunctionCaller(llm, specs, relevance_floor=None).call(request)
+        assert len(result.plan.subtasks) == kept, first
+
+
 def test_a_date_no_calendar_has_is_sent_back() -> None:
     """2026 has no 29 February: the call is a problem the model is told of, not a call
     (two dates stated: the request's date is not the only one to put in its place)."""

@@ -26,10 +26,9 @@ from toolpath.planners.call_checks import (
     without_calls_beyond_options,
 )
 from toolpath.planners.call_reading import MAX_REASON_CHARS, Answer, read_calls
-from toolpath.planners.grounding import shares_a_word
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import REFERENCE_DATE
+from toolpath.planners.mentions import REFERENCE_DATE, WORD
 from toolpath.planners.plan import Plan
 from toolpath.tools.spec import ToolSpec
 
@@ -226,18 +225,33 @@ def _names(text: str, function: str) -> bool:
     return re.search(rf"\b{re.escape(function)}\b", text) is not None
 
 
-def _follows_what_it_wrote(added: Answer, before: str) -> bool:
+def _follows_what_it_wrote(added: Answer, before: str, specs: dict[str, ToolSpec]) -> bool:
     """Every function the continuation calls is named in what the model wrote before it,
-    or shares a word with that ("podcast_search" after "Needs: podcast search"; not
-    "define_word" after "Needs: summary of Hamlet's plot")."""
+    or one of its own words is (`_own_words`: "podcast_search" after "Needs: podcast
+    search"; not "define_word" after "Needs: summary of Hamlet's plot", nor
+    "optician_repair_request" after calls to optician_eye_test_book)."""
+    written = before.casefold()
     return all(
-        _names(before, c["name"]) or shares_a_word(c["name"].replace("_", " "), before)
+        _names(before, c["name"])
+        or any(re.search(rf"\b{word}", written) for word in _own_words(c["name"], specs))
         for c in added.calls
     )
 
 
+def _own_words(function: str, specs: dict[str, ToolSpec]) -> set[str]:
+    """The words of 4+ letters in a function's name that no other offered function's name
+    has ("repair" and "request" of optician_repair_request beside optician_lens_order)."""
+    others = {word for name in specs if name != function for word in WORD.findall(name.casefold())}
+    return {word for word in WORD.findall(function.casefold()) if len(word) >= 4} - others
+
+
 def keeps_continuation(
-    raw: str, before: Answer, checked: Checked, added: Answer, after: Checked
+    raw: str,
+    before: Answer,
+    checked: Checked,
+    added: Answer,
+    after: Checked,
+    specs: dict[str, ToolSpec],
 ) -> bool:
     """Whether an answer (`raw`, read as `before`, checked as `checked`) continued by the
     model (`added`; the whole checked as `after`) replaces it. After no call: when the calls
@@ -248,12 +262,12 @@ def keeps_continuation(
     if not added.calls:
         return False
     if not before.calls:
-        return _follows_what_it_wrote(added, raw)
+        return _follows_what_it_wrote(added, raw, specs)
     return (
         not after.problems
         and not after.unsupplied
         and len(after.calls) > len(checked.calls)
-        and _follows_what_it_wrote(added, raw)
+        and _follows_what_it_wrote(added, raw, specs)
     )
 
 
@@ -423,7 +437,7 @@ class FunctionCaller:
         completion = self.llm.complete([*messages, start], max_tokens=self.max_tokens)
         added = read_calls(completion.text.removeprefix(start["content"]), self.specs)[0]
         after = check_answer(read_calls(completion.text, self.specs)[0], self.specs, request)
-        if keeps_continuation(raw, *before, added, after):
+        if keeps_continuation(raw, *before, added, after, self.specs):
             return completion.text, completion, "continued: calls added"
         if added.calls:
             return raw, completion, "continued: the calls added not kept"
