@@ -95,7 +95,7 @@ def main(rows_path: str, questions_path: str, retry_live: bool = False) -> None:
         counts[0] += 1
         counts[1] += recorded["correct"]
         counts[2] += now
-        counts[3] += row["systems"]["direct"]["correct"]
+        counts[3] += row["systems"].get("direct", {}).get("correct", False)  # none: 0
     print("| category | questions | recorded | replayed | direct |\n|---|---|---|---|---|")
     for category, (n, before, after, direct) in table.items():
         print(f"| {category} | {n} | {before} | {after} | {direct} |")
