@@ -663,6 +663,21 @@ def test_a_continuation_to_a_sibling_function_is_not_kept() -> None:
         assert len(result.plan.subtasks) == kept, first
 
 
+def test_calls_with_the_requests_values_stand_when_the_model_then_makes_none() -> None:
+    """Asked about a value the request does not give (Paris), the model makes no call at
+    all: the call whose values the request gives (Oslo) stands; where every call had such a
+    value (an irrelevant request), no call stands."""
+    oslo, paris = (
+        call("get_forecast", city="Oslo", days=2),
+        call("get_forecast", city="Paris", days=2),
+    )
+    for first, cities in ((oslo + paris, ["Oslo"]), (paris, [])):
+        llm = ScriptedChatModel([first, "No function fits."])
+        result = FunctionCaller(llm, SPECS, relevance_floor=None).call("2 days of Oslo weather")
+        assert "does not give" in llm.calls[1]["messages"][-1]["content"]
+        assert [t.arguments[0].value for t in result.plan.subtasks] == cities
+
+
 def test_a_date_no_calendar_has_is_sent_back() -> None:
     """2026 has no 29 February: the call is a problem the model is told of, not a call
     (two dates stated: the request's date is not the only one to put in its place)."""

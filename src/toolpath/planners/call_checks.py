@@ -466,6 +466,19 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     return Checked(calls, problems + plan_problems, notes, missing, unsupplied)
 
 
+def without_invented_calls(checked: Checked, specs: dict[str, ToolSpec], request: str) -> Checked:
+    """The checked calls less those with an input the request does not give (`_invented`),
+    noted; as they are when another call reads one of those, or when none is left."""
+    invented = {i for i, call in enumerate(checked.calls) if _invented(call, specs, request)}
+    if not invented or len(invented) == len(checked.calls):
+        return checked
+    if results_read(checked.calls) & invented:
+        return checked
+    kept = [i for i in range(len(checked.calls)) if i not in invented]
+    notes = [f"repaired: calls {sorted(invented)} had values the request does not give; dropped"]
+    return Checked(_only(checked.calls, kept), [], checked.notes + notes, checked.missing)
+
+
 def _unsupplied(calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str) -> list[str]:
     """Each kept call's made-up inputs (`_invented`), as `call i (name): k=value`."""
     return [

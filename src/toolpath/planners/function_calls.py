@@ -24,6 +24,7 @@ from toolpath.planners.call_checks import (
     calls_plan,
     check_answer,
     without_calls_beyond_options,
+    without_invented_calls,
 )
 from toolpath.planners.call_reading import MAX_REASON_CHARS, Answer, read_calls
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
@@ -271,6 +272,16 @@ def keeps_continuation(
     )
 
 
+def _calls_that_stood(
+    asked: Checked, now: Checked, specs: dict[str, ToolSpec], request: str
+) -> Checked:
+    """Asked about values the request does not give, the model answered with no call at
+    all: the calls of the answer asked about whose values the request does give stand
+    (`without_invented_calls`); none such, and the empty answer stands."""
+    kept = without_invented_calls(asked, specs, request)
+    return kept if kept is not asked else now
+
+
 def _reason(answer: Answer, checked: Checked) -> str:
     if answer.reason:
         return answer.reason
@@ -458,6 +469,7 @@ class FunctionCaller:
         messages = self.messages(request)
         schema = answer_schema(self.tools) if self.output == "constrained" else None
         usage, notes, first_raw, continued = Usage(), [], "", False
+        asked: Checked | None = None  # the answer asked about values the request lacks
         for attempt in range(1, self.max_retries + 2):
             completion = self.llm.complete(messages, schema=schema, max_tokens=self.max_tokens)
             usage, raw = usage + completion.usage, completion.text
@@ -472,6 +484,8 @@ class FunctionCaller:
                     answer = self._read(raw, notes, attempt)
                     checked = check_answer(answer, self.specs, request)
             first_raw = first_raw or raw
+            if asked is not None and not checked.calls and not checked.problems:
+                checked = _calls_that_stood(asked, checked, self.specs, request)
             notes += [f"attempt {attempt}: {m}" for m in [*checked.problems, *checked.notes]]
             last = attempt == self.max_retries + 1
             retry = None if last else retry_message(answer, checked, raw, self.specs)
@@ -490,6 +504,7 @@ class FunctionCaller:
                 )
             if not checked.problems:
                 notes.append(f"attempt {attempt}: {retry}")
+            asked = checked if not checked.problems and checked.unsupplied else None
             messages = [
                 *messages,
                 {"role": "assistant", "content": raw},
