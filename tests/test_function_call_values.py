@@ -45,6 +45,14 @@ SCHEDULE = function(
         ("the hall from 7pm till half eleven",
          {"start_time": "19:00", "end_time": "19:30"},
          {"start_time": "19:00", "end_time": "23:30"}),
+        # two times unstated, two readings free: in order, each in the nearer half
+        ("the committee room, quarter to eight till nine in the evening",
+         {"start_time": "16:30", "end_time": "17:30"},
+         {"start_time": "19:45", "end_time": "21:00"}),
+        # three readings free for two times: they stay
+        ("quarter to eight, nine in the evening or ten past eleven",
+         {"start_time": "16:30", "end_time": "17:30"},
+         {"start_time": "16:30", "end_time": "17:30"}),
         # as near to 02:30 as to 14:30: nothing tells, so it stays
         ("come at half two", {"start_time": "08:30"}, {"start_time": "08:30"}),
         # two readings free, not one in both halves: it stays

@@ -376,9 +376,13 @@ def to_the_request_time(
     the same hour, else the only one in that hour of the other half of the day ("half
     eleven at night" -> 23:30 where the model wrote 11:00), else, of one time the request
     gives in both halves of the day, the half nearer the model's (`_nearer_half`);
-    otherwise it stays."""
+    otherwise it stays. Two or more such times, as many as the free ones: those, in the
+    order the model's have (`_in_order`)."""
     said = mentions(request)
     free = sorted(said.times - values_given(arguments) - taken)
+    in_order = _in_order(arguments, said.times, free, where)
+    if in_order is not None:
+        return in_order
     notes = []
     for name, value in arguments.items():
         found = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
@@ -392,6 +396,42 @@ def to_the_request_time(
         notes.append(_changed(f"{where}.{name}", value, new, why))
         arguments = {**arguments, name: new}
     return arguments, notes
+
+
+def _in_order(
+    arguments: dict[str, Any], said: frozenset[str], free: list[str], where: str
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The call's times the request does not state, two or more, replaced by the request's
+    free readings, as many, in the same order, each in the half of the day nearer the
+    model's where it gives both ("16:30" to "17:30" -> 19:45 to 21:00 for "quarter to eight
+    till nine in the evening"); None when the counts differ or a half is a tie."""
+    unstated = {
+        name: found
+        for name, value in arguments.items()
+        if isinstance(value, str)
+        and (found := _TIME_OF_DAY.fullmatch(value.strip()))
+        and found.group(1) not in said
+    }
+    readings: dict[tuple[int, str], list[str]] = {}
+    for time in free:
+        readings.setdefault((int(time[:2]) % 12, time[3:]), []).append(time)
+    if len(unstated) < 2 or len(unstated) != len(readings):
+        return None
+    ordered = sorted(unstated, key=lambda name: unstated[name].group(1))
+    notes, out = [], dict(arguments)
+    for name, times in zip(ordered, sorted(readings.values()), strict=True):
+        written = unstated[name].group(1)
+        time = times[0] if len(times) == 1 else _nearer_half(_minutes(written), times)[0]
+        if time is None:
+            return None
+        out[name] = time + unstated[name].group(2)
+        why = "the request's times in order"
+        notes.append(_changed(f"{where}.{name}", arguments[name], out[name], why))
+    return out, notes
+
+
+def _minutes(time: str) -> int:
+    return int(time[:2]) * 60 + int(time[3:5])
 
 
 def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
@@ -409,14 +449,14 @@ def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
             return matching[0], why
         if matching:
             return None, ""
-    return _nearer_half(hour * 60 + int(written[3:5]), free)
+    return _nearer_half(_minutes(written), free)
 
 
 def _nearer_half(written: int, free: list[str]) -> tuple[str | None, str]:
     """Of one reading the request gives in both halves of the day ("half four": 04:30 and
     16:30), the one nearer round the clock to the model's time (`written`, in minutes):
     16:30 for 13:45. (None, "") for other times, or when both are as near."""
-    minutes = [int(time[:2]) * 60 + int(time[3:5]) for time in free]
+    minutes = [_minutes(time) for time in free]
     if len(free) != 2 or abs(minutes[0] - minutes[1]) != 720:
         return None, ""
     away = [min(abs(m - written), 1440 - abs(m - written)) for m in minutes]
