@@ -350,9 +350,9 @@ def to_the_request_date(
     that no other argument of the call gives, nor another call (`taken`): "2026-09-02" for
     "Tuesday 8 September 2026". Not where the request may count a date from another
     (`_RELATIVE`: "the Saturday after", "for 3 days")."""
-    said = mentions(request)
     if _RELATIVE.search(request):
         return arguments, []
+    said = mentions(request)
     free = sorted(said.dates - values_given(arguments) - taken)
     notes = []
     for name, value in arguments.items():
