@@ -7,7 +7,9 @@ schemas; `call_reading` reads the calls); in free text it first lists what the u
 for ("Needs: ..."), which sets how many calls it writes. The calls are checked
 (`call_checks`: typed, put in the request's form, made-up ones dropped); what is still wrong
 is fed back to the model, as are inputs the request does not give (asked once: the second
-answer stands). An answer with no call is a valid plan; its reason says why no function fits.
+answer stands, unless it drops every call; then the first answer's calls whose values the
+request gives stand). An answer with no call is a valid plan; its reason says why no
+function fits.
 """
 
 from __future__ import annotations
