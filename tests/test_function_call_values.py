@@ -53,8 +53,12 @@ SCHEDULE = function(
         ("quarter to eight, nine in the evening or ten past eleven",
          {"start_time": "16:30", "end_time": "17:30"},
          {"start_time": "16:30", "end_time": "17:30"}),
-        # as near to 02:30 as to 14:30: nothing tells, so it stays
-        ("come at half two", {"start_time": "08:30"}, {"start_time": "08:30"}),
+        # 02:20 is night: the afternoon's, though the model's 22:00 is nearer 02:20
+        ("valued at twenty past two", {"start_time": "22:00"}, {"start_time": "14:20"}),
+        # as near to 09:30 as to 21:30, both waking hours: the morning's
+        ("dropping her off at half 9", {"start_time": "15:30"}, {"start_time": "09:30"}),
+        # both waking hours: the nearer (23:30 for 19:30)
+        ("the hall till half eleven", {"end_time": "19:30"}, {"end_time": "23:30"}),
         # two readings free, not one in both halves: it stays
         ("at half two or ten past four", {"start_time": "08:00"}, {"start_time": "08:00"}),
         # a time the request states stays, "at 4" included

@@ -375,7 +375,7 @@ def to_the_request_time(
     past four in the afternoon" -> 16:15 where the model wrote 16:24), else the only one in
     the same hour, else the only one in that hour of the other half of the day ("half
     eleven at night" -> 23:30 where the model wrote 11:00), else, of one time the request
-    gives in both halves of the day, the half nearer the model's (`_nearer_half`);
+    gives in both halves of the day, the likelier half (`_likelier_half`);
     otherwise it stays. Two or more such times, as many as the free ones: those, in the
     order the model's have (`_in_order`)."""
     said = mentions(request)
@@ -402,9 +402,9 @@ def _in_order(
     arguments: dict[str, Any], said: frozenset[str], free: list[str], where: str
 ) -> tuple[dict[str, Any], list[str]] | None:
     """The call's times the request does not state, two or more, replaced by the request's
-    free readings, as many, in the same order, each in the half of the day nearer the
-    model's where it gives both ("16:30" to "17:30" -> 19:45 to 21:00 for "quarter to eight
-    till nine in the evening"); None when the counts differ or a half is a tie."""
+    free readings, as many, in the same order, each in the likelier half of the day where
+    it gives both (`_likelier_half`: "16:30" to "17:30" -> 19:45 to 21:00 for "quarter to
+    eight till nine in the evening"); None when the counts differ."""
     unstated = {
         name: found
         for name, value in arguments.items()
@@ -421,7 +421,7 @@ def _in_order(
     notes, out = [], dict(arguments)
     for name, times in zip(ordered, sorted(readings.values()), strict=True):
         written = unstated[name].group(1)
-        time = times[0] if len(times) == 1 else _nearer_half(_minutes(written), times)[0]
+        time = times[0] if len(times) == 1 else _likelier_half(_minutes(written), times)[0]
         if time is None:
             return None
         out[name] = time + unstated[name].group(2)
@@ -449,20 +449,30 @@ def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
             return matching[0], why
         if matching:
             return None, ""
-    return _nearer_half(_minutes(written), free)
+    return _likelier_half(_minutes(written), free)
 
 
-def _nearer_half(written: int, free: list[str]) -> tuple[str | None, str]:
+def _likelier_half(written: int, free: list[str]) -> tuple[str | None, str]:
     """Of one reading the request gives in both halves of the day ("half four": 04:30 and
-    16:30), the one nearer round the clock to the model's time (`written`, in minutes):
-    16:30 for 13:45. (None, "") for other times, or when both are as near."""
-    minutes = [_minutes(time) for time in free]
-    if len(free) != 2 or abs(minutes[0] - minutes[1]) != 720:
+    16:30), the one in waking hours (07:00 on) when only one is, else the one nearer round
+    the clock to the model's time (`written`, in minutes: 23:30 for 19:30), else the
+    morning's. (None, "") for other times."""
+    minutes = sorted(_minutes(time) for time in free)
+    if len(free) != 2 or minutes[1] - minutes[0] != 720:
         return None, ""
+    why = "the request's one time, in the likelier half of the day"
+    awake = [m for m in minutes if m >= _WAKING]
+    if len(awake) == 1:
+        return _clock(awake[0]), why
     away = [min(abs(m - written), 1440 - abs(m - written)) for m in minutes]
-    if away[0] == away[1]:
-        return None, ""
-    return free[away.index(min(away))], "the request's one time, in the nearer half of the day"
+    return _clock(minutes[away.index(min(away))]), why
+
+
+_WAKING = 7 * 60  # 07:00: a time before it is night, not an appointment
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 _QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”", "`": "`"}
