@@ -46,6 +46,10 @@ STATUS = {
         ("220045781", "Card 220045781, I'll pick them up at Riverside", []),  # the speaker
         ("Alan Price", "Alan Price, DOB 14 August 1979. And", []),  # a date in it
         ("Gareth Lewis", "I'm Gareth Lewis, DOB 14/05/1978, she's Cerys", []),  # before one
+        # an item unlike the first (a digit in one only) ends the list
+        ("Tom Hughes", "permit - Tom Hughes, 22 Cedar Road, BN2 3FD, zone K", []),
+        ("Gareth Pugh", "fix bikes. Gareth Pugh, 07700 900783", []),
+        ("Ruby Cole", "Ruby Cole, Ivy Cole, 12 Oak Lane", ["Ivy Cole"]),
     ],
 )
 def test_the_other_items_of_a_list(value: str, request_text: str, items: list[str]) -> None:
