@@ -79,6 +79,17 @@ def test_an_enum_value_spelled_another_way_is_the_enum_value() -> None:
     assert coerce("alto", work, "w")[0] == "alto"  # alto_1 or alto_2: left as is
 
 
+def test_one_value_where_a_list_goes_is_a_list() -> None:
+    """ "wax" for an array of extras is ["wax"]; enum options joined in one text are split;
+    a text that is no option, or a value of another type, is left for validation."""
+    extras = {"type": "array", "items": {"type": "string", "enum": ["wax", "pet_hair"]}}
+    assert coerce("wax", extras, "e") == (["wax"], ['e: "wax" -> ["wax"]'])
+    assert coerce("wax, pet_hair", extras, "e")[0] == ["wax", "pet_hair"]
+    assert coerce("wax and polish", extras, "e") == ("wax and polish", [])
+    assert coerce(3, extras, "e") == (3, [])
+    assert coerce(3, {"type": "array", "items": {"type": "integer"}}, "n")[0] == [3]
+
+
 def test_nested_values_are_coerced_and_ambiguous_ones_left() -> None:
     schema = SPECS[1].parameters
     value, _ = coerce({"points": "[1, 2.5]", "style": '{"color": "red", "width": "2"}'}, schema, "")

@@ -70,6 +70,22 @@ def _scalar(value: Any, kind: str) -> Any:
     return None
 
 
+def _as_list(value: Any, items: Any) -> list[Any] | None:
+    """One value where a list goes, as a list: "wax" -> ["wax"]; options of an enum joined
+    in one text, split ("wax, pet_hair" -> ["wax", "pet_hair"]); None when it is no such
+    value (a list written as JSON text is `_scalar`'s)."""
+    if not isinstance(items, dict) or isinstance(value, dict | list) or value is None:
+        return None
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        return None
+    options = items.get("enum")
+    if isinstance(options, list) and isinstance(value, str) and value not in options:
+        parts = [part for part in re.split(r"\s*[,;]\s*|\s+and\s+", value.strip()) if part]
+        return parts if len(parts) > 1 and all(part in options for part in parts) else None
+    kind = items.get("type")
+    return [value] if isinstance(kind, str) and _has_type(value, kind) else None
+
+
 _PYTHON_TYPES: dict[str, Any] = {
     "integer": int, "number": int | float, "boolean": bool, "string": str,
     "array": list, "object": dict,
@@ -181,6 +197,11 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
         if new is not None:
             notes.append(_changed(where, value, new))
             value = new
+    if kind == "array" and not isinstance(value, list):
+        listed = _as_list(value, schema.get("items"))
+        if listed is not None:
+            notes.append(_changed(where, value, listed))
+            value = listed
     enum = schema.get("enum")
     if isinstance(enum, list) and value not in enum and isinstance(value, str):
         same = _enum_value(value, [e for e in enum if isinstance(e, str)])
