@@ -14,6 +14,7 @@ from toolpath.planners.coercion import (
     as_written,
     to_the_named_option,
     to_the_request_date,
+    to_the_request_phone,
     to_the_request_time,
 )
 from toolpath.planners.function_calls import FunctionCaller
@@ -391,3 +392,32 @@ def test_a_date_the_request_does_not_state_goes_to_the_only_one_it_does(
     request_text: str, written: dict, taken: tuple, expected: dict
 ) -> None:
     assert to_the_request_date(written, request_text, "call 0", frozenset(taken))[0] == expected
+
+
+PHONE = {
+    "type": "object",
+    "properties": {
+        "phone": {"type": "string", "description": "International format, e.g. +447700900123"},
+        "barcode": {"type": "string"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # a made-up number: the request's only one, in the form asked for
+        ("Gareth Pugh, 07700 900783", {"phone": "+441632960000"}, {"phone": "+447700900783"}),
+        # the request's own: stays
+        ("Gareth Pugh, 07700 900783", {"phone": "+447700900783"}, {"phone": "+447700900783"}),
+        # two numbers given: nothing tells
+        ("07700 900783 or 07700 900111", {"phone": "+441632960000"},
+         {"phone": "+441632960000"}),
+        # a parameter that is no phone keeps its digits
+        ("call 07700 900783", {"barcode": "31006004418872"}, {"barcode": "31006004418872"}),
+    ],
+)  # fmt: skip
+def test_a_made_up_phone_number_is_the_one_the_request_gives(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    assert to_the_request_phone(written, PHONE, request_text, "call 0")[0] == expected

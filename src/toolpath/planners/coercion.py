@@ -388,6 +388,35 @@ def to_the_request_date(
     return arguments, notes
 
 
+_PHONE_IN_TEXT = re.compile(r"(?<![\w+])\+?\d[\d ()-]{7,}\d(?!\w)")
+_PHONE_PARAMETER = re.compile(r"phone|mobile|\btel", re.I)
+
+
+def to_the_request_phone(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A phone number the request does not give (+441632960000, made up), in a parameter
+    named or described as a phone, replaced by the only number the request gives, in the
+    form the parameter asks for (`_phone_value`)."""
+    given = {found.group(0) for found in _PHONE_IN_TEXT.finditer(request)}
+    if len(given) != 1:
+        return arguments, []
+    written = given.pop()
+    properties, notes = schema.get("properties", {}), []
+    for name, value in arguments.items():
+        prop = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        if not _PHONE_PARAMETER.search(f"{name} {prop.get('description', '')}"):
+            continue
+        if not isinstance(value, str) or not _PHONE_IN_TEXT.fullmatch(value.strip()):
+            continue
+        if grounded(value, request, name):
+            continue
+        new = _phone_value(written, prop) or written
+        notes.append(_changed(f"{where}.{name}", value, new, "the only phone number given"))
+        arguments = {**arguments, name: new}
+    return arguments, notes
+
+
 def to_the_request_time(
     arguments: dict[str, Any], request: str, where: str, taken: frozenset[str] = frozenset()
 ) -> tuple[dict[str, Any], list[str]]:
@@ -650,14 +679,16 @@ def against_the_request(
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
-    request names, dates and times of day the request states (neither one another call
-    gives: `taken`), texts as the request writes them; notes say what changed."""
+    request names, its phone number, dates and times of day the request states (neither one
+    another call gives: `taken`), texts as the request writes them; notes say what
+    changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,
         lambda a, _, r, w: in_measure_units(a, r, w),
         to_iso_dates,
         lambda a, s, r, w: to_the_named_option(a, s, r, w, taken),
+        to_the_request_phone,
         lambda a, _, r, w: to_the_request_date(a, r, w, taken),
         lambda a, _, r, w: to_the_request_time(a, r, w, taken),
         lambda a, _, r, w: as_written(a, r, w),
