@@ -43,7 +43,7 @@ SCHEDULE = function(
         # "half eight" is 08:30 or 20:30: 14:00 is in neither hour; 08:30 is nearer
         ("drop it off at half eight", {"start_time": "14:00"}, {"start_time": "08:30"}),
         ("the eye test at twenty to four", {"start_time": "20:04"}, {"start_time": "15:40"}),
-        ("the hall from 7pm till half eleven",
+        ("the hall from 7pm till half eleven at night",
          {"start_time": "19:00", "end_time": "19:30"},
          {"start_time": "19:00", "end_time": "23:30"}),
         # two times unstated, two readings free: in order, each in the nearer half
@@ -58,8 +58,10 @@ SCHEDULE = function(
         ("valued at twenty past two", {"start_time": "22:00"}, {"start_time": "14:20"}),
         # as near to 09:30 as to 21:30, both waking hours: the morning's
         ("dropping her off at half 9", {"start_time": "15:30"}, {"start_time": "09:30"}),
-        # both waking hours: the nearer (23:30 for 19:30)
-        ("the hall till half eleven", {"end_time": "19:30"}, {"end_time": "23:30"}),
+        # both waking hours: the nearer (20:30 for 17:00)
+        ("the hall till half eight", {"end_time": "17:00"}, {"end_time": "20:30"}),
+        # 23:40 is night: 11:40, though the model's 22:00 is nearer 23:40
+        ("move it to twenty to twelve", {"start_time": "22:00"}, {"start_time": "11:40"}),
         # two readings free, not one in both halves: it stays
         ("at half two or ten past four", {"start_time": "08:00"}, {"start_time": "08:00"}),
         # a time the request states stays, "at 4" included

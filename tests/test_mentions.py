@@ -23,6 +23,7 @@ from toolpath.planners.mentions import REFERENCE_DATE, mentions
         ("a dozen eggs", 12),
         ("set a timer for half an hour", 1800),  # seconds
         ("set a timer for half an hour", 30),  # minutes
+        ("suspend the bay for a fortnight", 14),  # days
         ("garlic bread at a quarter of an hour", 900),
         ("a 45-minute meeting", 2700),
         ("wait an hour", 60),

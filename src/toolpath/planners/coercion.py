@@ -504,21 +504,21 @@ def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
 
 def _likelier_half(written: int, free: list[str]) -> tuple[str | None, str]:
     """Of one reading the request gives in both halves of the day ("half four": 04:30 and
-    16:30), the one in waking hours (07:00 on) when only one is, else the one nearer round
-    the clock to the model's time (`written`, in minutes: 23:30 for 19:30), else the
+    16:30), the one in waking hours (07:00 to 23:00) when only one is, else the one nearer
+    round the clock to the model's time (`written`, in minutes: 20:30 for 17:00), else the
     morning's. (None, "") for other times."""
     minutes = sorted(_minutes(time) for time in free)
     if len(free) != 2 or minutes[1] - minutes[0] != 720:
         return None, ""
     why = "the request's one time, in the likelier half of the day"
-    awake = [m for m in minutes if m >= _WAKING]
+    awake = [m for m in minutes if _WAKING[0] <= m < _WAKING[1]]
     if len(awake) == 1:
         return _clock(awake[0]), why
     away = [min(abs(m - written), 1440 - abs(m - written)) for m in minutes]
     return _clock(minutes[away.index(min(away))]), why
 
 
-_WAKING = 7 * 60  # 07:00: a time before it is night, not an appointment
+_WAKING = (7 * 60, 23 * 60)  # 07:00 to 23:00: a time outside is night, not an appointment
 
 
 def _clock(minutes: int) -> str:

@@ -54,6 +54,7 @@ SECONDS_PER_UNIT = {
     "minute": 60, "minutes": 60, "min": 60, "mins": 60,
     "hour": 3_600, "hours": 3_600, "hr": 3_600, "hrs": 3_600,
     "day": 86_400, "days": 86_400, "week": 604_800, "weeks": 604_800,
+    "fortnight": 1_209_600, "fortnights": 1_209_600,
 }  # fmt: skip
 _FILLERS = {"a", "an", "of", "and", "more", "the"}
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
