@@ -117,6 +117,8 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("back in by 11 and Alfie by half 11", {"11:00", "23:00", "11:30", "23:30"}),
         ("there between 10 and 2. his number", {"10:00", "22:00", "02:00", "14:00"}),
         ("at 4 this afternoon", {"16:00"}),
+        ("bring it along, probably 11ish", {"11:00", "23:00"}),
+        ("come sevenish in the evening", {"19:00"}),
         ("rated at 4 stars, table for 10 people", set()),  # no time after all
         ("Ruby at 3.30pm", {"15:30"}),  # not "at 3" as well
         ("Nadia at 9.20 in the morning", {"09:20"}),  # not 08:00 from "20 in the morning"

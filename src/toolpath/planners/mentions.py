@@ -434,6 +434,7 @@ _HOUR_RANGE = re.compile(
     + _NO_MINUTES
     + _AFTER_HOUR
 )
+_HOUR_ISH = re.compile(rf"\b{_HOUR}\s*-?ish\b" + _PART_OF_DAY_AFTER)  # "11ish", "sevenish"
 _PAST_TO = re.compile(
     rf"\b(quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(past|to)\s+{_HOUR}"
     + _PART_OF_DAY_AFTER
@@ -469,8 +470,8 @@ def _past_to(text: str) -> tuple[set[str], str]:
 
 def _times(text: str) -> set[str]:
     """Times of day in 24-hour HH:MM: "3pm", "seven pm", "4.15pm", "6:30", "8 in the
-    morning", "quarter to six", both ends of "2 to 6 pm", "at 4" and "between 10 and 2" (on
-    both halves of the day), noon, midnight."""
+    morning", "quarter to six", both ends of "2 to 6 pm", "at 4", "11ish" and "between 10
+    and 2" (on both halves of the day), noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
     spoken, text = _past_to(text)
@@ -482,6 +483,7 @@ def _times(text: str) -> set[str]:
     hours = [(h, part) for *both, part in _HOUR_RANGE.findall(text) for h in both]
     alone = _blanked(text, [*_HOUR_RANGE.finditer(text), *_CLOCK_RANGE.finditer(text)])
     hours += [(first or second, part) for first, second, part in _AT_HOUR.findall(alone)]
+    hours += [(hour, part) for hour, part in _HOUR_ISH.findall(alone)]
     readings += [(hour, "", half) for hour, part in hours for half in _halves(part)]
     readings += [
         (h, m, half if 0 < int(h) <= 12 else "")
