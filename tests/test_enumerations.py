@@ -49,6 +49,7 @@ STATUS = {
         # an item unlike the first (a digit in one only) ends the list
         ("Tom Hughes", "permit - Tom Hughes, 22 Cedar Road, BN2 3FD, zone K", []),
         ("Gareth Pugh", "fix bikes. Gareth Pugh, 07700 900783", []),
+        ("EH6 8QP", "no error code showing. EH6 8QP, 07700 900188. Could", []),
         ("Ruby Cole", "Ruby Cole, Ivy Cole, 12 Oak Lane", ["Ivy Cole"]),
     ],
 )

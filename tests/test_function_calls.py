@@ -255,8 +255,9 @@ def test_prose_lists_repeated_values_and_a_misnamed_function() -> None:
             "required": ["tags"],
         },
     }
-    tags = read_calls("Needs: tag; tags: soil, compost; ", {"tag": function_specs([tagger])[0]})
-    assert tags[0].calls == [{"name": "tag", "arguments": {"tags": ["soil", "compost"]}}]
+    for text in ("Needs: tag; tags: soil, compost; ", "Needs: tag; tags: soil, compost"):
+        tags = read_calls(text, {"tag": function_specs([tagger])[0]})
+        assert tags[0].calls == [{"name": "tag", "arguments": {"tags": ["soil", "compost"]}}]
     tagger["parameters"]["properties"]["city"] = {"type": "string"}
     two = read_calls(
         "Needs: tag; tags: a; city=Oslo; city=Rome; tags: b, c;",

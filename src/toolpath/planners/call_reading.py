@@ -103,7 +103,7 @@ def read_answer(text: str) -> Answer:
     return Answer(calls=calls, reason=" ".join(reason.split())[:MAX_REASON_CHARS])
 
 
-_PROSE_PIECE = re.compile(r"[;\n]\s*|,\s*(?=[A-Za-z_][\w.]*\s*(?:[:=;\n]|$))")
+_PROSE_PIECE = re.compile(r"[;\n]\s*|,\s*(?=[A-Za-z_][\w.]*\s*[:=;\n])")
 _PROSE_PAIR = re.compile(r"^([A-Za-z_]\w*)\s*[:=]\s*(.+)$", re.S)
 _SPACED_PAIR = re.compile(r"^([A-Za-z_]\w*)\s+(\S.*)$", re.S)
 _NEEDS_LINE = re.compile(r"(?m)^(?=\s*Needs:)", re.I)

@@ -68,9 +68,9 @@ def _items_after(text: str) -> list[str]:
 
 def listed_with(value: str, request: str) -> list[str]:
     """The other items of the list whose first item is `value` (compared without case,
-    spaces or punctuation: "BA283" is "BA 283"), up to one unlike it (a digit in one and
-    not the other: "Tom Hughes, 22 Cedar Road" or "Gareth Pugh, 07700 900783" lists
-    nothing); [] when the request lists none."""
+    spaces or punctuation: "BA283" is "BA 283"), up to one unlike it (`_shape`: a digit in
+    one and not the other, "Tom Hughes, 22 Cedar Road"; a phone number beside a code, "EH6
+    8QP, 07700 900188"); [] when the request lists none."""
     if not _NAME_WORD.match(value.strip()):
         return []
     target = _flat(value)
@@ -79,13 +79,15 @@ def listed_with(value: str, request: str) -> list[str]:
         for _, end in spans[first : first + MAX_SPAN_WORDS]:
             if _flat(request[start:end]) == target:
                 items = _items_after(request[end:])
-                alike = [_has_digit(item) == _has_digit(value) for item in items]
+                alike = [_shape(item) == _shape(value) for item in items]
                 return items[: alike.index(False)] if False in alike else items
     return []
 
 
-def _has_digit(text: str) -> bool:
-    return any(c.isdigit() for c in text)
+def _shape(text: str) -> tuple[bool, bool]:
+    """Whether the text has a digit, and whether it has a phone number's nine or more."""
+    digits = sum(c.isdigit() for c in text)
+    return digits > 0, digits >= 9
 
 
 _NUMBER_ITEM = r"([^\s\d,;()]*?)(\d+(?:\.\d+)?)([^\s\d,;()]*)"
