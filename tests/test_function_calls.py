@@ -237,6 +237,20 @@ def test_arguments_written_without_the_function_name_are_read_as_the_one_they_fi
     assert read_calls("Needs: forecast; city: Oslo; days: 2; country: NO", specs)[0].calls == []
 
 
+def test_prose_naming_no_function_keeps_a_lists_last_item() -> None:
+    """ "extras: wax, pet_hair" at the end of prose that names no function is both extras
+    (the last item is not split off as a piece of its own)."""
+    valet = function(
+        "valet_wash_book",
+        ["registration"],
+        registration={"type": "string"},
+        extras={"type": "array", "items": {"type": "string", "enum": ["wax", "pet_hair"]}},
+    )
+    reply = "Needs: full valet; registration: YK19 ABC; extras: wax, pet_hair"
+    request = "Valet YK19 ABC, with wax and the pet hair doing"
+    assert first_arguments(valet, [reply], request)["extras"] == ["wax", "pet_hair"]
+
+
 def test_prose_lists_repeated_values_and_a_misnamed_function() -> None:
     """In prose an array parameter's value is its items ("points: 1, 2.5" and "[1, 2.5]";
     a piece the comma split off is one more); a parameter given again is another call
