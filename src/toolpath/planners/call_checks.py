@@ -394,7 +394,9 @@ def _options_set(call: dict[str, Any], specs: dict[str, ToolSpec]) -> list[str]:
     return [
         name
         for name, value in arguments.items()
-        if isinstance(value, str) and value in (properties.get(name) or {}).get("enum", [])
+        if isinstance(prop := properties.get(name), dict)
+        and isinstance(value, str)
+        and value in prop.get("enum", [])
     ]
 
 
