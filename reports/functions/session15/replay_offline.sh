@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 bash reports/functions/session14/replay_offline.sh
-echo "== reports/functions/fresh8/second-run/rows.jsonl src/toolpath/evals/functions_fresh8.yaml"
-python reports/functions/dev2/replay_first_answers.py \
-  reports/functions/fresh8/second-run/rows.jsonl src/toolpath/evals/functions_fresh8.yaml 2>/dev/null
-echo "== reports/functions/fresh9/rows.jsonl src/toolpath/evals/functions_fresh9.yaml"
-python reports/functions/dev2/replay_first_answers.py \
-  reports/functions/fresh9/rows.jsonl src/toolpath/evals/functions_fresh9.yaml 2>/dev/null
+for set in "fresh8/second-run fresh8" "fresh9 fresh9"; do
+  read -r rows name <<<"$set"
+  echo "== reports/functions/$rows/rows.jsonl src/toolpath/evals/functions_$name.yaml"
+  python reports/functions/dev2/replay_first_answers.py \
+    "reports/functions/$rows/rows.jsonl" "src/toolpath/evals/functions_$name.yaml" 2>/dev/null
+done
