@@ -104,7 +104,7 @@ def read_answer(text: str) -> Answer:
 
 
 _PROSE_PIECE = re.compile(r"[;\n]\s*|,\s*(?=[A-Za-z_][\w.]*\s*[:=;\n])")
-_PROSE_PAIR = re.compile(r"^([A-Za-z_]\w*)\s*[:=]\s*(.+)$", re.S)
+PROSE_PAIR = re.compile(r"^([A-Za-z_]\w*)\s*[:=]\s*(.+)$", re.S)  # "start_time: 14:00"
 _SPACED_PAIR = re.compile(r"^([A-Za-z_]\w*)\s+(\S.*)$", re.S)
 _NEEDS_LINE = re.compile(r"(?m)^(?=\s*Needs:)", re.I)
 _NEEDS = re.compile(r"^\s*needs:\s*", re.I | re.M)
@@ -126,7 +126,7 @@ def _prose_pieces(text: str) -> list[str]:
 def _prose_pair(piece: str, properties: dict[str, Any]) -> tuple[str, Any] | None:
     """(parameter, value) of `parameter: value`, `parameter = value` or `parameter value`
     when `parameter` is one of `properties`; None otherwise."""
-    for pattern in (_PROSE_PAIR, _SPACED_PAIR):
+    for pattern in (PROSE_PAIR, _SPACED_PAIR):
         found = pattern.match(piece)
         if found and found.group(1) in properties:
             return found.group(1), _prose_value(found.group(2))
@@ -143,7 +143,7 @@ def _unnamed_call(pieces: list[str], specs: dict[str, ToolSpec]) -> list[dict[st
     estimate; pickup: Ferry Building; dropoff: SFO"): the one offered function that has
     every `parameter: value` given and is given all it requires, with the most arguments
     (a tie is no call: the prose does not say which)."""
-    named = {m.group(1) for p in pieces if (m := _PROSE_PAIR.match(p))}
+    named = {m.group(1) for p in pieces if (m := PROSE_PAIR.match(p))}
     fitting = []
     for name, spec in specs.items():
         properties = parameter_properties(spec)

@@ -70,6 +70,19 @@ def _scalar(value: Any, kind: str) -> Any:
     return None
 
 
+_CHOICE_SEPARATORS = re.compile(r"\s*[;,|/]\s*|\s+or\s+")  # one of them: "a; b", "a or b"
+_LIST_SEPARATORS = re.compile(r"\s*[,;]\s*|\s+and\s+")  # all of them: "a, b", "a and b"
+
+
+def _options_in(value: Any, options: list[Any], separators: re.Pattern[str]) -> list[Any]:
+    """The options a text joins with `separators` ("bird_guard; rain_cap"), two at least;
+    else []."""
+    if not isinstance(value, str) or value in options:
+        return []
+    parts = [part for part in separators.split(value.strip()) if part]
+    return parts if len(parts) >= 2 and all(part in options for part in parts) else []
+
+
 def _as_list(value: Any, items: Any) -> list[Any] | None:
     """One value where a list goes, as a list: "wax" -> ["wax"]; options of an enum joined
     in one text, split ("wax, pet_hair" -> ["wax", "pet_hair"]); None when it is no such
@@ -80,8 +93,7 @@ def _as_list(value: Any, items: Any) -> list[Any] | None:
         return None
     options = items.get("enum")
     if isinstance(options, list) and isinstance(value, str) and value not in options:
-        parts = [part for part in re.split(r"\s*[,;]\s*|\s+and\s+", value.strip()) if part]
-        return parts if len(parts) > 1 and all(part in options for part in parts) else None
+        return _options_in(value, options, _LIST_SEPARATORS) or None
     kind = items.get("type")
     return [value] if isinstance(kind, str) and _has_type(value, kind) else None
 
@@ -471,10 +483,9 @@ def _in_order(
     notes, out = [], dict(arguments)
     for name, times in zip(ordered, sorted(readings.values()), strict=True):
         written = unstated[name].group(1)
+        # two times of one reading are 12 hours apart, so `_likelier_half` picks one
         time = times[0] if len(times) == 1 else _likelier_half(_minutes(written), times)[0]
-        if time is None:
-            return None
-        out[name] = time + unstated[name].group(2)
+        out[name] = f"{time}{unstated[name].group(2)}"
         why = "the request's times in order"
         notes.append(_changed(f"{where}.{name}", arguments[name], out[name], why))
     return out, notes
@@ -633,7 +644,7 @@ def to_the_named_option(
     for name, value in arguments.items():
         prop = properties.get(name)
         options = prop.get("enum", []) if isinstance(prop, dict) else []
-        choices = _joined_options(value, options) or options
+        choices = _options_in(value, options, _CHOICE_SEPARATORS) or options
         if not isinstance(value, str) or (value not in options and choices is options):
             continue
         named = [o for o in choices if isinstance(o, str) and said.names_plainly(o)]
@@ -647,17 +658,6 @@ def to_the_named_option(
         notes.append(_changed(f"{where}.{name}", value, named[0], "the option the request names"))
         arguments = {**arguments, name: named[0]}
     return arguments, notes
-
-
-_SEPARATORS = re.compile(r"\s*[;,|/]\s*|\s+or\s+")
-
-
-def _joined_options(value: Any, options: list[Any]) -> list[Any]:
-    """The options a text joins ("bird_guard; rain_cap"), two at least; else []."""
-    if not isinstance(value, str) or value in options:
-        return []
-    parts = [part for part in _SEPARATORS.split(value.strip()) if part]
-    return parts if len(parts) >= 2 and all(part in options for part in parts) else []
 
 
 def values_given(arguments: Any) -> frozenset[str]:

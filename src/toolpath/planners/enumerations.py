@@ -19,6 +19,7 @@ import json
 import re
 from typing import Any
 
+from toolpath.planners.call_reading import PROSE_PAIR
 from toolpath.planners.grounding import grounded
 from toolpath.planners.mentions import DATE_WORD, SLASH_DATE
 from toolpath.planners.references import references, results_read
@@ -228,9 +229,6 @@ def _copy_for(
     return None
 
 
-_ARGUMENT = re.compile(r"[a-z]+(?:_[a-z0-9]+)*\s*[:=]\s*\S", re.I)  # "start_time: 14:00"
-
-
 def calls_for_needs(
     calls: list[dict[str, Any]], needs: list[str], notes: list[str]
 ) -> list[dict[str, Any]]:
@@ -240,7 +238,7 @@ def calls_for_needs(
     model listed it and wrote no call for it. As for lists, only names and codes count
     ("weight in kg; weight in pounds" asks for no second conversion). Items written as
     arguments ("date: 2026-12-27; start_time: 14:00") are the calls' values, not things."""
-    needs = [need for need in needs if not _ARGUMENT.match(need)]
+    needs = [need for need in needs if not PROSE_PAIR.match(need)]
     if len(needs) < 2 or len(calls) >= len(needs):
         return calls
     read = results_read(calls)
