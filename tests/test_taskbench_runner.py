@@ -195,6 +195,21 @@ def test_resume_refuses_other_settings(data_dir, tmp_path):
         run_taskbench(config(data_dir, out, limit=1, demos=2), oracle(data_dir))
 
 
+def test_runs_made_before_the_demo_rerank_read_as_none(data_dir, tmp_path):
+    out = tmp_path / "run"
+    settings = {"limit": 1, "demos": 2, "demo_rerank": "none"}
+    run_taskbench(config(data_dir, out, **settings), oracle(data_dir), show_progress=False)
+    recorded = json.loads((out / "run.json").read_text())
+    del recorded["demo_rerank"]  # as an older run wrote it
+    (out / "run.json").write_text(json.dumps(recorded))
+    run_taskbench(config(data_dir, out, **settings), oracle(data_dir), show_progress=False)
+    with pytest.raises(RunSettingsError, match="demo_rerank: 'none' there, 'support' now"):
+        reranked = config(data_dir, out, limit=1, demos=2, demo_rerank="support")
+        run_taskbench(reranked, oracle(data_dir))
+    with pytest.raises(ValueError, match="--demo-rerank must be support or none"):
+        run_taskbench(config(data_dir, tmp_path / "other", demo_rerank="tools"), oracle(data_dir))
+
+
 def test_split_offset_and_limit_select_from_the_evaluation_slice(data_dir, tmp_path):
     domain = load_domain(DOMAIN, data_dir)
     split = split_domain(domain, 6)
@@ -207,11 +222,13 @@ def test_split_offset_and_limit_select_from_the_evaluation_slice(data_dir, tmp_p
     assert result.selected_ids == singles[1:3]
 
 
-def test_demonstrations_come_only_from_the_demo_pool(data_dir, tmp_path):
+@pytest.mark.parametrize("rerank", ["none", "support"])
+def test_demonstrations_come_only_from_the_demo_pool(data_dir, tmp_path, rerank):
     domain = load_domain(DOMAIN, data_dir)
     split = split_domain(domain, 6)
     model = oracle(data_dir)
-    result = run_taskbench(config(data_dir, tmp_path / "run", demos=2), model, show_progress=False)
+    settings = config(data_dir, tmp_path / "run", demos=2, demo_rerank=rerank)
+    result = run_taskbench(settings, model, show_progress=False)
     evaluation = set(split.eval_ids)
     for record in result.records.values():
         assert len(record["toolpath"]["demo_ids"]) == 2

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from toolpath.planners.alignment import node_tools
 from toolpath.planners.decomposer import Decomposer, Example
+from toolpath.planners.demonstrations import demo_selector
 from toolpath.planners.llm import ChatModel
 from toolpath.planners.plan import Plan
 from toolpath.tools.catalogs.catalog import Catalog
@@ -70,19 +71,6 @@ def taskbench_pool(catalog: Catalog, data_dir: Path | None) -> list[Example]:
     return load_examples(path) if path.is_file() else []
 
 
-def demo_selector(pool: list[Example], method: str = "bm25") -> Callable[[str, int], list[Example]]:
-    """Pick the k pool examples most similar to the request (never the request itself)."""
-    from toolpath.tools.retrieval import DemoRetriever
-
-    retriever = DemoRetriever([e.request for e in pool], method)
-
-    def select(request: str, k: int) -> list[Example]:
-        found = [pool[i] for i, _ in retriever.search(request, k + 1)]
-        return [e for e in found if e.request.strip() != request.strip()][:k]
-
-    return select
-
-
 def tool_selector(catalog: Catalog, method: str = "bm25") -> Callable[[str, int], list[str]]:
     """Retrieve the tools most relevant to a request (for catalogues too large to list)."""
     from toolpath.tools.retrieval import ToolRetriever
@@ -104,6 +92,8 @@ def build_decomposer(
 ) -> Decomposer:
     """The decomposer with similarity-chosen demonstrations and tool pre-selection wired in;
     `planner="graph"` adds the matcher + A* tool choice, its matcher trained on `examples`."""
+    if planner not in ("graph", "direct"):
+        raise ValueError(f"planner must be graph or direct, got {planner!r}")
     selector = demo_selector(examples, retrieval) if examples and k_demos > 0 else None
     tools = tool_selector(catalog, retrieval) if len(catalog.tools) > max_tools else None
     chooser = None
@@ -111,8 +101,6 @@ def build_decomposer(
         from toolpath.planners.graph_planner import chooser_for
 
         chooser = chooser_for(catalog, example_steps(examples or []))
-    elif planner != "direct":
-        raise ValueError(f"planner must be graph or direct, got {planner!r}")
     return Decomposer(
         llm,
         catalog,

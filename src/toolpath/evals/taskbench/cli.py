@@ -125,6 +125,10 @@ def taskbench(
     llm: Annotated[str, _opt("--llm", "LLM backend: embedded or openai.")] = "embedded",
     demos: Annotated[int, _opt("--demos", "Solved examples in each prompt.")] = 0,
     demo_retrieval: Annotated[str, _opt("--demo-retrieval", "bm25, dense or hybrid")] = "bm25",
+    demo_rerank: Annotated[
+        str,
+        _opt("--demo-rerank", "none, or support (by how much of their tools the request asks for)"),
+    ] = "none",
     repair: Annotated[bool, _opt("--repair/--no-repair", "Graph-aware plan repair.")] = True,
     max_retries: Annotated[int, _opt("--max-retries", "Re-asks after an invalid plan.")] = 2,
     eval_size: Annotated[int, _opt("--eval-size", "Size of the evaluation slice.")] = (
@@ -175,6 +179,7 @@ def taskbench(
         llm=llm,
         demos=demos,
         demo_method=demo_retrieval,
+        demo_rerank=demo_rerank,
         repair=repair,
         max_retries=max_retries,
         eval_size=eval_size,

@@ -51,12 +51,15 @@ from toolpath.tools.jsonl import append_jsonl
 
 PREDICTIONS_FILE = "predictions.jsonl"
 DEMO_METHODS = ("bm25", "dense", "hybrid")
+SUPPORT, NO_RERANK = "support", "none"
+DEMO_RERANKS = (SUPPORT, NO_RERANK)
 # Settings that change what the planner produces: a resumed run must not mix them.
 PLANNER_SETTINGS = (
     "llm",
     "planner",
     "demos",
     "demo_method",
+    "demo_rerank",
     "repair",
     "max_retries",
     "eval_size",
@@ -64,7 +67,7 @@ PLANNER_SETTINGS = (
 )
 PLANNERS = ("graph", "direct")
 # Runs made before a setting existed were made with its old behaviour.
-LEGACY_SETTINGS = {"planner": "direct", "fold": None}
+LEGACY_SETTINGS = {"planner": "direct", "fold": None, "demo_rerank": NO_RERANK}
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class RunConfig:
     llm: str = "embedded"
     demos: int = 0
     demo_method: str = "bm25"
+    demo_rerank: str = NO_RERANK  # support: re-ranked by the request's support for their tools
     repair: bool = True
     max_retries: int = 2
     eval_size: int = DEFAULT_EVAL_SIZE
@@ -126,6 +130,8 @@ class RunConfig:
                 f"--demo-retrieval must be one of {', '.join(DEMO_METHODS)}; "
                 f"got {self.demo_method!r}"
             )
+        if self.demo_rerank not in DEMO_RERANKS:
+            raise ValueError(f"--demo-rerank must be support or none; got {self.demo_rerank!r}")
 
     def planner_settings(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in PLANNER_SETTINGS}
@@ -194,36 +200,42 @@ def check_run_settings(out: Path, config: RunConfig) -> None:
 
 
 def demo_selector(
-    domain: TaskBenchDomain, split: DomainSplit, method: str, used: list[str]
+    domain: TaskBenchDomain, split: DomainSplit, config: RunConfig, used: list[str]
 ) -> Callable[[str, int], list[Any]]:
-    """Retrieve solved examples from the demonstration pool only (never the eval slice)."""
+    """Retrieve solved examples from the demonstration pool only (never the eval slice),
+    re-ranked by the request's support for their tools unless `demo_rerank` is none."""
     from toolpath.planners.decomposer import Example
-    from toolpath.tools.retrieval import DemoRetriever
+    from toolpath.planners.demonstrations import SupportRanking
+    from toolpath.planners.demonstrations import demo_selector as pool_selector
 
     by_id = domain.by_id()
     pool = [by_id[i] for i in split.demo_ids]
     evaluation = set(split.eval_ids)
-    retriever = DemoRetriever([s.user_request for s in pool], method)
 
-    def select(request: str, k: int) -> list[Example]:
-        # a pool sample that repeats the request word for word would hand over the answer
-        found = [pool[index] for index, _ in retriever.search(request, k + 2)]
-        chosen = [s for s in found if s.user_request.strip() != request.strip()][:k]
-        leaked = [s.id for s in chosen if s.id in evaluation]
+    def record(chosen: list[int]) -> None:
+        ids = [pool[index].id for index in chosen]
+        leaked = [i for i in ids if i in evaluation]
         if leaked:
             raise RuntimeError(f"demonstration leak: {leaked} are in the evaluation slice")
-        used[:] = [s.id for s in chosen]
-        return [
-            Example(
-                request=s.user_request,
-                task_steps=s.task_steps,
-                task_nodes=s.task_nodes,
-                task_links=s.task_links,
-            )
-            for s in chosen
-        ]
+        used[:] = ids
 
-    return select
+    ranking = None
+    if config.demo_rerank == SUPPORT:
+        from toolpath.evals.taskbench.graph_planning import pool_matcher
+        from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
+
+        tools = load_taskbench_catalog(config.domain, config.data_dir).tools
+        ranking = SupportRanking(pool_matcher(domain, split, tools))
+    examples = [
+        Example(
+            request=s.user_request,
+            task_steps=s.task_steps,
+            task_nodes=s.task_nodes,
+            task_links=s.task_links,
+        )
+        for s in pool
+    ]
+    return pool_selector(examples, config.demo_method, ranking, on_choice=record)
 
 
 def build_decomposer(
@@ -236,7 +248,7 @@ def build_decomposer(
     catalog = load_taskbench_catalog(config.domain, config.data_dir)
     selector = None
     if config.demos > 0:
-        selector = demo_selector(domain, split, config.demo_method, used)
+        selector = demo_selector(domain, split, config, used)
     chooser = None
     if config.planner == "graph":
         from toolpath.evals.taskbench.graph_planning import graph_chooser
