@@ -3,7 +3,7 @@ samples of each pool fold, how much of the two chosen demonstrations' tools the 
 (precision), how much of the label they cover (recall) and how often the first has the
 label's exact tool set, for BM25 alone and for re-rankings (weight, floor). No LLM call.
 
-    python reports/taskbench/folds/demo-rerank/proxy.py > reports/taskbench/folds/demo-rerank/proxy.txt
+    cd reports/taskbench/folds/demo-rerank && python proxy.py > proxy.txt
 """
 
 from collections import Counter
