@@ -49,9 +49,11 @@ def main() -> None:
                     weight, floor = setting
                     ranked = sorted(
                         found,
-                        key=lambda item, w=weight, f=floor: -(
-                            item[1] / best
-                            + w * supported(node_tools(item[0].task_nodes), support, f)
+                        key=lambda item, w=weight, f=floor: (
+                            -(
+                                item[1] / best
+                                + w * supported(node_tools(item[0].task_nodes), support, f)
+                            )
                         ),
                     )[:2]
                     shown = set().union(*(node_tools(s.task_nodes) for s, _ in ranked))
