@@ -11,6 +11,7 @@ import pytest
 from function_call_helpers import call, first_arguments, function
 from toolpath.planners.call_checks import closest_function
 from toolpath.planners.coercion import (
+    CallContext,
     as_written,
     to_the_named_option,
     to_the_request_date,
@@ -72,7 +73,7 @@ SCHEDULE = function(
 def test_a_time_the_request_does_not_state_goes_to_the_one_in_its_hour(
     request_text: str, written: dict, expected: dict
 ) -> None:
-    assert to_the_request_time(written, request_text, "call 0")[0] == expected
+    assert to_the_request_time(written, CallContext({}, request_text, "call 0"))[0] == expected
 
 
 DENTIST = function(
@@ -185,8 +186,10 @@ def test_a_time_another_call_gives_is_not_taken_again() -> None:
     checks cannot read, the one time left is the first call's and is not given twice."""
     request = "Ruth in the studio at 5.15pm, then Terry down the phone"
     written = {"start_time": "17:40"}
-    assert to_the_request_time(written, request, "call 1", frozenset({"17:15"}))[0] == written
-    assert to_the_request_time(written, request, "call 0")[0] == {"start_time": "17:15"}
+    other_call = CallContext({}, request, "call 1", frozenset({"17:15"}))
+    assert to_the_request_time(written, other_call)[0] == written
+    own_call = CallContext({}, request, "call 0")
+    assert to_the_request_time(written, own_call)[0] == {"start_time": "17:15"}
 
 
 RENT = function(
@@ -297,7 +300,9 @@ OPTIONS = {
 def test_an_option_the_request_does_not_give_goes_to_the_one_it_names(
     request_text: str, written: dict, taken: tuple, expected: dict
 ) -> None:
-    repaired, _ = to_the_named_option(written, OPTIONS, request_text, "call 0", frozenset(taken))
+    repaired, _ = to_the_named_option(
+        written, CallContext(OPTIONS, request_text, "call 0", frozenset(taken))
+    )
     assert repaired == expected
 
 
@@ -313,7 +318,8 @@ def test_an_option_the_request_does_not_give_goes_to_the_one_it_names(
 def test_half_a_postcode_becomes_the_whole_one_the_request_writes(
     request_text: str, written: str, expected: str
 ) -> None:
-    assert as_written({"postcode": written}, request_text, "call 0")[0] == {"postcode": expected}
+    call_context = CallContext({}, request_text, "call 0")
+    assert as_written({"postcode": written}, call_context)[0] == {"postcode": expected}
 
 
 APPOINTMENT = function(
@@ -393,7 +399,8 @@ def test_other_calls_to_one_function_stay(answer: str, expected: list[str]) -> N
 def test_a_date_the_request_does_not_state_goes_to_the_only_one_it_does(
     request_text: str, written: dict, taken: tuple, expected: dict
 ) -> None:
-    assert to_the_request_date(written, request_text, "call 0", frozenset(taken))[0] == expected
+    call_context = CallContext({}, request_text, "call 0", frozenset(taken))
+    assert to_the_request_date(written, call_context)[0] == expected
 
 
 PHONE = {
@@ -422,4 +429,4 @@ PHONE = {
 def test_a_made_up_phone_number_is_the_one_the_request_gives(
     request_text: str, written: dict, expected: dict
 ) -> None:
-    assert to_the_request_phone(written, PHONE, request_text, "call 0")[0] == expected
+    assert to_the_request_phone(written, CallContext(PHONE, request_text, "call 0"))[0] == expected

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
@@ -280,8 +281,19 @@ def _time_unit(name: str, prop: Any) -> int | None:
     return units.pop() if len(units) == 1 else None
 
 
+@dataclass(frozen=True)
+class CallContext:
+    """What the repairs of one call's arguments read: the parameters' schema, the request,
+    where the call is (for the notes) and the values other calls give (`taken`)."""
+
+    schema: dict[str, Any]
+    request: str
+    where: str
+    taken: frozenset[str] = frozenset()
+
+
 def in_parameter_units(
-    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+    arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """A duration the request states in another unit than its parameter's, written with the
     request's number ("a 2-hour sunset" -> `event_minutes: 2`), converted (120); a number
@@ -289,6 +301,7 @@ def in_parameter_units(
     quarter" -> `set_minutes: 75` where the model wrote 150); a value with two readings
     ("2 hours, then 2 minutes") stays, and so do 0 (nothing given: the call may be none the
     request asks for) and 1 ("just for the Saturday" is 1 day)."""
+    schema, request, where = call.schema, call.request, call.where
     said = mentions(request)
     properties = schema.get("properties", {})
     notes = []
@@ -309,12 +322,13 @@ def in_parameter_units(
 
 
 def in_measure_units(
-    arguments: dict[str, Any], request: str, where: str
+    arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """A quantity the request states in another unit than the one its parameter's name ends
     with, written with the request's number ("11 stone" -> `weight_kg: 11`), converted
     (69.85), in nested objects too; not when the request also states that number in the
     parameter's unit."""
+    request, where = call.request, call.where
     said, notes = mentions(request), []
     out = {k: _measured(v, k, said, f"{where}.{k}", notes) for k, v in arguments.items()}
     return out, notes
@@ -345,12 +359,11 @@ def _asks_for_a_date(prop: Any) -> bool:
     )
 
 
-def to_iso_dates(
-    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
-) -> tuple[dict[str, Any], list[str]]:
+def to_iso_dates(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, Any], list[str]]:
     """A date written in numbers ("30/06/2017", "11.02.2014") in a parameter that asks for
     YYYY-MM-DD, in that form: day first when its first number is over 12, month first when
     its second is, else in the order the request's other dates show; otherwise it stays."""
+    schema, request, where = call.schema, call.request, call.where
     properties, notes = schema.get("properties", {}), []
     order = day_first(request)
     for name, value in list(arguments.items()):
@@ -377,12 +390,13 @@ _RELATIVE = re.compile(
 
 
 def to_the_request_date(
-    arguments: dict[str, Any], request: str, where: str, taken: frozenset[str] = frozenset()
+    arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """A date (YYYY-MM-DD) the request does not state, replaced by the only date it states
     that no other argument of the call gives, nor another call (`taken`): "2026-09-02" for
     "Tuesday 8 September 2026". Not where the request may count a date from another
     (`_RELATIVE`: "the Saturday after", "for 3 days")."""
+    request, where, taken = call.request, call.where, call.taken
     if _RELATIVE.search(request):
         return arguments, []
     said = mentions(request)
@@ -405,11 +419,12 @@ _PHONE_PARAMETER = re.compile(r"phone|mobile|\btel", re.I)
 
 
 def to_the_request_phone(
-    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+    arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """A phone number the request does not give (+441632960000, made up), in a parameter
     named or described as a phone, replaced by the only number the request gives, in the
     form the parameter asks for (`_phone_value`)."""
+    schema, request, where = call.schema, call.request, call.where
     given = {found.group(0) for found in _PHONE_IN_TEXT.finditer(request)}
     if len(given) != 1:
         return arguments, []
@@ -430,7 +445,7 @@ def to_the_request_phone(
 
 
 def to_the_request_time(
-    arguments: dict[str, Any], request: str, where: str, taken: frozenset[str] = frozenset()
+    arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """A time of day (HH:MM) the request does not state, replaced by a time it states that
     no other argument of the call gives, nor another call (`taken`): the only one ("quarter
@@ -440,6 +455,7 @@ def to_the_request_time(
     gives in both halves of the day, the likelier half (`_likelier_half`);
     otherwise it stays. Two or more such times, as many as the free ones: those, in the
     order the model's have (`_in_order`)."""
+    request, where, taken = call.request, call.where, call.taken
     said = mentions(request)
     free = sorted(said.times - values_given(arguments) - taken)
     in_order = _in_order(arguments, said.times, free, where)
@@ -600,12 +616,11 @@ def _as_written(value: Any, request: str) -> Any:
     return _names_given(_whole_postcode(written, request), request)
 
 
-def as_written(
-    arguments: dict[str, Any], request: str, where: str
-) -> tuple[dict[str, Any], list[str]]:
+def as_written(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, Any], list[str]]:
     """Text arguments (and text items of list arguments) as the request writes them:
     without the request's quotes, a file name with the folders the request gives it, a UK
     postcode whole, a name without the first names it does not give."""
+    request, where = call.request, call.where
     notes, out = [], {}
     for name, value in arguments.items():
         new = (
@@ -627,17 +642,14 @@ def _given(value: str, name: str, request: str) -> bool:
 
 
 def to_the_named_option(
-    arguments: dict[str, Any],
-    schema: dict[str, Any],
-    request: str,
-    where: str,
-    taken: frozenset[str] = frozenset(),
+    arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """An enum option the request does not give (`_given`), or several options joined in
     one text ("bird_guard; rain_cap; ..."), replaced by the only one of them the request
     names (`Mentions.names_plainly`: "multi_fuel_stove" for "our multi fuel stove" where the
     model chose "wood_burner"). It stays when the request names two or none, or when another
     argument has the one named ("kg" of "68 kg in pounds"), or another call (`taken`)."""
+    schema, request, where, taken = call.schema, call.request, call.where, call.taken
     said = mentions(request)
     properties = schema.get("properties", {})
     notes = []
@@ -683,16 +695,17 @@ def against_the_request(
     another call gives: `taken`), texts as the request writes them; notes say what
     changed."""
     notes: list[str] = []
+    call = CallContext(schema, request, where, taken)
     for repair in (
         in_parameter_units,
-        lambda a, _, r, w: in_measure_units(a, r, w),
+        in_measure_units,
         to_iso_dates,
-        lambda a, s, r, w: to_the_named_option(a, s, r, w, taken),
+        to_the_named_option,
         to_the_request_phone,
-        lambda a, _, r, w: to_the_request_date(a, r, w, taken),
-        lambda a, _, r, w: to_the_request_time(a, r, w, taken),
-        lambda a, _, r, w: as_written(a, r, w),
+        to_the_request_date,
+        to_the_request_time,
+        as_written,
     ):
-        arguments, more = repair(arguments, schema, request, where)
+        arguments, more = repair(arguments, call)
         notes += more
     return arguments, notes
