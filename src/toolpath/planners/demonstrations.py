@@ -1,8 +1,8 @@
 """Which solved examples go into the prompt: the most similar requests, re-ranked by how much
 of what each example does the new request asks for.
 
-A small model copies its demonstrations: on the huggingface pool folds 23 of the 38 wrong
-plans held a tool that the request never asked for and a demonstration had. Word overlap
+A small model copies its demonstrations: asked for the colour of a car in a photo, it
+planned five tools, four of them its demonstrations' and not asked for. Word overlap
 alone picks examples that share the request's nouns ("image", "audio") but do other
 things with them. So each of the most similar examples is scored by its similarity
 (relative to the best one) plus how well the request supports its tools: per tool, the step
