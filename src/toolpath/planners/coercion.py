@@ -431,7 +431,8 @@ def to_the_request_phone(
     written = given.pop()
     properties, notes = schema.get("properties", {}), []
     for name, value in arguments.items():
-        prop = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        prop = properties.get(name)
+        prop = prop if isinstance(prop, dict) else {}
         if not _PHONE_PARAMETER.search(f"{name} {prop.get('description', '')}"):
             continue
         if not isinstance(value, str) or not _PHONE_IN_TEXT.fullmatch(value.strip()):

@@ -42,20 +42,23 @@ def request_support(request: str, matcher: StepMatcher) -> dict[str, float]:
     return dict(zip(matcher.names, probs.tolist(), strict=True))
 
 
-def tools_supported(tools: Sequence[str], support: dict[str, float]) -> float:
-    """The mean over `tools` of min(1, support / SUPPORT_FLOOR); 0 for no tools."""
+def tools_supported(
+    tools: Sequence[str], support: dict[str, float], floor: float = SUPPORT_FLOOR
+) -> float:
+    """The mean over `tools` of min(1, support / floor); 0 for no tools."""
     if not tools:
         return 0.0
-    return float(np.mean([min(1.0, support.get(tool, 0.0) / SUPPORT_FLOOR) for tool in tools]))
+    return float(np.mean([min(1.0, support.get(tool, 0.0) / floor) for tool in tools]))
 
 
 @dataclass(frozen=True)
 class SupportRanking:
     """Re-ranks retrieved examples: similarity / best similarity + `weight` x the share of
-    their tools the request supports (`tools_supported`)."""
+    their tools the request supports from `floor` up (`tools_supported`)."""
 
     matcher: StepMatcher
     weight: float = SUPPORT_WEIGHT
+    floor: float = SUPPORT_FLOOR
 
     def order(
         self, request: str, tools: Sequence[Sequence[str]], scores: Sequence[float]
@@ -64,7 +67,7 @@ class SupportRanking:
         support = request_support(request, self.matcher)
         best = max((s for s in scores if s > 0), default=1.0)
         total = [
-            score / best + self.weight * tools_supported(used, support)
+            score / best + self.weight * tools_supported(used, support, self.floor)
             for used, score in zip(tools, scores, strict=True)
         ]
         return sorted(range(len(total)), key=lambda k: -total[k])
@@ -82,7 +85,7 @@ def demo_selector(
     from toolpath.tools.retrieval import DemoRetriever
 
     retriever = DemoRetriever([example.request for example in pool], method)
-    tools = [node_tools(example.task_nodes) for example in pool]
+    tools = [node_tools(example.task_nodes) for example in pool] if ranking is not None else []
 
     def select(request: str, k: int) -> list[Example]:
         depth = max(CANDIDATES, k + 2) if ranking is not None else k + 2

@@ -8,20 +8,14 @@ label's exact tool set, for BM25 alone and for re-rankings (weight, floor). No L
 
 from collections import Counter
 
-import numpy as np
-
 from toolpath.evals.taskbench.graph_planning import pool_matcher
 from toolpath.evals.taskbench.loader import load_domain, split_domain
 from toolpath.planners.alignment import node_tools
-from toolpath.planners.demonstrations import CANDIDATES, request_support
+from toolpath.planners.demonstrations import CANDIDATES, SupportRanking
 from toolpath.tools.catalogs.taskbench import load_taskbench_catalog
 from toolpath.tools.retrieval import DemoRetriever
 
 SETTINGS = [(0.0, 0.05), (1.0, 0.02), (1.0, 0.05), (1.0, 0.1), (2.0, 0.05)]  # (weight, floor)
-
-
-def supported(tools, support, floor):
-    return float(np.mean([min(1.0, support.get(t, 0.0) / floor) for t in tools])) if tools else 0.0
 
 
 def main() -> None:
@@ -38,24 +32,18 @@ def main() -> None:
             for sample_id in split.eval_ids[:24]:
                 sample = by_id[sample_id]
                 gold = set(node_tools(sample.task_nodes))
-                support = request_support(sample.user_request, matcher)
                 found = [
                     (pool[i], score)
                     for i, score in retriever.search(sample.user_request, CANDIDATES)
                     if pool[i].user_request.strip() != sample.user_request.strip()
                 ]
-                best = max((score for _, score in found if score > 0), default=1.0)
+                found_tools = [node_tools(s.task_nodes) for s, _ in found]
                 for setting in SETTINGS:
-                    weight, floor = setting
-                    ranked = sorted(
-                        found,
-                        key=lambda item, w=weight, f=floor: (
-                            -(
-                                item[1] / best
-                                + w * supported(node_tools(item[0].task_nodes), support, f)
-                            )
-                        ),
-                    )[:2]
+                    ranking = SupportRanking(matcher, *setting)
+                    order = ranking.order(
+                        sample.user_request, found_tools, [score for _, score in found]
+                    )
+                    ranked = [found[position] for position in order[:2]]
                     shown = set().union(*(node_tools(s.task_nodes) for s, _ in ranked))
                     row = stats[setting]
                     row["shown"] += len(shown)
