@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SETS = ["heldout"] + ["fresh"] + [f"fresh{n}" for n in range(2, 11)]
+SETS = ["heldout", "fresh", *(f"fresh{n}" for n in range(2, 11))]
 RUNS = ["", "second-run", "third-run"]
 CATEGORIES = ["simple", "multiple", "parallel", "parallel_multiple", "irrelevance"]
 TOOLPATH = "toolpath tags-free"
@@ -37,14 +37,15 @@ def _line(name: str, run: str, report: dict) -> str:
     share = 100 * total[TOOLPATH] / total["questions"]
     direct = total.get("direct", "-")
     return (
-        f"| {name} | {run or 'first (blind)'} | {commit} | " + " | ".join(cells)
+        f"| {name} | {run or 'first (blind)'} | {commit} | "
+        + " | ".join(cells)
         + f" | {total[TOOLPATH]} / {direct} of {total['questions']} ({share:.0f}%)"
         + f" | {_seconds(report['rows'], TOOLPATH)} / {_seconds(report['rows'], 'direct')} |"
     )
 
 
 def main() -> None:
-    header = ["set", "run", "code"] + CATEGORIES + ["all", "s / question"]
+    header = ["set", "run", "code", *CATEGORIES, "all", "s / question"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     blind_right = blind_direct = blind_questions = 0
     for name in SETS:
