@@ -77,6 +77,8 @@ def test_an_enum_value_spelled_another_way_is_the_enum_value() -> None:
     work = {"type": "string", "enum": ["tuning", "pitch_raise", "alto_1", "alto_2"]}
     assert coerce("fine_tuning", work, "w")[0] == "tuning"  # the only value it holds
     assert coerce("alto", work, "w")[0] == "alto"  # alto_1 or alto_2: left as is
+    artwork = {"type": "string", "enum": ["print", "certificate", "sports_shirt"]}
+    assert coerce("shirt", artwork, "a")[0] == "sports_shirt"  # the only value holding it
 
 
 def test_one_value_where_a_list_goes_is_a_list() -> None:

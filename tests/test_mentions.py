@@ -24,6 +24,8 @@ from toolpath.planners.mentions import REFERENCE_DATE, mentions
         ("set a timer for half an hour", 1800),  # seconds
         ("set a timer for half an hour", 30),  # minutes
         ("suspend the bay for a fortnight", 14),  # days
+        ("keep the scaffold up another fortnight", 2),  # weeks
+        ("two blinds 1.2m wide with a 1.5m drop", 1500),  # millimetres (or 1.5 million)
         ("garlic bread at a quarter of an hour", 900),
         ("a 45-minute meeting", 2700),
         ("wait an hour", 60),
@@ -175,6 +177,7 @@ def test_dates_said_relative_to_today(request_text: str, dates: set[str]) -> Non
         ("ship two and a half kilos", {(2.5, "mass")}),
         ("half a kilo of coffee", {(0.5, "mass")}),
         ("at least 100 sq ft", {(100.0, "area")}),
+        ("a blind 1.2m wide", {(1.2, "length")}),  # "1.2m": metres, or a million
         ("at 68F, or 20 degrees c", {(68.0, "temperature"), (20.0, "temperature")}),
         ("f/1.4, f/4 and f/8; pod api-7f9c-x2; serial 1581F5FJD22", set()),  # no temperatures
         ("born on the 21st", set()),  # not stone

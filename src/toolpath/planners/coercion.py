@@ -115,13 +115,14 @@ def _enum_value(value: str, enum: list[str]) -> str | None:
     """The one enum value `value` spells another way: the same words in another case or
     with other separators ("Living Room", "living_room"), else the only value that starts
     it or that it starts ("litre" -> "l", "pieces" -> "piece"), else the only value whose
-    words it holds ("fine_tuning" -> "tuning", "total beginner" -> "beginner"); None when
-    not exactly one."""
+    words it holds ("fine_tuning" -> "tuning", "total beginner" -> "beginner"), else the
+    only value that holds its words ("shirt" -> "sports_shirt"); None when not exactly one."""
     words = " ".join(WORD.findall(value.casefold()))
     for fits in (
         lambda e: " ".join(WORD.findall(e.casefold())) == words,
         lambda e: words.startswith(e.casefold()) or e.casefold().startswith(words),
         lambda e: f" {' '.join(WORD.findall(e.casefold()))} " in f" {words} ",
+        lambda e: f" {words} " in f" {' '.join(WORD.findall(e.casefold()))} ",
     ):
         found = [e for e in enum if words and fits(e)]
         if len(found) == 1:

@@ -282,13 +282,18 @@ _TEMPERATURE = re.compile(
 )
 
 
+# "1.2m" is 1.2 million or 1.2 metres: both are read
+_METRES_OR_MILLIONS = re.compile(r"\d+(?:\.\d+)?m")
+
+
 def _quantities(
     text: str, tokens: list[str], numbers: list[tuple[int, float]]
 ) -> set[tuple[float, Unit]]:
     """(number, unit) of each number a unit of measure follows ("11 stone", "two and a half
-    kilos", "half a kilo", "100 sq ft"); temperatures only as "68f", "26 °c", "20 degrees
-    c" or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
+    kilos", "half a kilo", "100 sq ft", "1.2m"); temperatures only as "68f", "26 °c", "20
+    degrees c" or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
     found = {(float(number), SPOKEN[unit[0]]) for number, unit in _TEMPERATURE.findall(text)}
+    found |= {(_numeral(t)[0], SPOKEN["m"]) for t in tokens if _METRES_OR_MILLIONS.fullmatch(t)}
     for value, more, end in _with_fractions(tokens, numbers):
         while end + 1 < len(tokens) and tokens[end + 1] in ("a", "an", "of"):
             end += 1
@@ -300,9 +305,9 @@ def _quantities(
 
 
 def _in_every_unit(durations: set[tuple[float, int]]) -> set[float]:
-    """Each duration in seconds, minutes, hours and days."""
+    """Each duration in seconds, minutes, hours, days and weeks ("a fortnight" is 2)."""
     seconds = {value * unit for value, unit in durations}
-    return {s / per for s in seconds for per in (1, 60, 3_600, 86_400)}
+    return {s / per for s in seconds for per in (1, 60, 3_600, 86_400, 604_800)}
 
 
 def _dates(text: str) -> set[str]:
