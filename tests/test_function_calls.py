@@ -79,6 +79,9 @@ def test_an_enum_value_spelled_another_way_is_the_enum_value() -> None:
     assert coerce("alto", work, "w")[0] == "alto"  # alto_1 or alto_2: left as is
     artwork = {"type": "string", "enum": ["print", "certificate", "sports_shirt"]}
     assert coerce("shirt", artwork, "a")[0] == "sports_shirt"  # the only value holding it
+    artwork["enum"].append("photograph")
+    assert coerce("wedding photo", artwork, "a")[0] == "photograph"  # "photo" starts it
+    assert coerce("pic", artwork, "a")[0] == "pic"  # under four letters: no word start
 
 
 def test_one_value_where_a_list_goes_is_a_list() -> None:
@@ -118,6 +121,16 @@ def test_calls_are_read_from_the_spellings_models_use(text: str, names: list[str
     assert not answer.problems
     if not names:
         assert answer.reason
+
+
+def test_one_call_object_giving_its_arguments_twice_is_two_calls() -> None:
+    text = '{"name": "signup", "arguments": {"who": "Joan"}, "arguments": {"who": "Derek"}}'
+    assert read_answer(text).calls == [
+        {"name": "signup", "arguments": {"who": "Joan"}},
+        {"name": "signup", "arguments": {"who": "Derek"}},
+    ]
+    nested = '{"name": "a", "arguments": {"style": {"arguments": 1, "arguments": 2}}}'
+    assert read_answer(nested).calls == [{"name": "a", "arguments": {"style": {"arguments": 2}}}]
 
 
 def test_broken_json_is_a_problem_not_an_empty_plan() -> None:

@@ -24,9 +24,20 @@ def parameter_properties(spec: ToolSpec) -> dict[str, Any]:
     return spec.parameters.get("properties", {}) if spec.parameters else {}
 
 
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; one call object that gives its "arguments" several times ({"name":
+    "signup", "arguments": {...}, "arguments": {...}}, as small models write parallel
+    calls) is that many calls, {"calls": [...]}, instead of its last arguments only."""
+    value = dict(pairs)
+    arguments = [v for key, v in pairs if key == "arguments"]
+    if len(arguments) > 1 and isinstance(value.get("name"), str):
+        return {"calls": [{"name": value["name"], "arguments": a} for a in arguments]}
+    return value
+
+
 def json_values(text: str) -> list[Any]:
     """Every top-level JSON object or array written in the text, in order."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_object)
     found, index = [], 0
     while index < len(text):
         starts = [i for i in (text.find("{", index), text.find("[", index)) if i >= 0]

@@ -111,18 +111,31 @@ def _has_type(value: Any, kind: str) -> bool:
     return isinstance(value, _PYTHON_TYPES.get(kind, object))
 
 
+def _shares_a_word_start(words: list[str], others: list[str]) -> bool:
+    """A word of four letters or more in `words` starts a word of `others`, or one of
+    `others` of four letters or more starts it ("photo", "photograph")."""
+    return any(
+        min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a))
+        for a in words
+        for b in others
+    )
+
+
 def _enum_value(value: str, enum: list[str]) -> str | None:
     """The one enum value `value` spells another way: the same words in another case or
     with other separators ("Living Room", "living_room"), else the only value that starts
     it or that it starts ("litre" -> "l", "pieces" -> "piece"), else the only value whose
     words it holds ("fine_tuning" -> "tuning", "total beginner" -> "beginner"), else the
-    only value that holds its words ("shirt" -> "sports_shirt"); None when not exactly one."""
+    only value that holds its words ("shirt" -> "sports_shirt"), else the only value with a
+    word that one of its words of four letters or more starts or is started by ("wedding
+    photo" -> "photograph"); None when not exactly one."""
     words = " ".join(WORD.findall(value.casefold()))
     for fits in (
         lambda e: " ".join(WORD.findall(e.casefold())) == words,
         lambda e: words.startswith(e.casefold()) or e.casefold().startswith(words),
         lambda e: f" {' '.join(WORD.findall(e.casefold()))} " in f" {words} ",
         lambda e: f" {words} " in f" {' '.join(WORD.findall(e.casefold()))} ",
+        lambda e: _shares_a_word_start(words.split(), WORD.findall(e.casefold())),
     ):
         found = [e for e in enum if words and fits(e)]
         if len(found) == 1:
