@@ -194,6 +194,36 @@ def test_an_optional_list_the_request_does_not_mention_is_left_out() -> None:
         assert ("days" in arguments) is kept
 
 
+def test_an_optional_list_of_options_each_said_in_other_words_stays() -> None:
+    """["no_cooking_facilities"] for "they can't cook" stays; a list with an option the
+    request says nothing of ("halal") goes."""
+    referral = {
+        "name": "referral",
+        "description": "Refer a family to the food bank.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "postcode": {"type": "string"},
+                "dietary": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": ["halal", "no_cooking_facilities"]},
+                },
+            },
+            "required": ["postcode"],
+        },
+    }
+    specs = function_specs([referral])
+    said = "A family at NG7 2FT; their cooker's broken so they can't cook anything"
+    for dietary, kept in (
+        (["no_cooking_facilities"], True),
+        (["no_cooking_facilities", "halal"], False),
+    ):
+        reply = call("referral", postcode="NG7 2FT", dietary=dietary)
+        result = FunctionCaller(ScriptedChatModel([reply]), specs, relevance_floor=None).call(said)
+        arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+        assert ("dietary" in arguments) is kept
+
+
 def test_an_optional_list_reading_an_earlier_result_stays() -> None:
     """A list holding a `<node-j>` reference is supplied by that call, not made up."""
     concat = {

@@ -28,7 +28,6 @@ KNOWN = {
     "fresh4-simple-09": "1:55:00 for 'about 1 hour 55': a duration as H:MM:SS, not read",
     "fresh4-simple-11": "2500 for 'two and a half grand': not read",
     "fresh5-parallel-05": "Bb4 for 'B flat 4', and 'B' taken for a list item",
-    "fresh6-multiple-02": "wheel_true for 'the wheels need truing': words apart, not read",
     "fresh6-multiple-10": "condition fair for 'nothing that needs fixing': a paraphrase",
 }
 # right answers the checks ask about again (the model's second answer stands), and why

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 from toolpath.planners.call_reading import Answer, parameter_properties
 from toolpath.planners.coercion import against_the_request, coerce, values_given
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
-from toolpath.planners.grounding import CODE, from_request, supplied
+from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
 from toolpath.planners.mentions import NUMBER, WORD
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import (
@@ -90,6 +90,19 @@ def _chosen(value: Any, prop: Any) -> bool:
     return str(value).strip().casefold() != str(default).casefold()
 
 
+def _options_said(value: Any, prop: Any, request: str) -> bool:
+    """A list of enum options each of which shares a word with the request
+    (["no_cooking_facilities"] for "they can't cook anything"); an invented list rarely
+    has every option said."""
+    options = prop.get("items", {}).get("enum") if isinstance(prop, dict) else None
+    return (
+        bool(options)
+        and isinstance(value, list)
+        and bool(value)
+        and all(item in options and shares_a_word(item, request) for item in value)
+    )
+
+
 def _repeated(name: str, value: Any, arguments: dict[str, Any], required: set[str]) -> str | None:
     """The required argument whose text of two words or more `value` repeats ("dentist":
     "Ruby Cole" beside "patient_name": "Ruby Cole"), or None."""
@@ -129,6 +142,7 @@ def _ungrounded_optional(
             or not _fillable(value)
             or supplied(value, request, name)
             or _chosen(value, properties.get(name))
+            or _options_said(value, properties.get(name), request)
         ):
             kept[name] = value
         else:
