@@ -299,7 +299,8 @@ def test_prose_naming_no_function_keeps_a_lists_last_item() -> None:
 def test_prose_lists_repeated_values_and_a_misnamed_function() -> None:
     """In prose an array parameter's value is its items ("points: 1, 2.5" and "[1, 2.5]";
     a piece the comma split off is one more); a parameter given again is another call
-    ("city=Oslo; days=2; city=Rome" is Oslo and Rome, 2 days each); arguments that only
+    ("city=Oslo; days=2; city=Rome" is Oslo and Rome, 2 days each; "...; city=Rome; days=3"
+    gives Rome its own days); arguments that only
     another function takes make its call when the named one is left incomplete."""
     specs = {spec.name: spec for spec in SPECS}
     for prose in ("Needs: plot; points: 1, 2.5", "Needs: plot; points: [1, 2.5]"):
@@ -333,6 +334,11 @@ def test_prose_lists_repeated_values_and_a_misnamed_function() -> None:
     ]
     calls = read_calls("Needs: plot; city = Oslo; days = 3", specs)[0].calls
     assert calls == [{"name": "get_forecast", "arguments": {"city": "Oslo", "days": 3}}]
+    calls = read_calls("Needs: get forecast; city=Oslo; days=2; city=Rome; days=3", specs)[0]
+    assert [call["arguments"] for call in calls.calls] == [
+        {"city": "Oslo", "days": 2},
+        {"city": "Rome", "days": 3},
+    ]  # the second call's own days, not a third call
 
 
 def test_calls_written_as_python_are_read_never_run(tmp_path) -> None:

@@ -191,13 +191,14 @@ class _ProseCalls:
         self.calls: list[dict[str, Any]] = []
         self.group: list[dict[str, Any]] = []  # the last function's calls (copies)
         self.last_array: str | None = None  # the parameter a bare piece adds an item to
+        self.set_since_copy: set[str] = set()  # what the prose gave the last copy itself
 
     def read(self, piece: str) -> None:
         name = "_".join(piece.split())  # "restaurant reservation create" names a function too
         if name in self.specs:
             self.group = [{"name": name, "arguments": {}}]
             self.calls += self.group
-            self.last_array = None
+            self.last_array, self.set_since_copy = None, set()
             return
         if not self.calls:
             return
@@ -215,10 +216,14 @@ class _ProseCalls:
             items = _as_items(value)
             for call in self.group:
                 call["arguments"].setdefault(key, []).extend(items)
+        elif key in last["arguments"] and len(self.group) > 1 and key not in self.set_since_copy:
+            last["arguments"][key] = value  # the copy's own value: "date: ...; hours: 4"
+            self.set_since_copy.add(key)
         elif key in last["arguments"]:  # a value given again: another call with it
             copy = {"name": last["name"], "arguments": {**deepcopy(last["arguments"]), key: value}}
             self.calls.append(copy)
             self.group.append(copy)
+            self.set_since_copy = {key}
         else:
             for call in self.group:
                 call["arguments"][key] = value
