@@ -91,15 +91,13 @@ def _chosen(value: Any, prop: Any) -> bool:
 
 
 def _options_said(value: Any, prop: Any, request: str) -> bool:
-    """A list of enum options each of which shares a word with the request
-    (["no_cooking_facilities"] for "they can't cook anything"); an invented list rarely
-    has every option said."""
-    options = prop.get("items", {}).get("enum") if isinstance(prop, dict) else None
+    """A list of the parameter's enum options (`_is_choice`) each of which shares a word
+    with the request (["no_cooking_facilities"] for "they can't cook anything"); an
+    invented list rarely has every option said."""
     return (
-        bool(options)
-        and isinstance(value, list)
-        and bool(value)
-        and all(item in options and shares_a_word(item, request) for item in value)
+        isinstance(value, list)
+        and _is_choice(value, prop)
+        and all(shares_a_word(item, request) for item in value)
     )
 
 

@@ -130,12 +130,13 @@ def _enum_value(value: str, enum: list[str]) -> str | None:
     word that one of its words of four letters or more starts or is started by ("wedding
     photo" -> "photograph"); None when not exactly one."""
     words = " ".join(WORD.findall(value.casefold()))
+    spelled = {e: " ".join(WORD.findall(e.casefold())) for e in enum}  # each option's words
     for fits in (
-        lambda e: " ".join(WORD.findall(e.casefold())) == words,
+        lambda e: spelled[e] == words,
         lambda e: words.startswith(e.casefold()) or e.casefold().startswith(words),
-        lambda e: f" {' '.join(WORD.findall(e.casefold()))} " in f" {words} ",
-        lambda e: f" {words} " in f" {' '.join(WORD.findall(e.casefold()))} ",
-        lambda e: _shares_a_word_start(words.split(), WORD.findall(e.casefold())),
+        lambda e: f" {spelled[e]} " in f" {words} ",
+        lambda e: f" {words} " in f" {spelled[e]} ",
+        lambda e: _shares_a_word_start(words.split(), spelled[e].split()),
     ):
         found = [e for e in enum if words and fits(e)]
         if len(found) == 1:
