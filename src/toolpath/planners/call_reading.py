@@ -13,6 +13,8 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
+import json_repair
+
 from toolpath.tools.spec import ToolSpec
 
 MAX_REASON_CHARS = 200
@@ -35,8 +37,41 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
+def _bracketed_end(text: str, start: int) -> int | None:
+    """The end of the bracketed text opening at `start`: where as many brackets of any
+    kind have closed as opened (quotes respected); None if they never have."""
+    depth, quote = 0, False
+    for index in range(start, len(text)):
+        char = text[index]
+        if quote:
+            quote = not (char == '"' and text[index - 1] != "\\")
+        elif char == '"':
+            quote = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
+
+
+def _repaired_call(text: str, start: int) -> tuple[Any, int] | None:
+    """A call object whose brackets balance in number but not in kind, repaired
+    (`json_repair`): `...}]}]}` for `...}]}}`. A cut-off object is not completed, and only
+    an object naming a call ("name", or "calls") is taken, so prose in braces stays prose."""
+    end = _bracketed_end(text, start)
+    if end is None:
+        return None
+    value = json_repair.repair_json(text[start:end], return_objects=True, skip_json_loads=True)
+    if isinstance(value, dict) and (isinstance(value.get("name"), str) or "calls" in value):
+        return value, end
+    return None
+
+
 def json_values(text: str) -> list[Any]:
-    """Every top-level JSON object or array written in the text, in order."""
+    """Every top-level JSON object or array written in the text, in order; a call object
+    written with mismatched brackets is read repaired."""
     decoder = json.JSONDecoder(object_pairs_hook=_object)
     found, index = [], 0
     while index < len(text):
@@ -47,8 +82,11 @@ def json_values(text: str) -> list[Any]:
         try:
             value, end = decoder.raw_decode(text, start)
         except json.JSONDecodeError:
-            index = start + 1
-            continue
+            repaired = _repaired_call(text, start) if text[start] == "{" else None
+            if repaired is None:
+                index = start + 1
+                continue
+            value, end = repaired
         found.append(value)
         index = end
     return found
