@@ -139,7 +139,8 @@ def test_broken_json_is_a_problem_not_an_empty_plan() -> None:
 
 def test_a_call_closed_with_the_wrong_kind_of_bracket_is_read_repaired() -> None:
     items = '[{"cut": "ribeye", "kg": 1.5}, {"cut": "sausages", "kg": 2}]'
-    text = '{"name": "a", "arguments": {"x": 1}}\n{"name": "b", "arguments": {"items": ' + items + "}]}"
+    first = '{"name": "a", "arguments": {"x": 1}}'
+    text = first + '\n{"name": "b", "arguments": {"items": ' + items + "}]}"
     assert read_answer(text).calls == [
         {"name": "a", "arguments": {"x": 1}},
         {"name": "b", "arguments": {"items": json.loads(items)}},
