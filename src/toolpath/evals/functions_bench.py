@@ -7,11 +7,12 @@ functions_fresh3.yaml (`--set fresh3`), functions_fresh4.yaml (`--set fresh4`),
 functions_fresh5.yaml (`--set fresh5`), functions_fresh6.yaml (`--set fresh6`),
 functions_fresh7.yaml (`--set fresh7`), functions_fresh8.yaml (`--set fresh8`),
 functions_fresh9.yaml (`--set fresh9`), functions_fresh10.yaml (`--set fresh10`),
-functions_fresh11.yaml (`--set fresh11`) and functions_fresh12.yaml (`--set fresh12`) are
-sets in the same format, with other functions, written blind to the planner after it was
-developed (the fresh, fresh2 and fresh3 sets, their runs spent, are development data now);
-`--questions PATH` runs any file in that format. With `--out DIR` each finished question
-is kept (rows.jsonl) and the same command resumes an interrupted run.
+functions_fresh11.yaml (`--set fresh11`), functions_fresh12.yaml (`--set fresh12`) and
+functions_fresh13.yaml (`--set fresh13`) are sets in the same format, with other functions,
+written blind to the planner after it was developed (the fresh, fresh2 and fresh3 sets,
+their runs spent, are development data now); `--questions PATH` runs any file in that
+format. With `--out DIR` each finished question is kept (rows.jsonl) and the same command
+resumes an interrupted run.
 Categories: one call of the one function offered (simple), the right one among several
 (multiple), several calls to one function (parallel), calls to several functions
 (parallel_multiple) and requests no function fits (irrelevance: the right answer is no
@@ -76,11 +77,12 @@ FRESH9_SET = "functions_fresh9.yaml"
 FRESH10_SET = "functions_fresh10.yaml"
 FRESH11_SET = "functions_fresh11.yaml"
 FRESH12_SET = "functions_fresh12.yaml"
+FRESH13_SET = "functions_fresh13.yaml"
 QUESTION_SETS = {
     "dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET, "fresh2": FRESH2_SET,
     "fresh3": FRESH3_SET, "fresh4": FRESH4_SET, "fresh5": FRESH5_SET, "fresh6": FRESH6_SET,
     "fresh7": FRESH7_SET, "fresh8": FRESH8_SET, "fresh9": FRESH9_SET, "fresh10": FRESH10_SET,
-    "fresh11": FRESH11_SET, "fresh12": FRESH12_SET,
+    "fresh11": FRESH11_SET, "fresh12": FRESH12_SET, "fresh13": FRESH13_SET,
 }  # fmt: skip
 _SETS = list(QUESTION_SETS.items())
 ROWS_FILE = "rows.jsonl"
