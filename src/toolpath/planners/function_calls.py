@@ -29,6 +29,7 @@ from toolpath.planners.call_checks import (
     without_invented_calls,
 )
 from toolpath.planners.call_reading import MAX_REASON_CHARS, Answer, read_calls
+from toolpath.planners.coverage import uncovered
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
 from toolpath.planners.matcher import tool_document
 from toolpath.planners.mentions import REFERENCE_DATE, WORD
@@ -218,6 +219,15 @@ def unsupplied_message(unsupplied: list[str]) -> str:
     )
 
 
+def coverage_message(clause: str, function: str) -> str:
+    """Ask about one part of the request that no call covers (`coverage.uncovered`)."""
+    return (
+        f'No call covers this part of the request yet: "{clause}". If it asks for what '
+        f"{function} does, write that call in <tool_call></tool_call> tags with its "
+        "arguments from the request; if it does not, say so and make no call."
+    )
+
+
 def _named_functions(text: str, specs: dict[str, ToolSpec]) -> list[str]:
     """Offered functions an answer with no call names: the model wrote a call's arguments
     as prose ("Needs: set_thermostat; room: office"), it did not decline."""
@@ -367,7 +377,8 @@ class FunctionCaller:
     scored best on `toolpath bench functions` (see the README). `relevance_floor`: below
     this similarity of the request to every function, no call is made (None: always ask).
     `today`: the date the prompt states and relative dates in the request are read on
-    (`mentions.REFERENCE_DATE`); None: the prompt states no date.
+    (`mentions.REFERENCE_DATE`); None: the prompt states no date. `cover`: ask the model
+    about each part of the request that no call covers (`_covered`).
     """
 
     def __init__(
@@ -381,6 +392,7 @@ class FunctionCaller:
         max_tokens: int = 512,
         relevance_floor: float | None = RELEVANCE_FLOOR,
         today: dt.date | None = None,
+        cover: bool = True,
     ) -> None:
         if output not in OUTPUTS:
             raise ValueError(f"unknown output {output!r}; choose one of {OUTPUTS}")
@@ -389,7 +401,7 @@ class FunctionCaller:
         self.llm, self.tools, self.output, self.style = llm, tools, output, style
         self.max_retries, self.max_tokens = max_retries, max_tokens
         self.relevance_floor = relevance_floor
-        self.today = today
+        self.today, self.cover = today, cover
         self.specs = {spec.name: spec for spec in tools}
 
     def messages(self, request: str) -> list[dict[str, str]]:
@@ -456,6 +468,33 @@ class FunctionCaller:
             return raw, completion, "continued: the calls added not kept"
         return raw, completion, "" if before[0].calls else "continued: no call added"
 
+    def _covered(
+        self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
+    ) -> tuple[Checked, Usage, list[str]]:
+        """The calls, with one more for each part of the request that no call covers
+        (`coverage.uncovered`) when the model, asked about that part alone
+        (`coverage_message`), writes a call to the function it points at and all the calls
+        then pass the checks with nothing unsupplied; the usage and a note per part."""
+        usage, notes = Usage(), []
+        for clause, function in uncovered(request, {c["name"] for c in checked.calls}, self.tools):
+            asked = [
+                *messages,
+                {"role": "assistant", "content": raw},
+                {"role": "user", "content": coverage_message(clause, function)},
+            ]
+            completion = self.llm.complete(asked, max_tokens=self.max_tokens)
+            usage = usage + completion.usage
+            answer = read_calls(completion.text, self.specs)[0]
+            added = [c for c in answer.calls if c["name"] == function]
+            after = check_answer(Answer(calls=[*checked.calls, *added]), self.specs, request)
+            more = len(after.calls) > len(checked.calls)
+            if added and more and not after.problems and not after.unsupplied:
+                checked = after
+                notes.append(f"covered: a call to {function} added for {clause!r}")
+                continue
+            notes.append(f"covered: asked about {function} for {clause!r}; nothing kept")
+        return checked, usage, notes
+
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
         day = REFERENCE_DATE.set(self.today)
@@ -493,6 +532,9 @@ class FunctionCaller:
             retry = None if last else retry_message(answer, checked, raw, self.specs)
             if last and checked.problems:
                 checked = without_calls_beyond_options(checked, self.specs)
+            if retry is None and self.cover and checked.calls and not checked.problems:
+                checked, more, covered = self._covered(messages, raw, checked, request)
+                usage, notes = usage + more, notes + [f"attempt {attempt}: {n}" for n in covered]
             if retry is None:
                 return CallsResult(
                     plan=calls_plan(checked.calls, request),

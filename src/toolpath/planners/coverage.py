@@ -1,0 +1,58 @@
+"""Parts of a request that no call covers: a sentence or clause ("And while I'm at it three
+books of visitor vouchers please") whose nearest offered function (all-MiniLM-L6-v2, the
+function's name and description) is one the answer did not call, and clearly nearer than
+every function it did call. The small model often writes the call for the first thing a
+request asks and stops; the caller then asks it about that part alone (`FunctionCaller`).
+
+The two thresholds were set on the recorded answers of the spent development and blind
+sets (reports/functions/session18/): of the 98 answers with calls to one of several
+functions and a request of two clauses or more, 12 were flagged, and in 9 of them the
+accepted answer does call the flagged function, which the answer lacked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolpath.planners.matcher import tool_document
+from toolpath.tools.spec import ToolSpec
+
+MIN_SIMILARITY = 0.3  # the clause's cosine similarity to the function it points at
+MIN_MARGIN = 0.1  # ... above its similarity to the nearest function the answer called
+_MIN_CLAUSE_WORDS = 3
+_CLAUSE_BREAK = re.compile(
+    r"(?<=[.!?])\s+|;\s+|\b(?:and also|also|plus|and separately|separately)\b", re.I
+)
+
+
+def clauses(request: str) -> list[str]:
+    """The request's sentences, cut again at "; ", "also", "plus" and "separately"; pieces
+    of fewer than three words are left out."""
+    pieces = (piece.strip(" ,") for piece in _CLAUSE_BREAK.split(request))
+    return [p for p in pieces if len(p.split()) >= _MIN_CLAUSE_WORDS]
+
+
+def uncovered(request: str, called: set[str], tools: list[ToolSpec]) -> list[tuple[str, str]]:
+    """(clause, function) for each clause of a request of two or more whose nearest
+    offered function was not called and is nearer (`MIN_SIMILARITY`, `MIN_MARGIN`) than
+    every called one; one clause per function. Empty without the embedding model (the
+    `retrieval` extra), with one function offered, or when nothing was called."""
+    parts = clauses(request)
+    names = [spec.name for spec in tools]
+    if len(parts) < 2 or len(tools) < 2 or not called & set(names):
+        return []
+    try:
+        from toolpath.tools.retrieval.embedder import embed
+    except ImportError:
+        return []
+    vectors = embed([*parts, *(tool_document(spec) for spec in tools)])
+    similarity = vectors[: len(parts)] @ vectors[len(parts) :].T
+    found: dict[str, str] = {}
+    for clause, row in zip(parts, similarity, strict=True):
+        nearest = int(row.argmax())
+        if names[nearest] in called or names[nearest] in found:
+            continue
+        nearest_called = max(float(row[i]) for i, name in enumerate(names) if name in called)
+        if row[nearest] >= MIN_SIMILARITY and row[nearest] - nearest_called >= MIN_MARGIN:
+            found[names[nearest]] = clause
+    return [(clause, name) for name, clause in found.items()]

@@ -1,0 +1,88 @@
+"""Parts of a request no call covers (`planners/coverage.py`), with the real embedding model,
+and the caller asking the (scripted) model about them."""
+
+from __future__ import annotations
+
+from function_call_helpers import call, function
+from toolpath.planners.coverage import clauses, uncovered
+from toolpath.planners.function_calls import FunctionCaller
+from toolpath.planners.llm import ScriptedChatModel
+from toolpath.tools.catalogs.openai_functions import function_specs
+
+TEXT = {"type": "string"}
+FUNCTIONS = [
+    {
+        **function(
+            "restaurant_table_book",
+            ["customer", "guests"],
+            customer=TEXT,
+            guests={"type": "integer"},
+        ),
+        "description": "Book a table at the restaurant for a number of guests.",
+    },
+    {
+        **function("taxi_order", ["pickup", "seats"], pickup=TEXT, seats={"type": "integer"}),
+        "description": "Order a taxi to pick someone up at an address.",
+    },
+    {
+        **function("gift_card_buy", ["amount"], amount={"type": "number"}),
+        "description": "Buy a restaurant gift card worth an amount of money.",
+    },
+]
+SPECS = function_specs(FUNCTIONS)
+REQUEST = (
+    "Book a table for four under Ahmed please. And while I'm at it, could you order a taxi "
+    "to pick us up from 12 Mill Lane?"
+)
+
+
+def test_a_request_is_cut_into_sentences_and_clauses() -> None:
+    assert clauses("Book a table for four. Also a taxi from Mill Lane; and ok") == [
+        "Book a table for four.",
+        "a taxi from Mill Lane",
+    ]
+
+
+def test_a_clause_nearest_a_function_not_called_is_found() -> None:
+    assert uncovered(REQUEST, {"restaurant_table_book"}, SPECS) == [
+        (
+            "And while I'm at it, could you order a taxi to pick us up from 12 Mill Lane?",
+            "taxi_order",
+        )
+    ]
+    assert uncovered(REQUEST, {"restaurant_table_book", "taxi_order"}, SPECS) == []
+    one_clause = "Book a table for four under Ahmed please."
+    assert uncovered(one_clause, {"taxi_order"}, SPECS) == []
+
+
+def _caller(replies: list[str]) -> tuple[FunctionCaller, ScriptedChatModel]:
+    llm = ScriptedChatModel(replies)
+    return FunctionCaller(llm, SPECS, relevance_floor=None), llm
+
+
+def test_the_model_is_asked_about_a_part_no_call_covers_and_its_call_kept() -> None:
+    table = call("restaurant_table_book", customer="Ahmed", guests=4)
+    caller, llm = _caller([table, call("taxi_order", pickup="12 Mill Lane", seats=4)])
+    result = caller.call(REQUEST)
+    assert [t.capability for t in result.plan.subtasks] == ["restaurant_table_book", "taxi_order"]
+    asked = llm.calls[1]["messages"][-1]["content"]
+    assert "taxi_order" in asked and "12 Mill Lane" in asked
+
+
+def test_a_call_to_the_part_with_a_made_up_value_or_no_call_is_not_kept() -> None:
+    table = call("restaurant_table_book", customer="Ahmed", guests=4)
+    for reply in (
+        "No, the request does not ask for a taxi.",
+        call("taxi_order", pickup="12 Mill Lane", seats=7),
+    ):
+        caller, _ = _caller([table, reply])
+        result = caller.call(REQUEST)
+        assert [t.capability for t in result.plan.subtasks] == ["restaurant_table_book"]
+        assert "nothing kept" in result.notes[-1]
+
+
+def test_no_ask_when_told_not_to_cover() -> None:
+    table = call("restaurant_table_book", customer="Ahmed", guests=4)
+    llm = ScriptedChatModel([table, call("taxi_order", pickup="12 Mill Lane", seats=4)])
+    result = FunctionCaller(llm, SPECS, relevance_floor=None, cover=False).call(REQUEST)
+    assert len(result.plan.subtasks) == 1 and len(llm.calls) == 1
