@@ -235,6 +235,17 @@ def test_an_optional_list_of_options_each_said_in_other_words_stays() -> None:
         assert ("dietary" in arguments) is kept
 
 
+def test_an_optional_enum_option_said_in_part_stays() -> None:
+    """ "maxi_12yd" for "make the new one a maxi" stays (the request says "maxi", not
+    "12yd"); an option the request says nothing of goes."""
+    sizes = {"type": "string", "enum": ["mini_2yd", "maxi_12yd"]}
+    swap = function("skip_swap", ["booking"], booking={"type": "string"}, new_size=sizes)
+    said = "Swap SK-40877 for an empty one, and make the new one a maxi"
+    for size, kept in (("maxi_12yd", True), ("mini_2yd", False)):
+        reply = call("skip_swap", booking="SK-40877", new_size=size)
+        assert ("new_size" in first_arguments(swap, [reply], said)) is kept
+
+
 def test_an_optional_list_reading_an_earlier_result_stays() -> None:
     """A list holding a `<node-j>` reference is supplied by that call, not made up."""
     concat = {

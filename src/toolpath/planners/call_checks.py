@@ -91,13 +91,14 @@ def _chosen(value: Any, prop: Any) -> bool:
 
 
 def _options_said(value: Any, prop: Any, request: str) -> bool:
-    """A list of the parameter's enum options (`_is_choice`) each of which shares a word
-    with the request (["no_cooking_facilities"] for "they can't cook anything"); an
-    invented list rarely has every option said."""
+    """One of the parameter's enum options, or a list of them (`_is_choice`), each sharing
+    a word with the request (["no_cooking_facilities"] for "they can't cook anything",
+    "maxi_12yd" for "make it a maxi"); an invented option is rarely said."""
+    items = value if isinstance(value, list) else [value]
     return (
-        isinstance(value, list)
+        not isinstance(value, bool)
         and _is_choice(value, prop)
-        and all(shares_a_word(item, request) for item in value)
+        and all(shares_a_word(item, request) for item in items)
     )
 
 
