@@ -37,35 +37,18 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
-def _bracketed_end(text: str, start: int) -> int | None:
-    """The end of the bracketed text opening at `start`: where as many brackets of any
-    kind have closed as opened (quotes respected); None if they never have."""
-    depth, quote = 0, False
-    for index in range(start, len(text)):
-        char = text[index]
-        if quote:
-            quote = not (char == '"' and text[index - 1] != "\\")
-        elif char == '"':
-            quote = True
-        elif char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return None
-
-
 def _repaired_call(text: str, start: int) -> tuple[Any, int] | None:
     """A call object whose brackets balance in number but not in kind, repaired
     (`json_repair`): `...}]}]}` for `...}]}}`. A cut-off object is not completed, and only
     an object naming a call ("name", or "calls") is taken, so prose in braces stays prose."""
-    end = _bracketed_end(text, start)
+    end = _closing(text, start)
     if end is None:
         return None
-    value = json_repair.repair_json(text[start:end], return_objects=True, skip_json_loads=True)
+    value = json_repair.repair_json(
+        text[start : end + 1], return_objects=True, skip_json_loads=True
+    )
     if isinstance(value, dict) and (isinstance(value.get("name"), str) or "calls" in value):
-        return value, end
+        return value, end + 1
     return None
 
 
@@ -292,7 +275,8 @@ _PYTHON_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 
 def _closing(text: str, start: int) -> int | None:
-    """The index of the ")" that closes the "(" at `start`, quotes respected."""
+    """The index of the bracket that closes the one at `start`, brackets of every kind
+    counted alike ("{[}}" closes at its last "}"), quotes respected; None if none does."""
     depth, quote = 0, ""
     for index in range(start, len(text)):
         char = text[index]
@@ -305,7 +289,7 @@ def _closing(text: str, start: int) -> int | None:
         elif char in ")]}":
             depth -= 1
             if depth == 0:
-                return index if char == ")" else None
+                return index
     return None
 
 
@@ -343,7 +327,7 @@ def python_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
     calls = []
     for match in _PYTHON_CALL.finditer(text):
         end = _closing(text, match.end() - 1) if match.group(1) in specs else None
-        if end is None:
+        if end is None or text[end] != ")":
             continue
         try:
             node = ast.parse(text[match.start() : end + 1], mode="eval").body
