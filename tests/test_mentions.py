@@ -206,3 +206,25 @@ def test_a_rate_is_no_duration() -> None:
 )
 def test_dates_in_numbers_in_the_order_the_request_shows(request_text: str, dates: set) -> None:
     assert mentions(request_text).dates == frozenset(dates)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "size"),
+    [
+        ("Book the sunrise flight for me and my husband", 2),
+        ("One for me, my partner and our two boys, please", 4),
+        ("Then one for my brother's family: two adults and a girl of nine", 3),
+        ("Seats for my mum and dad", 2),
+        ("A lane for me plus nine friends", 10),
+    ],
+)
+def test_the_size_of_a_party_the_request_lists(request_text: str, size: int) -> None:
+    assert size in mentions(request_text).numbers
+
+
+@pytest.mark.parametrize(
+    ("request_text", "size"),
+    [("Book my husband in", 1), ("Two adults, and the kids are nine and thirteen", 3)],
+)
+def test_no_party_size_without_two_people_named_together(request_text: str, size: int) -> None:
+    assert size not in mentions(request_text).numbers

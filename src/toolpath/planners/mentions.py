@@ -1,8 +1,9 @@
 """What a request mentions, in the forms a function's arguments take: numbers written in
 digits or words ("30k", "a hundred", "forty-five"; a month's name is its number; "- 3x"
 gives -3), durations in any unit ("half an hour" is 1800 seconds, 30 minutes, 0.5 hours),
-dates and times ("March 8, 2024" is 2024-03-08, "3pm" is 15:00), languages and currencies
-by name or symbol ("in German" is de, "£" is GBP). While `REFERENCE_DATE` holds today's
+dates and times ("March 8, 2024" is 2024-03-08, "3pm" is 15:00), the size of a party it
+lists ("me and my husband" is 2; `people.py`), languages and currencies by name or symbol
+("in German" is de, "£" is GBP). While `REFERENCE_DATE` holds today's
 date, dates said relative to it count too ("tomorrow", "on Friday", "in 3 days").
 
 The function-call checks use it to tell a value the user gave in other words from one a
@@ -20,6 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
+from toolpath.planners.people import party_sizes
 from toolpath.planners.units import SPOKEN, SPOKEN_PAIRS, Unit, in_every_unit
 
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:k|m|bn)(?![a-z])|\d[\d,]*(?:\.\d+)?|[a-z]+")
@@ -589,6 +591,7 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
     values |= {v for number, unit in quantities for v in in_every_unit(number, unit)}
     values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
+    values |= party_sizes(tokens, dict(numbers))  # "me and my husband" is 2
     return Mentions(
         text=text,
         words=tuple(WORD.findall(text)),
