@@ -1297,3 +1297,12 @@ def test_an_optional_object_the_request_does_not_give_is_left_out() -> None:
         hours = {"start": "22:00", "end": "07:00"} if kept else {"start": "00:00", "end": "06:00"}
         reply = call("alert_configure", threshold=8, quiet_hours=hours)
         assert ("quiet_hours" in first_arguments(alert, [reply], request)) is kept
+
+
+def test_an_argument_the_function_does_not_declare_is_left_out() -> None:
+    renew = function("season_renew", ["supporter"], supporter={"type": "integer"})
+    reply = call("season_renew", supporter=276045, tickets=[{"type": "adult", "quantity": 2}])
+    said = "Supporter 276045: renew my season ticket"
+    assert first_arguments(renew, [reply], said) == {"supporter": 276045}
+    open_schema = {**renew, "parameters": {**renew["parameters"], "additionalProperties": True}}
+    assert "tickets" in first_arguments(open_schema, [reply], said)

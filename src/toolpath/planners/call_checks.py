@@ -151,6 +151,20 @@ def _ungrounded_optional(
     return kept, notes
 
 
+def _undeclared(
+    arguments: dict[str, Any], schema: dict[str, Any], where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Arguments the function does not declare are left out (a model carries one over from
+    another function's call: "tickets" for a season-ticket renewal), unless its schema
+    allows others (`additionalProperties`)."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or schema.get("additionalProperties", False):
+        return arguments, []
+    kept = {k: v for k, v in arguments.items() if k in properties}
+    notes = [f"{where}: {k} is not a parameter; left out" for k in arguments if k not in kept]
+    return kept, notes
+
+
 def check_call(
     call: dict[str, Any],
     specs: dict[str, ToolSpec],
@@ -174,7 +188,9 @@ def check_call(
     if not isinstance(arguments, dict):
         return call, [f"{where}: arguments must be a JSON object"], notes
     schema = specs[name].parameters
-    arguments, more = coerce(arguments, schema, where)
+    arguments, more = _undeclared(arguments, schema, where)
+    arguments, coerced = coerce(arguments, schema, where)
+    more += coerced
     if request:
         arguments, repaired = against_the_request(arguments, schema, request, where, taken)
         more += repaired
