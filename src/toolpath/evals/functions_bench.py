@@ -2,17 +2,12 @@
 
 The questions (functions_bench.yaml, written for this project) each offer their own list
 of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--set
-heldout`), functions_fresh.yaml (`--set fresh`), functions_fresh2.yaml (`--set fresh2`),
-functions_fresh3.yaml (`--set fresh3`), functions_fresh4.yaml (`--set fresh4`),
-functions_fresh5.yaml (`--set fresh5`), functions_fresh6.yaml (`--set fresh6`),
-functions_fresh7.yaml (`--set fresh7`), functions_fresh8.yaml (`--set fresh8`),
-functions_fresh9.yaml (`--set fresh9`), functions_fresh10.yaml (`--set fresh10`),
-functions_fresh11.yaml (`--set fresh11`), functions_fresh12.yaml (`--set fresh12`) and
-functions_fresh13.yaml (`--set fresh13`) are sets in the same format, with other functions,
-written blind to the planner after it was developed (the fresh, fresh2 and fresh3 sets,
-their runs spent, are development data now); `--questions PATH` runs any file in that
-format. With `--out DIR` each finished question is kept (rows.jsonl) and the same command
-resumes an interrupted run.
+heldout`) and functions_fresh.yaml, functions_fresh2.yaml ... functions_fresh14.yaml
+(`--set fresh`, `--set fresh2` ... `--set fresh14`) are sets in the same format, with other
+functions, written blind to the planner after it was developed (each is development data
+once its first run's failures are read); `--questions PATH` runs any file in that format.
+With `--out DIR` each finished question is kept (rows.jsonl) and the same command resumes an
+interrupted run.
 Categories: one call of the one function offered (simple), the right one among several
 (multiple), several calls to one function (parallel), calls to several functions
 (parallel_multiple) and requests no function fits (irrelevance: the right answer is no
@@ -78,11 +73,13 @@ FRESH10_SET = "functions_fresh10.yaml"
 FRESH11_SET = "functions_fresh11.yaml"
 FRESH12_SET = "functions_fresh12.yaml"
 FRESH13_SET = "functions_fresh13.yaml"
+FRESH14_SET = "functions_fresh14.yaml"
 QUESTION_SETS = {
     "dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET, "fresh2": FRESH2_SET,
     "fresh3": FRESH3_SET, "fresh4": FRESH4_SET, "fresh5": FRESH5_SET, "fresh6": FRESH6_SET,
     "fresh7": FRESH7_SET, "fresh8": FRESH8_SET, "fresh9": FRESH9_SET, "fresh10": FRESH10_SET,
     "fresh11": FRESH11_SET, "fresh12": FRESH12_SET, "fresh13": FRESH13_SET,
+    "fresh14": FRESH14_SET,
 }  # fmt: skip
 _SETS = list(QUESTION_SETS.items())
 ROWS_FILE = "rows.jsonl"
