@@ -65,10 +65,7 @@ def replayed(question: bench.Question, recorded: dict, live: ChatModel | None = 
             return recorded["correct"]
         if model is not None:
             result = caller.call(question.question)
-            calls = [
-                {"name": t.capability, "arguments": {a.name: a.value for a in t.arguments}}
-                for t in result.plan.subtasks
-            ]
+            calls = bench.plan_calls(result.plan)
             return bench.is_correct(question, None if result.problems else calls)
     return bench.is_correct(question, None if checked.problems else checked.calls)
 

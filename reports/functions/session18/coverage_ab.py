@@ -71,10 +71,7 @@ def answered(question: bench.Question, first_raw: str, live, cover: bool) -> boo
     specs = function_specs(question.functions)
     caller = fc.FunctionCaller(RecordedFirst(first_raw, live), specs, cover=cover)
     result = caller.call(question.question)
-    calls = [
-        {"name": t.capability, "arguments": {a.name: a.value for a in t.arguments}}
-        for t in result.plan.subtasks
-    ]
+    calls = bench.plan_calls(result.plan)
     logging.info("%s cover=%s: %s", question.id, cover, result.notes[-3:])
     return bench.is_correct(question, None if result.problems else calls)
 

@@ -48,6 +48,7 @@ from toolpath.planners.call_reading import read_answer
 from toolpath.planners.decomposer import Decomposer, DecompositionError
 from toolpath.planners.function_calls import direct_prompt
 from toolpath.planners.llm import ChatModel
+from toolpath.planners.plan import Plan
 from toolpath.tools.catalogs.openai_functions import function_catalog, function_specs
 from toolpath.tools.files import atomic_write_json, atomic_write_text
 from toolpath.tools.jsonl import append_jsonl
@@ -180,6 +181,14 @@ def is_correct(question: Question, calls: list[Call] | None) -> bool:
 
 
 # -- the two systems --------------------------------------------------------------------------
+def plan_calls(plan: Plan) -> list[Call]:
+    """A function-call plan's calls, as the questions' answers are written."""
+    return [
+        {"name": t.capability, "arguments": {a.name: a.value for a in t.arguments}}
+        for t in plan.subtasks
+    ]
+
+
 def toolpath_calls(
     llm: ChatModel,
     question: Question,
@@ -199,10 +208,7 @@ def toolpath_calls(
         result = decomposer.decompose(question.question)
     except DecompositionError as exc:
         return None, {"error": str(exc), "first_raw": exc.first_raw, "attempts": exc.attempts}
-    calls = [
-        {"name": t.capability, "arguments": {a.name: a.value for a in t.arguments}}
-        for t in result.plan.subtasks
-    ]
+    calls = plan_calls(result.plan)
     info = {"attempts": result.attempts, "notes": result.notes, "first_raw": result.first_raw}
     if result.reason:
         info["reason"] = result.reason

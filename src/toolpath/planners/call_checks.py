@@ -95,11 +95,7 @@ def _options_said(value: Any, prop: Any, request: str) -> bool:
     a word with the request (["no_cooking_facilities"] for "they can't cook anything",
     "maxi_12yd" for "make it a maxi"); an invented option is rarely said."""
     items = value if isinstance(value, list) else [value]
-    return (
-        not isinstance(value, bool)
-        and _is_choice(value, prop)
-        and all(shares_a_word(item, request) for item in items)
-    )
+    return _is_choice(value, prop) and all(shares_a_word(item, request) for item in items)
 
 
 def _repeated(name: str, value: Any, arguments: dict[str, Any], required: set[str]) -> str | None:

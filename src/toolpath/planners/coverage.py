@@ -5,14 +5,15 @@ every function it did call. The small model often writes the call for the first 
 request asks and stops; the caller then asks it about that part alone (`FunctionCaller`).
 
 The two thresholds were set on the recorded answers of the spent development and blind
-sets (reports/functions/session18/): of the 98 answers with calls to one of several
-functions and a request of two clauses or more, 12 were flagged, and in 9 of them the
-accepted answer does call the flagged function, which the answer lacked.
+sets: they flag 12 questions there, 9 of whose accepted answers do call the flagged
+function (reports/functions/session18/coverage_ab.md).
 """
 
 from __future__ import annotations
 
 import re
+
+import numpy as np
 
 from toolpath.planners.matcher import tool_document
 from toolpath.tools.spec import ToolSpec
@@ -23,6 +24,18 @@ _MIN_CLAUSE_WORDS = 3
 _CLAUSE_BREAK = re.compile(
     r"(?<=[.!?])\s+|;\s+|\b(?:and also|also|plus|and separately|separately)\b", re.I
 )
+
+
+def function_similarity(texts: list[str], tools: list[ToolSpec]) -> np.ndarray | None:
+    """Cosine similarity of each text (rows) to each function's name and description
+    (columns, `matcher.tool_document`); None without the embedding model (the `retrieval`
+    extra)."""
+    try:
+        from toolpath.tools.retrieval.embedder import embed
+    except ImportError:
+        return None
+    vectors = embed([*texts, *(tool_document(spec) for spec in tools)])
+    return vectors[: len(texts)] @ vectors[len(texts) :].T
 
 
 def clauses(request: str) -> list[str]:
@@ -41,12 +54,9 @@ def uncovered(request: str, called: set[str], tools: list[ToolSpec]) -> list[tup
     names = [spec.name for spec in tools]
     if len(parts) < 2 or len(tools) < 2 or not called & set(names):
         return []
-    try:
-        from toolpath.tools.retrieval.embedder import embed
-    except ImportError:
+    similarity = function_similarity(parts, tools)
+    if similarity is None:
         return []
-    vectors = embed([*parts, *(tool_document(spec) for spec in tools)])
-    similarity = vectors[: len(parts)] @ vectors[len(parts) :].T
     found: dict[str, str] = {}
     for clause, row in zip(parts, similarity, strict=True):
         nearest = int(row.argmax())

@@ -29,9 +29,8 @@ from toolpath.planners.call_checks import (
     without_invented_calls,
 )
 from toolpath.planners.call_reading import MAX_REASON_CHARS, Answer, read_calls
-from toolpath.planners.coverage import uncovered
+from toolpath.planners.coverage import function_similarity, uncovered
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
-from toolpath.planners.matcher import tool_document
 from toolpath.planners.mentions import REFERENCE_DATE, WORD
 from toolpath.planners.plan import Plan
 from toolpath.tools.spec import ToolSpec
@@ -413,13 +412,8 @@ class FunctionCaller:
     def relevance(self, request: str) -> float | None:
         """The highest cosine similarity of the request to an offered function's name and
         description; None without the embedding model (the `retrieval` extra)."""
-        try:
-            from toolpath.tools.retrieval.embedder import embed
-        except ImportError:
-            return None
-        documents = [tool_document(spec) for spec in self.tools]
-        vectors = embed([request, *documents])
-        return float((vectors[1:] @ vectors[0]).max()) if documents else None
+        similarity = function_similarity([request], self.tools) if self.tools else None
+        return None if similarity is None else float(similarity.max())
 
     def _nothing_fits(self, request: str) -> CallsResult | None:
         """An empty plan without asking the model, when the request is far from every
@@ -532,10 +526,11 @@ class FunctionCaller:
             retry = None if last else retry_message(answer, checked, raw, self.specs)
             if last and checked.problems:
                 checked = without_calls_beyond_options(checked, self.specs)
-            if retry is None and self.cover and checked.calls and not checked.problems:
-                checked, more, covered = self._covered(messages, raw, checked, request)
-                usage, notes = usage + more, notes + [f"attempt {attempt}: {n}" for n in covered]
             if retry is None:
+                if self.cover and checked.calls and not checked.problems:
+                    checked, more, covered = self._covered(messages, raw, checked, request)
+                    usage = usage + more
+                    notes += [f"attempt {attempt}: {n}" for n in covered]
                 return CallsResult(
                     plan=calls_plan(checked.calls, request),
                     reason="" if checked.calls else _reason(answer, checked),

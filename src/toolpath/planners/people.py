@@ -26,10 +26,10 @@ def _person(tokens: list[str], index: int, numbers: dict[int, float]) -> tuple[i
     if tokens[index] in _SELF:
         return 1, index + 1
     at = index + (tokens[index] in _OWNERS)
-    count = None
-    if at < len(tokens) and at in numbers and float(numbers[at]).is_integer():
-        count, at = int(numbers[at]), at + 1
-    elif at < len(tokens) and tokens[at] in _ONE:
+    count, said = None, numbers.get(at)
+    if said is not None and float(said).is_integer():
+        count, at = int(said), at + 1
+    elif tokens[at : at + 1] and tokens[at] in _ONE:
         count, at = 1, at + 1
     if at >= len(tokens):
         return None
