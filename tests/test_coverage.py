@@ -4,7 +4,8 @@ and the caller asking the (scripted) model about them."""
 from __future__ import annotations
 
 from function_call_helpers import call, function
-from toolpath.planners.coverage import clauses, uncovered
+from toolpath.planners.call_checks import Checked, without_unasked_calls
+from toolpath.planners.coverage import clauses, nearest_functions, uncovered
 from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_specs
@@ -86,3 +87,64 @@ def test_no_ask_when_told_not_to_cover() -> None:
     llm = ScriptedChatModel([table, call("taxi_order", pickup="12 Mill Lane", seats=4)])
     result = FunctionCaller(llm, SPECS, relevance_floor=None, cover=False).call(REQUEST)
     assert len(result.plan.subtasks) == 1 and len(llm.calls) == 1
+
+
+ENGRAVING = {
+    **function(
+        "engraving_order",
+        ["item", "text"],
+        item={"type": "string", "enum": ["pet_tag", "tankard", "watch_back"]},
+        text=TEXT,
+    ),
+    "description": "Order engraving on an item the shop sells.",
+}
+WITH_ENGRAVING = function_specs([*FUNCTIONS, ENGRAVING])
+BY_NAME = {spec.name: spec for spec in WITH_ENGRAVING}
+TABLE = {"name": "restaurant_table_book", "arguments": {"customer": "Ahmed", "guests": 4}}
+TAXI = {"name": "taxi_order", "arguments": {"pickup": "12 Mill Lane", "seats": 4}}
+
+
+def _unasked(calls: list[dict], request: str = REQUEST) -> list[str]:
+    nearest = nearest_functions(request, WITH_ENGRAVING)
+    assert nearest is not None
+    checked = without_unasked_calls(Checked(calls, [], [], []), BY_NAME, request, nearest)
+    return [c["name"] for c in checked.calls]
+
+
+def test_the_functions_nearest_some_clause_are_found() -> None:
+    assert nearest_functions(REQUEST, WITH_ENGRAVING) == {"restaurant_table_book", "taxi_order"}
+
+
+def test_a_call_no_clause_asks_for_with_an_option_not_said_goes() -> None:
+    tag = {"name": "engraving_order", "arguments": {"item": "pet_tag", "text": "Ahmed"}}
+    assert _unasked([TABLE, TAXI, tag]) == ["restaurant_table_book", "taxi_order"]
+    # the option said: the request may ask for it in words no clause is nearest to
+    said = REQUEST + " Put Ahmed on the pet tag."
+    assert "engraving_order" not in nearest_functions(said, WITH_ENGRAVING)
+    assert _unasked([TABLE, TAXI, tag], said) == [
+        "restaurant_table_book", "taxi_order", "engraving_order"
+    ]  # fmt: skip
+    # no option picked: nothing says the call was not asked for
+    gift = {"name": "gift_card_buy", "arguments": {"amount": 50}}
+    assert _unasked([TABLE, TAXI, gift]) == ["restaurant_table_book", "taxi_order", "gift_card_buy"]
+
+
+def test_an_unasked_call_stays_when_read_or_alone() -> None:
+    tag = {"name": "engraving_order", "arguments": {"item": "pet_tag", "text": "Ahmed"}}
+    assert _unasked([tag]) == ["engraving_order"]
+    reads = {"name": "taxi_order", "arguments": {"pickup": "<node-1>", "seats": 4}}
+    assert _unasked([TABLE, tag, reads]) == [
+        "restaurant_table_book",
+        "engraving_order",
+        "taxi_order",
+    ]
+
+
+def test_the_caller_drops_an_unasked_call() -> None:
+    tag = call("engraving_order", item="pet_tag", text="Ahmed")
+    table = call("restaurant_table_book", customer="Ahmed", guests=4)
+    taxi = call("taxi_order", pickup="12 Mill Lane", seats=4)
+    llm = ScriptedChatModel([table + taxi + tag])
+    result = FunctionCaller(llm, WITH_ENGRAVING, relevance_floor=None).call(REQUEST)
+    assert [t.capability for t in result.plan.subtasks] == ["restaurant_table_book", "taxi_order"]
+    assert any("engraving_order" in note and "dropped" in note for note in result.notes)

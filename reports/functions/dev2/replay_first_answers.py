@@ -67,6 +67,8 @@ def replayed(question: bench.Question, recorded: dict, live: ChatModel | None = 
             result = caller.call(question.question)
             calls = bench.plan_calls(result.plan)
             return bench.is_correct(question, None if result.problems else calls)
+    if checked.calls and not checked.problems:
+        checked = fc.asked_only(checked, list(specs.values()), question.question)
     return bench.is_correct(question, None if checked.problems else checked.calls)
 
 

@@ -25,7 +25,7 @@ from toolpath.planners.call_reading import Answer, parameter_properties
 from toolpath.planners.coercion import against_the_request, coerce, values_given
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
-from toolpath.planners.mentions import NUMBER, WORD
+from toolpath.planners.mentions import NUMBER, WORD, fold
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import (
     counts_from_one,
@@ -94,8 +94,7 @@ def _options_said(value: Any, prop: Any, request: str) -> bool:
     """One of the parameter's enum options, or a list of them (`_is_choice`), each sharing
     a word with the request (["no_cooking_facilities"] for "they can't cook anything",
     "maxi_12yd" for "make it a maxi"); an invented option is rarely said."""
-    items = value if isinstance(value, list) else [value]
-    return _is_choice(value, prop) and all(shares_a_word(item, request) for item in items)
+    return _is_choice(value, prop) and all(shares_a_word(item, request) for item in _items(value))
 
 
 def _repeated(name: str, value: Any, arguments: dict[str, Any], required: set[str]) -> str | None:
@@ -504,6 +503,65 @@ def without_invented_calls(checked: Checked, specs: dict[str, ToolSpec], request
     kept = [i for i in range(len(checked.calls)) if i not in invented]
     notes = [f"repaired: calls {sorted(invented)} had values the request does not give; dropped"]
     return Checked(_only(checked.calls, kept), [], checked.notes + notes, checked.missing)
+
+
+def without_unasked_calls(
+    checked: Checked, specs: dict[str, ToolSpec], request: str, nearest: set[str]
+) -> Checked:
+    """Of two calls or more, those to a function that is the nearest to no part of the
+    request (`nearest`: `coverage.nearest_functions`) and that pick an option of theirs the
+    request does not say (`_unsaid_option`) go, noted: the small model adds a call the
+    request never asked for ("pet_tag" engraving beside keys cut and shoes heeled). Kept
+    when another call reads one, or when none would be left."""
+    calls = checked.calls
+    unasked = {
+        i
+        for i, call in enumerate(calls)
+        if call["name"] not in nearest and _unsaid_option(call, specs, request)
+    }
+    if len(calls) < 2 or not unasked or len(unasked) == len(calls):
+        return checked
+    if results_read(calls) & unasked:
+        return checked
+    kept = [i for i in range(len(calls)) if i not in unasked]
+    notes = [
+        f"repaired: call {i} ({calls[i]['name']}) picks an option the request does not say "
+        "and no part of the request is nearest its function; dropped"
+        for i in sorted(unasked)
+    ]
+    return Checked(_only(calls, kept), checked.problems, checked.notes + notes, checked.missing)
+
+
+def _unsaid_option(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
+    """The call has an argument that is one of its parameter's options (or a list of
+    them), not a boolean, that shares no word with the request (`_options_said`)."""
+    spec = specs.get(call["name"])
+    arguments = call.get("arguments")
+    if spec is None or not isinstance(arguments, dict):
+        return False
+    properties, said = parameter_properties(spec), _words(request)
+    return any(
+        not isinstance(value, bool)
+        and _is_choice(value, properties.get(name))
+        and not _options_said(value, properties.get(name), request)
+        and not all(_words(str(item)) & said for item in _items(value))
+        for name, value in arguments.items()
+    )
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+_LINKING_WORDS = frozenset(
+    {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to"}
+)
+
+
+def _words(text: str) -> set[str]:
+    """The text's words but linking ones, case-folded, "_" a break ("time_of_use" -> time,
+    use)."""
+    return set(WORD.findall(fold(text.replace("_", " ")))) - _LINKING_WORDS
 
 
 def _unsupplied(calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str) -> list[str]:

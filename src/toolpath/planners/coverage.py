@@ -45,6 +45,16 @@ def clauses(request: str) -> list[str]:
     return [p for p in pieces if len(p.split()) >= _MIN_CLAUSE_WORDS]
 
 
+def nearest_functions(request: str, tools: list[ToolSpec]) -> set[str] | None:
+    """The offered functions that are the nearest to some clause of the request (the
+    whole request when no clause is cut); None without the embedding model."""
+    parts = clauses(request) or [request]
+    similarity = function_similarity(parts, tools) if tools else None
+    if similarity is None:
+        return None
+    return {tools[int(row.argmax())].name for row in similarity}
+
+
 def uncovered(request: str, called: set[str], tools: list[ToolSpec]) -> list[tuple[str, str]]:
     """(clause, function) for each clause of a request of two or more whose nearest
     offered function was not called and is nearer (`MIN_SIMILARITY`, `MIN_MARGIN`) than

@@ -27,9 +27,10 @@ from toolpath.planners.call_checks import (
     check_answer,
     without_calls_beyond_options,
     without_invented_calls,
+    without_unasked_calls,
 )
 from toolpath.planners.call_reading import MAX_REASON_CHARS, Answer, read_calls
-from toolpath.planners.coverage import function_similarity, uncovered
+from toolpath.planners.coverage import function_similarity, nearest_functions, uncovered
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
 from toolpath.planners.mentions import REFERENCE_DATE, WORD
 from toolpath.planners.plan import Plan
@@ -304,6 +305,18 @@ def _reason(answer: Answer, checked: Checked) -> str:
 
 
 # -- the caller -------------------------------------------------------------------------------
+def asked_only(checked: Checked, tools: list[ToolSpec], request: str) -> Checked:
+    """The calls less those no part of the request asks for (`without_unasked_calls`); as
+    they are with one call, or without the embedding model."""
+    if len(checked.calls) < 2:
+        return checked
+    nearest = nearest_functions(request, tools)
+    if nearest is None:
+        return checked
+    specs = {spec.name: spec for spec in tools}
+    return without_unasked_calls(checked, specs, request, nearest)
+
+
 def retry_message(
     answer: Answer, checked: Checked, raw: str, specs: dict[str, ToolSpec]
 ) -> str | None:
@@ -528,6 +541,10 @@ class FunctionCaller:
                 checked = without_calls_beyond_options(checked, self.specs)
             if retry is None:
                 if self.cover and checked.calls and not checked.problems:
+                    asked_for = asked_only(checked, self.tools, request)
+                    dropped = asked_for.notes[len(checked.notes) :]
+                    notes += [f"attempt {attempt}: {n}" for n in dropped]
+                    checked = asked_for
                     checked, more, covered = self._covered(messages, raw, checked, request)
                     usage = usage + more
                     notes += [f"attempt {attempt}: {n}" for n in covered]
