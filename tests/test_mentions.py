@@ -127,6 +127,9 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("then at 5.40 Terry Gill", {"05:40", "17:40"}),
         ("at 17.30, then", {"17:30"}),  # over 12: one reading
         ("it costs 5.40 in total, at £5.40 each", set()),
+        ("Tuesday evenings, seven till eight, every week", {"07:00", "19:00", "08:00", "20:00"}),
+        ("seven until nine in the evening", {"19:00", "21:00"}),
+        ("children aged 5 till 10 years", set()),  # "till" between ages: no time
     ],
 )
 def test_clock_times_in_words(request_text: str, times: set[str]) -> None:

@@ -441,6 +441,9 @@ _HOUR_RANGE = re.compile(
     + _NO_MINUTES
     + _AFTER_HOUR
 )
+_HOUR_TILL = re.compile(  # "seven till eight": no "from", but "till" makes both ends hours
+    rf"\b{_HOUR}{_NO_MINUTES}\s+(?:till|until)\s+{_HOUR}" + _NO_MINUTES + _AFTER_HOUR
+)
 _HOUR_ISH = re.compile(rf"\b{_HOUR}\s*-?ish\b" + _PART_OF_DAY_AFTER)  # "11ish", "sevenish"
 _PAST_TO = re.compile(
     rf"\b(quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(past|to)\s+{_HOUR}"
@@ -477,8 +480,8 @@ def _past_to(text: str) -> tuple[set[str], str]:
 
 def _times(text: str) -> set[str]:
     """Times of day in 24-hour HH:MM: "3pm", "seven pm", "4.15pm", "6:30", "8 in the
-    morning", "quarter to six", both ends of "2 to 6 pm", "at 4", "11ish" and "between 10
-    and 2" (on both halves of the day), noon, midnight."""
+    morning", "quarter to six", both ends of "2 to 6 pm", "at 4", "11ish", "between 10
+    and 2" and "seven till eight" (on both halves of the day), noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
     spoken, text = _past_to(text)
@@ -487,8 +490,9 @@ def _times(text: str) -> set[str]:
     readings += [
         (h, m, half) for h, m, part in _PART_OF_DAY.findall(text) for half in _halves(part)
     ]
-    hours = [(h, part) for *both, part in _HOUR_RANGE.findall(text) for h in both]
-    alone = _blanked(text, [*_HOUR_RANGE.finditer(text), *_CLOCK_RANGE.finditer(text)])
+    ranges = [*_HOUR_RANGE.finditer(text), *_HOUR_TILL.finditer(text)]
+    hours = [(h, part) for found in ranges for *both, part in [found.groups("")] for h in both]
+    alone = _blanked(text, [*ranges, *_CLOCK_RANGE.finditer(text)])
     hours += [(first or second, part) for first, second, part in _AT_HOUR.findall(alone)]
     hours += [(hour, part) for hour, part in _HOUR_ISH.findall(alone)]
     readings += [(hour, "", half) for hour, part in hours for half in _halves(part)]
