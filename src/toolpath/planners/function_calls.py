@@ -390,7 +390,8 @@ class FunctionCaller:
     this similarity of the request to every function, no call is made (None: always ask).
     `today`: the date the prompt states and relative dates in the request are read on
     (`mentions.REFERENCE_DATE`); None: the prompt states no date. `cover`: ask the model
-    about each part of the request that no call covers (`_covered`).
+    about each part of the request that no call covers (`_covered`), and drop the calls
+    no part asks for (`asked_only`).
     """
 
     def __init__(
@@ -475,6 +476,16 @@ class FunctionCaller:
             return raw, completion, "continued: the calls added not kept"
         return raw, completion, "" if before[0].calls else "continued: no call added"
 
+    def _revised(
+        self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
+    ) -> tuple[Checked, Usage, list[str]]:
+        """The calls less those no part of the request asks for (`asked_only`), then with
+        one more for each part that no call covers (`_covered`); the usage and notes."""
+        asked_for = asked_only(checked, self.tools, request)
+        dropped = asked_for.notes[len(checked.notes) :]
+        checked, usage, covered = self._covered(messages, raw, asked_for, request)
+        return checked, usage, [*dropped, *covered]
+
     def _covered(
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
     ) -> tuple[Checked, Usage, list[str]]:
@@ -541,13 +552,9 @@ class FunctionCaller:
                 checked = without_calls_beyond_options(checked, self.specs)
             if retry is None:
                 if self.cover and checked.calls and not checked.problems:
-                    asked_for = asked_only(checked, self.tools, request)
-                    dropped = asked_for.notes[len(checked.notes) :]
-                    notes += [f"attempt {attempt}: {n}" for n in dropped]
-                    checked = asked_for
-                    checked, more, covered = self._covered(messages, raw, checked, request)
+                    checked, more, revised = self._revised(messages, raw, checked, request)
                     usage = usage + more
-                    notes += [f"attempt {attempt}: {n}" for n in covered]
+                    notes += [f"attempt {attempt}: {n}" for n in revised]
                 return CallsResult(
                     plan=calls_plan(checked.calls, request),
                     reason="" if checked.calls else _reason(answer, checked),
