@@ -20,6 +20,7 @@ from toolpath.planners.graph_planner import (
     choose_tools,
     chooser_for,
     complete_plan,
+    read_latest_transform,
     request_clauses,
     wire_orphans,
 )
@@ -341,6 +342,51 @@ def test_served_clauses_add_nothing_and_untyped_catalogues_stay_unwired() -> Non
     completed, _ = complete_plan(plan, matcher, links_only)
     assert completed.subtasks[1].capability == "Text-to-Speech"
     assert completed.subtasks[1].arguments == [] and completed.edges() == set()
+
+
+# -- wiring: a result read after its latest transform --------------------------------------------
+AUDIO_TOOLS = [
+    ToolSpec(name="Audio Downloader", doc="Download audio.", inputs=["url"], outputs=["audio"]),
+    ToolSpec(name="Noise Reduction", doc="Clean audio.", inputs=["audio"], outputs=["audio"]),
+    ToolSpec(name="Speech-to-Text", doc="Transcribe.", inputs=["audio"], outputs=["text"]),
+    ToolSpec(name="Video Sync", doc="Sync audio.", inputs=["video", "audio"], outputs=["video"]),
+]
+
+
+def _audio_plan(*nodes: tuple[str, list[str]]) -> Plan:
+    subtasks = [
+        SubTask(id=i, capability=tool, arguments=[Argument(value=v) for v in values])
+        for i, (tool, values) in enumerate(nodes)
+    ]
+    return Plan(request="download, clean, then sync the voiceover", subtasks=subtasks)
+
+
+def test_a_result_is_read_after_the_step_that_transformed_it() -> None:
+    """The synchronisation given the download reads the cleaned audio written between them;
+    not when the cleaned audio feeds a node already, nor when the step between makes
+    another type (a transcript), nor in a catalogue without data types."""
+    graph = ToolGraph.from_specs(AUDIO_TOOLS)
+    download = ("Audio Downloader", ["https://x.org/v.wav"])
+    plan = _audio_plan(
+        download, ("Noise Reduction", ["<node-0>"]), ("Video Sync", ["a.mp4", "<node-0>"])
+    )
+    chained, notes = read_latest_transform(plan, graph)
+    assert chained.edges() == {(0, 1), (1, 2)}
+    assert notes == ["graph wiring: node 2 <- node 1 (not 0)"]
+    assert plan.edges() == {(0, 1), (0, 2)}  # the plan given is left as it was
+    fed = _audio_plan(
+        download,
+        ("Noise Reduction", ["<node-0>"]),
+        ("Speech-to-Text", ["<node-1>"]),
+        ("Video Sync", ["a.mp4", "<node-0>"]),
+    )
+    assert read_latest_transform(fed, graph) == (fed, [])
+    transcript = _audio_plan(
+        download, ("Speech-to-Text", ["<node-0>"]), ("Video Sync", ["a.mp4", "<node-0>"])
+    )
+    assert read_latest_transform(transcript, graph) == (transcript, [])
+    untyped = [t.model_copy(update={"inputs": [], "outputs": []}) for t in AUDIO_TOOLS]
+    assert read_latest_transform(plan, ToolGraph.from_specs(untyped)) == (plan, [])
 
 
 # -- wiring: a node that reads nothing although its tool takes an input ------------------------

@@ -22,7 +22,9 @@ node of the plan serves gets a node of its own, fed by the latest node whose out
 takes (in a catalogue without data types, such as declared links only, it stays unwired).
 Likewise a node after the first that reads no other node's result although its tool takes
 an input (the model wrote a placeholder such as "combined.wav") is fed by the latest
-earlier node whose output type it takes (`wire_orphans`). In a catalogue without data
+earlier node whose output type it takes (`wire_orphans`), and a node reading a result that
+a later step already transformed into the same type reads the transformed one
+(`read_latest_transform`). In a catalogue without data
 types (declared links only) nothing says which step feeds which, so the steps are linked one
 after another in the order the model wrote them (`chain_steps`).
 """
@@ -307,6 +309,50 @@ def wire_orphans(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]]:
     return plan, notes
 
 
+_REFERENCE = re.compile(r"<node-(\d+)>")
+
+
+def read_latest_transform(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]]:
+    """A copy of the plan where a node reading node a's result reads node b's instead when
+    b, written between the two, reads a too, makes the same type as a and feeds no node:
+    the model copied `<node-a>` down a chain ("download the voiceover, reduce its noise,
+    then synchronise it": the synchronisation reads the cleaned audio, not the download).
+    A change that would make the plan invalid is not made. Notes say which."""
+    if len(plan.subtasks) < 3 or plan.problems():
+        return plan, []
+    plan, notes = plan.model_copy(deep=True), []
+    for task in plan.subtasks:
+        for k, argument in enumerate(task.arguments):
+            found = _REFERENCE.fullmatch(str(argument.value).strip())
+            source = int(found.group(1)) if found else None
+            later = None if source is None else _leaf_transform(plan, source, task.id, graph)
+            if later is None:
+                continue
+            task.arguments[k] = Argument(name=argument.name, value=f"<node-{later}>")
+            if plan.problems():
+                task.arguments[k] = argument
+                continue
+            notes.append(f"graph wiring: node {task.id} <- node {later} (not {source})")
+    return plan, notes
+
+
+def _leaf_transform(plan: Plan, source: int, reader: int, graph: ToolGraph) -> int | None:
+    """The last node written between `source` and `reader` that reads `source`, makes the
+    type `source` makes and feeds no node; None when there is none."""
+    fed = {ref for task in plan.subtasks for ref in task.references()}
+    made = _outputs(graph, plan.subtasks[source].capability)
+    between = [
+        task.id
+        for task in plan.subtasks
+        if source < task.id < reader
+        and source in task.references()
+        and task.id not in fed
+        and made
+        and _outputs(graph, task.capability) == made
+    ]
+    return between[-1] if between else None
+
+
 def _mention(request: str, task: SubTask) -> int | None:
     """Where the request first says one of the node's literal values (case-insensitive)."""
     text = request.lower()
@@ -354,8 +400,9 @@ def chain_steps(plan: Plan, added: Sequence[int]) -> tuple[Plan, list[str]]:
 
 class GraphToolChooser:
     """Re-chooses the tools of a parsed plan (see the module docstring); the decomposer's
-    `tool_chooser`. `wiring`: orphans fed by type (`wire_orphans`), or in a catalogue
-    without data types the steps chained (`chain_steps`). Returns the plan and notes on
+    `tool_chooser`. `wiring`: orphans fed by type (`wire_orphans`) and results read after
+    their latest transform (`read_latest_transform`), or in a catalogue without data types
+    the steps chained (`chain_steps`). Returns the plan and notes on
     what changed."""
 
     def __init__(
@@ -388,8 +435,12 @@ class GraphToolChooser:
             notes += added
         if self.wiring:
             added = range(written, len(plan.subtasks))
-            typed = self.graph.typed
-            plan, wired = wire_orphans(plan, self.graph) if typed else chain_steps(plan, added)
+            if self.graph.typed:
+                plan, wired = wire_orphans(plan, self.graph)
+                plan, chained = read_latest_transform(plan, self.graph)
+                wired += chained
+            else:
+                plan, wired = chain_steps(plan, added)
             notes += wired
         return plan, notes
 
