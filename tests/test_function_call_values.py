@@ -430,3 +430,32 @@ def test_a_made_up_phone_number_is_the_one_the_request_gives(
     request_text: str, written: dict, expected: dict
 ) -> None:
     assert to_the_request_phone(written, CallContext(PHONE, request_text, "call 0"))[0] == expected
+
+
+EXTRAS = function(
+    "hot_tub_hire",
+    ["customer", "extras"],
+    customer={"type": "string"},
+    extras={
+        "type": "array",
+        "items": {"type": "string", "enum": ["gazebo", "led_lights", "towels", "steps"]},
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "extras"),
+    [
+        # some said: every option listed is cut to those
+        ("Hire a tub to Gemma, with the gazebo and the LED lights too.", ["gazebo", "led_lights"]),
+        # none said ("all the extras"), or all said: the list stays
+        ("Hire a tub to Gemma, with all the extras you do.", None),
+        ("Hire a tub to Gemma: gazebo, LED lights, towels and steps.", None),
+    ],
+)
+def test_a_list_of_every_option_is_cut_to_those_the_request_gives(
+    request_text: str, extras: list[str] | None
+) -> None:
+    every = ["gazebo", "led_lights", "towels", "steps"]
+    reply = call("hot_tub_hire", customer="Gemma", extras=every)
+    assert first_arguments(EXTRAS, [reply], request_text)["extras"] == (extras or every)

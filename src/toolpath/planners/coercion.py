@@ -688,6 +688,32 @@ def to_the_named_option(
     return arguments, notes
 
 
+def to_the_options_said(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """A list holding every option of its parameter's enum (three or more) cut to those the
+    request gives (`_given`): the model ran through the options (["gazebo", "led_lights"]
+    for "the gazebo and the LED lights too", where it listed all five extras). It stays
+    when the request gives all of them or none ("every weekday")."""
+    properties, request, where = call.schema.get("properties", {}), call.request, call.where
+    notes = []
+    for name, value in arguments.items():
+        prop = properties.get(name)
+        items = prop.get("items") if isinstance(prop, dict) else None
+        options = items.get("enum", []) if isinstance(items, dict) else []
+        if (
+            len(options) < 3
+            or not isinstance(value, list)
+            or sorted(map(str, value)) != sorted(map(str, options))
+        ):
+            continue
+        said = [option for option in value if _given(str(option), name, request)]
+        if 0 < len(said) < len(value):
+            notes.append(_changed(f"{where}.{name}", value, said, "the options the request gives"))
+            arguments = {**arguments, name: said}
+    return arguments, notes
+
+
 def values_given(arguments: Any) -> frozenset[str]:
     """The texts the arguments give, and their times of day as HH:MM ("17:00" of
     "17:00:00")."""
@@ -707,9 +733,9 @@ def against_the_request(
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
-    request names, its phone number, dates and times of day the request states (neither one
-    another call gives: `taken`), texts as the request writes them; notes say what
-    changed."""
+    request names, a list of every option cut to those it gives, its phone number, dates and
+    times of day the request states (neither one another call gives: `taken`), texts as the
+    request writes them; notes say what changed."""
     notes: list[str] = []
     call = CallContext(schema, request, where, taken)
     for repair in (
@@ -717,6 +743,7 @@ def against_the_request(
         in_measure_units,
         to_iso_dates,
         to_the_named_option,
+        to_the_options_said,
         to_the_request_phone,
         to_the_request_date,
         to_the_request_time,
