@@ -453,7 +453,7 @@ EXTRAS = function(
         ("Hire a tub to Gemma: gazebo, LED lights, towels and steps.", None),
     ],
 )
-def test_a_list_of_every_option_is_cut_to_those_the_request_gives(
+def test_a_list_of_every_option_is_cut_to_those_the_request_names(
     request_text: str, extras: list[str] | None
 ) -> None:
     every = ["gazebo", "led_lights", "towels", "steps"]

@@ -692,11 +692,12 @@ def to_the_options_said(
     arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """A list holding every option of its parameter's enum (three or more) cut to those the
-    request gives (`_given`): the model ran through the options (["gazebo", "led_lights"]
-    for "the gazebo and the LED lights too", where it listed all five extras). It stays
-    when the request gives all of them or none ("every weekday")."""
-    properties, request, where = call.schema.get("properties", {}), call.request, call.where
-    notes = []
+    request names plainly (`Mentions.names_plainly`): the model ran through the options
+    (["gazebo", "led_lights"] for "the gazebo and the LED lights too", where it listed all
+    five extras). It stays when the request names all of them or none ("every day"; "mon"
+    is not named by "Monday 2 March")."""
+    properties, where = call.schema.get("properties", {}), call.where
+    said, notes = mentions(call.request), []
     for name, value in arguments.items():
         prop = properties.get(name)
         items = prop.get("items") if isinstance(prop, dict) else None
@@ -707,10 +708,10 @@ def to_the_options_said(
             or sorted(map(str, value)) != sorted(map(str, options))
         ):
             continue
-        said = [option for option in value if _given(str(option), name, request)]
-        if 0 < len(said) < len(value):
-            notes.append(_changed(f"{where}.{name}", value, said, "the options the request gives"))
-            arguments = {**arguments, name: said}
+        named = [option for option in value if said.names_plainly(str(option))]
+        if 0 < len(named) < len(value):
+            notes.append(_changed(f"{where}.{name}", value, named, "the options the request names"))
+            arguments = {**arguments, name: named}
     return arguments, notes
 
 
@@ -733,7 +734,7 @@ def against_the_request(
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
-    request names, a list of every option cut to those it gives, its phone number, dates and
+    request names, a list of every option cut to those it names, its phone number, dates and
     times of day the request states (neither one another call gives: `taken`), texts as the
     request writes them; notes say what changed."""
     notes: list[str] = []
