@@ -746,20 +746,47 @@ def test_a_continuation_in_the_answers_own_words_is_kept() -> None:
     assert [t.arguments[0].value for t in result.plan.subtasks] == ["Oslo", "Rome"]
 
 
+OPTICIAN = function_specs(
+    [
+        {
+            **function("optician_eye_test_book", ["patient_name"], patient_name={"type": "string"}),
+            "description": "Book an eye test or a contact lens check with the optician.",
+        },
+        {
+            **function(
+                "optician_repair_request", ["patient_name"], patient_name={"type": "string"}
+            ),
+            "description": "Ask the optician to mend a pair of broken glasses.",
+        },
+    ]
+)
+
+
 def test_a_continuation_to_a_sibling_function_is_not_kept() -> None:
     """Calls that stood, then a call to another function of the same family that nothing
-    the model wrote names (only the shared "optician"): the answer stays as it was; a
-    sibling its Needs line names ("repair") is kept."""
-    test = function("optician_eye_test_book", ["patient_name"], patient_name={"type": "string"})
-    repair = function("optician_repair_request", ["patient_name"], patient_name={"type": "string"})
-    specs = function_specs([test, repair])
-    request = "Nadia Rahman: a contact lens check, and the arm of my glasses is off"
+    the model wrote names (only the shared "optician") and no part of the request is
+    nearest: the answer stays as it was; a sibling its Needs line names ("repair") is kept."""
+    request = "Nadia Rahman would like a contact lens check, please."
     booked = call("optician_eye_test_book", patient_name="Nadia Rahman")
     mended = call("optician_repair_request", patient_name="Nadia Rahman")
     for first, kept in ((booked, 1), ("Needs: eye test; repair of my glasses\n" + booked, 2)):
         llm = ScriptedChatModel([first, mended], continues_answers=True)
-        result = FunctionCaller(llm, specs, relevance_floor=None).call(request)
+        result = FunctionCaller(llm, OPTICIAN, relevance_floor=None).call(request)
         assert len(result.plan.subtasks) == kept, first
+
+
+def test_a_continuation_to_the_function_a_clause_is_nearest_is_kept() -> None:
+    """Nothing the model wrote names the repair, but a clause of the request is nearest
+    that function: the call it adds is kept."""
+    request = "Nadia Rahman: a contact lens check please. Also the arm of my glasses is off."
+    booked = call("optician_eye_test_book", patient_name="Nadia Rahman")
+    mended = call("optician_repair_request", patient_name="Nadia Rahman")
+    llm = ScriptedChatModel([booked, mended], continues_answers=True)
+    result = FunctionCaller(llm, OPTICIAN, relevance_floor=None, cover=False).call(request)
+    assert [t.capability for t in result.plan.subtasks] == [
+        "optician_eye_test_book", "optician_repair_request"
+    ]  # fmt: skip
+    assert "continued: calls added" in " ".join(result.notes)
 
 
 def test_calls_with_the_requests_values_stand_when_the_model_then_makes_none() -> None:

@@ -265,22 +265,25 @@ def keeps_continuation(
     added: Answer,
     after: Checked,
     specs: dict[str, ToolSpec],
+    nearest: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether an answer (`raw`, read as `before`, checked as `checked`) continued by the
     model (`added`; the whole checked as `after`) replaces it. After no call: when the calls
     added follow what it wrote (`_follows_what_it_wrote`; their checks come next, as for
-    any answer). After calls that stood: when the calls added follow what it wrote too, and
-    the checked calls are more than before with nothing wrong or unsupplied (not a repeat,
-    nor a JSON call in place of calls its prose made)."""
+    any answer). After calls that stood: when the calls added follow what it wrote, or are
+    each to a function that some clause of the request is nearest (`nearest`:
+    `coverage.nearest_functions`), and the checked calls are more than before with nothing
+    wrong or unsupplied (not a repeat, nor a JSON call in place of calls its prose made)."""
     if not added.calls:
         return False
     if not before.calls:
         return _follows_what_it_wrote(added, raw, specs)
+    asked = all(call["name"] in nearest for call in added.calls)
     return (
         not after.problems
         and not after.unsupplied
         and len(after.calls) > len(checked.calls)
-        and _follows_what_it_wrote(added, raw, specs)
+        and (asked or _follows_what_it_wrote(added, raw, specs))
     )
 
 
@@ -470,7 +473,8 @@ class FunctionCaller:
         completion = self.llm.complete([*messages, start], max_tokens=self.max_tokens)
         added = read_calls(completion.text.removeprefix(start["content"]), self.specs)[0]
         after = check_answer(read_calls(completion.text, self.specs)[0], self.specs, request)
-        if keeps_continuation(raw, *before, added, after, self.specs):
+        nearest = frozenset(nearest_functions(request, self.tools) or ()) if added.calls else None
+        if keeps_continuation(raw, *before, added, after, self.specs, nearest or frozenset()):
             return completion.text, completion, "continued: calls added"
         if added.calls:
             return raw, completion, "continued: the calls added not kept"
