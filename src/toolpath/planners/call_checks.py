@@ -534,7 +534,8 @@ def without_unasked_calls(
 
 def _unsaid_option(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> bool:
     """The call has an argument that is one of its parameter's options (or a list of
-    them), not a boolean, that shares no word with the request (`_options_said`)."""
+    them), not a boolean, that shares no word with the request: neither a word of four
+    letters or more in some form (`_options_said`) nor a short one as it is ("km")."""
     spec = specs.get(call["name"])
     arguments = call.get("arguments")
     if spec is None or not isinstance(arguments, dict):
