@@ -148,3 +148,47 @@ def test_the_caller_drops_an_unasked_call() -> None:
     result = FunctionCaller(llm, WITH_ENGRAVING, relevance_floor=None).call(REQUEST)
     assert [t.capability for t in result.plan.subtasks] == ["restaurant_table_book", "taxi_order"]
     assert any("engraving_order" in note and "dropped" in note for note in result.notes)
+
+
+ICE_CREAM = function_specs(
+    [
+        {
+            **function(
+                "icecream_van_event_book",
+                ["date", "postcode"],
+                date=TEXT,
+                postcode=TEXT,
+            ),
+            "description": "Book the ice cream van to come to a private event such as a wedding.",
+        },
+        {
+            **function("icecream_tubs_order", ["flavour"], flavour=TEXT),
+            "description": "Order tubs of ice cream to collect from the shop.",
+        },
+    ]
+)
+WEDDING = "We'd love the ice cream van at our wedding on Saturday 21 August 2027, at CA12 4TN."
+DECLINED = "No function does what is asked."
+
+
+def test_a_declined_request_near_a_function_is_asked_about_once_more() -> None:
+    van = call("icecream_van_event_book", date="2027-08-21", postcode="CA12 4TN")
+    llm = ScriptedChatModel([DECLINED, van])
+    result = FunctionCaller(llm, ICE_CREAM, relevance_floor=None).call(WEDDING)
+    assert [t.capability for t in result.plan.subtasks] == ["icecream_van_event_book"]
+    assert "icecream_van_event_book" in llm.calls[1]["messages"][-1]["content"]
+    # declined again, or a call with a made-up value: no call, as the model first said
+    for reply in (DECLINED, call("icecream_van_event_book", date="2027-08-21", postcode="B1 1AA")):
+        llm = ScriptedChatModel([DECLINED, reply])
+        result = FunctionCaller(llm, ICE_CREAM, relevance_floor=None).call(WEDDING)
+        assert not result.plan.subtasks and "nothing kept" in result.notes[-1]
+
+
+def test_a_declined_request_far_from_every_function_is_not_asked_again() -> None:
+    llm = ScriptedChatModel([DECLINED])
+    request = "Can you recommend a good wedding photographer?"
+    result = FunctionCaller(llm, ICE_CREAM, relevance_floor=None).call(request)
+    assert not result.plan.subtasks and len(llm.calls) == 1
+    llm = ScriptedChatModel([DECLINED])
+    told = FunctionCaller(llm, ICE_CREAM, relevance_floor=None, cover=False).call(WEDDING)
+    assert not told.plan.subtasks and len(llm.calls) == 1

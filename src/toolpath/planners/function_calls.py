@@ -43,6 +43,10 @@ MAX_CALLS = 10
 # development questions of `toolpath bench functions` (0.149, "Send 'Dinner at 8' to Tom
 # and to Priya"); 0.15 was that value with an earlier spelling of the function text.
 RELEVANCE_FLOOR = 0.14
+# A request at least this near (cosine) one function, that the model declined, is asked
+# about once more with that function named (set on the spent sets' recorded declines: see
+# the README, session 19).
+RECHECK_SIMILARITY = 0.6
 OUTPUTS = ("free", "constrained")
 STYLES = ("tags", "json")
 
@@ -228,6 +232,15 @@ def coverage_message(clause: str, function: str) -> str:
     )
 
 
+def recheck_message(spec: ToolSpec) -> str:
+    """Ask again, naming the function nearest a request the model said no function fits."""
+    return (
+        f"The function {spec.name} may do what the request asks ({spec.doc}). If it does, "
+        "write the call to it in <tool_call></tool_call> tags; if it does not, say why no "
+        "function fits."
+    )
+
+
 def _named_functions(text: str, specs: dict[str, ToolSpec]) -> list[str]:
     """Offered functions an answer with no call names: the model wrote a call's arguments
     as prose ("Needs: set_thermostat; room: office"), it did not decline."""
@@ -393,8 +406,9 @@ class FunctionCaller:
     this similarity of the request to every function, no call is made (None: always ask).
     `today`: the date the prompt states and relative dates in the request are read on
     (`mentions.REFERENCE_DATE`); None: the prompt states no date. `cover`: ask the model
-    about each part of the request that no call covers (`_covered`), and drop the calls
-    no part asks for (`asked_only`).
+    about each part of the request that no call covers (`_covered`), drop the calls no
+    part asks for (`asked_only`), and ask once more about a request near a function that
+    it answered with no call (`_rechecked`).
     """
 
     def __init__(
@@ -484,11 +498,36 @@ class FunctionCaller:
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
     ) -> tuple[Checked, Usage, list[str]]:
         """The calls less those no part of the request asks for (`asked_only`), then with
-        one more for each part that no call covers (`_covered`); the usage and notes."""
+        one more for each part that no call covers (`_covered`); no call at all, asked about
+        again (`_rechecked`). The usage and notes."""
+        if not checked.calls:
+            return self._rechecked(messages, raw, checked, request)
         asked_for = asked_only(checked, self.tools, request)
         dropped = asked_for.notes[len(checked.notes) :]
         checked, usage, covered = self._covered(messages, raw, asked_for, request)
         return checked, usage, [*dropped, *covered]
+
+    def _rechecked(
+        self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
+    ) -> tuple[Checked, Usage, list[str]]:
+        """The model said no function fits a request that is near one (`RECHECK_SIMILARITY`):
+        asked once more with that function named (`recheck_message`), the calls it then
+        writes are kept when they pass the checks with nothing unsupplied; the usage and a
+        note."""
+        similarity = function_similarity([request], self.tools) if self.tools else None
+        if similarity is None or similarity.max() < RECHECK_SIMILARITY:
+            return checked, Usage(), []
+        spec = self.tools[int(similarity[0].argmax())]
+        asked = [
+            *messages,
+            {"role": "assistant", "content": raw},
+            {"role": "user", "content": recheck_message(spec)},
+        ]
+        completion = self.llm.complete(asked, max_tokens=self.max_tokens)
+        after = check_answer(read_calls(completion.text, self.specs)[0], self.specs, request)
+        if after.calls and not after.problems and not after.unsupplied:
+            return after, completion.usage, [f"rechecked: asked about {spec.name}; calls kept"]
+        return checked, completion.usage, [f"rechecked: asked about {spec.name}; nothing kept"]
 
     def _covered(
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
@@ -555,7 +594,7 @@ class FunctionCaller:
             if last and checked.problems:
                 checked = without_calls_beyond_options(checked, self.specs)
             if retry is None:
-                if self.cover and checked.calls and not checked.problems:
+                if self.cover and not checked.problems:
                     checked, more, revised = self._revised(messages, raw, checked, request)
                     usage = usage + more
                     notes += [f"attempt {attempt}: {n}" for n in revised]
