@@ -22,27 +22,20 @@ from toolpath.planners import function_calls as fc
 from toolpath.planners.coverage import nearest_functions
 from toolpath.tools.catalogs.openai_functions import function_specs
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from spent import spent_answers
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
 RECORDED = HERE / "continuations.jsonl"
-SYSTEM = "toolpath tags-free"
-UNREAD = ("fresh15",)
 
 
 def _spent() -> list[tuple[bench.Question, dict]]:
-    """(question, recorded answer) of every spent set's run whose continuation was not kept."""
-    found = []
-    for name, file in bench.QUESTION_SETS.items():
-        rows = ROOT / "reports" / "functions" / name / "rows.jsonl"
-        if name in UNREAD or not rows.exists():
-            continue
-        questions = {q.id: q for q in bench.load_questions(bench.question_file(file))}
-        for line in rows.read_text().splitlines():
-            row = json.loads(line)
-            answer = row["systems"].get(SYSTEM)
-            if answer and any("calls added not kept" in n for n in answer.get("notes") or []):
-                found.append((questions[row["id"]], answer))
-    return found
+    """(question, recorded answer) of every spent run whose continuation was not kept."""
+    return [
+        (question, answer)
+        for question, answer in spent_answers()
+        if any("calls added not kept" in note for note in answer.get("notes") or [])
+    ]
 
 
 def record() -> None:
