@@ -2,7 +2,8 @@
 near a function, asked about once more the way `FunctionCaller._rechecked` asks, live: how
 many become right, and whether right declines (irrelevance) stay. Rows from similarity 0.55
 so the chosen threshold (`RECHECK_SIMILARITY`, 0.6) can be seen against its neighbours.
-Resumable (`rechecked.jsonl`); prints the table.
+The model is shown its recorded first answer (a later attempt's is not recorded); where it
+keeps no call, the recorded answer stands. Resumable (`rechecked.jsonl`); prints the table.
 
     TOOLPATH_LLM_THREADS=2 python reports/functions/session19/recheck_declines.py \
         > reports/functions/session19/recheck_declines.md
@@ -41,6 +42,13 @@ def _declines() -> list[tuple[float, bench.Question, dict]]:
     return sorted(found, key=lambda item: -item[0])
 
 
+def _checked(question: bench.Question, answer: dict) -> fc.Checked:
+    """The recorded first answer through the current checks."""
+    specs = {spec.name: spec for spec in function_specs(question.functions)}
+    first = call_reading.read_calls(answer["first_raw"], specs)[0]
+    return fc.check_answer(first, specs, question.question)
+
+
 def main() -> None:
     from toolpath.agent.llm import get_backend
 
@@ -54,16 +62,16 @@ def main() -> None:
         for top, question, answer in _declines():
             if question.id in done:
                 continue
-            specs = function_specs(question.functions)
-            caller = fc.FunctionCaller(llm, specs, relevance_floor=None)
-            by_name = {spec.name: spec for spec in specs}
-            checked = fc.check_answer(
-                call_reading.read_calls(answer["first_raw"], by_name)[0], by_name, question.question
+            caller = fc.FunctionCaller(
+                llm, function_specs(question.functions), relevance_floor=None
             )
+            checked = _checked(question, answer)
             after, _, notes = caller._rechecked(
                 caller.messages(question.question), answer["first_raw"], checked, question.question
             )
-            right = bench.is_correct(question, None if after.problems else after.calls)
+            # nothing kept: the answer stays the recorded one (no call)
+            kept = bool(notes) and notes[-1].endswith("calls kept")
+            right = bench.is_correct(question, after.calls) if kept else answer["correct"]
             row = {
                 "id": question.id,
                 "similarity": round(top, 3),
