@@ -443,8 +443,17 @@ class FunctionCaller:
     def relevance(self, request: str) -> float | None:
         """The highest cosine similarity of the request to an offered function's name and
         description; None without the embedding model (the `retrieval` extra)."""
+        nearest = self._nearest(request)
+        return None if nearest is None else nearest[1]
+
+    def _nearest(self, request: str) -> tuple[ToolSpec, float] | None:
+        """The offered function nearest the request and its cosine similarity; None
+        without the embedding model or without functions."""
         similarity = function_similarity([request], self.tools) if self.tools else None
-        return None if similarity is None else float(similarity.max())
+        if similarity is None:
+            return None
+        best = int(similarity[0].argmax())
+        return self.tools[best], float(similarity[0][best])
 
     def _nothing_fits(self, request: str) -> CallsResult | None:
         """An empty plan without asking the model, when the request is far from every
@@ -487,8 +496,8 @@ class FunctionCaller:
         completion = self.llm.complete([*messages, start], max_tokens=self.max_tokens)
         added = read_calls(completion.text.removeprefix(start["content"]), self.specs)[0]
         after = check_answer(read_calls(completion.text, self.specs)[0], self.specs, request)
-        nearest = frozenset(nearest_functions(request, self.tools) or ()) if added.calls else None
-        if keeps_continuation(raw, *before, added, after, self.specs, nearest or frozenset()):
+        nearest = nearest_functions(request, self.tools) if added.calls else None
+        if keeps_continuation(raw, *before, added, after, self.specs, frozenset(nearest or ())):
             return completion.text, completion, "continued: calls added"
         if added.calls:
             return raw, completion, "continued: the calls added not kept"
@@ -514,10 +523,10 @@ class FunctionCaller:
         asked once more with that function named (`recheck_message`), the calls it then
         writes are kept when they pass the checks with nothing unsupplied; the usage and a
         note."""
-        similarity = function_similarity([request], self.tools) if self.tools else None
-        if similarity is None or similarity.max() < RECHECK_SIMILARITY:
+        nearest = self._nearest(request)
+        if nearest is None or nearest[1] < RECHECK_SIMILARITY:
             return checked, Usage(), []
-        spec = self.tools[int(similarity[0].argmax())]
+        spec = nearest[0]
         asked = [
             *messages,
             {"role": "assistant", "content": raw},
