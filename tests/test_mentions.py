@@ -41,6 +41,8 @@ from toolpath.planners.mentions import REFERENCE_DATE, mentions
         ("a budget of 1.2m", 1_200_000),
         ("the 30th Fibonacci number", 30),
         ("the third floor", 3),
+        ("I'm a size nine and a half", 9.5),  # a number and the fraction after it
+        ("about two and a quarter", 2.25),
     ],
 )
 def test_numbers_and_durations_in_words_or_digits(request_text: str, number: float) -> None:

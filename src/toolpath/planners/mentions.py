@@ -593,6 +593,7 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
     durations, quantities = _durations(tokens, numbers), _quantities(text, tokens, numbers)
     values = {value for _, value in numbers} | _in_every_unit(durations)
     values |= {v for number, unit in quantities for v in in_every_unit(number, unit)}
+    values |= {v + more for v, more, _ in _with_fractions(tokens, numbers) if more}  # 9.5
     values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
     values |= party_sizes(tokens, dict(numbers))  # "me and my husband" is 2
