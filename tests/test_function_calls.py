@@ -905,6 +905,24 @@ def test_an_hh_mm_parameter_gets_its_time_in_that_form() -> None:
     assert coerce("6:30", {"type": "string"}, "t")[0] == "6:30"
 
 
+def test_a_yyyy_mm_dd_parameter_gets_its_date_in_that_form() -> None:
+    """A parameter described as YYYY-MM-DD (or of format date) takes "30 October 2027" as
+    2027-10-30; a date without its year, two dates, a date-time parameter, or another
+    string parameter keep what they were given."""
+    day = {"type": "string", "description": "YYYY-MM-DD"}
+    assert coerce("Saturday 30 October 2027", day, "d") == (
+        "2027-10-30",
+        ['d: "Saturday 30 October 2027" -> "2027-10-30"'],
+    )
+    assert coerce("30 Oct 2027", {"type": "string", "format": "date"}, "d")[0] == "2027-10-30"
+    assert coerce("2027-10-30", day, "d") == ("2027-10-30", [])
+    assert coerce("30 October", day, "d")[0] == "30 October"
+    assert coerce("30 Oct 2027 or 31 Oct 2027", day, "d")[0] == "30 Oct 2027 or 31 Oct 2027"
+    stamp = {"type": "string", "description": "YYYY-MM-DDTHH:MM"}
+    assert coerce("30 October 2027", stamp, "d")[0] == "30 October 2027"
+    assert coerce("30 October 2027", {"type": "string"}, "d")[0] == "30 October 2027"
+
+
 def test_a_value_takes_the_form_its_description_asks_for() -> None:
     """ "as printed, without spaces" removes the spaces, "lower case" lowers; an enum value
     or a parameter whose description asks for nothing keeps its form."""

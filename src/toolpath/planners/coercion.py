@@ -161,6 +161,23 @@ def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
     return text if text != value else None
 
 
+_ISO_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_value(value: str, schema: dict[str, Any]) -> str | None:
+    """A date in the YYYY-MM-DD form the parameter asks for (its `format` is "date" or its
+    description says YYYY-MM-DD, with no time) written another way: "30 October 2027" ->
+    "2027-10-30"; None when it is in that form already or does not read as one date."""
+    described = str(schema.get("description", ""))
+    asks = schema.get("format") == "date" or (
+        "YYYY-MM-DD" in described and "HH" not in described and "YYYY-MM-DDT" not in described
+    )
+    if not asks or _ISO_DATE_ONLY.fullmatch(value.strip()):
+        return None
+    dates = mentions(value).dates
+    return next(iter(dates)) if len(dates) == 1 else None
+
+
 _INTERNATIONAL = re.compile(r"\binternational\b|\be\.?164\b", re.I)
 _PHONE_EXAMPLE = re.compile(r"\+\d[\d ()-]{5,}\d")
 _PHONE_VALUE = re.compile(r"\+?[\d ()./-]{7,}")
@@ -239,6 +256,7 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
     if isinstance(value, str) and not enum:
         formed = (
             _clock_value(value, schema)
+            or _date_value(value, schema)
             or _phone_value(value, schema)
             or _described_form(value, schema)
         )
