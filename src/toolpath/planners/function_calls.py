@@ -34,12 +34,6 @@ from toolpath.planners.coverage import function_similarity, nearest_functions, u
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
 from toolpath.planners.mentions import REFERENCE_DATE, WORD
 from toolpath.planners.plan import Plan
-from toolpath.planners.unused_values import (
-    UnusedValues,
-    dates_and_times_said,
-    unused_values,
-    uses_any,
-)
 from toolpath.tools.spec import ToolSpec
 
 MAX_CALLS = 10
@@ -244,19 +238,6 @@ def recheck_message(spec: ToolSpec) -> str:
         f"The function {spec.name} may do what the request asks ({spec.doc}). If it does, "
         "write the call to it in <tool_call></tool_call> tags; if it does not, say why no "
         "function fits."
-    )
-
-
-def unused_message(unused: list[UnusedValues]) -> str:
-    """Ask whether the request wants a function called once more, for values of the kind
-    its lone call fills that no call uses (`unused_values`)."""
-    function = unused[0].function
-    listed = "; ".join(f"{u.parameter}: {', '.join(u.values)}" for u in unused)
-    return (
-        f"You wrote one call to {function}, but the request also gives ({listed}), which "
-        f"no call uses. If the request asks for {function} more than once, write all of its "
-        f"{function} calls in <tool_call></tool_call> tags, one call each; if it does not, "
-        "write your calls again unchanged."
     )
 
 
@@ -533,8 +514,7 @@ class FunctionCaller:
         asked_for = asked_only(checked, self.tools, request)
         dropped = asked_for.notes[len(checked.notes) :]
         checked, usage, covered = self._covered(messages, raw, asked_for, request)
-        checked, more, repeated = self._repeated(messages, raw, checked, request)
-        return checked, usage + more, [*dropped, *covered, *repeated]
+        return checked, usage, [*dropped, *covered]
 
     def _rechecked(
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
@@ -557,42 +537,6 @@ class FunctionCaller:
         if after.calls and not after.problems and not after.unsupplied:
             return after, completion.usage, [f"rechecked: asked about {spec.name}; calls kept"]
         return checked, completion.usage, [f"rechecked: asked about {spec.name}; nothing kept"]
-
-    def _repeated(
-        self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
-    ) -> tuple[Checked, Usage, list[str]]:
-        """Per function called once where the request gives values of the kind its call
-        fills that no call uses (`unused_values`): the model asked whether the request wants
-        it called again (`unused_message`); its calls to that function replace the one when
-        there are more of them, one holds an unused value, each date and time they hold is
-        the request's, and all the calls then pass the checks with nothing unsupplied. The
-        usage and a note per function."""
-        usage, notes = Usage(), []
-        by_function: dict[str, list[UnusedValues]] = {}
-        for found in unused_values(request, checked.calls, self.specs):
-            by_function.setdefault(found.function, []).append(found)
-        for function, unused in by_function.items():
-            asked = [
-                *messages,
-                {"role": "assistant", "content": raw},
-                {"role": "user", "content": unused_message(unused)},
-            ]
-            completion = self.llm.complete(asked, max_tokens=self.max_tokens)
-            usage = usage + completion.usage
-            again = [
-                c for c in read_calls(completion.text, self.specs)[0].calls if c["name"] == function
-            ]
-            values = tuple(v for u in unused for v in u.values)
-            others = [c for c in checked.calls if c["name"] != function]
-            after = check_answer(Answer(calls=[*others, *again]), self.specs, request)
-            kept = after.calls and not after.problems and not after.unsupplied
-            said = all(dates_and_times_said(c, request) for c in again)
-            if kept and said and len(again) > 1 and any(uses_any(c, values) for c in again):
-                checked = after
-                notes.append(f"repeated: {len(again)} calls to {function} for {values}")
-                continue
-            notes.append(f"repeated: asked about {function} for {values}; nothing kept")
-        return checked, usage, notes
 
     def _covered(
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
