@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from function_call_helpers import call, first_arguments, function
 from toolpath.evals import functions_bench as bench
 from toolpath.planners.call_reading import read_answer, read_calls
-from toolpath.planners.coercion import coerce
+from toolpath.planners.coercion import coerce, without_repeated_codes
 from toolpath.planners.decomposer import Decomposer, DecompositionError
 from toolpath.planners.function_calls import FunctionCaller, answer_schema
 from toolpath.planners.llm import ScriptedChatModel
@@ -921,6 +921,41 @@ def test_a_yyyy_mm_dd_parameter_gets_its_date_in_that_form() -> None:
     stamp = {"type": "string", "description": "YYYY-MM-DDTHH:MM"}
     assert coerce("30 October 2027", stamp, "d")[0] == "30 October 2027"
     assert coerce("30 October 2027", {"type": "string"}, "d")[0] == "30 October 2027"
+
+
+def test_a_text_ending_in_a_code_another_argument_gives_is_cut_there() -> None:
+    """An address that repeats the call's postcode after a comma loses it; one without the
+    comma, a word that is no code, or the code itself keep what they were given."""
+    spec = function(
+        "collection_book", ["address", "postcode"], address={"type": "string"},
+        postcode={"type": "string"}, note={"type": "string"},
+    )  # fmt: skip
+    request = "Collect from Unit 4, Kingsway Business Park, M19 1RE please"
+    reply = call(
+        "collection_book", address="Unit 4, Kingsway Business Park, M19 1RE", postcode="M19 1RE"
+    )
+    assert first_arguments(spec, [reply], request) == {
+        "address": "Unit 4, Kingsway Business Park",
+        "postcode": "M19 1RE",
+    }
+    kept = without_repeated_codes(
+        {
+            "address": "Unit 4 M19 1RE",
+            "postcode": "M19 1RE",
+            "note": "Pine, wardrobe",
+            "item": "wardrobe",
+        },
+        "call 0",
+    )
+    assert kept == (
+        {
+            "address": "Unit 4 M19 1RE",
+            "postcode": "M19 1RE",
+            "note": "Pine, wardrobe",
+            "item": "wardrobe",
+        },
+        [],
+    )
 
 
 def test_a_value_takes_the_form_its_description_asks_for() -> None:

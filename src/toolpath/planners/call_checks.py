@@ -22,7 +22,12 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from toolpath.planners.call_reading import Answer, parameter_properties
-from toolpath.planners.coercion import against_the_request, coerce, values_given
+from toolpath.planners.coercion import (
+    against_the_request,
+    coerce,
+    values_given,
+    without_repeated_codes,
+)
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
 from toolpath.planners.mentions import NUMBER, WORD, fold
@@ -186,6 +191,9 @@ def check_call(
     arguments, more = _undeclared(arguments, schema, where)
     arguments, coerced = coerce(arguments, schema, where)
     more += coerced
+    if isinstance(arguments, dict):
+        arguments, cut = without_repeated_codes(arguments, where)
+        more += cut
     if request:
         arguments, repaired = against_the_request(arguments, schema, request, where, taken)
         more += repaired

@@ -743,6 +743,31 @@ def values_given(arguments: Any) -> frozenset[str]:
     )
 
 
+def _is_code(text: str) -> bool:
+    """Letters and digits together, as in a postcode or a reference ("M19 1RE")."""
+    return bool(re.search(r"\d", text) and re.search(r"[^\W\d_]", text))
+
+
+def without_repeated_codes(
+    arguments: dict[str, Any], where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A text that ends, after a comma, with a code another argument of the call gives is
+    cut there ("address": "14 School Lane, NE29 6BX" beside "postcode": "NE29 6BX"): the
+    function takes the code on its own."""
+    codes = [v for v in arguments.values() if isinstance(v, str) and _is_code(v)]
+    fixed, notes = dict(arguments), []
+    for name, value in arguments.items():
+        if not isinstance(value, str):
+            continue
+        for code in codes:
+            head, comma, tail = value.rpartition(",")
+            if comma and head.strip() and tail.strip() == code.strip() and value != code:
+                fixed[name] = head.rstrip(" ,")
+                notes.append(_changed(f"{where}.{name}", value, fixed[name]))
+                break
+    return fixed, notes
+
+
 def against_the_request(
     arguments: dict[str, Any],
     schema: dict[str, Any],
