@@ -1,28 +1,18 @@
 """The recorded toolpath answers of every spent set's committed run, with their questions:
-what the session 20 report scripts read."""
+what the session 20 report scripts read (session 19's reader, with fresh15 now read)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import importlib.util
 from pathlib import Path
 
-from toolpath.evals import functions_bench as bench
-
-ROOT = Path(__file__).resolve().parents[3]
-SYSTEM = "toolpath tags-free"
 UNREAD = ("fresh16",)  # sets not run yet: never read here
 
-
-def spent_answers() -> Iterator[tuple[bench.Question, dict]]:
-    """(question, recorded answer) of each set's `reports/functions/<set>/rows.jsonl`."""
-    for name, file in bench.QUESTION_SETS.items():
-        rows = ROOT / "reports" / "functions" / name / "rows.jsonl"
-        if name in UNREAD or not rows.exists():
-            continue
-        questions = {q.id: q for q in bench.load_questions(bench.question_file(file))}
-        for line in rows.read_text().splitlines():
-            row = json.loads(line)
-            answer = row["systems"].get(SYSTEM)
-            if answer:
-                yield questions[row["id"]], answer
+_FILE = Path(__file__).resolve().parents[1] / "session19" / "spent.py"
+_SPEC = importlib.util.spec_from_file_location("session19_spent", _FILE)
+assert _SPEC is not None and _SPEC.loader is not None
+_SESSION19 = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_SESSION19)
+_SESSION19.UNREAD = UNREAD
+spent_answers = _SESSION19.spent_answers
+SYSTEM = _SESSION19.SYSTEM
