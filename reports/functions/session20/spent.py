@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-UNREAD = ("fresh16",)  # sets not run yet: never read here
+UNREAD = ("fresh16",)  # sets whose run is not read yet: never read here
 
 _FILE = Path(__file__).resolve().parents[1] / "session19" / "spent.py"
 _SPEC = importlib.util.spec_from_file_location("session19_spent", _FILE)
