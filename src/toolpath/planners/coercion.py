@@ -161,7 +161,7 @@ def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
     return text if text != value else None
 
 
-_ISO_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date_value(value: str, schema: dict[str, Any]) -> str | None:
@@ -172,7 +172,7 @@ def _date_value(value: str, schema: dict[str, Any]) -> str | None:
     asks = schema.get("format") == "date" or (
         "YYYY-MM-DD" in described and "HH" not in described and "YYYY-MM-DDT" not in described
     )
-    if not asks or _ISO_DATE_ONLY.fullmatch(value.strip()):
+    if not asks or _ISO_DATE.fullmatch(value.strip()):
         return None
     dates = mentions(value).dates
     return next(iter(dates)) if len(dates) == 1 else None
@@ -413,7 +413,6 @@ def to_iso_dates(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str
 
 
 _TIME_OF_DAY = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # words by which a request may count one date from another ("the Saturday after")
 _RELATIVE = re.compile(
     r"\b(?:after|before|next|following|later|earlier|previous|prior|tomorrow|yesterday|ago"
@@ -757,14 +756,10 @@ def without_repeated_codes(
     codes = [v for v in arguments.values() if isinstance(v, str) and _is_code(v)]
     fixed, notes = dict(arguments), []
     for name, value in arguments.items():
-        if not isinstance(value, str):
-            continue
-        for code in codes:
-            head, comma, tail = value.rpartition(",")
-            if comma and head.strip() and tail.strip() == code.strip() and value != code:
-                fixed[name] = head.rstrip(" ,")
-                notes.append(_changed(f"{where}.{name}", value, fixed[name]))
-                break
+        head, comma, tail = value.rpartition(",") if isinstance(value, str) else ("", "", "")
+        if comma and head.strip() and any(tail.strip() == code.strip() for code in codes):
+            fixed[name] = head.rstrip(" ,")
+            notes.append(_changed(f"{where}.{name}", value, fixed[name]))
     return fixed, notes
 
 
