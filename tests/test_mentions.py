@@ -21,6 +21,7 @@ from toolpath.planners.mentions import REFERENCE_DATE, mentions
         ("a 1,500 m swim", 1500),
         ("roughly 1.5 km", 1.5),
         ("a dozen eggs", 12),
+        ("both pairs of my boots", 2),
         ("set a timer for half an hour", 1800),  # seconds
         ("set a timer for half an hour", 30),  # minutes
         ("suspend the bay for a fortnight", 14),  # days
@@ -181,6 +182,7 @@ def test_dates_said_relative_to_today(request_text: str, dates: set[str]) -> Non
         ("weigh 11 stone", {(11.0, "mass")}),
         ("ship two and a half kilos", {(2.5, "mass")}),
         ("half a kilo of coffee", {(0.5, "mass")}),
+        ("a kilo and a half of mussels", {(1.5, "mass")}),
         ("at least 100 sq ft", {(100.0, "area")}),
         ("a blind 1.2m wide", {(1.2, "length")}),  # "1.2m": metres, or a million
         ("at 68F, or 20 degrees c", {(68.0, "temperature"), (20.0, "temperature")}),
@@ -190,6 +192,24 @@ def test_dates_said_relative_to_today(request_text: str, dates: set[str]) -> Non
 )  # fmt: skip
 def test_quantities_with_their_units(request_text: str, quantities: set) -> None:
     assert {(n, unit.kind) for n, unit in mentions(request_text).quantities} == quantities
+
+
+@pytest.mark.parametrize(
+    ("request_text", "quantities"),
+    [
+        ("a hundred and twenty centimetres wide by ninety high, and one sixty wide",
+         {(120.0, 0.01), (90.0, 0.01)}),  # "sixty wide" too; "one" is no size
+        ("frames 30 by 40 cm, and 2 of them", {(30.0, 0.01), (40.0, 0.01)}),
+        ("a shelf 4 wide", set()),  # no unit before it
+        ("3 kilos, then 4 long", {(3.0, 1.0)}),  # a mass lends no length
+    ],
+)  # fmt: skip
+def test_a_bare_size_takes_the_unit_of_the_sizes_around_it(
+    request_text: str, quantities: set
+) -> None:
+    """ "120 centimetres wide by ninety high": the 90 is in centimetres too."""
+    found = {(n, unit.scale) for n, unit in mentions(request_text).quantities}
+    assert found == quantities | ({(60.0, 0.01)} if "sixty" in request_text else set())
 
 
 def test_a_rate_is_no_duration() -> None:

@@ -44,7 +44,7 @@ _TENS = {
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
 # words that stand for a number on their own
 _COUNTS = {
-    "half": 0.5, "quarter": 0.25, "dozen": 12, "couple": 2, "twice": 2, "pair": 2,
+    "half": 0.5, "quarter": 0.25, "dozen": 12, "couple": 2, "twice": 2, "pair": 2, "both": 2,
     "daily": 365, "weekly": 52, "monthly": 12, "quarterly": 4,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
@@ -292,18 +292,51 @@ def _quantities(
     text: str, tokens: list[str], numbers: list[tuple[int, float]]
 ) -> set[tuple[float, Unit]]:
     """(number, unit) of each number a unit of measure follows ("11 stone", "two and a half
-    kilos", "half a kilo", "100 sq ft", "1.2m"); temperatures only as "68f", "26 °c", "20
-    degrees c" or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
+    kilos", "half a kilo", "a kilo and a half", "100 sq ft", "1.2m"), sizes with the unit of
+    the sizes around them (`_sized`); temperatures only as "68f", "26 °c", "20 degrees c"
+    or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
     found = {(float(number), SPOKEN[unit[0]]) for number, unit in _TEMPERATURE.findall(text)}
     found |= {(_numeral(t)[0], SPOKEN["m"]) for t in tokens if _METRES_OR_MILLIONS.fullmatch(t)}
-    for value, more, end in _with_fractions(tokens, numbers):
+    counted_at = {index for index, _ in numbers}
+    counted = numbers + [
+        (i, 1.0)
+        for i, token in enumerate(tokens[:-1])
+        if token in ("a", "an") and i - 1 not in counted_at and tokens[i + 1] in SPOKEN
+    ]  # "a kilo"; not the "a" of "half a kilo"
+    read: list[tuple[float, Unit | None, str]] = []  # (number, its unit, the word after)
+    for value, more, end in _with_fractions(tokens, counted):
         while end + 1 < len(tokens) and tokens[end + 1] in ("a", "an", "of"):
             end += 1
         after = [*tokens[end + 1 : end + 3], "", ""]
-        unit = SPOKEN_PAIRS.get((after[0], after[1])) or SPOKEN.get(after[0])
-        if unit is not None and unit.kind != "temperature":
-            found.add((value + more, unit))
-    return found
+        pair = SPOKEN_PAIRS.get((after[0], after[1]))
+        unit = pair or SPOKEN.get(after[0])
+        if unit is not None and not more:
+            more = _fraction_after(tokens, end + (2 if pair else 1))[0]  # "a kilo and a half"
+        read.append(
+            (value + more, None if unit is None or unit.kind == "temperature" else unit, after[0])
+        )
+    return found | {(value, unit) for value, unit in _sized(read)}
+
+
+_DIMENSIONS = frozenset({"wide", "high", "long", "deep", "tall", "thick", "across"})
+
+
+def _sized(read: list[tuple[float, Unit | None, str]]) -> list[tuple[float, Unit]]:
+    """Each number with its unit, and a bare size with the unit of the sizes around it: one
+    a dimension word follows takes the last length unit before it ("120 centimetres wide by
+    ninety high": 90 cm), one "by" follows the length unit of the number after it ("30 by
+    40 cm")."""
+    sized, last = [], None
+    for index, (value, unit, word) in enumerate(read):
+        following = read[index + 1][1] if index + 1 < len(read) else None
+        if unit is None and word in _DIMENSIONS:
+            unit = last
+        elif unit is None and word == "by" and following is not None:
+            unit = following if following.kind == "length" else None
+        if unit is not None:
+            sized.append((value, unit))
+            last = unit if unit.kind == "length" else last
+    return sized
 
 
 def _in_every_unit(durations: set[tuple[float, int]]) -> set[float]:
