@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from function_call_helpers import call, first_arguments, function
 from toolpath.evals import functions_bench as bench
-from toolpath.planners.call_reading import read_answer, read_calls
+from toolpath.planners.call_reading import read_answer, read_calls, without_needs_loop
 from toolpath.planners.coercion import coerce, without_repeated_codes
 from toolpath.planners.decomposer import Decomposer, DecompositionError
 from toolpath.planners.function_calls import FunctionCaller, answer_schema
@@ -282,6 +282,47 @@ def test_a_call_written_as_prose_is_read() -> None:
     arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
     assert arguments == {"points": [1, 2.5], "style": {"color": "red"}} and len(llm.calls) == 1
     assert any("read from prose" in note for note in result.notes)
+
+
+def test_a_needs_line_naming_a_function_and_an_arguments_line_are_its_call() -> None:
+    """ "Needs: get_forecast" then "Arguments: {...}" is one call, read without asking again;
+    an argument called "name" is not taken for a function. A misspelt name is read as
+    written (the checks mend it); with <tool_call> tags the tags are the answer."""
+    specs = {spec.name: spec for spec in SPECS}
+    written = 'Needs: get_forecast\nArguments: {"name": "Oslo", "city": "Oslo", "days": 2}'
+    answer, note = read_calls(written, specs)
+    assert (
+        answer.calls
+        == [{"name": "get_forecast", "arguments": {"name": "Oslo", "city": "Oslo", "days": 2}}]
+        and "Arguments line" in note
+    )
+    misspelt = 'Needs: forecast_get\nArguments: {"city": "Oslo"}'
+    assert read_calls(misspelt, specs)[0].calls[0]["name"] == "forecast_get"
+    tagged = f"Needs: get_forecast\nArguments: {{}}\n{call('plot', points=[1])}"
+    assert [c["name"] for c in read_calls(tagged, specs)[0].calls] == ["plot"]
+    result = FunctionCaller(ScriptedChatModel([written]), SPECS, relevance_floor=None).call(
+        "Two days of Oslo forecast"
+    )
+    assert [t.capability for t in result.plan.subtasks] == ["get_forecast"] and result.attempts == 1
+
+
+def test_a_looping_needs_line_is_cut_to_its_items_before_the_model_goes_on() -> None:
+    """An answer that repeats one Needs item to its token limit is cut to the distinct
+    items (the last, cut-off one left out) and the model goes on from there; a Needs line
+    that lists an item twice, or is followed by more text, is left as written."""
+    looped = "Needs: " + "forecast for Oslo; " * 5 + "forecast for O"
+    llm = ScriptedChatModel([looped, call("get_forecast", city="Oslo", days=2)],
+                            continues_answers=True)  # fmt: skip
+    result = FunctionCaller(llm, SPECS, relevance_floor=None).call("Two days of Oslo forecast")
+    assert llm.calls[1]["messages"][-1] == {
+        "role": "assistant",
+        "content": "Needs: forecast for Oslo\n",
+    }
+    assert [t.capability for t in result.plan.subtasks] == ["get_forecast"]
+    assert any("looping Needs line cut" in note for note in result.notes)
+    assert without_needs_loop("Needs: a; b; a") is None
+    assert without_needs_loop("Needs: a; a; a\nNo function can do a.") is None
+    assert without_needs_loop("Needs: a; b; a; b; a; b; a; b;") == "Needs: a; b"
 
 
 def test_arguments_written_without_the_function_name_are_read_as_the_one_they_fit() -> None:
@@ -635,7 +676,10 @@ DONOR = function(
     ["weight_kg"],
     weight_kg={"type": "number"},
     room_temperature_c={"type": "integer"},
-    harvest={"type": "array", "items": {"type": "object", "properties": {"weight_kg": {}}}},
+    harvest={
+        "type": "array",
+        "items": {"type": "object", "properties": {"weight_kg": {}, "width_mm": {}}},
+    },
 )
 
 
@@ -649,6 +693,9 @@ DONOR = function(
         ("2lb of raspberries, I weigh 70 kg", {"weight_kg": 70, "harvest": [{"weight_kg": 2}]},
          {"weight_kg": 70, "harvest": [{"weight_kg": 0.9072}]}),  # nested too
         ("11 stone, or 11 lb", {"weight_kg": 11}, {"weight_kg": 11}),  # two readings
+        ("a pane eighty centimetres wide by sixty high", {"harvest": [{"width_mm": 80},
+         {"width_mm": 60}, {"width_mm": 70}]}, {"harvest": [{"width_mm": 800},
+         {"width_mm": 600}, {"width_mm": 70}]}),  # a size by a size: the same unit
     ],
 )  # fmt: skip
 def test_a_quantity_in_another_unit_is_converted_to_the_parameters(

@@ -341,8 +341,14 @@ def python_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
 
 
 def read_calls(raw: str, specs: dict[str, ToolSpec]) -> tuple[Answer, str]:
-    """The answer's calls (`read_answer`); when it has none, calls written as Python
-    (`python_calls`), else as prose (`prose_calls`). Also a note naming the fallback."""
+    """The answer's calls (`read_answer`), or one written as a Needs line naming the function
+    and an "Arguments:" line (`named_arguments_call`); when it has none, calls written as
+    Python (`python_calls`), else as prose (`prose_calls`). Also a note naming the fallback."""
+    named = named_arguments_call(raw, specs)
+    if named is not None:
+        return Answer(
+            calls=[named], needs=needs_items(raw)
+        ), "repaired: 1 call read from an Arguments line"
     answer = read_answer(raw)
     answer.needs = needs_items(raw)
     if answer.calls or answer.problems:
@@ -355,6 +361,27 @@ def read_calls(raw: str, specs: dict[str, ToolSpec]) -> tuple[Answer, str]:
     return answer, ""
 
 
+_ARGUMENTS_LINE = re.compile(r"^\s*Arguments:\s*(?=\{)", re.I | re.M)
+_IDENTIFIER = re.compile(r"[A-Za-z]\w*_\w+")
+
+
+def named_arguments_call(raw: str, specs: dict[str, ToolSpec]) -> dict[str, Any] | None:
+    """The call of an answer written as "Needs: function_name" and then "Arguments: {...}",
+    without <tool_call> tags; the function is the offered one the Needs line names, else its
+    one function-like name (a misspelt name is the checks' to mend: `closest_function`).
+    None for any other answer, so an argument called "name" is not read as a function."""
+    found = _ARGUMENTS_LINE.search(raw)
+    if found is None or TOOL_CALL.search(raw):
+        return None
+    values = json_values(raw[found.end() :])
+    names = [item for item in needs_items(raw) if _IDENTIFIER.fullmatch(item)]
+    offered = [name for name in names if name in specs]
+    name = offered[0] if offered else names[0] if len(names) == 1 else None
+    if name is None or not values or not isinstance(values[0], dict):
+        return None
+    return {"name": name, "arguments": values[0]}
+
+
 def needs_items(raw: str) -> list[str]:
     """The separate things the answer's first "Needs:" line lists (split at ";")."""
     found = _NEEDS.search(raw)
@@ -362,3 +389,25 @@ def needs_items(raw: str) -> list[str]:
         return []
     line = raw[found.end() :].split("\n", 1)[0]
     return [item.strip().rstrip(".") for item in line.split(";") if item.strip()]
+
+
+LOOP_REPEATS = 3  # one item this many times in a Needs line: the model is looping
+
+
+def without_needs_loop(raw: str) -> str | None:
+    """The answer cut to a Needs line of its distinct items, in order, when that line ends
+    the answer and lists one item `LOOP_REPEATS` times or more (the small model repeating it
+    until its token limit: "board up broken glass; board up broken glass; ..."); a last item
+    cut off by the limit (the start of another) is left out. None otherwise."""
+    found = _NEEDS.search(raw)
+    if found is None or "\n" in raw[found.end() :].rstrip():
+        return None
+    line = raw[found.end() :].rstrip()
+    items = [item.strip() for item in line.split(";") if item.strip()]
+    keys = [item.casefold().rstrip(".") for item in items]
+    if not keys or max(map(keys.count, keys)) < LOOP_REPEATS:
+        return None
+    if keys.count(keys[-1]) == 1 and any(k != keys[-1] and k.startswith(keys[-1]) for k in keys):
+        keys, items = keys[:-1], items[:-1]  # cut off by the token limit
+    first = [items[keys.index(key)] for key in dict.fromkeys(keys)]
+    return f"{raw[: found.start()]}Needs: {'; '.join(first)}"

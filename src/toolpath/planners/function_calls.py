@@ -29,7 +29,12 @@ from toolpath.planners.call_checks import (
     without_invented_calls,
     without_unasked_calls,
 )
-from toolpath.planners.call_reading import MAX_REASON_CHARS, Answer, read_calls
+from toolpath.planners.call_reading import (
+    MAX_REASON_CHARS,
+    Answer,
+    read_calls,
+    without_needs_loop,
+)
 from toolpath.planners.coverage import function_similarity, nearest_functions, uncovered
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
 from toolpath.planners.mentions import REFERENCE_DATE, WORD
@@ -469,12 +474,17 @@ class FunctionCaller:
             notes=[reason], raw="", first_raw="",
         )  # fmt: skip
 
-    def _read(self, raw: str, notes: list[str], attempt: int) -> Answer:
-        """The answer's calls (`read_calls`), noting a fallback reading."""
+    def _read(self, raw: str, notes: list[str], attempt: int) -> tuple[str, Answer]:
+        """The answer (cut when it stopped in a looping Needs line, `without_needs_loop`)
+        and its calls (`read_calls`), noting a cut and a fallback reading."""
         answer, note = read_calls(raw, self.specs)
+        cut = None if answer.calls else without_needs_loop(raw)
+        if cut is not None:
+            notes.append(f"attempt {attempt}: repaired: a looping Needs line cut to its items")
+            raw, (answer, note) = cut, read_calls(cut, self.specs)
         if note:
             notes.append(f"attempt {attempt}: {note}")
-        return answer
+        return raw, answer
 
     def _continuable(self, answer: Answer, checked: Checked, raw: str) -> bool:
         """Whether to let the model go on from a new line after its answer: one that stopped
@@ -584,7 +594,7 @@ class FunctionCaller:
         for attempt in range(1, self.max_retries + 2):
             completion = self.llm.complete(messages, schema=schema, max_tokens=self.max_tokens)
             usage, raw = usage + completion.usage, completion.text
-            answer = self._read(raw, notes, attempt)
+            raw, answer = self._read(raw, notes, attempt)
             checked = check_answer(answer, self.specs, request)
             if not continued and self._continuable(answer, checked, raw):
                 continued, before = True, raw
@@ -592,7 +602,7 @@ class FunctionCaller:
                 usage = usage + completion.usage
                 notes += [f"attempt {attempt}: {note}"] if note else []
                 if raw != before:
-                    answer = self._read(raw, notes, attempt)
+                    raw, answer = self._read(raw, notes, attempt)
                     checked = check_answer(answer, self.specs, request)
             first_raw = first_raw or raw
             if asked is not None and not checked.calls and not checked.problems:

@@ -1,0 +1,75 @@
+"""The spent runs' first answers that stopped in a looping Needs line ("board up broken
+glass; board up broken glass; ..." to the token limit, no call), answered again live by
+the current `FunctionCaller`, which cuts such a line to its distinct items
+(`call_reading.without_needs_loop`) before it lets the model go on. The model is shown its
+recorded first answer; everything after it is live. Resumable (`needs_loops.jsonl`); prints
+the table, recorded against now.
+
+    TOOLPATH_LLM_THREADS=1 python reports/functions/session21/needs_loops.py \
+        > reports/functions/session21/needs_loops.md
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from toolpath.agent.llm import get_backend
+from toolpath.evals import functions_bench as bench
+from toolpath.planners.call_reading import without_needs_loop
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev2"))
+from replay_first_answers import RecordedFirst
+from spent import spent_answers
+
+HERE = Path(__file__).resolve().parent
+RECORDED = HERE / "needs_loops.jsonl"
+
+
+def looping() -> list[tuple[bench.Question, dict]]:
+    """(question, recorded answer) of each first answer that ends in a looping Needs line."""
+    return [
+        (question, answer)
+        for question, answer in spent_answers()
+        if answer.get("first_raw") and without_needs_loop(answer["first_raw"]) is not None
+    ]
+
+
+def main() -> None:
+    done = {}
+    if RECORDED.exists():
+        done = {r["id"]: r for r in map(json.loads, RECORDED.read_text().splitlines())}
+    live = get_backend(None)
+    for question, recorded in looping():
+        if question.id in done:
+            continue
+        model = RecordedFirst(recorded["first_raw"], live)
+        calls, info = bench.toolpath_calls(model, question, "tags-free")
+        row = {
+            "id": question.id,
+            "category": question.category,
+            "recorded": recorded["correct"],
+            "now": bench.is_correct(question, calls),
+            "calls": calls,
+            "notes": info.get("notes", []),
+        }
+        done[question.id] = row
+        with RECORDED.open("a") as out:
+            out.write(json.dumps(row) + "\n")
+        print(f"{row['id']}: {row['recorded']} -> {row['now']}", file=sys.stderr)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=False).stdout.strip()  # fmt: skip
+    print(f"# Looping Needs lines cut and continued, live (code {commit})\n")
+    print("| question | recorded | now |\n|---|---|---|")
+    for row in done.values():
+        print(f"| {row['id']} | {row['recorded']} | {row['now']} |")
+    before = sum(r["recorded"] for r in done.values())
+    after = sum(r["now"] for r in done.values())
+    print(f"\n{len(done)} answers: {before} right as recorded, {after} right now.")
+
+
+if __name__ == "__main__":
+    main()
