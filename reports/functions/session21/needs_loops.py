@@ -2,8 +2,8 @@
 glass; board up broken glass; ..." to the token limit, no call), answered again live by
 the current `FunctionCaller`, which cuts such a line to its distinct items
 (`call_reading.without_needs_loop`) before it lets the model go on. The model is shown its
-recorded first answer; everything after it is live. Resumable (`needs_loops.jsonl`); prints
-the table, recorded against now.
+recorded first answer; everything after it is live (`answered_live`). Resumable
+(`needs_loops.jsonl`); prints the table, recorded against now.
 
     TOOLPATH_LLM_THREADS=1 python reports/functions/session21/needs_loops.py \
         > reports/functions/session21/needs_loops.md
@@ -26,7 +26,6 @@ from replay_first_answers import RecordedFirst
 from spent import spent_answers
 
 HERE = Path(__file__).resolve().parent
-RECORDED = HERE / "needs_loops.jsonl"
 
 
 def looping() -> list[tuple[bench.Question, dict]]:
@@ -38,16 +37,23 @@ def looping() -> list[tuple[bench.Question, dict]]:
     ]
 
 
-def main() -> None:
-    done = {}
-    if RECORDED.exists():
-        done = {r["id"]: r for r in map(json.loads, RECORDED.read_text().splitlines())}
+def answered_live(chosen: list[tuple[bench.Question, dict]], rows: Path, title: str) -> None:
+    """Each chosen question answered by the current caller after its recorded first answer
+    (rows appended to `rows`, those there kept); prints the table under `title`."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=False).stdout.strip()  # fmt: skip
+    done = (
+        {r["id"]: r for r in map(json.loads, rows.read_text().splitlines())}
+        if rows.exists()
+        else {}
+    )
     live = get_backend(None)
-    for question, recorded in looping():
+    for question, recorded in chosen:
         if question.id in done:
             continue
-        model = RecordedFirst(recorded["first_raw"], live)
-        calls, info = bench.toolpath_calls(model, question, "tags-free")
+        calls, info = bench.toolpath_calls(
+            RecordedFirst(recorded["first_raw"], live), question, "tags-free"
+        )
         row = {
             "id": question.id,
             "category": question.category,
@@ -57,12 +63,10 @@ def main() -> None:
             "notes": info.get("notes", []),
         }
         done[question.id] = row
-        with RECORDED.open("a") as out:
+        with rows.open("a") as out:
             out.write(json.dumps(row) + "\n")
         print(f"{row['id']}: {row['recorded']} -> {row['now']}", file=sys.stderr)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False).stdout.strip()  # fmt: skip
-    print(f"# Looping Needs lines cut and continued, live (code {commit})\n")
+    print(f"# {title}, live (started at {commit}; uncommitted changes not shown)\n")
     print("| question | recorded | now |\n|---|---|---|")
     for row in done.values():
         print(f"| {row['id']} | {row['recorded']} | {row['now']} |")
@@ -72,4 +76,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    answered_live(looping(), HERE / "needs_loops.jsonl", "Looping Needs lines cut and continued")
