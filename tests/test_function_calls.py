@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from function_call_helpers import call, first_arguments, function
 from toolpath.evals import functions_bench as bench
-from toolpath.planners.call_checks import check_answer
 from toolpath.planners.call_reading import read_answer, read_calls, without_needs_loop
 from toolpath.planners.coercion import coerce, without_repeated_codes
 from toolpath.planners.decomposer import Decomposer, DecompositionError
@@ -704,61 +703,6 @@ def test_a_quantity_in_another_unit_is_converted_to_the_parameters(
 ) -> None:
     arguments = first_arguments(DONOR, [call("donor_check", **written)], request_text)
     assert arguments == expected
-
-
-BUFFET = function(
-    "buffet_order",
-    ["people", "dietary"],
-    people={"type": "integer"},
-    dietary={
-        "type": "array",
-        "items": {
-            "type": "object",
-            "properties": {"need": {"type": "string"}, "portions": {"type": "integer"}},
-        },
-    },
-)
-
-
-@pytest.mark.parametrize(
-    ("portions", "asked"),
-    [((40, 20), ["dietary[0].portions=40", "dietary[1].portions=20"]), ((8, 2), []), ((8, 1), [])],
-)
-def test_a_number_in_a_list_of_objects_the_request_lacks_is_asked_about(
-    portions: tuple[int, int], asked: list[str]
-) -> None:
-    """A list shares a word with the request through one item ("vegetarian"), so each of its
-    numbers is looked at: 40 portions for "eight" is made up; 1 is never asked about."""
-    request = "A buffet for seventy-five, eight of them vegetarian and two gluten free"
-    dietary = [{"need": "vegetarian", "portions": portions[0]},
-               {"need": "gluten free", "portions": portions[1]}]  # fmt: skip
-    answer = read_calls(call("buffet_order", people=75, dietary=dietary), {})[0]
-    checked = check_answer(answer, {s.name: s for s in function_specs([BUFFET])}, request)
-    assert checked.unsupplied == [f"call 0 (buffet_order): {a}" for a in asked]
-
-
-def test_an_option_of_another_parameter_is_named_in_the_retry() -> None:
-    """ "engine_management" written as the fault, where it is an option of warning_light:
-    the message asking again says so, and the corrected call stands."""
-    quote = function(
-        "repair_quote",
-        ["fault"],
-        fault={"type": "string", "enum": ["brakes_noise", "warning_light"]},
-        warning_light={"type": "string", "enum": ["engine_management", "abs"]},
-    )
-    llm = ScriptedChatModel([
-        call("repair_quote", fault="engine_management"),
-        call("repair_quote", fault="warning_light", warning_light="engine_management"),
-    ])  # fmt: skip
-    request = "The engine management warning light came on, what will it cost?"
-    result = FunctionCaller(llm, function_specs([quote]), relevance_floor=None).call(request)
-    assert (
-        "'engine_management' is an option of warning_light"
-        in llm.calls[1]["messages"][-1]["content"]
-    )
-    assert {a.name: a.value for a in result.plan.subtasks[0].arguments} == {
-        "fault": "warning_light", "warning_light": "engine_management"
-    }  # fmt: skip
 
 
 def test_numbers_joined_in_one_value_are_the_requests() -> None:

@@ -42,24 +42,9 @@ from toolpath.planners.references import (
 from toolpath.tools.spec import ToolSpec
 
 
-def _message(error: Any, where: str, schema: dict[str, Any] | None = None) -> str:
+def _message(error: Any, where: str) -> str:
     path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-    return f"{where}{path}: {error.message}{_option_of_another(error, schema or {})}"
-
-
-def _option_of_another(error: Any, schema: dict[str, Any]) -> str:
-    """For a value outside its enum that is an option of another parameter of the function
-    ("engine_management" written as the fault, an option of warning_light), a hint naming
-    that parameter; "" otherwise."""
-    if error.validator != "enum" or not isinstance(error.instance, str):
-        return ""
-    own = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), None)
-    others = [
-        name
-        for name, prop in schema.get("properties", {}).items()
-        if name != own and isinstance(prop, dict) and error.instance in prop.get("enum", [])
-    ]
-    return f" ({error.instance!r} is an option of {', '.join(others)})" if others else ""
+    return f"{where}{path}: {error.message}"
 
 
 def _fillable(value: Any) -> bool:
@@ -216,8 +201,7 @@ def check_call(
         more += dropped
     notes += [f"repaired: {note}" for note in more]
     errors = _schema_errors(arguments, schema)
-    ordered = sorted(errors, key=lambda e: list(e.absolute_path))
-    problems = [_message(e, where, schema) for e in ordered]
+    problems = [_message(e, where) for e in sorted(errors, key=lambda e: list(e.absolute_path))]
     problems += _impossible_dates(arguments, where)
     return {"name": name, "arguments": arguments}, problems, notes
 
@@ -590,48 +574,12 @@ def _words(text: str) -> set[str]:
 
 
 def _unsupplied(calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str) -> list[str]:
-    """Each kept call's made-up inputs (`_invented`) and made-up numbers in its lists of
-    objects (`_invented_in_items`), as `call i (name): k=value`."""
+    """Each kept call's made-up inputs (`_invented`), as `call i (name): k=value`."""
     return [
-        f"call {index} ({call['name']}): {name}={json.dumps(value)}"
+        f"call {index} ({call['name']}): {name}={json.dumps(call['arguments'][name])}"
         for index, call in enumerate(calls)
-        for name, value in [
-            *((name, call["arguments"][name]) for name in _invented(call, specs, request)),
-            *_invented_in_items(call, specs, request),
-        ]
+        for name in _invented(call, specs, request)
     ]
-
-
-def _invented_in_items(
-    call: dict[str, Any], specs: dict[str, ToolSpec], request: str
-) -> list[tuple[str, Any]]:
-    """(`rooms[1].portions`, value) of each number in an object of a list argument that the
-    request does not give in any form (`from_request`): a list shares a word with the
-    request through one item, so its numbers are looked at one by one ("eight vegetarian"
-    written as 40 portions). Whole numbers only (0.9 kg may be "2lb" rounded), not 0 or
-    1, nor one of its property's enum values."""
-    spec = specs.get(call["name"])
-    arguments = call.get("arguments")
-    if spec is None or not isinstance(arguments, dict):
-        return []
-    found = []
-    for name, prop in parameter_properties(spec).items():
-        items = prop.get("items") if isinstance(prop, dict) else None
-        fields = items.get("properties", {}) if isinstance(items, dict) else {}
-        for index, item in enumerate(_objects(arguments.get(name))):
-            for key, value in item.items():
-                whole = isinstance(value, int | float) and float(value).is_integer()
-                if isinstance(value, bool) or not whole or value in (0, 1):
-                    continue
-                if value in fields.get(key, {}).get("enum", []):
-                    continue
-                if not from_request(value, request, key):
-                    found.append((f"{name}[{index}].{key}", value))
-    return found
-
-
-def _objects(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _from_zero(calls: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
