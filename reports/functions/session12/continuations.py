@@ -103,7 +103,9 @@ def score(paths: list[str]) -> None:
         checked = fc.check_answer(before_answer, specs, question.question)
         whole = call_reading.read_calls(record["continued"], specs)[0]
         after_checked = fc.check_answer(whole, specs, question.question)
-        kept = fc.keeps_continuation(record["raw"], before_answer, checked, added, after_checked)
+        kept = fc.keeps_continuation(
+            record["raw"], before_answer, checked, added, after_checked, specs
+        )
         for offset, now in ((2, after if kept else before), (4, after)):
             counts[offset] += now and not before
             counts[offset + 1] += before and not now

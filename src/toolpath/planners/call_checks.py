@@ -244,6 +244,11 @@ class Checked:
     unsupplied: list[str] = field(default_factory=list)  # made-up inputs of kept calls
     beyond: list[str] = field(default_factory=list)  # values outside an enum: calls dropped
 
+    @property
+    def stands(self) -> bool:
+        """Calls, with nothing wrong and nothing made up: an answer a second ask may keep."""
+        return bool(self.calls) and not self.problems and not self.unsupplied
+
 
 def _same_word(a: str, b: str) -> bool:
     return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8

@@ -298,8 +298,7 @@ def keeps_continuation(
         return _follows_what_it_wrote(added, raw, specs)
     asked = all(call["name"] in nearest for call in added.calls)
     return (
-        not after.problems
-        and not after.unsupplied
+        after.stands
         and len(after.calls) > len(checked.calls)
         and (asked or _follows_what_it_wrote(added, raw, specs))
     )
@@ -506,7 +505,9 @@ class FunctionCaller:
         completion = self.llm.complete([*messages, start], max_tokens=self.max_tokens)
         added = read_calls(completion.text.removeprefix(start["content"]), self.specs)[0]
         after = check_answer(read_calls(completion.text, self.specs)[0], self.specs, request)
-        nearest = nearest_functions(request, self.tools) if added.calls else None
+        nearest = (
+            nearest_functions(request, self.tools) if added.calls and before[0].calls else None
+        )
         if keeps_continuation(raw, *before, added, after, self.specs, frozenset(nearest or ())):
             return completion.text, completion, "continued: calls added"
         if added.calls:
@@ -544,7 +545,7 @@ class FunctionCaller:
         ]
         completion = self.llm.complete(asked, max_tokens=self.max_tokens)
         after = check_answer(read_calls(completion.text, self.specs)[0], self.specs, request)
-        if after.calls and not after.problems and not after.unsupplied:
+        if after.stands:
             return after, completion.usage, [f"rechecked: asked about {spec.name}; calls kept"]
         return checked, completion.usage, [f"rechecked: asked about {spec.name}; nothing kept"]
 
@@ -568,7 +569,7 @@ class FunctionCaller:
             added = [c for c in answer.calls if c["name"] == function]
             after = check_answer(Answer(calls=[*checked.calls, *added]), self.specs, request)
             more = len(after.calls) > len(checked.calls)
-            if added and more and not after.problems and not after.unsupplied:
+            if added and more and after.stands:
                 checked = after
                 notes.append(f"covered: a call to {function} added for {clause!r}")
                 continue
