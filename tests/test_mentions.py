@@ -188,6 +188,7 @@ def test_dates_said_relative_to_today(request_text: str, dates: set[str]) -> Non
         ("at 68F, or 20 degrees c", {(68.0, "temperature"), (20.0, "temperature")}),
         ("f/1.4, f/4 and f/8; pod api-7f9c-x2; serial 1581F5FJD22", set()),  # no temperatures
         ("born on the 21st", set()),  # not stone
+        ("back at 10 a.m. with a g clamp", set()),  # no metres, no grams
     ],
 )  # fmt: skip
 def test_quantities_with_their_units(request_text: str, quantities: set) -> None:

@@ -346,9 +346,8 @@ def read_calls(raw: str, specs: dict[str, ToolSpec]) -> tuple[Answer, str]:
     Python (`python_calls`), else as prose (`prose_calls`). Also a note naming the fallback."""
     named = named_arguments_call(raw, specs)
     if named is not None:
-        return Answer(
-            calls=[named], needs=needs_items(raw)
-        ), "repaired: 1 call read from an Arguments line"
+        note = "repaired: 1 call read from an Arguments line"
+        return Answer(calls=[named], needs=needs_items(raw)), note
     answer = read_answer(raw)
     answer.needs = needs_items(raw)
     if answer.calls or answer.problems:

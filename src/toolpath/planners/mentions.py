@@ -301,15 +301,21 @@ def _quantities(
     counted = numbers + [
         (i, 1.0)
         for i, token in enumerate(tokens[:-1])
-        if token in ("a", "an") and i - 1 not in counted_at and tokens[i + 1] in SPOKEN
-    ]  # "a kilo"; not the "a" of "half a kilo"
+        if token in ("a", "an")
+        and i - 1 not in counted_at
+        and len(tokens[i + 1]) > 1
+        and tokens[i + 1] in SPOKEN
+    ]  # "a kilo"; not the "a" of "half a kilo", nor "a m"
     read: list[tuple[float, Unit | None, str]] = []  # (number, its unit, the word after)
-    for value, more, end in _with_fractions(tokens, counted):
+    for value, more, last in _with_fractions(tokens, counted):
+        end = last
         while end + 1 < len(tokens) and tokens[end + 1] in ("a", "an", "of"):
             end += 1
         after = [*tokens[end + 1 : end + 3], "", ""]
         pair = SPOKEN_PAIRS.get((after[0], after[1]))
         unit = pair or SPOKEN.get(after[0])
+        if end > last and len(after[0]) == 1:
+            unit = None  # "10 a.m." is no 10 metres; "half a kilo" is half a kilo
         if unit is not None and not more:
             more = _fraction_after(tokens, end + (2 if pair else 1))[0]  # "a kilo and a half"
         read.append(
