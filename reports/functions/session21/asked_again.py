@@ -19,8 +19,7 @@ from toolpath.planners import function_calls as fc
 from toolpath.tools.catalogs.openai_functions import function_specs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from needs_loops import HERE, answered_live
-from spent import spent_answers
+from needs_loops import HERE, answered_live, spent_answers
 
 
 def asked_differently(question: bench.Question, recorded: dict) -> bool:

@@ -20,10 +20,13 @@ from toolpath.agent.llm import get_backend
 from toolpath.evals import functions_bench as bench
 from toolpath.planners.call_reading import without_needs_loop
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session19"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev2"))
+import spent  # session 19's reader of the spent sets' recorded answers
 from replay_first_answers import RecordedFirst
-from spent import spent_answers
+
+spent.UNREAD = ()  # fresh16 is read now: every set with a run
+spent_answers = spent.spent_answers
 
 HERE = Path(__file__).resolve().parent
 
