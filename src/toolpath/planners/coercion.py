@@ -169,9 +169,8 @@ def _date_value(value: str, schema: dict[str, Any]) -> str | None:
     description says YYYY-MM-DD, with no time) written another way: "30 October 2027" ->
     "2027-10-30"; None when it is in that form already or does not read as one date."""
     described = str(schema.get("description", ""))
-    asks = schema.get("format") == "date" or (
-        "YYYY-MM-DD" in described and "HH" not in described and "YYYY-MM-DDT" not in described
-    )
+    with_time = "HH" in described or "YYYY-MM-DDT" in described
+    asks = schema.get("format") == "date" or (_asks_for_a_date(schema) and not with_time)
     if not asks or _ISO_DATE.fullmatch(value.strip()):
         return None
     dates = mentions(value).dates

@@ -253,18 +253,25 @@ def _with_fractions(
     return found
 
 
+def _articles(
+    tokens: list[str], numbers: list[tuple[int, float]], words: tuple[str, ...]
+) -> list[int]:
+    """The positions of `words` ("a", "an") that may stand for one: not right after a number
+    (the "a" of "half a kilo", "two and a half")."""
+    counted_at = {index for index, _ in numbers}
+    return [i for i, token in enumerate(tokens) if token in words and i - 1 not in counted_at]
+
+
 def _durations(tokens: list[str], numbers: list[tuple[int, float]]) -> set[tuple[float, int]]:
     """(number, seconds in its unit) of each number followed by a unit of time (fillers
     between: "a quarter of an hour"), or "a", "an" or "another" before one ("an hour", not
     the one of "half an hour", nor the rate of "twice a day", "£30 a day"); "and a half" or
     "and a quarter" before the unit or after it adds ("two and a half hours", "another hour
     and a quarter")."""
-    counted_at = {index for index, _ in numbers}
     counted = numbers + [
         (i, 1.0)
-        for i, token in enumerate(tokens)
-        if token in ("a", "an", "another")
-        and not (i - 1 in counted_at or tokens[i - 1 : i] in (["of"], ["times"], ["once"]))
+        for i in _articles(tokens, numbers, ("a", "an", "another"))
+        if tokens[i - 1 : i] not in (["of"], ["times"], ["once"])
     ]
     found = set()
     for value, more, end in _with_fractions(tokens, counted):
@@ -297,24 +304,20 @@ def _quantities(
     or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
     found = {(float(number), SPOKEN[unit[0]]) for number, unit in _TEMPERATURE.findall(text)}
     found |= {(_numeral(t)[0], SPOKEN["m"]) for t in tokens if _METRES_OR_MILLIONS.fullmatch(t)}
-    counted_at = {index for index, _ in numbers}
     counted = numbers + [
         (i, 1.0)
-        for i, token in enumerate(tokens[:-1])
-        if token in ("a", "an")
-        and i - 1 not in counted_at
-        and len(tokens[i + 1]) > 1
-        and tokens[i + 1] in SPOKEN
-    ]  # "a kilo"; not the "a" of "half a kilo", nor "a m"
+        for i in _articles(tokens, numbers, ("a", "an"))
+        if i + 1 < len(tokens) and len(tokens[i + 1]) > 1 and tokens[i + 1] in SPOKEN
+    ]  # "a kilo"; not "a m"
     read: list[tuple[float, Unit | None, str]] = []  # (number, its unit, the word after)
-    for value, more, last in _with_fractions(tokens, counted):
-        end = last
+    for value, more, number_end in _with_fractions(tokens, counted):
+        end = number_end
         while end + 1 < len(tokens) and tokens[end + 1] in ("a", "an", "of"):
             end += 1
         after = [*tokens[end + 1 : end + 3], "", ""]
         pair = SPOKEN_PAIRS.get((after[0], after[1]))
         unit = pair or SPOKEN.get(after[0])
-        if end > last and len(after[0]) == 1:
+        if end > number_end and len(after[0]) == 1:
             unit = None  # "10 a.m." is no 10 metres; "half a kilo" is half a kilo
         if unit is not None and not more:
             more = _fraction_after(tokens, end + (2 if pair else 1))[0]  # "a kilo and a half"
@@ -334,11 +337,11 @@ def _sized(read: list[tuple[float, Unit | None, str]]) -> list[tuple[float, Unit
     40 cm")."""
     sized, last = [], None
     for index, (value, unit, word) in enumerate(read):
-        following = read[index + 1][1] if index + 1 < len(read) else None
         if unit is None and word in _DIMENSIONS:
             unit = last
-        elif unit is None and word == "by" and following is not None:
-            unit = following if following.kind == "length" else None
+        elif unit is None and word == "by" and index + 1 < len(read):
+            following = read[index + 1][1]
+            unit = following if following is not None and following.kind == "length" else None
         if unit is not None:
             sized.append((value, unit))
             last = unit if unit.kind == "length" else last
