@@ -17,6 +17,8 @@ from toolpath.planners.coercion import (
     to_the_request_date,
     to_the_request_phone,
     to_the_request_time,
+    to_the_signer,
+    without_unnamed_items,
 )
 from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.grounding import grounded
@@ -65,6 +67,10 @@ SCHEDULE = function(
         ("move it to twenty to twelve", {"start_time": "22:00"}, {"start_time": "11:40"}),
         # two readings free, not one in both halves: it stays
         ("at half two or ten past four", {"start_time": "08:00"}, {"start_time": "08:00"}),
+        # a time stated in the small hours, its afternoon reading given too: the afternoon's
+        ("pick me up at quarter past one", {"start_time": "01:15"}, {"start_time": "13:15"}),
+        ("the small hours: at 1.15am", {"start_time": "01:15"}, {"start_time": "01:15"}),
+        ("charge till half five in the morning", {"end_time": "05:30"}, {"end_time": "05:30"}),
         # a time the request states stays, "at 4" included
         ("Ruby at 3.30pm and Ivy straight after at 4.", {"start_time": "16:00"},
          {"start_time": "16:00"}),
@@ -256,6 +262,20 @@ def test_a_value_outside_the_options_after_the_last_attempt_drops_that_call() ->
     assert result.problems
 
 
+def test_a_call_still_failing_after_the_last_attempt_goes_where_another_stands() -> None:
+    """Twice a tankard engraving (asked for) with a watch engraving the request gives no
+    text for: the tankard's call stands, the watch's goes, noted; the same failing call
+    alone is still an error."""
+    tankard = call("engrave", item="tankard", text="Best Dad")
+    watch = call("engrave", item="watch")
+    result = FunctionCaller(
+        ScriptedChatModel([tankard + watch] * 2), function_specs([ENGRAVE]), relevance_floor=None
+    ).call("engrave Best Dad on my tankard; and do you do watches?")
+    assert [a.value for a in result.plan.subtasks[0].arguments] == ["tankard", "Best Dad"]
+    assert len(result.plan.subtasks) == 1 and not result.problems
+    assert any("the calls beside it stand" in note for note in result.notes)
+
+
 OPTIONS = {
     "type": "object",
     "properties": {
@@ -388,6 +408,11 @@ def test_other_calls_to_one_function_stay(answer: str, expected: list[str]) -> N
         # two dates free: it stays
         ("Tuesday 8 September 2026 or Thursday 10 September 2026", {"date": "2026-09-02"}, (),
          {"date": "2026-09-02"}),
+        # "the whole year" and "that day" count no date from another
+        ("pay the whole year up front, from Thursday 1 July 2027; any time that day",
+         {"start_date": "2027-07-04"}, (), {"start_date": "2027-07-01"}),
+        ("Thursday 1 July 2027, for three days", {"end_date": "2027-07-03"}, (),
+         {"end_date": "2027-07-03"}),  # a span counted: it stays
         # a date counted from the one stated: it stays
         ("cakes for the Saturday after Friday 16 October 2026", {"date": "2026-10-17"}, (),
          {"date": "2026-10-17"}),
@@ -424,6 +449,12 @@ PHONE = {
          {"phone": "+441632960000"}),
         # a parameter that is no phone keeps its digits
         ("call 07700 900783", {"barcode": "31006004418872"}, {"barcode": "31006004418872"}),
+        # the number in another parameter, the phone holding something else: swapped
+        ("Sandra Bell, WF1 4DD, 07700 900668", {"phone": "WF1 4DD", "barcode": "07700 900668"},
+         {"phone": "+447700900668", "barcode": "WF1 4DD"}),
+        # the phone holds a number: nothing swaps
+        ("WF1 4DD, 07700 900668", {"phone": "+447700900668", "barcode": "07700 900668"},
+         {"phone": "+447700900668", "barcode": "07700 900668"}),
     ],
 )  # fmt: skip
 def test_a_made_up_phone_number_is_the_one_the_request_gives(
@@ -459,3 +490,77 @@ def test_a_list_of_every_option_is_cut_to_those_the_request_names(
     every = ["gazebo", "led_lights", "towels", "steps"]
     reply = call("hot_tub_hire", customer="Gemma", extras=every)
     assert first_arguments(EXTRAS, [reply], request_text)["extras"] == (extras or every)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # another person the request names, for the one who buys: the name it is signed with
+        ("a sprint voucher for Zac's best friend, Leo Marsh? Kirsty Adams, 07700 900437",
+         {"buyer_name": "Zac"}, {"buyer_name": "Kirsty Adams"}),
+        ('tags reading "Tom & Ellie, 25.09.27". Ellie Marsh, 07700 900963',
+         {"customer_name": "Tom & Ellie"}, {"customer_name": "Ellie Marsh"}),
+        # the signer already, or part of a name with theirs: stays
+        ("Kirsty Adams, 07700 900437", {"buyer_name": "Kirsty Adams"},
+         {"buyer_name": "Kirsty Adams"}),
+        # a name of the one the booking is for (`name`, `recipient_name`) is no buyer's
+        ("a voucher for Leo Marsh. Kirsty Adams, 07700 900437", {"recipient_name": "Leo Marsh"},
+         {"recipient_name": "Leo Marsh"}),
+        # an address between the name and the number; the street is no name
+        ("Imran Qureshi, 14 Hatfield Court, AL10 0BT, 07700 900644",
+         {"contact_name": "Hatfield Court"}, {"contact_name": "Imran Qureshi"}),
+        # no name signed beside the number: stays
+        ("for Zac's party, call me on 07700 900437", {"host_name": "Zac"}, {"host_name": "Zac"}),
+        # part of the signer's name: the whole
+        ("Kirsty Adams, 07700 900437", {"buyer_name": "Kirsty"}, {"buyer_name": "Kirsty Adams"}),
+        # a name the request does not write is not replaced here (grounding asks about it)
+        ("Kirsty Adams, 07700 900437", {"buyer_name": "Kirsty Brown"},
+         {"buyer_name": "Kirsty Brown"}),
+    ],
+)  # fmt: skip
+def test_the_one_who_books_is_the_one_who_signs(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    assert to_the_signer(written, CallContext({}, request_text, "call 0"))[0] == expected
+
+
+def test_the_checks_put_the_signer_in_a_buyers_name() -> None:
+    """The repair runs in the call checks: a voucher bought in the birthday boy's name."""
+    text = {"type": "string"}
+    voucher = function("voucher_buy", ["buyer_name", "recipient_name"],
+                       buyer_name=text, recipient_name=text)  # fmt: skip
+    request = "For Zac's 10th, a voucher for his friend Leo Marsh. Kirsty Adams, 07700 900437"
+    reply = call("voucher_buy", buyer_name="Zac", recipient_name="Leo Marsh")
+    arguments = first_arguments(voucher, [reply], request)
+    assert arguments == {"buyer_name": "Kirsty Adams", "recipient_name": "Leo Marsh"}
+
+
+TICKETS = {"type": "object", "properties": {"tickets": {"type": "array", "items": {
+    "type": "object", "properties": {
+        "type": {"type": "string", "enum": ["adult", "child", "senior", "student", "bags"]},
+        "count": {"type": "integer"}}}}}}  # fmt: skip
+FAMILY = [{"type": "adult", "count": 2}, {"type": "child", "count": 2}]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # "student" comes up nowhere: that item goes
+        ("two adult tickets in the stalls for Swan Lake",
+         [{"type": "adult", "count": 2}, {"type": "student", "count": 1}],
+         [{"type": "adult", "count": 2}]),
+        # "children" brings up child: both stay
+        ("two adults and two children", FAMILY, FAMILY),
+        # none named: nothing to tell by, all stay
+        ("four seats please", FAMILY, FAMILY),
+        # an option that ends a word of the request ("handbags"): named
+        ("two adults and three handbags", [{"type": "adult", "count": 2},
+         {"type": "bags", "count": 3}], [{"type": "adult", "count": 2},
+         {"type": "bags", "count": 3}]),
+    ],
+)  # fmt: skip
+def test_a_list_item_of_an_option_the_request_never_names_goes(
+    request_text: str, written: list, expected: list
+) -> None:
+    context = CallContext(TICKETS, request_text, "call 0")
+    assert without_unnamed_items({"tickets": written}, context)[0] == {"tickets": expected}

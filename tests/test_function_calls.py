@@ -304,6 +304,11 @@ def test_a_needs_line_naming_a_function_and_an_arguments_line_are_its_call() -> 
         "Two days of Oslo forecast"
     )
     assert [t.capability for t in result.plan.subtasks] == ["get_forecast"] and result.attempts == 1
+    # a call written as JSON after the Arguments line (the model went on): read too
+    went_on = f'{written}\n{{"name": "get_forecast", "arguments": {{"city": "Bergen"}}}}'
+    assert [c["arguments"].get("city") for c in read_calls(went_on, specs)[0].calls] == [
+        "Oslo", "Bergen"
+    ]  # fmt: skip
 
 
 def test_a_looping_needs_line_is_cut_to_its_items_before_the_model_goes_on() -> None:
@@ -713,6 +718,75 @@ def test_sizes_written_by_one_unit_are_all_converted() -> None:
     assert arguments["pieces"] == [
         {"width_mm": 800, "height_mm": 600}, {"width_mm": 70, "height_mm": 600}
     ]  # fmt: skip
+
+
+def test_a_fitting_value_is_not_converted_out_of_its_options() -> None:
+    """ "2 metres long, the standard 0.6 deep" reads 0.6 as metres; `depth_mm: 0.6` is no
+    option, so 600 is written. But where the model already wrote an option (600, in "600
+    deep" the request gives in metres by mistake), no conversion makes it 600000."""
+    top = function(
+        "worktop_quote", ["depth_mm"],
+        depth_mm={"type": "integer", "enum": [600, 650, 900]},
+        length_mm={"type": "integer", "maximum": 4000},
+    )  # fmt: skip
+    request = "one piece 2 metres long, 600 metres deep"  # the unit a slip of the writer
+    arguments = first_arguments(top, [call("worktop_quote", depth_mm=600, length_mm=2)], request)
+    assert arguments == {"depth_mm": 600, "length_mm": 2000}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        ("It's roughly 9 metres by 6.", 9, 54),  # one side for the area: the product
+        ("roughly twelve metres by eight", 8, 96),
+        ("a rug 200 by 150 cm", 150, 3),  # in the parameter's unit
+        ("It's roughly 9 metres by 6.", 54, 54),  # the area already
+        ("40 square metres: 9 metres by 6, less a bed", 40, 40),  # an area stated: it stays
+        ("a patio 9 metres long", 9, 9),  # no second side
+    ],
+)  # fmt: skip
+def test_an_area_written_as_one_side_is_the_sides_product(
+    request_text: str, written: float, expected: float
+) -> None:
+    quote = function("paving_quote", ["area_m2"], area_m2={"type": "number", "minimum": 1})
+    arguments = first_arguments(quote, [call("paving_quote", area_m2=written)], request_text)
+    assert arguments == {"area_m2": expected}
+
+
+KIT = function(
+    "kit_order", ["member", "items"],
+    member={"type": "string"},
+    name_embroidery={"type": "string"},
+    items={"type": "array", "items": {"type": "object", "properties": {
+        "item": {"type": "string"}, "size": {"type": "string"}}}},
+)  # fmt: skip
+
+
+TWO_NAMED = [{"item": "gi", "name_embroidery": "TOM"}, {"item": "hoodie", "name_embroidery": "T"}]
+
+
+@pytest.mark.parametrize(
+    ("items", "embroidery", "expected_items", "expected_embroidery"),
+    [
+        # the call's own parameter written in the item: moved up
+        ([{"item": "gi", "size": "large", "name_embroidery": "T. Okonjo"}], None,
+         [{"item": "gi", "size": "large"}], "T. Okonjo"),
+        # given in the call already: the item's copy is not moved (the item keeps it)
+        ([{"item": "gi", "name_embroidery": "TOM"}], "T. Okonjo",
+         [{"item": "gi", "name_embroidery": "TOM"}], "T. Okonjo"),
+        # two items disagree: nothing tells which, nothing moves
+        (TWO_NAMED, None, TWO_NAMED, None),
+    ],
+)  # fmt: skip
+def test_a_parameter_written_inside_a_list_item_goes_up_to_the_call(
+    items: list, embroidery: str | None, expected_items: list, expected_embroidery: str | None
+) -> None:
+    request = "Member JJ-0456: a gi, large, and a hoodie, with TOM, T or T. Okonjo on them"
+    given = {"name_embroidery": embroidery} if embroidery else {}
+    arguments = first_arguments(KIT, [call("kit_order", member="JJ-0456", items=items, **given)],
+                                request)  # fmt: skip
+    assert arguments["items"] == expected_items
+    assert arguments.get("name_embroidery") == expected_embroidery
 
 
 def test_numbers_joined_in_one_value_are_the_requests() -> None:

@@ -33,7 +33,6 @@ KNOWN = {
 # right answers the checks ask about again (the model's second answer stands), and why
 ASKED = {
     "fresh3-parallel-multiple-05": "1 adult and 1 senior for 'me and my mum (she's 70)'",
-    "fresh4-simple-08": "50 square feet for '5ft by 10ft': an area from two lengths",
     "fresh4-parallel-multiple-03": "0 bedrooms for 'a studio'",
     "fresh5-simple-06": "C4 for 'middle C': a name the checks cannot read",
 }

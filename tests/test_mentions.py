@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from toolpath.planners.grounding import grounded
 from toolpath.planners.mentions import REFERENCE_DATE, mentions
 
 
@@ -200,9 +201,12 @@ def test_quantities_with_their_units(request_text: str, quantities: set) -> None
     [
         ("a hundred and twenty centimetres wide by ninety high, and one sixty wide",
          {(120.0, 0.01), (90.0, 0.01), (60.0, 0.01)}),  # "one" is no size
-        ("frames 30 by 40 cm, and 2 of them", {(30.0, 0.01), (40.0, 0.01)}),
+        ("frames 30 by 40 cm, and 2 of them",
+         {(30.0, 0.01), (40.0, 0.01), (0.12, 1.0)}),  # and the area, 0.12 square metres
         ("a shelf 4 wide", set()),  # no unit before it
         ("3 kilos, then 4 long", {(3.0, 1.0)}),  # a mass lends no length
+        ("one 1.8 metres, both the standard 600 deep", {(1.8, 1.0)}),  # 600 mm, no metres
+        ("a board 2 by 900 mm", {(900.0, 0.001)}),  # the 2 is no 2 mm
     ],
 )  # fmt: skip
 def test_a_bare_size_takes_the_unit_of_the_sizes_around_it(
@@ -210,6 +214,24 @@ def test_a_bare_size_takes_the_unit_of_the_sizes_around_it(
 ) -> None:
     """ "120 centimetres wide by ninety high": the 90 is in centimetres too."""
     assert {(n, unit.scale) for n, unit in mentions(request_text).quantities} == quantities
+
+
+@pytest.mark.parametrize(
+    ("request_text", "rectangles"),
+    [
+        ("It's roughly 9 metres by 6.", {(9.0, 6.0, 54.0)}),
+        ("roughly twelve metres by eight", {(12.0, 8.0, 96.0)}),
+        ("a rug 200 by 150 cm", {(200.0, 150.0, 3.0)}),
+        ("9 metres, by 6 o'clock", set()),  # the 6 is no metres: "by" then a time
+        ("2 metres by 900", set()),  # not tenfold apart: a slip of units, no area
+        ("9 metres long", set()),
+    ],
+)  # fmt: skip
+def test_two_lengths_joined_by_by_give_an_area(request_text: str, rectangles: set) -> None:
+    """ "9 metres by 6" is 54 square metres, its sides kept beside it."""
+    said = mentions(request_text)
+    assert said.rectangles == rectangles
+    assert {area for *_, area in rectangles} <= {n for n, u in said.quantities if u.kind == "area"}
 
 
 def test_a_rate_is_no_duration() -> None:
@@ -241,6 +263,7 @@ def test_dates_in_numbers_in_the_order_the_request_shows(request_text: str, date
         ("Then one for my brother's family: two adults and a girl of nine", 3),
         ("Seats for my mum and dad", 2),
         ("A lane for me plus nine friends", 10),
+        ("he and three friends want to turn up in the camper", 4),
     ],
 )
 def test_the_size_of_a_party_the_request_lists(request_text: str, size: int) -> None:
@@ -253,3 +276,29 @@ def test_the_size_of_a_party_the_request_lists(request_text: str, size: int) -> 
 )
 def test_no_party_size_without_two_people_named_together(request_text: str, size: int) -> None:
     assert size not in mentions(request_text).numbers
+
+
+@pytest.mark.parametrize(
+    ("request_text", "ages"),
+    [
+        ("Two adults and our twelve-year-old", {12.0}),
+        ("Could the two of us come? He's fourteen.", {14.0}),
+        ("Noah, who's 6, and Ava, who is 11", {6.0, 11.0}),
+        ("a girl of nine, aged 9", {9.0}),
+        ("the baby, who's ten months", {10.0}),
+        ("she's 7 years old and 7 of her friends are coming", set()),  # 7 counts too
+        ("she's 12.4 kilos", set()),  # a weight
+        ("he's 2 hours late", set()),
+        ("twelve people", set()),
+    ],
+)  # fmt: skip
+def test_numbers_given_only_as_ages(request_text: str, ages: set) -> None:
+    assert mentions(request_text).ages == ages
+
+
+def test_an_age_grounds_an_age_and_no_count() -> None:
+    """ "our twelve-year-old" gives an age of 12, not 12 children."""
+    request = "Two adults and our twelve-year-old on the docks tour"
+    assert grounded(12, request, "age") and grounded(12, request, "birthday_age")
+    assert not grounded(12, request, "children") and not grounded(12, request)
+    assert grounded(2, request, "adults")

@@ -6,8 +6,8 @@ values are put in the request's form, optional parameters the request does not g
 (`grounding`: in any form) are left out, a call none of whose inputs the request gives is
 dropped, a list where one value goes becomes a call per item, and what is still wrong is
 listed (`Checked.problems`), as are inputs the request does not give (`Checked.unsupplied`).
-After the last attempt, calls whose only fault is a value outside an enum go
-(`without_calls_beyond_options`).
+After the last attempt, calls still failing go where others stand or their only fault is
+a value outside an enum (`without_failing_calls`).
 """
 
 from __future__ import annotations
@@ -165,6 +165,36 @@ def _undeclared(
     return kept, notes
 
 
+def _lifted(
+    arguments: dict[str, Any], schema: dict[str, Any], where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A parameter of the function written inside the items of a list parameter, where the
+    items do not declare it ("name_embroidery" put in a kit order's item), goes up to the
+    call's own parameters when the call does not give it already and the items holding it
+    agree on its value."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return arguments, []
+    notes = []
+    for name, value in list(arguments.items()):
+        items = (properties.get(name) or {}).get("items")
+        declared = items.get("properties") if isinstance(items, dict) else None
+        if not isinstance(value, list) or not isinstance(declared, dict):
+            continue
+        held = {k for item in value if isinstance(item, dict) for k in item}
+        for key in sorted(held - set(declared) - set(arguments)):
+            values = [item[key] for item in value if isinstance(item, dict) and key in item]
+            if key not in properties or any(v != values[0] for v in values):
+                continue
+            value = [
+                {k: v for k, v in item.items() if k != key} if isinstance(item, dict) else item
+                for item in value
+            ]
+            arguments = {**arguments, name: value, key: values[0]}
+            notes.append(f"{where}.{name}: {key} is the call's own parameter; moved to it")
+    return arguments, notes
+
+
 def check_call(
     call: dict[str, Any],
     specs: dict[str, ToolSpec],
@@ -188,7 +218,9 @@ def check_call(
     if not isinstance(arguments, dict):
         return call, [f"{where}: arguments must be a JSON object"], notes
     schema = specs[name].parameters
+    arguments, lifted = _lifted(arguments, schema, where)
     arguments, more = _undeclared(arguments, schema, where)
+    more = lifted + more
     arguments, coerced = coerce(arguments, schema, where)
     more += coerced
     if isinstance(arguments, dict):
@@ -614,30 +646,30 @@ def calls_plan(calls: list[dict[str, Any]], request: str = "") -> Plan:
     return Plan(request=request, subtasks=subtasks)
 
 
-def without_calls_beyond_options(checked: Checked, specs: dict[str, ToolSpec]) -> Checked:
-    """After the last attempt: when every problem left is a value outside a parameter's
-    enum ("handbag" for an engraving's item), the calls holding one go, noted (the function
-    cannot do what is asked, as with a function not offered); any other problem leaves the
-    answer as it is."""
-    outside = set()
+def without_failing_calls(checked: Checked, specs: dict[str, ToolSpec]) -> Checked:
+    """After the last attempt, the calls still failing their schema go, noted, where each
+    problem left is one of theirs and no other call reads their results: all of them when
+    every fault is a value outside an enum ("handbag" for an engraving's item: the function
+    cannot do what is asked, as with a function not offered), else only while a valid call
+    stays beside them (a call the request does not give the values of, such as a cleaning
+    booked with no date, is no reason to lose the TV mounting beside it). Otherwise the
+    answer is left as it is, an error."""
+    failing: dict[int, list[Any]] = {}
     for index, call in enumerate(checked.calls):
         spec = specs.get(call["name"])
         if spec is None:
             return checked
-        errors = _schema_errors(call["arguments"], spec.parameters)
-        if errors and any(e.validator != "enum" for e in errors):
-            return checked
-        if errors:
-            outside.add(index)
+        if errors := _schema_errors(call["arguments"], spec.parameters):
+            failing[index] = errors
+    only_options = all(e.validator == "enum" for errors in failing.values() for e in errors)
     if (
-        not outside
-        or results_read(checked.calls) & outside
-        or not all(any(p.startswith(f"call {i} ") for i in outside) for p in checked.problems)
+        not failing
+        or (len(failing) == len(checked.calls) and not only_options)
+        or results_read(checked.calls) & set(failing)
+        or not all(any(p.startswith(f"call {i} ") for i in failing) for p in checked.problems)
     ):
         return checked
-    notes = [
-        f"dropped: {p} (after the last attempt: the function cannot do this)"
-        for p in checked.problems
-    ]
-    calls = _only(checked.calls, [i for i in range(len(checked.calls)) if i not in outside])
+    why = "the function cannot do this" if only_options else "the calls beside it stand"
+    notes = [f"dropped: {p} (after the last attempt: {why})" for p in checked.problems]
+    calls = _only(checked.calls, [i for i in range(len(checked.calls)) if i not in failing])
     return Checked(calls, [], checked.notes + notes, checked.missing, beyond=checked.problems)

@@ -342,13 +342,13 @@ def python_calls(text: str, specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
 
 def read_calls(raw: str, specs: dict[str, ToolSpec]) -> tuple[Answer, str]:
     """The answer's calls (`read_answer`), or one written as a Needs line naming the function
-    and an "Arguments:" line (`named_arguments_call`); when it has none, calls written as
+    and an "Arguments:" line (`named_arguments_calls`); when it has none, calls written as
     Python (`python_calls`), else as prose (`prose_calls`). Also a note naming the fallback."""
     needs = needs_items(raw)
-    named = named_arguments_call(raw, specs, needs)
-    if named is not None:
+    named = named_arguments_calls(raw, specs, needs)
+    if named:
         note = "repaired: 1 call read from an Arguments line"
-        return Answer(calls=[named], needs=needs), note
+        return Answer(calls=named, needs=needs), note
     answer = read_answer(raw)
     answer.needs = needs
     if answer.calls or answer.problems:
@@ -365,24 +365,26 @@ _ARGUMENTS_LINE = re.compile(r"^\s*Arguments:\s*(?=\{)", re.I | re.M)
 _IDENTIFIER = re.compile(r"[A-Za-z]\w*_\w+")
 
 
-def named_arguments_call(
+def named_arguments_calls(
     raw: str, specs: dict[str, ToolSpec], needs: list[str]
-) -> dict[str, Any] | None:
+) -> list[dict[str, Any]]:
     """The call of an answer written as "Needs: function_name" and then "Arguments: {...}",
-    without <tool_call> tags (`needs`: its Needs line's items); the function is the offered
-    one the Needs line names, else its one function-like name (a misspelt name is the
-    checks' to mend: `closest_function`). None for any other answer, so an argument called
-    "name" is not read as a function."""
+    without <tool_call> tags (`needs`: its Needs line's items), and the calls written as
+    JSON after it (a continuation's); the function is the offered one the Needs line names,
+    else its one function-like name (a misspelt name is the checks' to mend:
+    `closest_function`). No call for any other answer, so an argument called "name" is not
+    read as a function."""
     found = _ARGUMENTS_LINE.search(raw)
     if found is None or TOOL_CALL.search(raw):
-        return None
+        return []
     values = json_values(raw[found.end() :])
     names = [item for item in needs if _IDENTIFIER.fullmatch(item)]
     offered = [name for name in names if name in specs]
     name = offered[0] if offered else names[0] if len(names) == 1 else None
     if name is None or not values or not isinstance(values[0], dict):
-        return None
-    return {"name": name, "arguments": values[0]}
+        return []
+    more = [v for v in values[1:] if isinstance(v, dict) and set(v) == {"name", "arguments"}]
+    return [{"name": name, "arguments": values[0]}, *more]
 
 
 def needs_items(raw: str) -> list[str]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
 
-from toolpath.planners.grounding import grounded
+from toolpath.planners.grounding import grounded, stem_in
 from toolpath.planners.mentions import (
     NUMBER,
     SECONDS_PER_UNIT,
@@ -31,7 +32,7 @@ from toolpath.planners.mentions import (
     numeric_date,
 )
 from toolpath.planners.references import is_ref
-from toolpath.planners.units import convert, parameter_unit
+from toolpath.planners.units import SQUARE_METRE, convert, parameter_unit
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -359,30 +360,65 @@ def in_measure_units(
     """A quantity the request states in another unit than the one its parameter's name ends
     with, written with the request's number ("11 stone" -> `weight_kg: 11`), converted
     (69.85), in nested objects too; not when the request also states that number in the
-    parameter's unit."""
-    request, where = call.request, call.where
-    said, notes = mentions(request), []
-    out = {k: _measured(v, k, said, f"{where}.{k}", notes) for k, v in arguments.items()}
+    parameter's unit, nor when the value fits its parameter and the converted one would
+    not (600 in `depth_mm`'s options stays, whatever unit the request seems to give it)."""
+    said, notes = mentions(call.request), []
+    properties = call.schema.get("properties", {})
+    out = {
+        k: _measured(v, k, properties.get(k), said, f"{call.where}.{k}", notes)
+        for k, v in arguments.items()
+    }
     return out, notes
 
 
-def _measured(value: Any, name: str, said: Mentions, where: str, notes: list[str]) -> Any:
+def _measured(
+    value: Any, name: str, prop: Any, said: Mentions, where: str, notes: list[str]
+) -> Any:
+    prop = prop if isinstance(prop, dict) else {}
     if isinstance(value, dict):
-        return {k: _measured(v, k, said, f"{where}.{k}", notes) for k, v in value.items()}
+        inner = prop.get("properties", {})
+        return {
+            k: _measured(v, k, inner.get(k), said, f"{where}.{k}", notes) for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_measured(v, name, said, f"{where}[{i}]", notes) for i, v in enumerate(value)]
+        item = prop.get("items")
+        return [_measured(v, name, item, said, f"{where}[{i}]", notes) for i, v in enumerate(value)]
     unit = parameter_unit(name)
     if unit is None or isinstance(value, bool) or not isinstance(value, int | float):
         return value
     stated = [u for number, u in said.quantities if number == value and u.kind == unit.kind]
+    areas = {area for *sides, area in said.rectangles if value in sides}
+    if unit.kind == "area" and not stated and len(areas) == 1:
+        new, why = convert(areas.pop(), SQUARE_METRE, unit), "the area of the request's sides"
+        return _converted(value, new, prop, where, notes, why)
     if len(stated) != 1 or stated[0] == unit:
         return value
-    new = convert(value, stated[0], unit)
-    if new is None or new == value:
+    return _converted(value, convert(value, stated[0], unit), prop, where, notes)
+
+
+def _converted(
+    value: float,
+    new: float | None,
+    prop: dict[str, Any],
+    where: str,
+    notes: list[str],
+    why: str = "the request's unit",
+) -> float:
+    """`new` for `value`, noted, unless it is no change or would not fit where `value` does."""
+    if new is None or new == value or (_within(value, prop) and not _within(new, prop)):
         return value
     new = int(new) if new.is_integer() else new
-    notes.append(_changed(where, value, new, "the request's unit"))
+    notes.append(_changed(where, value, new, why))
     return new
+
+
+def _within(number: float, prop: dict[str, Any]) -> bool:
+    """Whether a number is one of its parameter's options and inside its bounds."""
+    return (
+        ("enum" not in prop or number in prop["enum"])
+        and number >= prop.get("minimum", number)
+        and number <= prop.get("maximum", number)
+    )
 
 
 def _asks_for_a_date(prop: Any) -> bool:
@@ -415,9 +451,11 @@ _TIME_OF_DAY = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")
 # words by which a request may count one date from another ("the Saturday after")
 _RELATIVE = re.compile(
     r"\b(?:after|before|next|following|later|earlier|previous|prior|tomorrow|yesterday|ago"
-    r"|fortnight|week|weeks|day|days|month|months|year|years|weekend)\b",
+    r"|fortnight|weekend)\b"
+    r"|\b(?:\d+|a|an|another|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|fourteen|twenty|thirty)[\s-]+(?:week|day|month|year)s?\b",
     re.I,
-)
+)  # a span counted ("for 3 days", "a week"), not "the whole year" nor "any time that day"
 
 
 def to_the_request_date(
@@ -426,7 +464,7 @@ def to_the_request_date(
     """A date (YYYY-MM-DD) the request does not state, replaced by the only date it states
     that no other argument of the call gives, nor another call (`taken`): "2026-09-02" for
     "Tuesday 8 September 2026". Not where the request may count a date from another
-    (`_RELATIVE`: "the Saturday after", "for 3 days")."""
+    (`_RELATIVE`: "the Saturday after", "for 3 days", "in a fortnight")."""
     request, where, taken = call.request, call.where, call.taken
     if _RELATIVE.search(request):
         return arguments, []
@@ -454,26 +492,64 @@ def to_the_request_phone(
 ) -> tuple[dict[str, Any], list[str]]:
     """A phone number the request does not give (+441632960000, made up), in a parameter
     named or described as a phone, replaced by the only number the request gives, in the
-    form the parameter asks for (`_phone_value`)."""
+    form the parameter asks for (`_phone_value`); where another parameter holds that number
+    and the phone parameter something else, the two change places
+    (`_swapped_with_the_phone`)."""
     schema, request, where = call.schema, call.request, call.where
     given = {found.group(0) for found in _PHONE_IN_TEXT.finditer(request)}
     if len(given) != 1:
         return arguments, []
     written = given.pop()
     properties, notes = schema.get("properties", {}), []
-    for name, value in arguments.items():
-        prop = properties.get(name)
-        prop = prop if isinstance(prop, dict) else {}
-        if not _PHONE_PARAMETER.search(f"{name} {prop.get('description', '')}"):
-            continue
+    phones = [name for name in arguments if _is_phone_parameter(name, properties.get(name))]
+    for name in phones:
+        value = arguments[name]
+        if isinstance(value, str) and len(_digits(value)) < 7:
+            arguments = _swapped_with_the_phone(arguments, name, written, phones, call, notes)
+    for name in phones:
+        value, prop = arguments[name], properties.get(name)
         if not isinstance(value, str) or not _PHONE_IN_TEXT.fullmatch(value.strip()):
             continue
         if grounded(value, request, name):
             continue
-        new = _phone_value(written, prop) or written
+        new = _phone_value(written, prop if isinstance(prop, dict) else {}) or written
         notes.append(_changed(f"{where}.{name}", value, new, "the only phone number given"))
         arguments = {**arguments, name: new}
     return arguments, notes
+
+
+def _is_phone_parameter(name: str, prop: Any) -> bool:
+    described = prop.get("description", "") if isinstance(prop, dict) else ""
+    return bool(_PHONE_PARAMETER.search(f"{name} {described}"))
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def _swapped_with_the_phone(
+    arguments: dict[str, Any],
+    name: str,
+    number: str,
+    phones: list[str],
+    call: CallContext,
+    notes: list[str],
+) -> dict[str, Any]:
+    """A phone parameter holding no phone number ("WF1 4DD") while one other parameter holds
+    the request's only phone `number` (`postcode: "07700 900668"`): the two values change
+    places, the number in the phone parameter's form."""
+    holders = [
+        other
+        for other, value in arguments.items()
+        if other not in phones and isinstance(value, str) and _digits(value) == _digits(number)
+    ]
+    if len(holders) != 1:
+        return arguments
+    other = holders[0]
+    prop = call.schema.get("properties", {}).get(name)
+    phone = _phone_value(number, prop if isinstance(prop, dict) else {}) or number
+    notes.append(f"{call.where}: {name} and {other} swapped: each held the other's value")
+    return {**arguments, name: phone, other: arguments[name]}
 
 
 def to_the_request_time(
@@ -484,7 +560,8 @@ def to_the_request_time(
     past four in the afternoon" -> 16:15 where the model wrote 16:24), else the only one in
     the same hour, else the only one in that hour of the other half of the day ("half
     eleven at night" -> 23:30 where the model wrote 11:00), else, of one time the request
-    gives in both halves of the day, the likelier half (`_likelier_half`);
+    gives in both halves of the day, the likelier half (`_likelier_half`); one it states in
+    the small hours, its afternoon reading where the request gives both (`_in_the_day`);
     otherwise it stays. Two or more such times, as many as the free ones: those, in the
     order the model's have (`_in_order`)."""
     request, where, taken = call.request, call.where, call.taken
@@ -496,9 +573,12 @@ def to_the_request_time(
     notes = []
     for name, value in arguments.items():
         found = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
-        if found is None or found.group(1) in said.times:
+        if found is None:
             continue
-        time, why = _stated_time(found.group(1), free)
+        if found.group(1) in said.times:
+            time, why = _in_the_day(found.group(1), free), "the request's time, by day"
+        else:
+            time, why = _stated_time(found.group(1), free)
         if time is None:
             continue
         free.remove(time)
@@ -537,6 +617,18 @@ def _in_order(
         why = "the request's times in order"
         notes.append(_changed(f"{where}.{name}", arguments[name], out[name], why))
     return out, notes
+
+
+_SMALL_HOURS_END = 5 * 60  # before 05:00: no appointment; "half five" may be an alarm
+
+
+def _in_the_day(written: str, free: list[str]) -> str | None:
+    """For a time the request gives in the small hours (before 05:00), the same reading of
+    the afternoon when the request gives that too, with no half of the day named ("quarter
+    past one" for a wedding car is 13:15, not 01:15; "1.15am" gives no 13:15)."""
+    minutes = _minutes(written)
+    twin = _clock(minutes + 720)
+    return twin if minutes < _SMALL_HOURS_END and twin in free else None
 
 
 def _minutes(time: str) -> int:
@@ -629,6 +721,47 @@ def _names_given(value: Any, request: str) -> Any:
         ):
             return tail
     return value
+
+
+# the person who books, buys or hosts: the one who signs the request
+_SIGNER_PARAMETER = re.compile(
+    r"(?:customer|buyer|booker|host|organiser|organizer|contact|account_holder)_name"
+)
+_NAME_WORD = r"[A-Z](?:[a-z]+|(?=['’]))(?:[-'’][A-Z][a-z]+)*"  # "O'Brien-Smith"; not "Name's"
+_FULL_NAME = re.compile(rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HOUSE = re.compile(r"\d\s*$")  # "14 Hatfield Court" is an address
+
+
+def _signer(request: str) -> str | None:
+    """The full name written right before the request's phone number or email, with only
+    commas and an address between ("Ellie Marsh, 07700 900963"; not "14 Hatfield Court");
+    None when none is, or two names are."""
+    contacts = [*_PHONE_IN_TEXT.finditer(request), *_EMAIL.finditer(request)]
+    signers = set()
+    for contact in contacts:
+        before = request[max(0, contact.start() - 60) : contact.start()]
+        names = [n for n in _FULL_NAME.finditer(before) if not _HOUSE.search(before[: n.start()])]
+        if names and not re.search(r"[.?!:;]\s", before[names[-1].end() :]):
+            signers.add(names[-1].group(0))
+    return signers.pop() if len(signers) == 1 else None
+
+
+def to_the_signer(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, Any], list[str]]:
+    """The name of the one who books, buys or hosts (`customer_name`, `buyer_name`, ...)
+    where the model put another person the request names ("Zac", the birthday boy, or "Tom
+    & Ellie" from a tag's text): the name the request is signed with (`_signer`)."""
+    signer = _signer(call.request)
+    if signer is None:
+        return arguments, []
+    notes = []
+    for name, value in arguments.items():
+        if not _SIGNER_PARAMETER.fullmatch(name) or not isinstance(value, str):
+            continue
+        if value.strip() and fold(signer) not in fold(value) and fold(value) in fold(call.request):
+            notes.append(_changed(f"{call.where}.{name}", value, signer, "the name signed"))
+            arguments = {**arguments, name: signer}
+    return arguments, notes
 
 
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b")  # UK: "HX7 8AD"
@@ -731,6 +864,49 @@ def to_the_options_said(
     return arguments, notes
 
 
+def without_unnamed_items(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """Items of a list of objects whose option (an enum property: a ticket's `type`) the
+    request does not bring up in any form, beside items whose options it does, go: the
+    model added a kind nobody asked for ("student" beside "two adult tickets")."""
+    properties, said, notes = call.schema.get("properties", {}), mentions(call.request), []
+    for name, value in arguments.items():
+        prop = properties.get(name)
+        items = prop.get("items") if isinstance(prop, dict) else None
+        inner = items.get("properties") if isinstance(items, dict) else None
+        kinds = [k for k, p in (inner or {}).items() if isinstance(p, dict) and "enum" in p]
+        if not isinstance(value, list) or len(value) < 2 or not kinds:
+            continue
+        named = [item for item in value if _options_named(item, kinds, said)]
+        if named and len(named) < len(value):
+            why = "items of an option the request does not name"
+            notes.append(_changed(f"{call.where}.{name}", value, named, why))
+            arguments = {**arguments, name: named}
+    return arguments, notes
+
+
+def _options_named(item: Any, kinds: list[str], said: Mentions) -> bool:
+    """Whether each option the item holds is named in some form by the request (one of
+    its words of four letters or more, `_in_a_word`, or all its words in a row)."""
+    if not isinstance(item, dict):
+        return True
+    for kind in kinds:
+        option = item.get(kind)
+        if not isinstance(option, str):
+            continue
+        words = [w for w in WORD.findall(fold(option)) if len(w) >= 4]
+        if not said.says_words(option) and not any(_in_a_word(w, said.words) for w in words):
+            return False
+    return True
+
+
+def _in_a_word(word: str, words: Sequence[str]) -> bool:
+    """`word` is a request's word, starts like one (`stem_in`) or ends one ("bags" of
+    "handbags")."""
+    return stem_in(word, words) or any(other.endswith(word) for other in words)
+
+
 def values_given(arguments: Any) -> frozenset[str]:
     """The texts the arguments give, and their times of day as HH:MM ("17:00" of
     "17:00:00")."""
@@ -771,9 +947,11 @@ def against_the_request(
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
-    request names, a list of every option cut to those it names, its phone number, dates and
-    times of day the request states (neither one another call gives: `taken`), texts as the
-    request writes them; notes say what changed."""
+    request names, a list of every option cut to those it names, list items of options it
+    does not name (`without_unnamed_items`), its phone number, dates and times of day the
+    request states (neither one another call gives: `taken`), the name the request is
+    signed with for the one who books, texts as the request writes them; notes say what
+    changed."""
     notes: list[str] = []
     call = CallContext(schema, request, where, taken)
     for repair in (
@@ -782,9 +960,11 @@ def against_the_request(
         to_iso_dates,
         to_the_named_option,
         to_the_options_said,
+        without_unnamed_items,
         to_the_request_phone,
         to_the_request_date,
         to_the_request_time,
+        to_the_signer,
         as_written,
     ):
         arguments, more = repair(arguments, call)

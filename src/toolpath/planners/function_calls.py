@@ -25,7 +25,7 @@ from toolpath.planners.call_checks import (
     Checked,
     calls_plan,
     check_answer,
-    without_calls_beyond_options,
+    without_failing_calls,
     without_invented_calls,
     without_unasked_calls,
 )
@@ -612,7 +612,9 @@ class FunctionCaller:
             last = attempt == self.max_retries + 1
             retry = None if last else retry_message(answer, checked, raw, self.specs)
             if last and checked.problems:
-                checked = without_calls_beyond_options(checked, self.specs)
+                kept = without_failing_calls(checked, self.specs)
+                notes += [f"attempt {attempt}: {n}" for n in kept.notes[len(checked.notes) :]]
+                checked = kept
             if retry is None:
                 if self.cover and not checked.problems:
                     checked, more, revised = self._revised(messages, raw, checked, request)

@@ -28,13 +28,15 @@ def grounded(value: Any, request: str, name: str = "") -> bool:
     language or currency it states in another form, a number (or numeric text) in digits or
     words or a duration in another unit, numbers joined ("2-6" for "2 to 6"), a date and
     time ("2025-03-01T06:00" for "6am on 1 March 2025"); a boolean when the request names
-    its parameter `name` or its opposite ("outdoor" for `indoor`)."""
+    its parameter `name` or its opposite ("outdoor" for `indoor`). A number the request
+    gives only as someone's age ("our twelve-year-old") is no count: it grounds a parameter
+    whose name says age (`age`, `birthday_age`) and no other."""
     said = mentions(request)
     if isinstance(value, bool):
         parts = [part for part in WORD.findall(name.casefold()) if len(part) >= 4]
         return any(stem_in(form, said.words) for part in parts for form in _with_opposite(part))
     if isinstance(value, int | float):
-        return said.says_number(value)
+        return said.says_number(value) and (float(value) not in said.ages or _names_an_age(name))
     text = fold(str(value).strip())
     if not text:
         return False
@@ -54,6 +56,13 @@ def grounded(value: Any, request: str, name: str = "") -> bool:
     if len(parts) == 1 and stem_in(parts[0], said.words):
         return True
     return len(text) <= 3 and any(word.startswith(text) for word in said.words)
+
+
+_AGE_WORDS = frozenset({"age", "ages", "aged", "old", "years", "birthday"})
+
+
+def _names_an_age(name: str) -> bool:
+    return bool(_AGE_WORDS & set(WORD.findall(name.casefold().replace("_", " "))))
 
 
 _INTERNATIONAL_PHONE = re.compile(r"\+\d{7,15}")

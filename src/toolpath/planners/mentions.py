@@ -21,8 +21,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
-from toolpath.planners.people import party_sizes
-from toolpath.planners.units import SPOKEN, SPOKEN_PAIRS, Unit, in_every_unit
+from toolpath.planners.people import age_positions, party_sizes
+from toolpath.planners.units import SPOKEN, SPOKEN_PAIRS, SQUARE_METRE, Unit, in_every_unit
 
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:k|m|bn)(?![a-z])|\d[\d,]*(?:\.\d+)?|[a-z]+")
 WORD = re.compile(r"[a-z0-9]+")
@@ -113,6 +113,8 @@ class Mentions:
     durations: frozenset[tuple[float, int]] = frozenset()  # (number, seconds in its unit)
     quantities: frozenset[tuple[float, Unit]] = frozenset()  # (number, its unit): 11 stone
     lone_days: frozenset[int] = frozenset()  # days of the month named alone ("the 10th")
+    rectangles: frozenset[tuple[float, float, float]] = frozenset()  # sides, area in m2
+    ages: frozenset[float] = frozenset()  # numbers given only as ages ("our 12-year-old")
 
     def says_words(self, value: str) -> bool:
         """The value's words appear in a row in the request ("full_time", "full-time"), each
@@ -297,11 +299,12 @@ _METRES_OR_MILLIONS = re.compile(r"\d+(?:\.\d+)?m")
 
 def _quantities(
     text: str, tokens: list[str], numbers: list[tuple[int, float]]
-) -> set[tuple[float, Unit]]:
+) -> tuple[set[tuple[float, Unit]], set[tuple[float, float, float]]]:
     """(number, unit) of each number a unit of measure follows ("11 stone", "two and a half
     kilos", "half a kilo", "a kilo and a half", "100 sq ft", "1.2m"), sizes with the unit of
-    the sizes around them (`_sized`); temperatures only as "68f", "26 °c", "20 degrees c"
-    or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
+    the sizes around them (`_sized`), and two lengths joined by "by" as an area in square
+    metres, returned with their sides too (`_rectangles`); temperatures only as "68f", "26
+    °c", "20 degrees c" or "50 fahrenheit" (not "f/1.4 f/4", "Plot 5 c")."""
     found = {(float(number), SPOKEN[unit[0]]) for number, unit in _TEMPERATURE.findall(text)}
     found |= {(_numeral(t)[0], SPOKEN["m"]) for t in tokens if _METRES_OR_MILLIONS.fullmatch(t)}
     counted = numbers + [
@@ -321,31 +324,66 @@ def _quantities(
             unit = None  # "10 a.m." is no 10 metres; "half a kilo" is half a kilo
         if unit is not None and not more:
             more = _fraction_after(tokens, end + (2 if pair else 1))[0]  # "a kilo and a half"
+        word = after[0] if unit is None else [*tokens[end + (3 if pair else 2) :], ""][0]
         read.append(
-            (value + more, None if unit is None or unit.kind == "temperature" else unit, after[0])
+            (value + more, None if unit is None or unit.kind == "temperature" else unit, word)
         )
-    return found | {(value, unit) for value, unit in _sized(read)}
+    units = _sized(read)
+    found |= {(value, unit) for (value, _, _), unit in zip(read, units, strict=True) if unit}
+    rectangles = _rectangles(read, units)
+    return found | {(area, SQUARE_METRE) for _, _, area in rectangles}, rectangles
 
 
 _DIMENSIONS = frozenset({"wide", "high", "long", "deep", "tall", "thick", "across"})
 
 
-def _sized(read: list[tuple[float, Unit | None, str]]) -> list[tuple[float, Unit]]:
-    """Each number with its unit, and a bare size with the unit of the sizes around it: one
-    a dimension word follows takes the last length unit before it ("120 centimetres wide by
-    ninety high": 90 cm), one "by" follows the length unit of the number after it ("30 by
-    40 cm")."""
-    sized, last = [], None
+def _sized(read: list[tuple[float, Unit | None, str]]) -> list[Unit | None]:
+    """The unit of each number read: its own, or for a bare size the unit of the sizes
+    around it: one a dimension word follows takes the last length unit before it ("120
+    centimetres wide by ninety high": 90 cm), one "by" follows the length unit of the number
+    after it ("30 by 40 cm"); not when the two sizes would differ more than tenfold ("1.8
+    metres long, 600 deep" is no 600 metres)."""
+    units: list[Unit | None] = []
+    last = None
     for index, (value, unit, word) in enumerate(read):
-        if unit is None and word in _DIMENSIONS:
-            unit = last
+        if unit is None and word in _DIMENSIONS and last is not None:
+            unit = last[1] if _comparable(value, last[0]) else None
         elif unit is None and word == "by" and index + 1 < len(read):
-            following = read[index + 1][1]
-            unit = following if following is not None and following.kind == "length" else None
-        if unit is not None:
-            sized.append((value, unit))
-            last = unit if unit.kind == "length" else last
-    return sized
+            of, following, _ = read[index + 1]
+            length = following is not None and following.kind == "length"
+            unit = following if length and _comparable(value, of) else None
+        units.append(unit)
+        if unit is not None and unit.kind == "length":
+            last = (value, unit)
+    return units
+
+
+_CLOCK_WORDS = frozenset({"o", "am", "pm", "a", "p"})  # "by 6 o'clock", "by 6 pm"
+
+
+def _rectangles(
+    read: list[tuple[float, Unit | None, str]], units: list[Unit | None]
+) -> set[tuple[float, float, float]]:
+    """(side, side, area in square metres) of two lengths joined by "by", the second bare
+    taking the first's unit ("roughly 9 metres by 6": 9, 6 and 54); not a time ("9 metres,
+    by 6 o'clock")."""
+    found = set()
+    for index in range(len(read) - 1):
+        (side, _, word), (other, _, after) = read[index], read[index + 1]
+        unit, other_unit = units[index], units[index + 1]
+        if word != "by" or unit is None or unit.kind != "length" or after in _CLOCK_WORDS:
+            continue
+        if other_unit is None and _comparable(side, other):
+            other_unit = unit
+        if other_unit is not None and other_unit.kind == "length":
+            area = side * unit.scale * other * other_unit.scale
+            found.add((side, other, float(f"{area:.6g}")))
+    return found
+
+
+def _comparable(size: float, other: float) -> bool:
+    """Two sizes of one thing in one unit: neither more than ten times the other."""
+    return size > 0 and other > 0 and max(size, other) <= 10 * min(size, other)
 
 
 def _in_every_unit(durations: set[tuple[float, int]]) -> set[float]:
@@ -632,13 +670,16 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
     text = fold(request)
     tokens = _TOKEN.findall(text)
     numbers = _spoken_numbers(tokens)
-    durations, quantities = _durations(tokens, numbers), _quantities(text, tokens, numbers)
+    durations = _durations(tokens, numbers)
+    quantities, rectangles = _quantities(text, tokens, numbers)
     values = {value for _, value in numbers} | _in_every_unit(durations)
     values |= {v for number, unit in quantities for v in in_every_unit(number, unit)}
     values |= {v + more for v, more, _ in _with_fractions(tokens, numbers) if more}  # 9.5
     values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
     values |= party_sizes(tokens, dict(numbers))  # "me and my husband" is 2
+    at_ages = age_positions(tokens, dict(numbers))
+    ages = {v for i, v in numbers if i in at_ages} - {v for i, v in numbers if i not in at_ages}
     return Mentions(
         text=text,
         words=tuple(WORD.findall(text)),
@@ -650,4 +691,6 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
         codes=frozenset(_codes(text, WORD.findall(text))),
         durations=frozenset(durations),
         quantities=frozenset(quantities),
+        rectangles=frozenset(rectangles),
+        ages=frozenset(ages),
     )

@@ -1,10 +1,13 @@
 """How many people a request lists: "me and my husband" is 2, "me, my partner and our two
 boys" is 4, "two adults and a girl of nine" is 3. A party's size is a number the request
-gives in other words (`mentions`), not one a model made up."""
+gives in other words (`mentions`), not one a model made up. And the numbers it gives as
+someone's age ("our twelve-year-old", "he's fourteen"), which count no one."""
 
 from __future__ import annotations
 
-_SELF = {"me", "i", "myself"}
+from toolpath.planners.units import SPOKEN
+
+_SELF = {"me", "i", "myself", "he", "she", "him"}
 _OWNERS = {"my", "our", "his", "her", "their", "the"}
 _ONE = {"a", "an", "one"}
 _JOINS = {"and", "plus"}
@@ -61,3 +64,32 @@ def party_sizes(tokens: list[str], numbers: dict[int, float]) -> set[float]:
         if named >= 2:
             sizes.add(float(total))
     return sizes
+
+
+_SAID_OF = {"he", "she", "who"}  # "he's fourteen", "who is 6"
+_NOT_AGES = {"minutes", "hours", "days", "weeks", "times", "of", "in"}  # "he's 2 hours late"
+
+
+def age_positions(tokens: list[str], numbers: dict[int, float]) -> set[int]:
+    """The indices of the numbers given as someone's age: "twelve-year-old", "7 years old",
+    "aged 15", "age 15", "a girl of nine", "he's fourteen", "who is 6", "who's ten months";
+    whole numbers only, and not "she's 12 kilos" nor "he's 2 hours late")."""
+    return {
+        index
+        for index, value in numbers.items()
+        if float(value).is_integer() and _an_age(tokens[max(0, index - 2) : index + 3], index)
+    }
+
+
+def _an_age(window: list[str], index: int) -> bool:
+    """Whether the number in `window` (up to two words either side) is an age."""
+    at = min(index, 2)
+    before, after = window[:at], [*window[at + 1 :], "", ""]
+    if after[0] in ("year", "years") and after[1] == "old":
+        return True
+    if before[-1:] in (["aged"], ["age"]):
+        return True
+    if len(before) == 2 and before[1] == "of" and before[0] in _PERSON:
+        return True
+    said_of = len(before) == 2 and before[0] in _SAID_OF and before[1] in ("s", "is")
+    return said_of and after[0] not in _NOT_AGES and after[0] not in SPOKEN

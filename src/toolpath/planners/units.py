@@ -22,7 +22,7 @@ _KILOGRAM, _POUND, _STONE = Unit("mass", 1.0), Unit("mass", 0.45359237), Unit("m
 _METRE, _MILE, _FOOT = Unit("length", 1.0), Unit("length", 1609.344), Unit("length", 0.3048)
 _LITRE = Unit("volume", 1.0)
 _CELSIUS, _FAHRENHEIT = Unit("temperature", 1.0), Unit("temperature", 5 / 9, -32 * 5 / 9)
-_SQUARE_METRE, _SQUARE_FOOT = Unit("area", 1.0), Unit("area", 0.09290304)
+SQUARE_METRE, _SQUARE_FOOT = Unit("area", 1.0), Unit("area", 0.09290304)
 
 # how a request writes a unit after its number, case-folded tokens ("68f", "11 stone"); not
 # "st" (the "1st" of a date) nor "in"
@@ -44,7 +44,7 @@ _WORDS: list[tuple[Unit, str]] = [
     (_CELSIUS, "c celsius centigrade"),
     (_FAHRENHEIT, "f fahrenheit"),
     (_SQUARE_FOOT, "sqft"),
-    (_SQUARE_METRE, "sqm m2"),
+    (SQUARE_METRE, "sqm m2"),
 ]
 SPOKEN: dict[str, Unit] = {word: unit for unit, words in _WORDS for word in words.split()}
 
@@ -52,8 +52,8 @@ SPOKEN: dict[str, Unit] = {word: unit for unit, words in _WORDS for word in word
 SPOKEN_PAIRS: dict[tuple[str, str], Unit] = {
     **{("sq", word): _SQUARE_FOOT for word in ("ft", "feet", "foot")},
     **{("square", word): _SQUARE_FOOT for word in ("ft", "feet", "foot")},
-    **{("sq", word): _SQUARE_METRE for word in ("m", "metres", "meters")},
-    **{("square", word): _SQUARE_METRE for word in ("m", "metres", "meters")},
+    **{("sq", word): SQUARE_METRE for word in ("m", "metres", "meters")},
+    **{("square", word): SQUARE_METRE for word in ("m", "metres", "meters")},
     **{("degrees", word): SPOKEN[word] for word in ("c", "celsius", "f", "fahrenheit")},
 }
 
