@@ -262,6 +262,19 @@ def test_a_value_outside_the_options_after_the_last_attempt_drops_that_call() ->
     assert result.problems
 
 
+def test_a_call_reading_its_own_output_after_the_last_attempt_goes() -> None:
+    """Twice a call whose phone is its own result ("<node-0>"): no plan can hold it, so it
+    goes and the answer is no call (not an error), as for a function that cannot do it."""
+    table = function("table_book", ["booker", "phone"], booker={"type": "string"},
+                     phone={"type": "string"})  # fmt: skip
+    looped = call("table_book", booker="Ray Dunn", phone="<node-0>")
+    result = FunctionCaller(
+        ScriptedChatModel([looped, looped]), function_specs([table]), relevance_floor=None
+    ).call("I need to cancel my table, it's booked under Ray Dunn")
+    assert not result.plan.subtasks and not result.problems
+    assert "refers to its own output" in result.reason
+
+
 def test_a_call_still_failing_after_the_last_attempt_goes_where_another_stands() -> None:
     """Twice a tankard engraving (asked for) with a watch engraving the request gives no
     text for: the tankard's call stands, the watch's goes, noted; the same failing call

@@ -82,6 +82,8 @@ def test_an_enum_value_spelled_another_way_is_the_enum_value() -> None:
     artwork["enum"].append("photograph")
     assert coerce("wedding photo", artwork, "a")[0] == "photograph"  # "photo" starts it
     assert coerce("pic", artwork, "a")[0] == "pic"  # under four letters: no word start
+    homes = {"type": "string", "enum": ["flat", "terraced_house", "detached_house"]}
+    assert coerce("terrace_house", homes, "h")[0] == "terraced_house"  # word by word
 
 
 def test_one_value_where_a_list_goes_is_a_list() -> None:

@@ -134,6 +134,11 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("Tuesday evenings, seven till eight, every week", {"07:00", "19:00", "08:00", "20:00"}),
         ("seven until nine in the evening", {"19:00", "21:00"}),
         ("children aged 5 till 10 years", set()),  # "till" between ages: no time
+        ("two adults on the 11 o'clock train", {"11:00", "23:00"}),  # a noun after o'clock
+        ("at 4 o’clock in the afternoon", {"16:00"}),  # a curly apostrophe
+        ("singles on the 2.15 train afterwards", {"02:15", "14:15"}),  # a departure's time
+        ("the 18.05 sailing", {"18:05"}),
+        ("the 2.50 fee", set()),  # no departure: no time
     ],
 )
 def test_clock_times_in_words(request_text: str, times: set[str]) -> None:

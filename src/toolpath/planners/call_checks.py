@@ -646,14 +646,23 @@ def calls_plan(calls: list[dict[str, Any]], request: str = "") -> Plan:
     return Plan(request=request, subtasks=subtasks)
 
 
+_NODE_PROBLEM = re.compile(r"node (\d+): ")  # a plan problem of one call: its references
+
+
+def _one_of(problem: str, failing: dict[int, list[Any]]) -> bool:
+    """Whether the problem is one of the failing calls'."""
+    return any(problem.startswith((f"call {i} ", f"node {i}: ")) for i in failing)
+
+
 def without_failing_calls(checked: Checked, specs: dict[str, ToolSpec]) -> Checked:
     """After the last attempt, the calls still failing their schema go, noted, where each
     problem left is one of theirs and no other call reads their results: all of them when
     every fault is a value outside an enum ("handbag" for an engraving's item: the function
-    cannot do what is asked, as with a function not offered), else only while a valid call
-    stays beside them (a call the request does not give the values of, such as a cleaning
-    booked with no date, is no reason to lose the TV mounting beside it). Otherwise the
-    answer is left as it is, an error."""
+    cannot do what is asked, as with a function not offered) or a reference no plan can
+    hold (a call reading its own output), else only while a valid call stays beside them (a
+    call the request does not give the values of, such as a cleaning booked with no date, is
+    no reason to lose the TV mounting beside it). Otherwise the answer is left as it is, an
+    error."""
     failing: dict[int, list[Any]] = {}
     for index, call in enumerate(checked.calls):
         spec = specs.get(call["name"])
@@ -662,11 +671,13 @@ def without_failing_calls(checked: Checked, specs: dict[str, ToolSpec]) -> Check
         if errors := _schema_errors(call["arguments"], spec.parameters):
             failing[index] = errors
     only_options = all(e.validator == "enum" for errors in failing.values() for e in errors)
+    wired = {int(found[1]) for p in checked.problems if (found := _NODE_PROBLEM.match(p))}
+    failing.update({index: [] for index in wired if index < len(checked.calls)})
     if (
         not failing
         or (len(failing) == len(checked.calls) and not only_options)
         or results_read(checked.calls) & set(failing)
-        or not all(any(p.startswith(f"call {i} ") for i in failing) for p in checked.problems)
+        or not all(_one_of(p, failing) for p in checked.problems)
     ):
         return checked
     why = "the function cannot do this" if only_options else "the calls beside it stand"

@@ -124,16 +124,19 @@ def _shares_a_word_start(words: list[str], others: list[str]) -> bool:
 
 def _enum_value(value: str, enum: list[str]) -> str | None:
     """The one enum value `value` spells another way: the same words in another case or
-    with other separators ("Living Room", "living_room"), else the only value that starts
-    it or that it starts ("litre" -> "l", "pieces" -> "piece"), else the only value whose
-    words it holds ("fine_tuning" -> "tuning", "total beginner" -> "beginner"), else the
-    only value that holds its words ("shirt" -> "sports_shirt"), else the only value with a
-    word that one of its words of four letters or more starts or is started by ("wedding
-    photo" -> "photograph"); None when not exactly one."""
+    with other separators ("Living Room", "living_room"), else the only value whose words
+    are its own one by one, each the other's start ("terrace_house" -> "terraced_house"),
+    else the only value that starts it or that it starts ("litre" -> "l", "pieces" ->
+    "piece"), else the only value whose words it holds ("fine_tuning" -> "tuning", "total
+    beginner" -> "beginner"), else the only value that holds its words ("shirt" ->
+    "sports_shirt"), else the only value with a word that one of its words of four letters
+    or more starts or is started by ("wedding photo" -> "photograph"); None when not exactly
+    one."""
     words = " ".join(WORD.findall(value.casefold()))
     spelled = {e: " ".join(WORD.findall(e.casefold())) for e in enum}  # each option's words
     for fits in (
         lambda e: spelled[e] == words,
+        lambda e: _word_by_word(words.split(), spelled[e].split()),
         lambda e: words.startswith(e.casefold()) or e.casefold().startswith(words),
         lambda e: f" {spelled[e]} " in f" {words} ",
         lambda e: f" {words} " in f" {spelled[e]} ",
@@ -148,6 +151,14 @@ def _enum_value(value: str, enum: list[str]) -> str | None:
 
 
 _CLOCK_VALUE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?$", re.I)
+
+
+def _word_by_word(words: list[str], others: list[str]) -> bool:
+    """As many words, each pair the same or one the other's start of 4+ letters."""
+    return len(words) == len(others) and all(
+        a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+        for a, b in zip(words, others, strict=True)
+    )
 
 
 def _clock_value(value: str, schema: dict[str, Any]) -> str | None:

@@ -525,6 +525,12 @@ _HOUR_TILL = re.compile(  # "seven till eight": no "from", but "till" makes both
     rf"\b{_HOUR}{_NO_MINUTES}\s+(?:till|until)\s+{_HOUR}" + _NO_MINUTES + _AFTER_HOUR
 )
 _HOUR_ISH = re.compile(rf"\b{_HOUR}\s*-?ish\b" + _PART_OF_DAY_AFTER)  # "11ish", "sevenish"
+_O_CLOCK = re.compile(rf"\b{_HOUR}\s+o['’]\s?clock\b" + _PART_OF_DAY_AFTER)  # "the 11 o'clock"
+# "the 10.30 train": a time that names a departure, on either half of the day
+_DEPARTURE = re.compile(
+    r"\bthe\s+(\d{1,2})[.:](\d{2})\s+(?:train|bus|coach|ferry|flight|boat|sailing|tram"
+    r"|service|showing|performance|departure)\b"
+)
 _PAST_TO = re.compile(
     rf"\b(quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(past|to)\s+{_HOUR}"
     + _PART_OF_DAY_AFTER
@@ -560,8 +566,9 @@ def _past_to(text: str) -> tuple[set[str], str]:
 
 def _times(text: str) -> set[str]:
     """Times of day in 24-hour HH:MM: "3pm", "seven pm", "4.15pm", "6:30", "8 in the
-    morning", "quarter to six", both ends of "2 to 6 pm", "at 4", "11ish", "between 10
-    and 2" and "seven till eight" (on both halves of the day), noon, midnight."""
+    morning", "quarter to six", both ends of "2 to 6 pm", "at 4", "11ish", "the 11 o'clock",
+    "between 10 and 2", "seven till eight" and "the 10.30 train" (on both halves of the
+    day), noon, midnight."""
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
     spoken, text = _past_to(text)
@@ -575,11 +582,17 @@ def _times(text: str) -> set[str]:
     alone = _blanked(text, [*ranges, *_CLOCK_RANGE.finditer(text)])
     hours += [(first or second, part) for first, second, part in _AT_HOUR.findall(alone)]
     hours += [(hour, part) for hour, part in _HOUR_ISH.findall(alone)]
+    hours += [(hour, part) for hour, part in _O_CLOCK.findall(alone)]
     readings += [(hour, "", half) for hour, part in hours for half in _halves(part)]
     readings += [
         (h, m, half if 0 < int(h) <= 12 else "")
         for h, m, part in _AT_CLOCK.findall(text)
         for half in _halves(part)
+    ]
+    readings += [
+        (h, m, half if 0 < int(h) <= 12 else "")
+        for h, m in _DEPARTURE.findall(text)
+        for half in "ap"
     ]
     return found | spoken | {t for h, m, half in readings if (t := _clock(h, m, half))}
 
