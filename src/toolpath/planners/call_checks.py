@@ -25,6 +25,7 @@ from toolpath.planners.call_reading import Answer, parameter_properties
 from toolpath.planners.coercion import (
     against_the_request,
     coerce,
+    item_schema,
     values_given,
     without_repeated_codes,
 )
@@ -177,8 +178,7 @@ def _lifted(
         return arguments, []
     notes = []
     for name, value in list(arguments.items()):
-        items = (properties.get(name) or {}).get("items")
-        declared = items.get("properties") if isinstance(items, dict) else None
+        declared = item_schema(properties.get(name)).get("properties")
         if not isinstance(value, list) or not isinstance(declared, dict):
             continue
         held = {k for item in value if isinstance(item, dict) for k in item}
@@ -339,7 +339,7 @@ def _is_choice(value: Any, prop: Any) -> bool:
         return isinstance(value, bool)
     if value in prop.get("enum", []):
         return True
-    options = prop.get("items", {}).get("enum", []) if isinstance(prop.get("items"), dict) else []
+    options = item_schema(prop).get("enum", [])
     return isinstance(value, list) and bool(value) and all(item in options for item in value)
 
 
@@ -649,7 +649,7 @@ def calls_plan(calls: list[dict[str, Any]], request: str = "") -> Plan:
 _NODE_PROBLEM = re.compile(r"node (\d+): ")  # a plan problem of one call: its references
 
 
-def _one_of(problem: str, failing: dict[int, list[Any]]) -> bool:
+def _one_of(problem: str, failing: set[int]) -> bool:
     """Whether the problem is one of the failing calls'."""
     return any(problem.startswith((f"call {i} ", f"node {i}: ")) for i in failing)
 
@@ -663,20 +663,20 @@ def without_failing_calls(checked: Checked, specs: dict[str, ToolSpec]) -> Check
     call the request does not give the values of, such as a cleaning booked with no date, is
     no reason to lose the TV mounting beside it). Otherwise the answer is left as it is, an
     error."""
-    failing: dict[int, list[Any]] = {}
+    errors: dict[int, list[Any]] = {}  # each failing call's schema errors
     for index, call in enumerate(checked.calls):
         spec = specs.get(call["name"])
         if spec is None:
             return checked
-        if errors := _schema_errors(call["arguments"], spec.parameters):
-            failing[index] = errors
-    only_options = all(e.validator == "enum" for errors in failing.values() for e in errors)
+        if found := _schema_errors(call["arguments"], spec.parameters):
+            errors[index] = found
+    only_options = all(e.validator == "enum" for found in errors.values() for e in found)
     wired = {int(found[1]) for p in checked.problems if (found := _NODE_PROBLEM.match(p))}
-    failing.update({index: [] for index in wired if index < len(checked.calls)})
+    failing = set(errors) | {index for index in wired if index < len(checked.calls)}
     if (
         not failing
         or (len(failing) == len(checked.calls) and not only_options)
-        or results_read(checked.calls) & set(failing)
+        or results_read(checked.calls) & failing
         or not all(_one_of(p, failing) for p in checked.problems)
     ):
         return checked

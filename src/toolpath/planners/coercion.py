@@ -848,6 +848,12 @@ def to_the_named_option(
     return arguments, notes
 
 
+def item_schema(prop: Any) -> dict[str, Any]:
+    """The schema of a list parameter's items; {} where it has none."""
+    items = prop.get("items") if isinstance(prop, dict) else None
+    return items if isinstance(items, dict) else {}
+
+
 def to_the_options_said(
     arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
@@ -859,9 +865,7 @@ def to_the_options_said(
     properties, where = call.schema.get("properties", {}), call.where
     said, notes = mentions(call.request), []
     for name, value in arguments.items():
-        prop = properties.get(name)
-        items = prop.get("items") if isinstance(prop, dict) else None
-        options = items.get("enum", []) if isinstance(items, dict) else []
+        options = item_schema(properties.get(name)).get("enum", [])
         if (
             len(options) < 3
             or not isinstance(value, list)
@@ -883,10 +887,9 @@ def without_unnamed_items(
     model added a kind nobody asked for ("student" beside "two adult tickets")."""
     properties, said, notes = call.schema.get("properties", {}), mentions(call.request), []
     for name, value in arguments.items():
-        prop = properties.get(name)
-        items = prop.get("items") if isinstance(prop, dict) else None
-        inner = items.get("properties") if isinstance(items, dict) else None
-        kinds = [k for k, p in (inner or {}).items() if isinstance(p, dict) and "enum" in p]
+        inner = item_schema(properties.get(name)).get("properties")
+        inner = inner if isinstance(inner, dict) else {}
+        kinds = [k for k, p in inner.items() if isinstance(p, dict) and "enum" in p]
         if not isinstance(value, list) or len(value) < 2 or not kinds:
             continue
         named = [item for item in value if _options_named(item, kinds, said)]

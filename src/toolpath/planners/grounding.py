@@ -62,7 +62,7 @@ _AGE_WORDS = frozenset({"age", "ages", "aged", "old", "years", "birthday"})
 
 
 def _names_an_age(name: str) -> bool:
-    return bool(_AGE_WORDS & set(WORD.findall(name.casefold().replace("_", " "))))
+    return bool(_AGE_WORDS & set(WORD.findall(name.casefold())))  # "birthday_age": 2 words
 
 
 _INTERNATIONAL_PHONE = re.compile(r"\+\d{7,15}")

@@ -312,7 +312,7 @@ def _quantities(
         for i in _articles(tokens, numbers, ("a", "an"))
         if i + 1 < len(tokens) and len(tokens[i + 1]) > 1 and tokens[i + 1] in SPOKEN
     ]  # "a kilo"; not "a m"
-    read: list[tuple[float, Unit | None, str]] = []  # (number, its unit, the word after)
+    read: list[tuple[float, Unit | None, str]] = []  # (number, its unit, the word after both)
     for value, more, number_end in _with_fractions(tokens, counted):
         end = number_end
         while end + 1 < len(tokens) and tokens[end + 1] in ("a", "an", "of"):
@@ -511,7 +511,7 @@ _AFTER_HOUR = (
     + r"(?=\s*$|\s*[,.;:!?)]|\s+(?:and|on|for|tomorrow|today|tonight|sharp|then|please|if|or|"
     r"so|till|until|instead|each|every|with|to|latest|at|next|same)\b)"
 )
-_AT_HOUR = re.compile(rf"\b(?:{_AT}{_HOUR}{_NO_MINUTES}|{_HOUR}\s+o'clock)" + _AFTER_HOUR)
+_AT_HOUR = re.compile(rf"\b{_AT}{_HOUR}{_NO_MINUTES}" + _AFTER_HOUR)  # "4 o'clock": _O_CLOCK
 # "at 5.40", "at 4:30": either half of the day, unless over 12 or a part of the day follows
 _AT_CLOCK = re.compile(  # not the start of a range ("between 6:30 and 8 in the morning")
     rf"\b(?:{_BY})\s+(\d{{1,2}})[.:](\d{{2}})(?![\d%]|[.:]\d)" + _PART_OF_DAY_AFTER
@@ -580,19 +580,12 @@ def _times(text: str) -> set[str]:
     ranges = [*_HOUR_RANGE.finditer(text), *_HOUR_TILL.finditer(text)]
     hours = [(h, part) for found in ranges for *both, part in [found.groups("")] for h in both]
     alone = _blanked(text, [*ranges, *_CLOCK_RANGE.finditer(text)])
-    hours += [(first or second, part) for first, second, part in _AT_HOUR.findall(alone)]
-    hours += [(hour, part) for hour, part in _HOUR_ISH.findall(alone)]
-    hours += [(hour, part) for hour, part in _O_CLOCK.findall(alone)]
+    for pattern in (_AT_HOUR, _HOUR_ISH, _O_CLOCK):
+        hours += pattern.findall(alone)
     readings += [(hour, "", half) for hour, part in hours for half in _halves(part)]
+    clocks = [*_AT_CLOCK.findall(text), *((h, m, "") for h, m in _DEPARTURE.findall(text))]
     readings += [
-        (h, m, half if 0 < int(h) <= 12 else "")
-        for h, m, part in _AT_CLOCK.findall(text)
-        for half in _halves(part)
-    ]
-    readings += [
-        (h, m, half if 0 < int(h) <= 12 else "")
-        for h, m in _DEPARTURE.findall(text)
-        for half in "ap"
+        (h, m, half if 0 < int(h) <= 12 else "") for h, m, part in clocks for half in _halves(part)
     ]
     return found | spoken | {t for h, m, half in readings if (t := _clock(h, m, half))}
 

@@ -77,14 +77,13 @@ def age_positions(tokens: list[str], numbers: dict[int, float]) -> set[int]:
     return {
         index
         for index, value in numbers.items()
-        if float(value).is_integer() and _an_age(tokens[max(0, index - 2) : index + 3], index)
+        if float(value).is_integer()
+        and _an_age(tokens[max(0, index - 2) : index], [*tokens[index + 1 : index + 3], "", ""])
     }
 
 
-def _an_age(window: list[str], index: int) -> bool:
-    """Whether the number in `window` (up to two words either side) is an age."""
-    at = min(index, 2)
-    before, after = window[:at], [*window[at + 1 :], "", ""]
+def _an_age(before: list[str], after: list[str]) -> bool:
+    """Whether a number with these words before it (up to two) and after it is an age."""
     if after[0] in ("year", "years") and after[1] == "old":
         return True
     if before[-1:] in (["aged"], ["age"]):
