@@ -297,6 +297,7 @@ OPTIONS = {
         "from_unit": {"type": "string", "enum": ["kg", "lb", "mile", "km"]},
         "to_unit": {"type": "string", "enum": ["kg", "lb", "mile", "km"]},
         "format": {"type": "string", "enum": ["book", "ebook", "audiobook"]},
+        "display": {"type": "string", "enum": ["static", "flying", "static_and_flying"]},
     },
 }
 
@@ -328,6 +329,11 @@ OPTIONS = {
         # two options named: nothing tells which
         ("a wood burner or an open fire", {"appliance": "multi_fuel_stove"}, (),
          {"appliance": "multi_fuel_stove"}),
+        # the model's option holds the one named: it stays; one that does not, goes
+        ("birds on perches for the kids and a flying demo", {"display": "static_and_flying"},
+         (), {"display": "static_and_flying"}),
+        ("birds on perches for the kids and a flying demo", {"display": "static"}, (),
+         {"display": "flying"}),
     ],
 )  # fmt: skip
 def test_an_option_the_request_does_not_give_goes_to_the_one_it_names(

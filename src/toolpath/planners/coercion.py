@@ -817,6 +817,11 @@ def _given(value: str, name: str, request: str) -> bool:
     return grounded(value, request, name) or compact in "".join(WORD.findall(fold(request)))
 
 
+def _words_within(part: str, whole: str) -> bool:
+    """Every word of `part` is a word of `whole` ("flying" of "static_and_flying")."""
+    return set(WORD.findall(fold(part))) <= set(WORD.findall(fold(whole)))
+
+
 def to_the_named_option(
     arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
@@ -824,7 +829,9 @@ def to_the_named_option(
     one text ("bird_guard; rain_cap; ..."), replaced by the only one of them the request
     names (`Mentions.names_plainly`: "multi_fuel_stove" for "our multi fuel stove" where the
     model chose "wood_burner"). It stays when the request names two or none, or when another
-    argument has the one named ("kg" of "68 kg in pounds"), or another call (`taken`)."""
+    argument has the one named ("kg" of "68 kg in pounds"), or another call (`taken`), or
+    when the model's option holds the named one ("static_and_flying" for "on perches ... and
+    a flying demo")."""
     schema, request, where, taken = call.schema, call.request, call.where, call.taken
     said = mentions(request)
     properties = schema.get("properties", {})
@@ -841,6 +848,7 @@ def to_the_named_option(
             or named[0] in taken
             or named[0] in arguments.values()
             or _given(value, name, request)
+            or (value in options and _words_within(named[0], value))
         ):
             continue
         notes.append(_changed(f"{where}.{name}", value, named[0], "the option the request names"))
