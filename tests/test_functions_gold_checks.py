@@ -26,7 +26,6 @@ KNOWN = {
     "dev3-parallel-01": "GOOGL for Alphabet: a ticker the request does not spell",
     "fresh2-multiple-10": "neighbours_affected for 'next door's got the same problem'",
     "fresh4-simple-09": "1:55:00 for 'about 1 hour 55': a duration as H:MM:SS, not read",
-    "fresh4-simple-11": "2500 for 'two and a half grand': not read",
     "fresh5-parallel-05": "Bb4 for 'B flat 4', and 'B' taken for a list item",
     "fresh6-multiple-10": "condition fair for 'nothing that needs fixing': a paraphrase",
 }

@@ -45,6 +45,11 @@ from toolpath.planners.mentions import REFERENCE_DATE, mentions
         ("the third floor", 3),
         ("I'm a size nine and a half", 9.5),  # a number and the fraction after it
         ("about two and a quarter", 2.25),
+        ("a limit of two and a half thousand pounds", 2500),  # the scale after the fraction
+        ("one and a half million views", 1_500_000),
+        ("about two grand", 2000),
+        ("put a tenner in the pot", 10),
+        ("a fiver each", 5),
     ],
 )
 def test_numbers_and_durations_in_words_or_digits(request_text: str, number: float) -> None:
@@ -63,6 +68,7 @@ def test_numbers_and_durations_in_words_or_digits(request_text: str, number: flo
         ("two and three apples", 5),  # two numbers, not one
         ("one two three", 6),
         ("it's September", 8),
+        ("a limit of two and a half thousand pounds", 2.5),  # not without its scale
     ],
 )
 def test_numbers_the_request_does_not_state(request_text: str, number: float) -> None:

@@ -41,10 +41,11 @@ _TENS = {
         ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
     )
 }
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
+_SCALES = {"hundred": 100, "thousand": 1_000, "grand": 1_000, "million": 1_000_000}
 # words that stand for a number on their own
 _COUNTS = {
     "half": 0.5, "quarter": 0.25, "dozen": 12, "couple": 2, "twice": 2, "pair": 2, "both": 2,
+    "fiver": 5, "tenner": 10,
     "daily": 365, "weekly": 52, "monthly": 12, "quarterly": 4,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
@@ -252,6 +253,17 @@ def _with_fractions(
             more, end = _fraction_after(tokens, index)
             inside |= set(range(index + 1, end + 1))
             found.append((value, more, end))
+    return found
+
+
+def _fractional(tokens: list[str], numbers: list[tuple[int, float]]) -> set[float]:
+    """The numbers an "and a half" or "and a quarter" completes ("nine and a half" is 9.5),
+    times the scale word after it ("two and a half thousand" is 2500)."""
+    found = set()
+    for value, more, end in _with_fractions(tokens, numbers):
+        scale = _SCALES.get(tokens[end + 1]) if end + 1 < len(tokens) else None
+        if more:
+            found.add((value + more) * (scale or 1))
     return found
 
 
@@ -680,7 +692,7 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
     quantities, rectangles = _quantities(text, tokens, numbers)
     values = {value for _, value in numbers} | _in_every_unit(durations)
     values |= {v for number, unit in quantities for v in in_every_unit(number, unit)}
-    values |= {v + more for v, more, _ in _with_fractions(tokens, numbers) if more}  # 9.5
+    values |= _fractional(tokens, numbers)
     values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
     values |= party_sizes(tokens, dict(numbers))  # "me and my husband" is 2
