@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from function_call_helpers import call, function
 from toolpath.planners.call_checks import Checked, without_unasked_calls
-from toolpath.planners.coverage import clauses, nearest_functions, uncovered
+from toolpath.planners.coverage import clauses, nearest_functions, uncovered, unused_values
 from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_specs
@@ -87,6 +87,67 @@ def test_no_ask_when_told_not_to_cover() -> None:
     llm = ScriptedChatModel([table, call("taxi_order", pickup="12 Mill Lane", seats=4)])
     result = FunctionCaller(llm, SPECS, relevance_floor=None, cover=False).call(REQUEST)
     assert len(result.plan.subtasks) == 1 and len(llm.calls) == 1
+
+
+COLLECTIONS = function_specs(
+    [
+        {
+            **function(
+                "courier_collection_book",
+                ["postcode", "date"],
+                postcode=TEXT,
+                date={"type": "string", "description": "YYYY-MM-DD"},
+            ),
+            "description": "Book a courier to collect a parcel from a postcode on a date.",
+        },
+        {
+            **function("parcel_track", ["reference"], reference=TEXT),
+            "description": "Track a parcel by its reference.",
+        },
+    ]
+)
+TWO_COLLECTIONS = (
+    "Can a courier collect a parcel from LS6 2AB on Monday 5 July 2027? And the same again "
+    "from LS7 3CD on Tuesday 6 July 2027."
+)
+SECOND_CLAUSE = "And the same again from LS7 3CD on Tuesday 6 July 2027."
+FIRST = {"postcode": "LS6 2AB", "date": "2027-07-05"}
+SECOND = {"postcode": "ls7 3cd", "date": "2027-07-06"}
+
+
+def test_a_clause_stating_a_date_or_postcode_no_call_gives_is_found() -> None:
+    first = [{"name": "courier_collection_book", "arguments": FIRST}]
+    assert unused_values(TWO_COLLECTIONS, first, COLLECTIONS) == [
+        (SECOND_CLAUSE, "courier_collection_book", "2027-07-06")
+    ]
+    moved = [{"name": "courier_collection_book", "arguments": {**FIRST, "date": "2027-07-06"}}]
+    assert unused_values(TWO_COLLECTIONS, moved, COLLECTIONS) == [
+        (TWO_COLLECTIONS.split("? ")[0] + "?", "courier_collection_book", "2027-07-05"),
+        (SECOND_CLAUSE, "courier_collection_book", "LS73CD"),  # written without spaces
+    ]
+    both = [*first, {"name": "courier_collection_book", "arguments": SECOND}]
+    assert unused_values(TWO_COLLECTIONS, both, COLLECTIONS) == []
+
+
+def test_the_model_is_asked_about_a_value_no_call_gives_and_a_call_giving_it_kept() -> None:
+    llm = ScriptedChatModel(
+        [call("courier_collection_book", **FIRST), call("courier_collection_book", **SECOND)]
+    )
+    result = FunctionCaller(llm, COLLECTIONS, relevance_floor=None).call(TWO_COLLECTIONS)
+    assert [t.capability for t in result.plan.subtasks] == ["courier_collection_book"] * 2
+    assert SECOND_CLAUSE in llm.calls[1]["messages"][-1]["content"]
+    assert len(llm.calls) == 2
+
+
+def test_a_call_that_does_not_give_the_value_is_not_kept() -> None:
+    llm = ScriptedChatModel(
+        [
+            call("courier_collection_book", **FIRST),
+            call("courier_collection_book", postcode="LS7 3CD", date="2027-07-05"),
+        ]
+    )  # the second clause's postcode, but the first clause's date: not the one asked about
+    result = FunctionCaller(llm, COLLECTIONS, relevance_floor=None).call(TWO_COLLECTIONS)
+    assert len(result.plan.subtasks) == 1 and "nothing kept" in result.notes[-1]
 
 
 ENGRAVING = {

@@ -35,7 +35,13 @@ from toolpath.planners.call_reading import (
     read_calls,
     without_needs_loop,
 )
-from toolpath.planners.coverage import function_similarity, nearest_functions, uncovered
+from toolpath.planners.coverage import (
+    function_similarity,
+    gives,
+    nearest_functions,
+    uncovered,
+    unused_values,
+)
 from toolpath.planners.llm import ChatModel, Completion, Usage, continues_answers
 from toolpath.planners.mentions import REFERENCE_DATE, WORD
 from toolpath.planners.plan import Plan
@@ -553,11 +559,21 @@ class FunctionCaller:
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
     ) -> tuple[Checked, Usage, list[str]]:
         """The calls, with one more for each part of the request that no call covers
-        (`coverage.uncovered`) when the model, asked about that part alone
-        (`coverage_message`), writes a call to the function it points at and all the calls
-        then pass the checks with nothing unsupplied; the usage and a note per part."""
-        usage, notes = Usage(), []
-        for clause, function in uncovered(request, {c["name"] for c in checked.calls}, self.tools):
+        (`coverage.uncovered`), or that states a date or postcode no call gives
+        (`coverage.unused_values`), when the model, asked about that part alone
+        (`coverage_message`), writes a call to the function it points at (giving that
+        value) and all the calls then pass the checks with nothing unsupplied; the usage
+        and a note per part."""
+        called = {c["name"] for c in checked.calls}
+        parts = [
+            (clause, function, "") for clause, function in uncovered(request, called, self.tools)
+        ]
+        parts += unused_values(request, checked.calls, self.tools)
+        usage, notes, done = Usage(), [], set()
+        for clause, function, value in parts:
+            if clause in done or (value and gives(checked.calls, value)):
+                continue  # asked about already, or a call added for an earlier part gives it
+            done.add(clause)
             asked = [
                 *messages,
                 {"role": "assistant", "content": raw},
@@ -566,7 +582,7 @@ class FunctionCaller:
             completion = self.llm.complete(asked, max_tokens=self.max_tokens)
             usage = usage + completion.usage
             answer = read_calls(completion.text, self.specs)[0]
-            added = [c for c in answer.calls if c["name"] == function]
+            added = [c for c in answer.calls if c["name"] == function and gives([c], value)]
             after = check_answer(Answer(calls=[*checked.calls, *added]), self.specs, request)
             more = len(after.calls) > len(checked.calls)
             if added and more and after.stands:
