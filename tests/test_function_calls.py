@@ -462,6 +462,54 @@ def test_a_flag_set_against_its_stated_default_stays() -> None:
         assert ("hourly" in arguments) is kept
 
 
+STUDIO = function_specs(
+    [
+        function(
+            "studio_session_book",
+            ["band", "hours"],
+            band={"type": "string"},
+            hours={"type": "integer"},
+            engineer={
+                "type": "boolean",
+                "description": "One of the studio's engineers runs the session (default true)",
+            },
+            mastering={"type": "boolean", "description": "Master the tracks (default true)"},
+            tracks={"type": "integer", "description": "How many tracks to record"},
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "engineer"),
+    [
+        # declined in the sentence that names it: false, written or left out
+        ("Book The Pines for 8 hours. We're bringing our own engineer, so won't need one.",
+         {"engineer": True}, False),
+        ("Book The Pines for 8 hours. We're bringing our own engineer, so won't need one.",
+         {}, False),
+        ("Book The Pines for 8 hours; we'll mix it rather than have an engineer.", {}, False),
+        # a decline of something else: the default stays out, or in where the request
+        # names the flag
+        ("Book The Pines for 8 hours, with an engineer rather than us doing it.", {}, None),
+        ("Book The Pines for 8 hours. Our engineer is great. No drums though.", {}, None),
+        ("Book The Pines for 8 hours with an engineer.", {"engineer": True}, True),
+        # "tracks" names `tracks` as much as `mastering`: no decline of the mastering
+        ("Book The Pines for 8 hours. No more than six tracks.", {}, None),
+    ],
+)  # fmt: skip
+def test_a_default_true_flag_the_request_declines_is_false(
+    request_text: str, written: dict, engineer: bool | None
+) -> None:
+    arguments = {"band": "The Pines", "hours": 8, **written}
+    reply = call("studio_session_book", **arguments)
+    result = FunctionCaller(ScriptedChatModel([reply]), STUDIO, relevance_floor=None).call(
+        request_text
+    )
+    given = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    assert given.get("engineer") is engineer and "mastering" not in given
+
+
 def test_a_value_set_against_its_stated_default_stays_and_the_default_goes() -> None:
     """ "In Fahrenheit" gives no word of "imperial", but imperial is not the stated default:
     the model chose it. A value equal to its default (16) was filled in: it goes."""

@@ -313,3 +313,20 @@ def test_an_age_grounds_an_age_and_no_count() -> None:
     assert grounded(12, request, "age") and grounded(12, request, "birthday_age")
     assert not grounded(12, request, "children") and not grounded(12, request)
     assert grounded(2, request, "adults")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "value", "named"),
+    [
+        ("bird guards on both pots", "bird_guard", True),  # a regular plural
+        ("two sourdough loaves please", "sourdough_loaf", True),  # -f: -ves
+        ("sharpen three kitchen knives", "kitchen_knife", True),  # -fe: -ves
+        ("new batteries for the alarm", "battery", True),  # -y: -ies
+        ("a bike for my son", "bikes", False),  # the singular names no plural
+        ("he doesn't do mobiles or email", "email", False),  # after a negation
+    ],
+)
+def test_an_option_is_named_plainly_as_it_is_or_in_the_plural(
+    request_text: str, value: str, named: bool
+) -> None:
+    assert mentions(request_text).names_plainly(value) is named

@@ -30,8 +30,8 @@ from toolpath.planners.coercion import (
     without_repeated_codes,
 )
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
-from toolpath.planners.grounding import CODE, from_request, shares_a_word, supplied
-from toolpath.planners.mentions import NUMBER, WORD, fold
+from toolpath.planners.grounding import CODE, from_request, shares_a_word, stem_in, supplied
+from toolpath.planners.mentions import NEGATIONS, NUMBER, WORD, fold
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import (
     counts_from_one,
@@ -117,6 +117,69 @@ def _repeated(name: str, value: Any, arguments: dict[str, Any], required: set[st
         ),
         None,
     )
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_DECLINE = re.compile(r"\b(?:rather than|instead of)\b")
+# words too common to say which parameter a sentence is about
+_COMMON = frozenset(
+    {
+        "the", "and", "for", "any", "that", "its", "one", "from", "with", "until", "next",
+        "off", "set", "per", "each", "all", "our", "your", "their", "this", "are", "was",
+        "can", "has", "have", "will", "also", "only", "when", "where", "who", "which", "what",
+        "default", "true", "false", "yes",
+    }
+)  # fmt: skip
+
+
+def _declined_words(sentence: str) -> list[str]:
+    """The words of a sentence that may name what it declines: all of them with a negation
+    ("we won't need one of yours"), those after "rather than" or "instead of" ("quote us
+    first rather than swapping them"), else none."""
+    words = WORD.findall(fold(sentence))
+    if NEGATIONS & set(words):
+        return words
+    found = _DECLINE.search(" ".join(words))
+    return found.string[found.end() :].split() if found else []
+
+
+def _words_of(name: str, prop: Any) -> list[str]:
+    described = prop.get("description", "") if isinstance(prop, dict) else ""
+    return WORD.findall(fold(f"{name} {described}"))
+
+
+def _distinct_words(name: str, properties: dict[str, Any]) -> list[str]:
+    """The words of a parameter's name and description, but for common ones and those the
+    other parameters' share (`notifications`, "when a new episode comes out", is not named
+    by "episodes no longer than half an hour" where `auto_download` downloads episodes)."""
+    others = [w for k, p in properties.items() if k != name for w in _words_of(k, p)]
+    return [
+        word
+        for word in _words_of(name, properties[name])
+        if len(word) >= 3 and word not in _COMMON and not stem_in(word, others)
+    ]
+
+
+def _declined_defaults(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """A boolean whose stated default is true is false when a sentence of the request that
+    names it (a word of its name or description, `grounding.stem_in`) declines it
+    (`_declined_words`: "he won't need to borrow kit" for `hire_kit`, "don't bother storing
+    the summer ones" for `store_removed`, "rather than swapping them on the day" for
+    `replace_condemned`, described "replace on the day any extinguisher that fails"):
+    the model keeps the default, and leaving the default out says nothing."""
+    notes = []
+    declining = [_declined_words(sentence) for sentence in _SENTENCE.split(request)]
+    properties = schema.get("properties", {})
+    for name, prop in properties.items():
+        if _stated_default(prop) is not True or arguments.get(name) is False:
+            continue
+        own = _distinct_words(name, properties)
+        if any(stem_in(word, words) for words in declining for word in own):
+            notes.append(f"{where}: {name} false: the request declines it (default true)")
+            arguments = {**arguments, name: False}
+    return arguments, notes
 
 
 def _ungrounded_optional(
@@ -229,6 +292,8 @@ def check_call(
     if request:
         arguments, repaired = against_the_request(arguments, schema, request, where, taken)
         more += repaired
+        arguments, declined = _declined_defaults(arguments, schema, request, where)
+        more += declined
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
     notes += [f"repaired: {note}" for note in more]

@@ -133,7 +133,7 @@ class Mentions:
         four words before ("he doesn't do mobiles or email" does not name email)."""
         words = WORD.findall(fold(value))
         return any(
-            not _NEGATIONS & set(self.words[max(0, start - 4) : start])
+            not NEGATIONS & set(self.words[max(0, start - 4) : start])
             for start in self._word_starts(words, _same_or_plural)
         )
 
@@ -480,11 +480,17 @@ def _month_days(text: str) -> set[str]:
     return found
 
 
-_NEGATIONS = frozenset({"not", "no", "t", "never", "without", "nor"})  # "t" of "don't"
+NEGATIONS = frozenset({"not", "no", "t", "never", "without", "nor"})  # "t" of "don't"
 
 
 def _same_or_plural(word: str, written: str) -> bool:
-    return written in (word, f"{word}s", f"{word}es")
+    """`written` is `word` or its plural, regular or of a word ending in -f, -fe or -y
+    ("loaves", "knives", "batteries")."""
+    stem = word[:-2] if word.endswith("fe") else word[:-1]
+    irregular = f"{stem}ves" if word.endswith(("f", "fe")) else f"{stem}ies"
+    return written in (word, f"{word}s", f"{word}es") or (
+        word.endswith(("f", "fe", "y")) and written == irregular
+    )
 
 
 def _inflected(a: str, b: str) -> bool:
