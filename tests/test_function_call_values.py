@@ -528,6 +528,12 @@ def test_a_list_of_every_option_is_cut_to_those_the_request_names(
         # an address between the name and the number; the street is no name
         ("Imran Qureshi, 14 Hatfield Court, AL10 0BT, 07700 900644",
          {"contact_name": "Hatfield Court"}, {"contact_name": "Imran Qureshi"}),
+        # a company signed after the name: the person's name, the first of the signature
+        ("a box for 18. Claire Webb, Harcourt Wealth Management, 020 7946 0820",
+         {"contact_name": "Harcourt Wealth Management"}, {"contact_name": "Claire Webb"}),
+        # a name in the sentence before the signature is not part of it
+        ("book it for my friend Leo Marsh, Kirsty Adams, 07700 900437",
+         {"buyer_name": "Leo Marsh"}, {"buyer_name": "Kirsty Adams"}),
         # no name signed beside the number: stays
         ("for Zac's party, call me on 07700 900437", {"host_name": "Zac"}, {"host_name": "Zac"}),
         # part of the signer's name: the whole

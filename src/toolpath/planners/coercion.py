@@ -741,20 +741,44 @@ _SIGNER_PARAMETER = re.compile(
 _NAME_WORD = r"[A-Z](?:[a-z]+|(?=['’]))(?:[-'’][A-Z][a-z]+)*"  # "O'Brien-Smith"; not "Name's"
 _FULL_NAME = re.compile(rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HOUSE = re.compile(r"\d\s*$")  # "14 Hatfield Court" is an address
+
+
+# an item of a signature: capitalised words, digits and joiners ("Harcourt Wealth
+# Management", "14 Hatfield Court", "AL10 0BT", "Quill & Ink"), no lower-case word
+_SIGNATURE_ITEM = re.compile(
+    r"(?:[A-Z0-9][\w'’.-]*|&|of|and|the)(?: (?:[A-Z0-9][\w'’.-]*|&|of|and|the))*"
+)
+
+
+def _signature(before: str) -> list[str]:
+    """The comma-separated items that end the last sentence of a text before a phone
+    number or email, as far back as each is a signature's item (`_SIGNATURE_ITEM`): "Claire
+    Webb", "Harcourt Wealth Management" of "... vegetarian. Claire Webb, Harcourt Wealth
+    Management, "."""
+    last = re.split(r"[.?!:;]\s", before)[-1]  # the signature's sentence
+    items = [item.strip() for item in last.split(",")]
+    while items and not items[-1]:
+        items.pop()
+    run: list[str] = []
+    for item in reversed(items):
+        if not _SIGNATURE_ITEM.fullmatch(item):
+            break
+        run.insert(0, item)
+    return run
 
 
 def _signer(request: str) -> str | None:
-    """The full name written right before the request's phone number or email, with only
-    commas and an address between ("Ellie Marsh, 07700 900963"; not "14 Hatfield Court");
-    None when none is, or two names are."""
+    """The first full name of the signature that ends in the request's phone number or
+    email (`_signature`: "Ellie Marsh, 07700 900963"; "Claire Webb, Harcourt Wealth
+    Management, 020 7946 0820"; not "14 Hatfield Court"); None when none is, or two
+    names are."""
     contacts = [*_PHONE_IN_TEXT.finditer(request), *_EMAIL.finditer(request)]
     signers = set()
     for contact in contacts:
-        before = request[max(0, contact.start() - 60) : contact.start()]
-        names = [n for n in _FULL_NAME.finditer(before) if not _HOUSE.search(before[: n.start()])]
-        if names and not re.search(r"[.?!:;]\s", before[names[-1].end() :]):
-            signers.add(names[-1].group(0))
+        items = _signature(request[max(0, contact.start() - 80) : contact.start()])
+        names = [i for i in items if _FULL_NAME.fullmatch(i)]
+        if names:
+            signers.add(names[0])
     return signers.pop() if len(signers) == 1 else None
 
 
