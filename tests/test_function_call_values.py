@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from function_call_helpers import call, first_arguments, function
+from function_call_helpers import answered, call, first_arguments, function
 from toolpath.planners.call_checks import closest_function
 from toolpath.planners.coercion import (
     CallContext,
@@ -20,10 +20,7 @@ from toolpath.planners.coercion import (
     to_the_signer,
     without_unnamed_items,
 )
-from toolpath.planners.function_calls import FunctionCaller
 from toolpath.planners.grounding import grounded
-from toolpath.planners.llm import ScriptedChatModel
-from toolpath.tools.catalogs.openai_functions import function_specs
 
 HHMM = {"type": "string", "description": "HH:MM, 24-hour clock"}
 SCHEDULE = function(
@@ -171,9 +168,7 @@ def test_a_call_with_a_requests_value_in_an_optional_argument_is_not_made_up() -
     optional target is the request's: the call does what was asked and is kept."""
     reply = call("charge_schedule", start_time="10:00", end_time="04:00", target_percent=90)
     request = "charge it overnight, only to 90 per cent"
-    result = FunctionCaller(
-        ScriptedChatModel([reply, reply]), function_specs([SCHEDULE]), relevance_floor=None
-    ).call(request)
+    result = answered(SCHEDULE, [reply, reply], request)
     assert [t.capability for t in result.plan.subtasks] == ["charge_schedule"]
     assert not any("none of its inputs" in note for note in result.notes)
 
@@ -181,9 +176,7 @@ def test_a_call_with_a_requests_value_in_an_optional_argument_is_not_made_up() -
 def test_a_call_reading_its_own_result_has_no_input_and_goes() -> None:
     repair = function("repair_status", ["job_number"], job_number={"type": "integer"})
     reply = call("repair_status", job_number="<node-0>")
-    result = FunctionCaller(
-        ScriptedChatModel([reply, reply]), function_specs([repair]), relevance_floor=None
-    ).call("what time does the bike shop shut on saturdays?")
+    result = answered(repair, [reply, reply], "what time does the bike shop shut on saturdays?")
     assert not result.plan.subtasks and not result.problems
 
 
@@ -219,9 +212,9 @@ def test_a_list_where_one_value_goes_becomes_a_call_for_each() -> None:
     cancel = function("tee_cancel", ["booking_ref"], booking_ref={"type": "string"},
                       notify_players={"type": "boolean"})  # fmt: skip
     reply = call("tee_cancel", booking_ref=["GT-7781", "GT-7790"], notify_players=False)
-    result = FunctionCaller(
-        ScriptedChatModel([reply, reply]), function_specs([cancel]), relevance_floor=None
-    ).call("please cancel GT-7781 and GT-7790, no need to notify the players")
+    result = answered(
+        cancel, [reply, reply], "please cancel GT-7781 and GT-7790, no need to notify the players"
+    )
     refs = [{a.name: a.value for a in t.arguments}["booking_ref"] for t in result.plan.subtasks]
     assert refs == ["GT-7781", "GT-7790"] and not result.problems
 
@@ -245,20 +238,22 @@ def test_a_value_outside_the_options_after_the_last_attempt_drops_that_call() ->
     """ "kitchen knives" is no engravable item, twice: the function cannot do it, so no call
     (not an error); a valid call beside it stays. Any other problem is still an error."""
     knives = call("engrave", item="kitchen knives", text="Sharpened")
-    result = FunctionCaller(
-        ScriptedChatModel([knives, knives]), function_specs([ENGRAVE]), relevance_floor=None
-    ).call("do you sharpen kitchen knives? and engrave my dog tag with Sharpened")
+    result = answered(
+        ENGRAVE,
+        [knives, knives],
+        "do you sharpen kitchen knives? and engrave my dog tag with Sharpened",
+    )
     assert not result.plan.subtasks and not result.problems
     assert "'kitchen knives' is not one of" in result.reason
     tag = call("engrave", item="dog_tag", text="BISCUIT")
-    result = FunctionCaller(
-        ScriptedChatModel([tag + knives] * 2), function_specs([ENGRAVE]), relevance_floor=None
-    ).call("engrave BISCUIT on a dog_tag, and kitchen knives with Sharpened")
+    result = answered(
+        ENGRAVE,
+        [tag + knives] * 2,
+        "engrave BISCUIT on a dog_tag, and kitchen knives with Sharpened",
+    )
     assert [t.capability for t in result.plan.subtasks] == ["engrave"]
     missing = call("engrave", item="dog_tag")
-    result = FunctionCaller(
-        ScriptedChatModel([missing] * 2), function_specs([ENGRAVE]), relevance_floor=None
-    ).call("engrave my dog tag")
+    result = answered(ENGRAVE, [missing] * 2, "engrave my dog tag")
     assert result.problems
 
 
@@ -268,9 +263,9 @@ def test_a_call_reading_its_own_output_after_the_last_attempt_goes() -> None:
     table = function("table_book", ["booker", "phone"], booker={"type": "string"},
                      phone={"type": "string"})  # fmt: skip
     looped = call("table_book", booker="Ray Dunn", phone="<node-0>")
-    result = FunctionCaller(
-        ScriptedChatModel([looped, looped]), function_specs([table]), relevance_floor=None
-    ).call("I need to cancel my table, it's booked under Ray Dunn")
+    result = answered(
+        table, [looped, looped], "I need to cancel my table, it's booked under Ray Dunn"
+    )
     assert not result.plan.subtasks and not result.problems
     assert "refers to its own output" in result.reason
 
@@ -281,9 +276,9 @@ def test_a_call_still_failing_after_the_last_attempt_goes_where_another_stands()
     alone is still an error."""
     tankard = call("engrave", item="tankard", text="Best Dad")
     watch = call("engrave", item="watch")
-    result = FunctionCaller(
-        ScriptedChatModel([tankard + watch] * 2), function_specs([ENGRAVE]), relevance_floor=None
-    ).call("engrave Best Dad on my tankard; and do you do watches?")
+    result = answered(
+        ENGRAVE, [tankard + watch] * 2, "engrave Best Dad on my tankard; and do you do watches?"
+    )
     assert [a.value for a in result.plan.subtasks[0].arguments] == ["tankard", "Best Dad"]
     assert len(result.plan.subtasks) == 1 and not result.problems
     assert any("the calls beside it stand" in note for note in result.notes)
@@ -371,9 +366,7 @@ APPOINTMENT = function(
 
 
 def planned_options(replies: list[str], request: str) -> list[str]:
-    result = FunctionCaller(
-        ScriptedChatModel(replies), function_specs([APPOINTMENT]), relevance_floor=None
-    ).call(request)
+    result = answered(APPOINTMENT, replies, request)
     return [
         next(a.value for a in task.arguments if a.name == "appointment")
         for task in result.plan.subtasks

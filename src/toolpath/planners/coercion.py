@@ -21,6 +21,7 @@ import phonenumbers
 from toolpath.planners.grounding import grounded, stem_in
 from toolpath.planners.mentions import (
     NUMBER,
+    POSTCODE,
     SECONDS_PER_UNIT,
     SLASH_DATE,
     WORD,
@@ -799,15 +800,12 @@ def to_the_signer(arguments: dict[str, Any], call: CallContext) -> tuple[dict[st
     return arguments, notes
 
 
-_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b")  # UK: "HX7 8AD"
-
-
 def _whole_postcode(value: Any, request: str) -> Any:
     """The whole of the one UK postcode whose first half is `value` ("HX7 8AD" for "HX7");
     any other value as it is."""
     if not isinstance(value, str):
         return value
-    whole = {f.group(0) for f in _POSTCODE.finditer(request) if f.group(1) == value.strip()}
+    whole = {f.group(0) for f in POSTCODE.finditer(request) if f.group(1) == value.strip()}
     return whole.pop() if len(whole) == 1 else value
 
 

@@ -23,13 +23,12 @@ from typing import Any
 import numpy as np
 
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import mentions
+from toolpath.planners.mentions import POSTCODE, mentions
 from toolpath.tools.spec import ToolSpec
 
 MIN_SIMILARITY = 0.3  # the clause's cosine similarity to the function it points at
 MIN_MARGIN = 0.1  # ... above its similarity to the nearest function the answer called
 _MIN_CLAUSE_WORDS = 3
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")  # UK: "LS6 2AB"
 _CLAUSE_BREAK = re.compile(
     r"(?<=[.!?])\s+|;\s+|\b(?:and also|also|plus|and separately|separately)\b", re.I
 )
@@ -94,7 +93,7 @@ def compact(text: str) -> str:
 
 def _stated_values(clause: str) -> list[str]:
     """The dates (YYYY-MM-DD) and UK postcodes (without spaces) a clause states."""
-    postcodes = [compact(found.group(0)) for found in _POSTCODE.finditer(clause)]
+    postcodes = [compact(found.group(0)) for found in POSTCODE.finditer(clause)]
     return [*sorted(mentions(clause).dates), *postcodes]
 
 

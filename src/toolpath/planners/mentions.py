@@ -261,9 +261,9 @@ def _fractional(tokens: list[str], numbers: list[tuple[int, float]]) -> set[floa
     times the scale word after it ("two and a half thousand" is 2500)."""
     found = set()
     for value, more, end in _with_fractions(tokens, numbers):
-        scale = _SCALES.get(tokens[end + 1]) if end + 1 < len(tokens) else None
         if more:
-            found.add((value + more) * (scale or 1))
+            after = tokens[end + 1] if end + 1 < len(tokens) else ""
+            found.add((value + more) * _SCALES.get(after, 1))
     return found
 
 
@@ -480,6 +480,8 @@ def _month_days(text: str) -> set[str]:
     return found
 
 
+# a UK postcode, its two halves in groups ("HX7 8AD")
+POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b")
 NEGATIONS = frozenset({"not", "no", "t", "never", "without", "nor"})  # "t" of "don't"
 
 
