@@ -40,6 +40,7 @@ from toolpath.planners.references import (
     renumber,
     results_read,
 )
+from toolpath.planners.stray_arguments import calls_from_stray_arguments
 from toolpath.tools.spec import ToolSpec
 
 
@@ -580,6 +581,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     (`enumerations`); inputs the request does not give are listed (`unsupplied`)."""
     calls, problems, notes, seen = [], list(answer.problems), [], set()
     spread = one_call_per_item(_from_zero(answer.calls, notes), specs, notes)
+    spread = calls_from_stray_arguments(spread, specs, request, notes)
     kept, missing = _kept_calls(spread, specs, request, notes)
     if request:
         kept = without_options_run_through(kept, specs, request, notes)
