@@ -6,7 +6,7 @@ from __future__ import annotations
 from function_call_helpers import call, function
 from toolpath.planners.call_checks import Checked, without_unasked_calls
 from toolpath.planners.coverage import clauses, nearest_functions, uncovered, unused_values
-from toolpath.planners.function_calls import FunctionCaller
+from toolpath.planners.function_calls import FunctionCaller, declined_task
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_specs
 
@@ -253,3 +253,25 @@ def test_a_declined_request_far_from_every_function_is_not_asked_again() -> None
     llm = ScriptedChatModel([DECLINED])
     told = FunctionCaller(llm, ICE_CREAM, relevance_floor=None, cover=False).call(WEDDING)
     assert not told.plan.subtasks and len(llm.calls) == 1
+
+
+def test_a_decline_naming_what_a_function_does_is_asked_about_once_more() -> None:
+    request = (
+        "It's our big day on Saturday 21 August 2027 at CA12 4TN, and the guests will want "
+        "something cold and sweet."
+    )  # far from every function (0.30), but the model's own words are not
+    van = call("icecream_van_event_book", date="2027-08-21", postcode="CA12 4TN")
+    declined = "Needs: a van. No function can book the ice cream van for a wedding."
+    llm = ScriptedChatModel([declined, van])
+    result = FunctionCaller(llm, ICE_CREAM, relevance_floor=None).call(request)
+    assert [t.capability for t in result.plan.subtasks] == ["icecream_van_event_book"]
+    far = "No function can recommend a wedding photographer."
+    llm = ScriptedChatModel([far])
+    result = FunctionCaller(llm, ICE_CREAM, relevance_floor=None).call(request)
+    assert not result.plan.subtasks and len(llm.calls) == 1
+
+
+def test_what_an_answer_says_no_function_can_do_is_read() -> None:
+    assert declined_task("Needs: x. No function can render the walls.") == "render the walls"
+    assert declined_task("There is no function to order a taxi") == "order a taxi"
+    assert declined_task("I booked it.") is None

@@ -380,6 +380,19 @@ _DECLINES = re.compile(
 )
 
 
+_DECLINED_TASK = re.compile(
+    r"\bno (?:offered |such )?function (?:that )?(?:can|could|will|is able to|to|for)\s+([^.\n]+)",
+    re.I,
+)
+
+
+def declined_task(raw: str) -> str | None:
+    """What an answer says no function can do ("No function can reserve a Christmas tree"
+    -> "reserve a Christmas tree"); None when it says no such thing."""
+    found = _DECLINED_TASK.search(raw)
+    return found.group(1).strip() if found else None
+
+
 def _needs_without_calls(answer: Answer, raw: str) -> str | None:
     """The model listed what the request needs and stopped before any call, without saying
     that no function fits: ask for the calls once."""
@@ -540,10 +553,9 @@ class FunctionCaller:
         asked once more with that function named (`recheck_message`), the calls it then
         writes are kept when they pass the checks with nothing unsupplied; the usage and a
         note."""
-        nearest = self._nearest(request)
-        if nearest is None or nearest[1] < RECHECK_SIMILARITY:
+        spec = self._declined_function(request, raw)
+        if spec is None:
             return checked, Usage(), []
-        spec = nearest[0]
         asked = [
             *messages,
             {"role": "assistant", "content": raw},
@@ -554,6 +566,18 @@ class FunctionCaller:
         if after.stands:
             return after, completion.usage, [f"rechecked: asked about {spec.name}; calls kept"]
         return checked, completion.usage, [f"rechecked: asked about {spec.name}; nothing kept"]
+
+    def _declined_function(self, request: str, raw: str) -> ToolSpec | None:
+        """The function to ask about again when the model wrote no call: the one nearest
+        the request or, when that is not near enough, the one nearest what the model said
+        no function can do ("No function can reserve a Christmas tree"); None when neither
+        is at `RECHECK_SIMILARITY` or nearer."""
+        texts = [request, *([task] if (task := declined_task(raw)) else [])]
+        similarity = function_similarity(texts, self.tools) if self.tools else None
+        for row in [] if similarity is None else similarity:
+            if row.max() >= RECHECK_SIMILARITY:
+                return self.tools[int(row.argmax())]
+        return None
 
     def _covered(
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
