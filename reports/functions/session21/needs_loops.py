@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from toolpath.agent.llm import get_backend
@@ -76,6 +77,20 @@ def answered_live(chosen: list[tuple[bench.Question, dict]], rows: Path, title: 
     before = sum(r["recorded"] for r in done.values())
     after = sum(r["now"] for r in done.values())
     print(f"\n{len(done)} answers: {before} right as recorded, {after} right now.")
+
+
+def live_report(fires: Callable[[bench.Question, dict], bool], rows: Path, title: str) -> None:
+    """The spent first answers a rule `fires` on: listed (`--list` on the command line, with
+    whether each was right as recorded) or answered again live (`answered_live`)."""
+    picked = [
+        (question, answer)
+        for question, answer in spent_answers()
+        if answer.get("first_raw") and fires(question, answer)
+    ]
+    if sys.argv[1:] == ["--list"]:
+        print("\n".join(f"{q.id} {a['correct']}" for q, a in picked))
+    else:
+        answered_live(picked, rows, title)
 
 
 if __name__ == "__main__":

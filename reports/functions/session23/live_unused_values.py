@@ -22,7 +22,7 @@ from toolpath.planners.coverage import unused_values
 from toolpath.tools.catalogs.openai_functions import function_specs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session21"))
-from needs_loops import answered_live, spent_answers  # session 21's live replay
+from needs_loops import live_report  # session 21's live replay
 
 HERE = Path(__file__).resolve().parent
 
@@ -37,21 +37,9 @@ def _leaves_a_value(question: bench.Question, answer: dict) -> bool:
     return bool(unused_values(question.question, kept.calls, list(specs.values())))
 
 
-def chosen() -> list[tuple[bench.Question, dict]]:
-    return [
-        (question, answer)
-        for question, answer in spent_answers()
-        if answer.get("first_raw") and _leaves_a_value(question, answer)
-    ]
-
-
 if __name__ == "__main__":
-    picked = chosen()
-    if sys.argv[1:] == ["--list"]:
-        print("\n".join(f"{q.id} {a['correct']}" for q, a in picked))
-    else:
-        answered_live(
-            picked,
-            HERE / "live_unused_values.jsonl",
-            "Spent answers asked about a value no call gives",
-        )
+    live_report(
+        _leaves_a_value,
+        HERE / "live_unused_values.jsonl",
+        "Spent answers asked about a value no call gives",
+    )

@@ -21,7 +21,7 @@ from toolpath.planners.call_reading import read_calls
 from toolpath.tools.catalogs.openai_functions import function_specs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session21"))
-from needs_loops import answered_live, spent_answers  # session 21's live replay
+from needs_loops import live_report  # session 21's live replay
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,21 +41,9 @@ def _asked_by_its_decline(question: bench.Question, answer: dict) -> bool:
     return not near_request and caller._declined_function(question.question, raw) is not None
 
 
-def chosen() -> list[tuple[bench.Question, dict]]:
-    return [
-        (question, answer)
-        for question, answer in spent_answers()
-        if answer.get("first_raw") and _asked_by_its_decline(question, answer)
-    ]
-
-
 if __name__ == "__main__":
-    picked = chosen()
-    if sys.argv[1:] == ["--list"]:
-        print("\n".join(f"{q.id} {a['correct']}" for q, a in picked))
-    else:
-        answered_live(
-            picked,
-            HERE / "live_declined_tasks.jsonl",
-            "Spent answers that declined a task near a function, asked about it again",
-        )
+    live_report(
+        _asked_by_its_decline,
+        HERE / "live_declined_tasks.jsonl",
+        "Spent answers that declined a task near a function, asked about it again",
+    )
