@@ -531,15 +531,44 @@ def test_a_list_of_every_option_is_cut_to_those_the_request_names(
         ("for Zac's party, call me on 07700 900437", {"host_name": "Zac"}, {"host_name": "Zac"}),
         # part of the signer's name: the whole
         ("Kirsty Adams, 07700 900437", {"buyer_name": "Kirsty"}, {"buyer_name": "Kirsty Adams"}),
-        # a name the request does not write is not replaced here (grounding asks about it)
+        # a name the request never writes: made up, the signer's
         ("Kirsty Adams, 07700 900437", {"buyer_name": "Kirsty Brown"},
-         {"buyer_name": "Kirsty Brown"}),
+         {"buyer_name": "Kirsty Adams"}),
+        # the dog's name for its owner
+        ("Our greyhound Dolly howls. Mark Ellis, LS8 2PQ, 0113 496 0622",
+         {"owner_name": "Dolly"}, {"owner_name": "Mark Ellis"}),
     ],
 )  # fmt: skip
 def test_the_one_who_books_is_the_one_who_signs(
     request_text: str, written: dict, expected: dict
 ) -> None:
     assert to_the_signer(written, CallContext({}, request_text, "call 0"))[0] == expected
+
+
+BOOKER = {"properties": {"name": {"type": "string"}, "pets": {"type": "integer"}}}
+ITEM = {"properties": {"name": {"type": "string", "description": "What the item is"}}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "written", "expected"),
+    [
+        # a plain name made up, or words that are no one's full name: the signer's
+        (BOOKER, "John Doe", "Naomi Fisher"),
+        (BOOKER, "our two cats", "Naomi Fisher"),
+        # another full name the request gives may be the guest's: stays
+        (BOOKER, "Mel Young", "Mel Young"),
+        # a name described as something else than the one who books: stays
+        (ITEM, "our two cats", "our two cats"),
+        # a function with a booker's own parameter: its plain name is someone else's
+        ({"properties": {"name": {}, "customer_name": {}}}, "our two cats", "our two cats"),
+    ],
+)  # fmt: skip
+def test_a_plain_name_is_the_signers_where_it_is_no_one_else(
+    schema: dict, written: str, expected: str
+) -> None:
+    request = "A shoot of our two cats, and a voucher for Mel Young. Naomi Fisher, 07700 900633"
+    call = CallContext(schema, request, "call 0")
+    assert to_the_signer({"name": written}, call)[0] == {"name": expected}
 
 
 def test_the_checks_put_the_signer_in_a_buyers_name() -> None:

@@ -737,8 +737,10 @@ def _names_given(value: Any, request: str) -> Any:
 
 # the person who books, buys or hosts: the one who signs the request
 _SIGNER_PARAMETER = re.compile(
-    r"(?:customer|buyer|booker|host|organiser|organizer|contact|account_holder)_name"
+    r"(?:customer|buyer|booker|host|organiser|organizer|contact|account_holder|owner|client"
+    r"|hirer)_name"
 )
+_BOOKER_WORDS = re.compile(r"\b(?:book|order|ask|buy|customer|hire)", re.I)
 _NAME_WORD = r"[A-Z](?:[a-z]+|(?=['’]))(?:[-'’][A-Z][a-z]+)*"  # "O'Brien-Smith"; not "Name's"
 _FULL_NAME = re.compile(rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -784,20 +786,40 @@ def _signer(request: str) -> str | None:
 
 
 def to_the_signer(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, Any], list[str]]:
-    """The name of the one who books, buys or hosts (`customer_name`, `buyer_name`, ...)
-    where the model put another person the request names ("Zac", the birthday boy, or "Tom
-    & Ellie" from a tag's text): the name the request is signed with (`_signer`)."""
+    """The name of the one who books, buys or hosts (`customer_name`, `buyer_name`, ...,
+    or a plain `name`) where the model put another person the request names ("Zac", the
+    birthday boy, or "Tom & Ellie" from a tag's text), a made-up one ("John Doe") or no
+    person (`_not_the_booker`): the name the request is signed with (`_signer`)."""
     signer = _signer(call.request)
     if signer is None:
         return arguments, []
     notes = []
     for name, value in arguments.items():
-        if not _SIGNER_PARAMETER.fullmatch(name) or not isinstance(value, str):
+        if not isinstance(value, str) or not value.strip() or fold(signer) in fold(value):
             continue
-        if value.strip() and fold(signer) not in fold(value) and fold(value) in fold(call.request):
+        if _not_the_booker(name, value, call):
             notes.append(_changed(f"{call.where}.{name}", value, signer, "the name signed"))
             arguments = {**arguments, name: signer}
     return arguments, notes
+
+
+def _not_the_booker(name: str, value: str, call: CallContext) -> bool:
+    """Whether `value` of the booker's name parameter is someone else, or no one: for a
+    `customer_name`, `owner_name`, ... any name but the signer's (another person the
+    request names, or one it never gives: "John Doe"); for a plain `name` of a function
+    with no such parameter, whose description is none or speaks of booking, ordering or
+    asking, a name the request never gives, or words that are no full name ("Dolly", the
+    dog; "our two cats")."""
+    if _SIGNER_PARAMETER.fullmatch(name):
+        return True
+    properties = call.schema.get("properties", {})
+    if name != "name" or any(_SIGNER_PARAMETER.fullmatch(p) for p in properties):
+        return False
+    description = str(properties.get("name", {}).get("description", ""))
+    if description and not _BOOKER_WORDS.search(description):
+        return False
+    said = fold(value) in fold(call.request)
+    return not said or not _FULL_NAME.fullmatch(value.strip())
 
 
 def _whole_postcode(value: Any, request: str) -> Any:
