@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from function_call_helpers import call, first_arguments, function
 from toolpath.evals import functions_bench as bench
-from toolpath.planners.call_reading import read_answer, read_calls, without_needs_loop
+from toolpath.planners.call_checks import check_answer
+from toolpath.planners.call_reading import Answer, read_answer, read_calls, without_needs_loop
 from toolpath.planners.coercion import coerce, without_repeated_codes
 from toolpath.planners.decomposer import Decomposer, DecompositionError
 from toolpath.planners.function_calls import FunctionCaller, answer_schema
@@ -718,11 +719,11 @@ REHEARSAL = function(
 def test_the_only_duration_or_time_the_request_gives_replaces_a_made_up_one(
     request_text: str, written: dict, expected: dict
 ) -> None:
-    reply = call("rehearsal_book", studio="Sub Club", **written)
-    result = FunctionCaller(
-        ScriptedChatModel([reply, reply]), function_specs([REHEARSAL]), relevance_floor=None
-    ).call(request_text)
-    arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    answer = Answer(
+        calls=[{"name": "rehearsal_book", "arguments": {"studio": "Sub Club", **written}}]
+    )
+    specs = {spec.name: spec for spec in function_specs([REHEARSAL])}
+    arguments = check_answer(answer, specs, request_text).calls[0]["arguments"]
     assert {k: v for k, v in arguments.items() if k != "studio"} == expected
 
 
@@ -1009,15 +1010,17 @@ def test_a_minimum_is_no_unit() -> None:
         assert first_arguments(dock, [reply], request)["min_count"] == count
 
 
-def test_a_second_answer_with_the_same_made_up_input_stands() -> None:
-    """Asked once; the checks cannot read every form a value takes, so the model's second
-    answer is kept as it is."""
+def test_a_second_answer_with_the_same_made_up_date_goes() -> None:
+    """Asked once, the model writes the date the request never gives again: the call would
+    act on it, so it goes (a made-up time or number read from words stays: see
+    `test_a_call_with_a_requests_value_in_an_optional_argument_is_not_made_up`)."""
     tides = call("tide_times", station="Brighton", date="2026-06-14", metric=True, kinds=["low"])
     llm = ScriptedChatModel([tides, tides])
     result = FunctionCaller(llm, function_specs([TIDES]), relevance_floor=None).call(
         "Low tides at Brighton, please"
     )
-    assert len(llm.calls) == 2 and [t.capability for t in result.plan.subtasks] == ["tide_times"]
+    assert len(llm.calls) == 2 and not result.plan.subtasks
+    assert "date not in the request (after the last attempt)" in result.notes[-1]
 
 
 def _one_string_function(name: str, parameter: str) -> list:

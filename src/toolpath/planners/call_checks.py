@@ -31,7 +31,7 @@ from toolpath.planners.coercion import (
 )
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, stem_in, supplied
-from toolpath.planners.mentions import NEGATIONS, NUMBER, WORD, fold
+from toolpath.planners.mentions import ISO_DATE, NEGATIONS, NUMBER, WORD, fold
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import (
     counts_from_one,
@@ -751,3 +751,43 @@ def without_failing_calls(checked: Checked, specs: dict[str, ToolSpec]) -> Check
     notes = [f"dropped: {p} (after the last attempt: {why})" for p in checked.problems]
     calls = _only(checked.calls, [i for i in range(len(checked.calls)) if i not in failing])
     return Checked(calls, [], checked.notes + notes, checked.missing, beyond=checked.problems)
+
+
+# parameters no reading of a request can fill when it does not give them: who and how to reach
+_IDENTITY = re.compile(r"(?:^|_)(?:name|surname|email|phone)$")
+
+
+def _dated_or_named(call: dict[str, Any], specs: dict[str, ToolSpec], request: str) -> list[str]:
+    """The call's made-up inputs (`_invented`) that are a date or a person's name, e-mail
+    address or phone number: what the model invents when nothing fits ("2023-04-15", "John
+    Doe"), unlike a time or a number it may read from words ("overnight")."""
+    arguments = call["arguments"]
+    return [
+        name
+        for name in _invented(call, specs, request)
+        if _IDENTITY.search(name) or ISO_DATE.fullmatch(str(arguments[name]).strip())
+    ]
+
+
+def without_made_up_calls(checked: Checked, specs: dict[str, ToolSpec], request: str) -> Checked:
+    """After the last attempt, the calls with a made-up date, name, e-mail address or phone
+    number (`_dated_or_named`) go, noted, but those another call reads: such a call would
+    act on values nobody gave (of the spent sets' recorded final answers that kept a call
+    with made-up inputs, none was right, and most answered a request no function fits)."""
+    made_up = {
+        i for i, call in enumerate(checked.calls) if _dated_or_named(call, specs, request)
+    } - results_read(checked.calls)
+    if not made_up:
+        return checked
+    notes = [
+        f"dropped: call {i} ({checked.calls[i]['name']}): "
+        f"{', '.join(_dated_or_named(checked.calls[i], specs, request))} not in the request "
+        "(after the last attempt)"
+        for i in sorted(made_up)
+    ]
+    calls = _only(checked.calls, [i for i in range(len(checked.calls)) if i not in made_up])
+    unsupplied = _unsupplied(calls, specs, request)
+    return Checked(
+        calls, checked.problems, checked.notes + notes, checked.missing, unsupplied,
+        checked.beyond,
+    )  # fmt: skip

@@ -20,6 +20,7 @@ import phonenumbers
 
 from toolpath.planners.grounding import grounded, stem_in
 from toolpath.planners.mentions import (
+    ISO_DATE,
     NUMBER,
     POSTCODE,
     SECONDS_PER_UNIT,
@@ -174,9 +175,6 @@ def _clock_value(value: str, schema: dict[str, Any]) -> str | None:
     return text if text != value else None
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def _date_value(value: str, schema: dict[str, Any]) -> str | None:
     """A date in the YYYY-MM-DD form the parameter asks for (its `format` is "date" or its
     description says YYYY-MM-DD, with no time) written another way: "30 October 2027" ->
@@ -184,7 +182,7 @@ def _date_value(value: str, schema: dict[str, Any]) -> str | None:
     described = str(schema.get("description", ""))
     with_time = "HH" in described or "YYYY-MM-DDT" in described
     asks = schema.get("format") == "date" or (_asks_for_a_date(schema) and not with_time)
-    if not asks or _ISO_DATE.fullmatch(value.strip()):
+    if not asks or ISO_DATE.fullmatch(value.strip()):
         return None
     dates = mentions(value).dates
     return next(iter(dates)) if len(dates) == 1 else None
@@ -487,7 +485,7 @@ def to_the_request_date(
         if len(free) != 1 or not isinstance(value, str):
             continue
         day = value.strip()
-        if _ISO_DATE.fullmatch(day) and day not in said.dates and day[5:] not in said.month_days:
+        if ISO_DATE.fullmatch(day) and day not in said.dates and day[5:] not in said.month_days:
             notes.append(
                 _changed(f"{where}.{name}", value, free[0], "the only date the request gives")
             )

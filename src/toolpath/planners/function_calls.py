@@ -27,6 +27,7 @@ from toolpath.planners.call_checks import (
     check_answer,
     without_failing_calls,
     without_invented_calls,
+    without_made_up_calls,
     without_unasked_calls,
 )
 from toolpath.planners.call_reading import (
@@ -653,6 +654,10 @@ class FunctionCaller:
             retry = None if last else retry_message(answer, checked, raw, self.specs)
             if last and checked.problems:
                 kept = without_failing_calls(checked, self.specs)
+                notes += [f"attempt {attempt}: {n}" for n in kept.notes[len(checked.notes) :]]
+                checked = kept
+            if retry is None and checked.unsupplied:
+                kept = without_made_up_calls(checked, self.specs, request)
                 notes += [f"attempt {attempt}: {n}" for n in kept.notes[len(checked.notes) :]]
                 checked = kept
             if retry is None:

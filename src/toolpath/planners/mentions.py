@@ -72,7 +72,7 @@ _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b|\b{_DAY}\s+(?:of\s+)?{_MONTH}")
 _LONE_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_MONTH})")
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b")
 _MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOUR = rf"(\d{{1,2}}|{'|'.join(list(_UNITS)[1:13])})"  # 1 to 12, in digits or words
 _HOUR_MINUTE = r"(\d{1,2})(?:[:.](\d{2}))?"  # "6", "6:30", "4.15"
 _CLOCK = re.compile(rf"\b{_HOUR}(?:[:.](\d{{2}}))?\s*([ap])\.?m\b\.?")  # "7pm", "seven pm"
@@ -171,7 +171,7 @@ class Mentions:
     def says_text(self, value: str) -> bool:
         """A date, a time or a code the request states in another form."""
         text = fold(value.strip())
-        if _ISO_DATE.fullmatch(text) and (
+        if ISO_DATE.fullmatch(text) and (
             text[5:] in self.month_days or self._in_a_named_month(text)
         ):
             return True  # "2026-06-14" for "June 14"
