@@ -18,6 +18,7 @@ from toolpath.planners.coercion import (
     to_the_request_phone,
     to_the_request_time,
     to_the_signer,
+    to_year_months,
     without_unnamed_items,
 )
 from toolpath.planners.grounding import grounded
@@ -611,3 +612,37 @@ def test_a_list_item_of_an_option_the_request_never_names_goes(
 ) -> None:
     context = CallContext(TICKETS, request_text, "call 0")
     assert without_unnamed_items({"tickets": written}, context)[0] == {"tickets": expected}
+
+
+MONTHS = {
+    "start_month": {"type": "string", "description": "Month of the first box, YYYY-MM"},
+    "collect_on": {"type": "string", "description": "Collection day, YYYY-MM-DD"},
+}
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("February 2028", "2028-02"),
+        ("feb, 2028", "2028-02"),
+        ("2028-02-01", "2028-02"),  # a day of the month: its month
+        ("2028-02", "2028-02"),
+        ("every other month", "every other month"),  # no month: as it is
+    ],
+)
+def test_a_month_is_written_in_the_form_its_parameter_asks_for(written: str, expected: str) -> None:
+    call = CallContext({"properties": MONTHS}, "the first box in February 2028", "call 0")
+    arguments = {"start_month": written, "collect_on": "February 2028"}
+    # a parameter asking for a day (YYYY-MM-DD) is not cut to its month
+    assert to_year_months(arguments, call)[0] == {
+        "start_month": expected,
+        "collect_on": "February 2028",
+    }
+
+
+def test_the_checks_write_a_month_in_its_parameters_form() -> None:
+    box = function("box_subscribe", ["start_month"], start_month=MONTHS["start_month"])
+    reply = call("box_subscribe", start_month="February 2028")
+    assert first_arguments(box, [reply], "the first box in February 2028") == {
+        "start_month": "2028-02"
+    }

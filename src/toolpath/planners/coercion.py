@@ -32,6 +32,7 @@ from toolpath.planners.mentions import (
     fold,
     mentions,
     numeric_date,
+    year_month,
 )
 from toolpath.planners.references import is_ref
 from toolpath.planners.units import SQUARE_METRE, convert, parameter_unit
@@ -453,6 +454,26 @@ def to_iso_dates(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str
         new = None if first_is_day is None else numeric_date(found, first_is_day)
         if new is not None:
             notes.append(_changed(f"{where}.{name}", value, new, "YYYY-MM-DD"))
+            arguments = {**arguments, name: new}
+    return arguments, notes
+
+
+_MONTH_FORM = re.compile(r"\bYYYY-MM\b(?!-)")  # a month, not a day (YYYY-MM-DD)
+
+
+def to_year_months(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """A month in a parameter whose description asks for YYYY-MM, written another way
+    ("February 2028", "2028-02-01"), in that form (`mentions.year_month`)."""
+    properties, notes = call.schema.get("properties", {}), []
+    for name, value in list(arguments.items()):
+        prop = properties.get(name)
+        if not isinstance(value, str) or not isinstance(prop, dict):
+            continue
+        new = year_month(value) if _MONTH_FORM.search(str(prop.get("description", ""))) else None
+        if new is not None and new != value:
+            notes.append(_changed(f"{call.where}.{name}", value, new, "YYYY-MM"))
             arguments = {**arguments, name: new}
     return arguments, notes
 
@@ -1022,6 +1043,7 @@ def against_the_request(
         in_parameter_units,
         in_measure_units,
         to_iso_dates,
+        to_year_months,
         to_the_named_option,
         to_the_options_said,
         without_unnamed_items,

@@ -501,6 +501,16 @@ def _inflected(a: str, b: str) -> bool:
     return a == b or (len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= 2)
 
 
+def year_month(text: str) -> str | None:
+    """A month written with its year ("February 2028", "feb, 2028") or a day of it in ISO
+    form ("2028-02-01"), as YYYY-MM ("2028-02"); None for any other text."""
+    text = fold(text.strip())
+    if ISO_DATE.fullmatch(text):
+        return text[:7]
+    found = _MONTH_YEAR.fullmatch(text)
+    return f"{found.group(2)}-{_MONTHS.index(found.group(1)) + 1:02d}" if found else None
+
+
 def fold(text: str) -> str:
     """Case-folded, accents dropped ("Zürich" -> "zurich")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
