@@ -550,10 +550,10 @@ class FunctionCaller:
     def _rechecked(
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
     ) -> tuple[Checked, Usage, list[str]]:
-        """The model said no function fits a request that is near one (`RECHECK_SIMILARITY`):
-        asked once more with that function named (`recheck_message`), the calls it then
-        writes are kept when they pass the checks with nothing unsupplied; the usage and a
-        note."""
+        """The model said no function fits a request that is near one, or in words near one
+        (`_declined_function`): asked once more with that function named
+        (`recheck_message`), the calls it then writes are kept when they pass the checks
+        with nothing unsupplied; the usage and a note."""
         spec = self._declined_function(request, raw)
         if spec is None:
             return checked, Usage(), []
@@ -656,7 +656,7 @@ class FunctionCaller:
                 kept = without_failing_calls(checked, self.specs)
                 notes += [f"attempt {attempt}: {n}" for n in kept.notes[len(checked.notes) :]]
                 checked = kept
-            if retry is None and checked.unsupplied:
+            if last and checked.unsupplied:
                 kept = without_made_up_calls(checked, self.specs, request)
                 notes += [f"attempt {attempt}: {n}" for n in kept.notes[len(checked.notes) :]]
                 checked = kept
