@@ -21,7 +21,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from toolpath.planners.call_reading import Answer, parameter_properties
+from toolpath.planners.call_reading import Answer, parameter_properties, undeclared
 from toolpath.planners.coercion import (
     against_the_request,
     coerce,
@@ -222,12 +222,9 @@ def _undeclared(
     """Arguments the function does not declare are left out (a model carries one over from
     another function's call: "tickets" for a season-ticket renewal), unless its schema
     allows others (`additionalProperties`)."""
-    properties = schema.get("properties")
-    if not isinstance(properties, dict) or schema.get("additionalProperties", False):
-        return arguments, []
-    kept = {k: v for k, v in arguments.items() if k in properties}
-    notes = [f"{where}: {k} is not a parameter; left out" for k in arguments if k not in kept]
-    return kept, notes
+    stray = undeclared(arguments, schema)
+    kept = {k: v for k, v in arguments.items() if k not in stray}
+    return kept, [f"{where}: {k} is not a parameter; left out" for k in stray]
 
 
 def _lifted(
@@ -774,16 +771,18 @@ def without_made_up_calls(checked: Checked, specs: dict[str, ToolSpec], request:
     number (`_dated_or_named`) go, noted, but those another call reads: such a call would
     act on values nobody gave (of the spent sets' recorded final answers that kept a call
     with made-up inputs, none was right, and most answered a request no function fits)."""
+    read = results_read(checked.calls)
     made_up = {
-        i for i, call in enumerate(checked.calls) if _dated_or_named(call, specs, request)
-    } - results_read(checked.calls)
+        i: names
+        for i, call in enumerate(checked.calls)
+        if i not in read and (names := _dated_or_named(call, specs, request))
+    }
     if not made_up:
         return checked
     notes = [
-        f"dropped: call {i} ({checked.calls[i]['name']}): "
-        f"{', '.join(_dated_or_named(checked.calls[i], specs, request))} not in the request "
-        "(after the last attempt)"
-        for i in sorted(made_up)
+        f"dropped: call {i} ({checked.calls[i]['name']}): {', '.join(names)} not in the "
+        "request (after the last attempt)"
+        for i, names in made_up.items()
     ]
     calls = _only(checked.calls, [i for i in range(len(checked.calls)) if i not in made_up])
     unsupplied = _unsupplied(calls, specs, request)

@@ -26,6 +26,15 @@ def parameter_properties(spec: ToolSpec) -> dict[str, Any]:
     return spec.parameters.get("properties", {}) if spec.parameters else {}
 
 
+def undeclared(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The arguments a function's parameter schema does not declare ({} where it declares
+    no properties or allows others, `additionalProperties`)."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or schema.get("additionalProperties", False):
+        return {}
+    return {name: value for name, value in arguments.items() if name not in properties}
+
+
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object; one call object that gives its "arguments" several times ({"name":
     "signup", "arguments": {...}, "arguments": {...}}, as small models write parallel

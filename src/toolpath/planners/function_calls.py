@@ -573,11 +573,10 @@ class FunctionCaller:
         the request or, when that is not near enough, the one nearest what the model said
         no function can do ("No function can reserve a Christmas tree"); None when neither
         is at `RECHECK_SIMILARITY` or nearer."""
-        texts = [request, *([task] if (task := declined_task(raw)) else [])]
-        similarity = function_similarity(texts, self.tools) if self.tools else None
-        for row in [] if similarity is None else similarity:
-            if row.max() >= RECHECK_SIMILARITY:
-                return self.tools[int(row.argmax())]
+        for text in (request, declined_task(raw)):
+            nearest = self._nearest(text) if text else None
+            if nearest is not None and nearest[1] >= RECHECK_SIMILARITY:
+                return nearest[0]
         return None
 
     def _covered(

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolpath.planners.call_reading import parameter_properties
+from toolpath.planners.call_reading import parameter_properties, undeclared
 from toolpath.planners.grounding import supplied
 from toolpath.tools.spec import ToolSpec
 
 
 def _stray(call: dict[str, Any], specs: dict[str, ToolSpec]) -> dict[str, Any]:
-    """The call's arguments its function does not declare ({} when it allows others)."""
+    """The call's arguments its function does not declare (`call_reading.undeclared`)."""
     spec = specs.get(call.get("name", ""))
     arguments = call.get("arguments")
     if spec is None or not isinstance(arguments, dict):
         return {}
-    if spec.parameters.get("additionalProperties", False):
-        return {}
-    declared = parameter_properties(spec)
-    return {name: value for name, value in arguments.items() if name not in declared}
+    return undeclared(arguments, spec.parameters)
 
 
 def _taker(stray: dict[str, Any], specs: dict[str, ToolSpec], called: set[str]) -> str | None:
