@@ -25,6 +25,7 @@ KNOWN = {
     "dev2-parallel-multiple-06": "'hard' for 'felt pretty tough': a synonym, not read",
     "dev3-parallel-01": "GOOGL for Alphabet: a ticker the request does not spell",
     "fresh2-multiple-10": "neighbours_affected for 'next door's got the same problem'",
+    "fresh-simple-08": "reversible for 'make it work both ways': no word of the flag's own",
     "fresh4-simple-09": "1:55:00 for 'about 1 hour 55': a duration as H:MM:SS, not read",
     "fresh5-parallel-05": "Bb4 for 'B flat 4', and 'B' taken for a list item",
     "fresh6-multiple-10": "condition fair for 'nothing that needs fixing': a paraphrase",

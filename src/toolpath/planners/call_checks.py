@@ -31,7 +31,7 @@ from toolpath.planners.coercion import (
 )
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, stem_in, supplied
-from toolpath.planners.mentions import ISO_DATE, NEGATIONS, NUMBER, WORD, fold
+from toolpath.planners.mentions import ISO_DATE, NEGATIONS, NUMBER, WORD, fold, mentions
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import (
     counts_from_one,
@@ -183,6 +183,19 @@ def _declined_defaults(
     return arguments, notes
 
 
+def _unnamed_switch(name: str, value: Any, properties: dict[str, Any], request: str) -> bool:
+    """A true the request names by no word of its own (`_distinct_words`): set against a
+    default false, it is the model's guess ("crackers" for a cheese wedding cake, "express"
+    for trousers wanted in a week), not the user's choice. A plural word names its singular
+    too ("cars": "bringing the car"). A false against a default true stays: a user turns a
+    feature off in words of their own ("in black and white" for `color`)."""
+    if value is not True:
+        return False
+    words = mentions(request).words
+    own = _distinct_words(name, properties)
+    return not any(stem_in(form, words) for word in own for form in {word, word.removesuffix("s")})
+
+
 def _ungrounded_optional(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, where: str, index: int = 0
 ) -> tuple[dict[str, Any], list[str]]:
@@ -205,7 +218,10 @@ def _ungrounded_optional(
             name in required
             or not _fillable(value)
             or supplied(value, request, name)
-            or _chosen(value, properties.get(name))
+            or (
+                _chosen(value, properties.get(name))
+                and not _unnamed_switch(name, value, properties, request)
+            )
             or _options_said(value, properties.get(name), request)
         ):
             kept[name] = value
