@@ -30,8 +30,15 @@ from toolpath.planners.coercion import (
     without_repeated_codes,
 )
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
+from toolpath.planners.flag_placement import switches_where_named
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, stem_in, supplied
-from toolpath.planners.mentions import ISO_DATE, NEGATIONS, NUMBER, WORD, fold, mentions
+from toolpath.planners.mentions import ISO_DATE, NEGATIONS, WORD, fold, mentions
+from toolpath.planners.parameter_words import (
+    NO_DEFAULT,
+    distinct_words,
+    names_one,
+    stated_default,
+)
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import (
     counts_from_one,
@@ -58,37 +65,11 @@ def _fillable(value: Any) -> bool:
     return all(isinstance(item, str | int | float) for item in items)
 
 
-_DEFAULT = re.compile(r"\bdefault(?:s to| is|:)?\s+([\w.+-]+)", re.I)
-_NO_DEFAULT = object()
-
-
-def _stated_default(prop: Any) -> Any:
-    """A parameter's default: its schema's `default`, or the word after "default" in its
-    description ("(default false)", "default 16", "default metric" of an enum), typed like
-    the parameter; `_NO_DEFAULT` when neither says."""
-    if not isinstance(prop, dict):
-        return _NO_DEFAULT
-    if "default" in prop:
-        return prop["default"]
-    found = _DEFAULT.search(str(prop.get("description", "")))
-    if found is None:
-        return _NO_DEFAULT
-    word = found.group(1).rstrip(".").casefold()
-    kind = prop.get("type")
-    if kind == "boolean":
-        return {"true": True, "false": False}.get(word, _NO_DEFAULT)
-    if kind in ("integer", "number"):
-        return float(word) if NUMBER.match(word) else _NO_DEFAULT
-    # a text default is a value only when it is one of the enum's ("default today" is not)
-    listed = [str(v).casefold() for v in prop.get("enum", [])]
-    return word if word in listed else _NO_DEFAULT
-
-
 def _chosen(value: Any, prop: Any) -> bool:
     """A scalar set against its stated default: the model chose it, it did not fill it in
     ("imperial" where the default is metric, 20 characters where it is 16)."""
-    default = _stated_default(prop)
-    if default is _NO_DEFAULT or isinstance(value, list | dict):
+    default = stated_default(prop)
+    if default is NO_DEFAULT or isinstance(value, list | dict):
         return False
     if isinstance(value, bool) or isinstance(default, bool):
         return isinstance(value, bool) and isinstance(default, bool) and value != default
@@ -122,15 +103,6 @@ def _repeated(name: str, value: Any, arguments: dict[str, Any], required: set[st
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _DECLINE = re.compile(r"\b(?:rather than|instead of)\b")
-# words too common to say which parameter a sentence is about
-_COMMON = frozenset(
-    {
-        "the", "and", "for", "any", "that", "its", "one", "from", "with", "until", "next",
-        "off", "set", "per", "each", "all", "our", "your", "their", "this", "are", "was",
-        "can", "has", "have", "will", "also", "only", "when", "where", "who", "which", "what",
-        "default", "true", "false", "yes",
-    }
-)  # fmt: skip
 
 
 def _declined_words(sentence: str) -> list[str]:
@@ -142,23 +114,6 @@ def _declined_words(sentence: str) -> list[str]:
         return words
     found = _DECLINE.search(" ".join(words))
     return found.string[found.end() :].split() if found else []
-
-
-def _words_of(name: str, prop: Any) -> list[str]:
-    described = prop.get("description", "") if isinstance(prop, dict) else ""
-    return WORD.findall(fold(f"{name} {described}"))
-
-
-def _distinct_words(name: str, properties: dict[str, Any]) -> list[str]:
-    """The words of a parameter's name and description, but for common ones and those the
-    other parameters' share (`notifications`, "when a new episode comes out", is not named
-    by "episodes no longer than half an hour" where `auto_download` downloads episodes)."""
-    others = [w for k, p in properties.items() if k != name for w in _words_of(k, p)]
-    return [
-        word
-        for word in _words_of(name, properties[name])
-        if len(word) >= 3 and word not in _COMMON and not stem_in(word, others)
-    ]
 
 
 def _declined_defaults(
@@ -174,9 +129,9 @@ def _declined_defaults(
     declining = [_declined_words(sentence) for sentence in _SENTENCE.split(request)]
     properties = schema.get("properties", {})
     for name, prop in properties.items():
-        if _stated_default(prop) is not True or arguments.get(name) is False:
+        if stated_default(prop) is not True or arguments.get(name) is False:
             continue
-        own = _distinct_words(name, properties)
+        own = distinct_words(name, properties)
         if any(stem_in(word, words) for words in declining for word in own):
             notes.append(f"{where}: {name} false: the request declines it (default true)")
             arguments = {**arguments, name: False}
@@ -184,7 +139,7 @@ def _declined_defaults(
 
 
 def _unnamed_switch(name: str, value: Any, properties: dict[str, Any], request: str) -> bool:
-    """A true the request names by no word of its own (`_distinct_words`): set against a
+    """A true the request names by no word of its own (`distinct_words`): set against a
     default false, it is the model's guess ("crackers" for a cheese wedding cake, "express"
     for trousers wanted in a week), not the user's choice. A plural word names its singular
     too ("cars": "bringing the car"). A false against a default true stays: a user turns a
@@ -192,8 +147,7 @@ def _unnamed_switch(name: str, value: Any, properties: dict[str, Any], request: 
     if value is not True:
         return False
     words = mentions(request).words
-    own = _distinct_words(name, properties)
-    return not any(stem_in(form, words) for word in own for form in {word, word.removesuffix("s")})
+    return not names_one(distinct_words(name, properties), words)
 
 
 def _ungrounded_optional(
@@ -612,6 +566,8 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
         calls.append(checked)
         problems += wrong
         notes += more
+    if request:
+        calls = switches_where_named(calls, specs, request, notes)
     plan_problems = [str(p) for p in calls_plan(calls).problems()]
     unsupplied = _unsupplied(calls, specs, request) if request else []
     return Checked(calls, problems + plan_problems, notes, missing, unsupplied)
