@@ -32,7 +32,7 @@ from toolpath.planners.coercion import (
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
 from toolpath.planners.flag_placement import switches_where_named
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, stem_in, supplied
-from toolpath.planners.mentions import ISO_DATE, NEGATIONS, WORD, fold, mentions
+from toolpath.planners.mentions import ISO_DATE, NEGATIONS, WORD, fold, mentions, sentences
 from toolpath.planners.parameter_words import (
     NO_DEFAULT,
     distinct_words,
@@ -101,7 +101,6 @@ def _repeated(name: str, value: Any, arguments: dict[str, Any], required: set[st
     )
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _DECLINE = re.compile(r"\b(?:rather than|instead of)\b")
 
 
@@ -126,7 +125,7 @@ def _declined_defaults(
     `replace_condemned`, described "replace on the day any extinguisher that fails"):
     the model keeps the default, and leaving the default out says nothing."""
     notes = []
-    declining = [_declined_words(sentence) for sentence in _SENTENCE.split(request)]
+    declining = [_declined_words(sentence) for sentence in sentences(request)]
     properties = schema.get("properties", {})
     for name, prop in properties.items():
         if stated_default(prop) is not True or arguments.get(name) is False:

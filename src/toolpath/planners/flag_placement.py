@@ -13,11 +13,10 @@ from typing import Any
 
 from toolpath.planners.call_reading import parameter_properties
 from toolpath.planners.grounding import grounded
-from toolpath.planners.mentions import NEGATIONS, WORD, fold
+from toolpath.planners.mentions import NEGATIONS, WORD, fold, sentences
 from toolpath.planners.parameter_words import distinct_words, names_one, stated_default
 from toolpath.tools.spec import ToolSpec
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE = re.compile(r"\s*[,;:]\s*")
 # words that put a switch on several calls at once ("both with champagne")
 _SHARED = frozenset({"both", "each", "all", "every", "either"})
@@ -49,7 +48,7 @@ def _owner(flag_words: list[str], request: str, own: list[dict[str, Any]]) -> in
     None when a clause names it with a negation or beside a word for several calls, or
     belongs to no call, to several, or to another."""
     found: set[int] = set()
-    for sentence in _SENTENCE.split(request):
+    for sentence in sentences(request):
         clauses = [WORD.findall(fold(clause)) for clause in _CLAUSE.split(sentence)]
         owners = [_owners(" ".join(words), own) for words in clauses]
         for i, words in enumerate(clauses):

@@ -483,6 +483,12 @@ def _month_days(text: str) -> set[str]:
 # a UK postcode, its two halves in groups ("HX7 8AD")
 POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b")
 NEGATIONS = frozenset({"not", "no", "t", "never", "without", "nor"})  # "t" of "don't"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences (split after ".", "!" or "?" and a space)."""
+    return _SENTENCE_END.split(text)
 
 
 def _same_or_plural(word: str, written: str) -> bool:
