@@ -13,6 +13,7 @@ from toolpath.planners.call_checks import closest_function
 from toolpath.planners.coercion import (
     CallContext,
     as_written,
+    to_the_fuller_option,
     to_the_named_option,
     to_the_request_date,
     to_the_request_phone,
@@ -339,6 +340,41 @@ def test_an_option_the_request_does_not_give_goes_to_the_one_it_names(
         written, CallContext(OPTIONS, request_text, "call 0", frozenset(taken))
     )
     assert repaired == expected
+
+
+FAULTS = {
+    "type": "object",
+    "properties": {
+        "symptom": {"type": "string", "enum": [
+            "no_heating", "no_hot_water", "no_heating_or_hot_water", "leaking"]},
+        "vehicle": {"type": "string", "enum": [
+            "car", "van", "car_and_trailer", "car_and_roof_box"]},
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # every word of a fuller option said in one sentence: that option
+        ("Boiler's packed in, no heating and no hot water. BS5 6TY", {"symptom": "no_heating"},
+         {"symptom": "no_heating_or_hot_water"}),
+        ("I'll bring the trailer behind my estate car.", {"vehicle": "car"},
+         {"vehicle": "car_and_trailer"}),
+        # the further words declined, or said in another sentence: as written
+        ("No heating. The hot water works fine.", {"symptom": "no_heating"},
+         {"symptom": "no_heating"}),
+        ("My car this time, not the trailer.", {"vehicle": "car"}, {"vehicle": "car"}),
+        # two fuller options said: nothing tells which
+        ("The car with a trailer and a roof box.", {"vehicle": "car"}, {"vehicle": "car"}),
+    ],
+)  # fmt: skip
+def test_an_option_goes_to_the_fuller_one_the_request_says(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    assert to_the_fuller_option(written, CallContext(FAULTS, request_text, "call 0"))[0] == (
+        expected
+    )
 
 
 @pytest.mark.parametrize(

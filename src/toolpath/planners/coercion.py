@@ -21,6 +21,7 @@ import phonenumbers
 from toolpath.planners.grounding import grounded, stem_in
 from toolpath.planners.mentions import (
     ISO_DATE,
+    NEGATIONS,
     NUMBER,
     POSTCODE,
     SECONDS_PER_UNIT,
@@ -32,6 +33,7 @@ from toolpath.planners.mentions import (
     fold,
     mentions,
     numeric_date,
+    sentences,
     year_month,
 )
 from toolpath.planners.references import is_ref
@@ -919,6 +921,56 @@ def to_the_named_option(
     return arguments, notes
 
 
+_LINKING = frozenset({"or", "and", "the", "a", "an", "of", "with"})
+
+
+def _content_words(option: str) -> set[str]:
+    return set(WORD.findall(fold(option))) - _LINKING
+
+
+def _says_all(words: set[str], sentence: list[str]) -> bool:
+    """Each of `words` is in the sentence (`stem_in`), with no negation in the four words
+    before it unless `words` hold that negation ("no heating and no hot water")."""
+    for word in words:
+        found = [i for i, w in enumerate(sentence) if stem_in(word, [w])]
+        if not found or all((NEGATIONS & set(sentence[max(0, i - 4) : i])) - words for i in found):
+            return False
+    return True
+
+
+def to_the_fuller_option(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """An enum option whose words another option holds with more, all of which one sentence
+    of the request says (`_says_all`), replaced by that fuller option: "no heating and no
+    hot water" is no_heating_or_hot_water, not no_heating; "the trailer behind my estate
+    car" is car_and_trailer, not car. It stays when two fuller options are said."""
+    properties, notes = call.schema.get("properties", {}), []
+    said = [WORD.findall(fold(sentence)) for sentence in sentences(call.request)]
+    for name, value in arguments.items():
+        prop = properties.get(name)
+        options = (
+            [o for o in prop.get("enum", []) if isinstance(o, str)]
+            if isinstance(prop, dict)
+            else []
+        )
+        if value not in options:
+            continue
+        own = _content_words(value)
+        fuller = [
+            option
+            for option in options
+            if own < _content_words(option)
+            and any(_says_all(_content_words(option), words) for words in said)
+        ]
+        if len(fuller) == 1:
+            notes.append(
+                _changed(f"{call.where}.{name}", value, fuller[0], "the fuller option said")
+            )
+            arguments = {**arguments, name: fuller[0]}
+    return arguments, notes
+
+
 def item_schema(prop: Any) -> dict[str, Any]:
     """The schema of a list parameter's items; {} where it has none."""
     items = prop.get("items") if isinstance(prop, dict) else None
@@ -1032,11 +1084,11 @@ def against_the_request(
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
-    request names, a list of every option cut to those it names, list items of options it
-    does not name (`without_unnamed_items`), its phone number, dates and times of day the
-    request states (neither one another call gives: `taken`), the name the request is
-    signed with for the one who books, texts as the request writes them; notes say what
-    changed."""
+    request names (or the fuller one it says), a list of every option cut to those it
+    names, list items of options it does not name (`without_unnamed_items`), its phone
+    number, dates and times of day the request states (neither one another call gives:
+    `taken`), the name the request is signed with for the one who books, texts as the
+    request writes them; notes say what changed."""
     notes: list[str] = []
     call = CallContext(schema, request, where, taken)
     for repair in (
@@ -1045,6 +1097,7 @@ def against_the_request(
         to_iso_dates,
         to_year_months,
         to_the_named_option,
+        to_the_fuller_option,
         to_the_options_said,
         without_unnamed_items,
         to_the_request_phone,
