@@ -19,6 +19,7 @@ from toolpath.planners.coercion import (
     to_the_request_phone,
     to_the_request_time,
     to_the_signer,
+    to_the_stated_period,
     to_year_months,
     without_unnamed_items,
 )
@@ -373,6 +374,40 @@ def test_an_option_goes_to_the_fuller_one_the_request_says(
     request_text: str, written: dict, expected: dict
 ) -> None:
     assert to_the_fuller_option(written, CallContext(FAULTS, request_text, "call 0"))[0] == (
+        expected
+    )
+
+
+PERIODS = {
+    "type": "object",
+    "properties": {
+        "frequency": {"type": "string", "enum": ["weekly", "fortnightly", "monthly"]},
+        "box_every": {"type": "string", "enum": ["every_month", "every_two_months"]},
+        "visits": {"type": "string", "enum": ["weekly", "biweekly"]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        ("A medium box every other week, please.", {"frequency": "weekly"},
+         {"frequency": "fortnightly"}),
+        ("Mow it every two weeks from May.", {"frequency": "monthly"},
+         {"frequency": "fortnightly"}),
+        ("The cheese box every second month.", {"box_every": "every_month"},
+         {"box_every": "every_two_months"}),
+        ("A clean every other week.", {"visits": "weekly"}, {"visits": "biweekly"}),
+        # no period of two stated, or two of them: as written
+        ("A medium box every week, please.", {"frequency": "weekly"}, {"frequency": "weekly"}),
+        ("Every other week, and the cheese every other month.", {"frequency": "weekly"},
+         {"frequency": "weekly"}),
+    ],
+)  # fmt: skip
+def test_an_option_goes_to_the_period_of_two_the_request_states(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    assert to_the_stated_period(written, CallContext(PERIODS, request_text, "call 0"))[0] == (
         expected
     )
 

@@ -921,6 +921,47 @@ def to_the_named_option(
     return arguments, notes
 
 
+def _text_options(prop: Any) -> list[str]:
+    """A parameter's enum options that are texts."""
+    options = prop.get("enum", []) if isinstance(prop, dict) else []
+    return [option for option in options if isinstance(option, str)]
+
+
+_EVERY_OTHER = re.compile(r"\bevery (?:other|second|two|2) (day|week|month|year)s?\b")
+_EVERY_TWO = {"week": "fortnight", "day": "", "month": "", "year": ""}
+
+
+def _every_two(option: str, unit: str) -> bool:
+    """The option says once every two of `unit` ("fortnightly", "every_two_weeks",
+    "bimonthly", "every_other_month")."""
+    words = set(WORD.findall(fold(option)))
+    short = _EVERY_TWO[unit]
+    return (
+        bool(short and any(w.startswith(short) for w in words))
+        or f"bi{unit}ly" in words
+        or bool(words & {"two", "2", "other", "second"} and any(w.startswith(unit) for w in words))
+    )
+
+
+def to_the_stated_period(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """An enum option of how often, where the request says "every other week" (or second,
+    or two; of days, weeks, months or years), becomes the one option that says once every
+    two of them: "fortnightly" where the model read "week" as weekly."""
+    said = _EVERY_OTHER.findall(fold(call.request))
+    if len(set(said)) != 1:
+        return arguments, []
+    properties, notes = call.schema.get("properties", {}), []
+    for name, value in arguments.items():
+        options = _text_options(properties.get(name))
+        meant = [option for option in options if _every_two(option, said[0])]
+        if value in options and len(meant) == 1 and value != meant[0]:
+            notes.append(_changed(f"{call.where}.{name}", value, meant[0], "the period stated"))
+            arguments = {**arguments, name: meant[0]}
+    return arguments, notes
+
+
 _LINKING = frozenset({"or", "and", "the", "a", "an", "of", "with"})
 
 
@@ -948,12 +989,7 @@ def to_the_fuller_option(
     properties, notes = call.schema.get("properties", {}), []
     said = [WORD.findall(fold(sentence)) for sentence in sentences(call.request)]
     for name, value in arguments.items():
-        prop = properties.get(name)
-        options = (
-            [o for o in prop.get("enum", []) if isinstance(o, str)]
-            if isinstance(prop, dict)
-            else []
-        )
+        options = _text_options(properties.get(name))
         if value not in options:
             continue
         own = _content_words(value)
@@ -1084,11 +1120,11 @@ def against_the_request(
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
-    request names (or the fuller one it says), a list of every option cut to those it
-    names, list items of options it does not name (`without_unnamed_items`), its phone
-    number, dates and times of day the request states (neither one another call gives:
-    `taken`), the name the request is signed with for the one who books, texts as the
-    request writes them; notes say what changed."""
+    request names (or the fuller one it says, or the period it states), a list of every
+    option cut to those it names, list items of options it does not name
+    (`without_unnamed_items`), its phone number, dates and times of day the request states
+    (neither one another call gives: `taken`), the name the request is signed with for the
+    one who books, texts as the request writes them; notes say what changed."""
     notes: list[str] = []
     call = CallContext(schema, request, where, taken)
     for repair in (
@@ -1098,6 +1134,7 @@ def against_the_request(
         to_year_months,
         to_the_named_option,
         to_the_fuller_option,
+        to_the_stated_period,
         to_the_options_said,
         without_unnamed_items,
         to_the_request_phone,
