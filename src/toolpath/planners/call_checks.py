@@ -30,7 +30,6 @@ from toolpath.planners.coercion import (
     without_repeated_codes,
 )
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
-from toolpath.planners.flag_placement import switches_where_named
 from toolpath.planners.grounding import CODE, from_request, shares_a_word, stem_in, supplied
 from toolpath.planners.mentions import ISO_DATE, NEGATIONS, WORD, fold, mentions, sentences
 from toolpath.planners.parameter_words import (
@@ -39,6 +38,7 @@ from toolpath.planners.parameter_words import (
     names_one,
     stated_default,
 )
+from toolpath.planners.placement import items_where_named, switches_where_named
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import (
     counts_from_one,
@@ -567,6 +567,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
         notes += more
     if request:
         calls = switches_where_named(calls, specs, request, notes)
+        calls = items_where_named(calls, request, notes)
     plan_problems = [str(p) for p in calls_plan(calls).problems()]
     unsupplied = _unsupplied(calls, specs, request) if request else []
     return Checked(calls, problems + plan_problems, notes, missing, unsupplied)

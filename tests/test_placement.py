@@ -1,5 +1,5 @@
-"""A switch the request asks for on one of several calls to a function goes on that call
-alone (`flag_placement.switches_where_named`, run by `check_answer`)."""
+"""A switch or a list item the request asks for on one of several calls to a function goes
+on that call alone (`placement`, run by `check_answer`)."""
 
 from __future__ import annotations
 
@@ -88,3 +88,95 @@ def test_a_switch_on_by_default_is_not_moved() -> None:
     )
     calls = check_answer(answer, SPECS, request).calls
     assert [call["arguments"].get("shoes") for call in calls] == [True, True]
+
+
+EXTRAS = function(
+    "campsite_extras_order",
+    ["pitch_number", "items"],
+    pitch_number={"type": "integer"},
+    items={
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "item": {"type": "string", "enum": ["firewood_bundle", "gas_bottle", "hamper"]},
+                "quantity": {"type": "integer"},
+            },
+        },
+    },
+)
+EXTRAS_SPECS = {spec.name: spec for spec in function_specs([EXTRAS])}
+FIREWOOD, GAS, HAMPER = (
+    {"item": "firewood_bundle", "quantity": 2},
+    {"item": "gas_bottle", "quantity": 1},
+    {"item": "hamper", "quantity": 4},
+)
+
+
+def ordered(request: str, first: list[dict], second: list[dict]) -> list[list[dict]]:
+    """Each checked call's items."""
+    answer = Answer(
+        calls=[
+            {"name": "campsite_extras_order", "arguments": {"pitch_number": 7, "items": first}},
+            {"name": "campsite_extras_order", "arguments": {"pitch_number": 12, "items": second}},
+        ]
+    )
+    return [
+        call["arguments"]["items"] for call in check_answer(answer, EXTRAS_SPECS, request).calls
+    ]
+
+
+ALL = [FIREWOOD, GAS, HAMPER]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "first", "second", "kept"),
+    [
+        # one order's items copied into the other's: each kept where its clause names it
+        ("Pitch 7 wants two bundles of firewood and a gas bottle, and pitch 12 wants four "
+         "hampers.", ALL, ALL, [[FIREWOOD, GAS], [HAMPER]]),
+        ("Pitch 7 wants two bundles of firewood and a gas bottle, and pitch 12 wants four "
+         "hampers.", [FIREWOOD, GAS, HAMPER], [HAMPER], [[FIREWOOD, GAS], [HAMPER]]),
+        # an item named for both, or beside a word for several: kept on both
+        ("Pitch 7 wants firewood and a gas bottle, and pitch 12 wants hampers and firewood.",
+         [FIREWOOD, GAS], [HAMPER, FIREWOOD], [[FIREWOOD, GAS], [HAMPER, FIREWOOD]]),
+        ("Firewood for both, please: pitch 7 also wants a gas bottle, and pitch 12 hampers.",
+         [FIREWOOD, GAS], [FIREWOOD, HAMPER], [[FIREWOOD, GAS], [FIREWOOD, HAMPER]]),
+        # a list that would be left empty: as written
+        ("Pitch 7 wants firewood, and pitch 12 too.", [FIREWOOD], [FIREWOOD],
+         [[FIREWOOD], [FIREWOOD]]),
+    ],
+)  # fmt: skip
+def test_an_item_copied_into_several_calls_stays_in_the_one_that_names_it(
+    request_text: str, first: list[dict], second: list[dict], kept: list[list[dict]]
+) -> None:
+    assert ordered(request_text, first, second) == kept
+
+
+def test_an_item_of_numbers_only_is_named_by_its_numbers() -> None:
+    fence = function(
+        "fence_quote",
+        ["postcode", "runs"],
+        postcode={"type": "string"},
+        runs={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"length_m": {"type": "number"}, "height_ft": {"type": "number"}},
+            },
+        },
+    )
+    long, short = {"length_m": 14, "height_ft": 6}, {"length_m": 8, "height_ft": 3}
+    answer = Answer(
+        calls=[
+            {"name": "fence_quote", "arguments": {"postcode": "DE22 1FP", "runs": [long, short]}},
+            {"name": "fence_quote", "arguments": {"postcode": "DE22 3HN", "runs": [short]}},
+        ]
+    )
+    request = (
+        "At ours, DE22 1FP, fourteen metres of six-foot fence. And my mum at DE22 3HN wants "
+        "eight metres of three-foot picket."
+    )
+    specs = {spec.name: spec for spec in function_specs([fence])}
+    calls = check_answer(answer, specs, request).calls
+    assert [call["arguments"]["runs"] for call in calls] == [[long], [short]]
