@@ -609,6 +609,10 @@ def test_a_list_of_every_option_is_cut_to_those_the_request_names(
         # the dog's name for its owner
         ("Our greyhound Dolly howls. Mark Ellis, LS8 2PQ, 0113 496 0622",
          {"owner_name": "Dolly"}, {"owner_name": "Mark Ellis"}),
+        # another name parameter holds the signer: this one is someone else
+        ("My dad, Ron Peters, needs care. I'm his daughter, Carol Peters, 07700 900704.",
+         {"contact_name": "Carol Peters", "client_name": "Ron Peters"},
+         {"contact_name": "Carol Peters", "client_name": "Ron Peters"}),
     ],
 )  # fmt: skip
 def test_the_one_who_books_is_the_one_who_signs(

@@ -810,7 +810,8 @@ def to_the_signer(arguments: dict[str, Any], call: CallContext) -> tuple[dict[st
     """The name of the one who books, buys or hosts (`customer_name`, `buyer_name`, ...,
     or a plain `name`) where the model put another person the request names ("Zac", the
     birthday boy, or "Tom & Ellie" from a tag's text), a made-up one ("John Doe") or no
-    person (`_not_the_booker`): the name the request is signed with (`_signer`)."""
+    person (`_not_the_booker`): the name the request is signed with (`_signer`), unless
+    another name parameter holds it already (`_signer_elsewhere`)."""
     signer = _signer(call.request)
     if signer is None:
         return arguments, []
@@ -818,10 +819,24 @@ def to_the_signer(arguments: dict[str, Any], call: CallContext) -> tuple[dict[st
     for name, value in arguments.items():
         if not isinstance(value, str) or not value.strip() or fold(signer) in fold(value):
             continue
+        if _signer_elsewhere(name, arguments, signer):
+            continue
         if _not_the_booker(name, value, call):
             notes.append(_changed(f"{call.where}.{name}", value, signer, "the name signed"))
             arguments = {**arguments, name: signer}
     return arguments, notes
+
+
+def _signer_elsewhere(name: str, arguments: dict[str, Any], signer: str) -> bool:
+    """Another name parameter of the call holds the signer already: this one is someone
+    else (`client_name` "Ron Peters" beside `contact_name` "Carol Peters", his daughter)."""
+    return any(
+        key != name
+        and (key == "name" or _SIGNER_PARAMETER.fullmatch(key))
+        and isinstance(value, str)
+        and fold(signer) in fold(value)
+        for key, value in arguments.items()
+    )
 
 
 def _not_the_booker(name: str, value: str, call: CallContext) -> bool:
