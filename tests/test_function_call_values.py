@@ -65,6 +65,8 @@ SCHEDULE = function(
         ("the hall till half eight", {"end_time": "17:00"}, {"end_time": "20:30"}),
         # 23:40 is night: 11:40, though the model's 22:00 is nearer 23:40
         ("move it to twenty to twelve", {"start_time": "22:00"}, {"start_time": "11:40"}),
+        # after ten at night is no one's appointment either: 10:20, not 22:20
+        ("the scan at twenty past ten", {"start_time": "20:00"}, {"start_time": "10:20"}),
         # two readings free, not one in both halves: it stays
         ("at half two or ten past four", {"start_time": "08:00"}, {"start_time": "08:00"}),
         # a time stated in the small hours, its afternoon reading given too: the afternoon's

@@ -688,7 +688,7 @@ def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
 
 def _likelier_half(written: int, free: list[str]) -> tuple[str | None, str]:
     """Of one reading the request gives in both halves of the day ("half four": 04:30 and
-    16:30), the one in waking hours (07:00 to 23:00) when only one is, else the one nearer
+    16:30), the one in waking hours (07:00 to 22:00) when only one is, else the one nearer
     round the clock to the model's time (`written`, in minutes: 20:30 for 17:00), else the
     morning's. (None, "") for other times."""
     minutes = sorted(_minutes(time) for time in free)
@@ -702,7 +702,7 @@ def _likelier_half(written: int, free: list[str]) -> tuple[str | None, str]:
     return _clock(minutes[away.index(min(away))]), why
 
 
-_WAKING = (7 * 60, 23 * 60)  # 07:00 to 23:00: a time outside is night, not an appointment
+_WAKING = (7 * 60, 22 * 60)  # 07:00 to 22:00: a time outside is night, not an appointment
 
 
 def _clock(minutes: int) -> str:
