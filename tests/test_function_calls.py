@@ -307,6 +307,14 @@ def test_a_needs_line_naming_a_function_and_an_arguments_line_are_its_call() -> 
         "Two days of Oslo forecast"
     )
     assert [t.capability for t in result.plan.subtasks] == ["get_forecast"] and result.attempts == 1
+    # a Needs line in words: the one function the arguments fit (its keys, its required)
+    worded = 'Needs: a forecast for Oslo.\nArguments: {"city": "Oslo", "days": 2}'
+    assert read_calls(worded, specs)[0].calls == [
+        {"name": "get_forecast", "arguments": {"city": "Oslo", "days": 2}}
+    ]
+    for unfit in ('{"city": "Oslo"}', '{"city": "Oslo", "days": 2, "name": "Ann"}'):
+        read = read_calls(f"Needs: a forecast.\nArguments: {unfit}", specs)[0].calls
+        assert "get_forecast" not in [c["name"] for c in read]
     # a call written as JSON after the Arguments line (the model went on): read too
     went_on = f'{written}\n{{"name": "get_forecast", "arguments": {{"city": "Bergen"}}}}'
     assert [c["arguments"].get("city") for c in read_calls(went_on, specs)[0].calls] == [

@@ -381,19 +381,35 @@ def named_arguments_calls(
     without <tool_call> tags (`needs`: its Needs line's items), and the calls written as
     JSON after it (a continuation's); the function is the offered one the Needs line names,
     else its one function-like name (a misspelt name is the checks' to mend:
-    `closest_function`). No call for any other answer, so an argument called "name" is not
-    read as a function."""
+    `closest_function`), else the one function the arguments fit (`_only_declaring`). No
+    call for any other answer, so an argument called "name" is not read as a function."""
     found = _ARGUMENTS_LINE.search(raw)
     if found is None or TOOL_CALL.search(raw):
         return []
     values = json_values(raw[found.end() :])
+    if not values or not isinstance(values[0], dict):
+        return []
     names = [item for item in needs if _IDENTIFIER.fullmatch(item)]
     offered = [name for name in names if name in specs]
     name = offered[0] if offered else names[0] if len(names) == 1 else None
-    if name is None or not values or not isinstance(values[0], dict):
+    name = name or _only_declaring(values[0], specs)
+    if name is None:
         return []
     more = [v for v in values[1:] if isinstance(v, dict) and set(v) == {"name", "arguments"}]
     return [{"name": name, "arguments": values[0]}, *more]
+
+
+def _only_declaring(arguments: dict[str, Any], specs: dict[str, ToolSpec]) -> str | None:
+    """The one offered function that declares every key of `arguments` and is given every
+    required one ("Needs: make a donation" and then the donation's arguments); None for
+    none or several."""
+    fits = [
+        name
+        for name, spec in specs.items()
+        if set(arguments) <= set(parameter_properties(spec))
+        and set(spec.parameters.get("required", [])) <= set(arguments)
+    ]
+    return fits[0] if len(fits) == 1 else None
 
 
 def needs_items(raw: str) -> list[str]:
