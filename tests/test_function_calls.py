@@ -482,6 +482,42 @@ def test_a_flag_set_against_its_stated_default_stays_when_the_request_names_it(
     assert ("hourly" in arguments) is kept
 
 
+HUT = function_specs(
+    [
+        function(
+            "beach_hut_apply",
+            ["applicant", "beach"],
+            applicant={"type": "string"},
+            beach={"type": "string"},
+            resident={"type": "boolean", "description": "Lives in the borough (default false)"},
+            add_lobster={"type": "boolean", "description": "Half a lobster each (default false)"},
+            deckchairs={"type": "boolean", "description": "Deckchairs (default true)"},
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "stated"),
+    [
+        # the switch's name said beside the call's values: true
+        ("We're local residents and we'd love a hut at West Cliff. Di Shaw", {"resident": True}),
+        # said with a negation, or in a sentence with none of the call's values: left out
+        ("We're not residents, but we'd love a hut at West Cliff. Di Shaw", {}),
+        ("A hut at West Cliff. If you ever get lobster in, text me. Di Shaw", {}),
+        # a switch whose default is true, said: left out (the default says it)
+        ("A hut at West Cliff with deckchairs. Di Shaw", {}),
+    ],
+)
+def test_a_switch_the_request_names_beside_the_calls_values_is_true(
+    said: str, stated: dict
+) -> None:
+    reply = call("beach_hut_apply", applicant="Di Shaw", beach="West Cliff")
+    result = FunctionCaller(ScriptedChatModel([reply]), HUT, relevance_floor=None).call(said)
+    arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    assert arguments == {"applicant": "Di Shaw", "beach": "West Cliff", **stated}
+
+
 STUDIO = function_specs(
     [
         function(

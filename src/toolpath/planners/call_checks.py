@@ -21,7 +21,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from toolpath.planners.call_reading import Answer, parameter_properties, undeclared
+from toolpath.planners.call_reading import Answer, is_scalar, parameter_properties, undeclared
 from toolpath.planners.coercion import (
     against_the_request,
     coerce,
@@ -30,7 +30,14 @@ from toolpath.planners.coercion import (
     without_repeated_codes,
 )
 from toolpath.planners.enumerations import calls_for_listed_items, calls_for_needs
-from toolpath.planners.grounding import CODE, from_request, shares_a_word, stem_in, supplied
+from toolpath.planners.grounding import (
+    CODE,
+    from_request,
+    grounded,
+    shares_a_word,
+    stem_in,
+    supplied,
+)
 from toolpath.planners.mentions import ISO_DATE, NEGATIONS, WORD, fold, mentions, sentences
 from toolpath.planners.parameter_words import (
     NO_DEFAULT,
@@ -134,6 +141,45 @@ def _declined_defaults(
         if any(stem_in(word, words) for words in declining for word in own):
             notes.append(f"{where}: {name} false: the request declines it (default true)")
             arguments = {**arguments, name: False}
+    return arguments, notes
+
+
+def _stated_switches(
+    arguments: dict[str, Any],
+    schema: dict[str, Any],
+    request: str,
+    where: str,
+    taken: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], list[str]]:
+    """A boolean left out whose name's words (of four letters or more) one sentence of the
+    request all says, with no negation, beside a value of this call, is true unless its
+    stated default is: "we're local residents and we'd love a hut at West Cliff" sets
+    `resident`, "a leasehold flat at £215,000" `leasehold`; not "if you ever get lobster
+    in, give me a text" for a platter's `add_lobster`, nor in a sentence that gives another
+    call's text (`taken`: "for Oslo and, hour by hour, for Rome")."""
+    notes = []
+    said = [
+        WORD.findall(fold(sentence))
+        for sentence in sentences(request)
+        if any(grounded(v, sentence, k) for k, v in arguments.items() if is_scalar(v))
+        and not any(grounded(text, sentence) for text in taken)
+    ]
+    for name, prop in schema.get("properties", {}).items():
+        own = [part for part in WORD.findall(fold(name)) if len(part) >= 4]
+        if (
+            name in arguments
+            or not isinstance(prop, dict)
+            or prop.get("type") != "boolean"
+            or stated_default(prop) is True
+            or not own
+        ):
+            continue
+        if any(
+            not NEGATIONS & set(words) and all(stem_in(part, words) for part in own)
+            for words in said
+        ):
+            notes.append(f"{where}: {name} true: the request says it")
+            arguments = {**arguments, name: True}
     return arguments, notes
 
 
@@ -263,6 +309,8 @@ def check_call(
         more += declined
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
+        arguments, stated = _stated_switches(arguments, schema, request, where, taken)
+        more += stated
     notes += [f"repaired: {note}" for note in more]
     errors = _schema_errors(arguments, schema)
     problems = [_message(e, where) for e in sorted(errors, key=lambda e: list(e.absolute_path))]

@@ -21,6 +21,11 @@ MAX_REASON_CHARS = 200
 TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
 
 
+def is_scalar(value: Any) -> bool:
+    """A text or a number (not a boolean): a value a request can state."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
 def parameter_properties(spec: ToolSpec) -> dict[str, Any]:
     """The `properties` of a function's parameter schema ({} without one)."""
     return spec.parameters.get("properties", {}) if spec.parameters else {}

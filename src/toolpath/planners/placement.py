@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
-from toolpath.planners.call_reading import parameter_properties
+from toolpath.planners.call_reading import is_scalar, parameter_properties
 from toolpath.planners.grounding import grounded, stem_in
 from toolpath.planners.mentions import NEGATIONS, WORD, fold, mentions, sentences
 from toolpath.planners.parameter_words import distinct_words, names_one, stated_default
@@ -28,13 +28,9 @@ _SHARED = frozenset({"both", "each", "all", "every", "either"})
 
 def _own_values(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each call's plain values that the other calls of the group do not all share."""
-    keys = {k for call in calls for k, v in call["arguments"].items() if _plain(v)}
+    keys = {k for call in calls for k, v in call["arguments"].items() if is_scalar(v)}
     differing = {k for k in keys if len({repr(c["arguments"].get(k)) for c in calls}) > 1}
     return [{k: v for k, v in c["arguments"].items() if k in differing} for c in calls]
-
-
-def _plain(value: Any) -> bool:
-    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 def _owners(clause: str, own: list[dict[str, Any]]) -> set[int]:
@@ -133,7 +129,7 @@ def _item_named(item: Any, words: list[str]) -> bool:
     texts = [w for v in values if isinstance(v, str) for w in WORD.findall(fold(v))]
     if texts:
         return any(stem_in(word, words) for word in texts if len(word) >= 4)
-    numbers = [v for v in values if _plain(v)]
+    numbers = [v for v in values if is_scalar(v)]
     said = mentions(" ".join(words))
     return bool(numbers) and all(said.says_number(float(n)) for n in numbers)
 
