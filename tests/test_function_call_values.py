@@ -505,6 +505,10 @@ def test_other_calls_to_one_function_stay(answer: str, expected: list[str]) -> N
         # stated without its year: it stays
         ("moving Saturday 1 August 2026; boxes by Monday 27 July", {"date": "2026-07-27"}, (),
          {"date": "2026-07-27"}),
+        # a date counted from the one written before ("a fortnight later"), the other call's
+        # date taken: the counted one
+        ("one on Saturday 10 July 2027, then nine of us a fortnight later",
+         {"date": "2027-08-19"}, ("2027-07-10",), {"date": "2027-07-24"}),
     ],
 )  # fmt: skip
 def test_a_date_the_request_does_not_state_goes_to_the_only_one_it_does(

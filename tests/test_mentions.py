@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from toolpath.planners.grounding import grounded
-from toolpath.planners.mentions import REFERENCE_DATE, mentions
+from toolpath.planners.mentions import REFERENCE_DATE, fold, mentions, without_dates_after
 
 
 @pytest.mark.parametrize(
@@ -330,3 +330,26 @@ def test_an_option_is_named_plainly_as_it_is_or_in_the_plural(
     request_text: str, value: str, named: bool
 ) -> None:
     assert mentions(request_text).names_plainly(value) is named
+
+
+@pytest.mark.parametrize(
+    ("request_text", "dates"),
+    [
+        ("Two of us on Saturday 10 July 2027, then nine of us a fortnight later",
+         {"2027-07-10", "2027-07-24"}),
+        ("into hospital on Monday 10 May 2027 and home two weeks later",
+         {"2027-05-10", "2027-05-24"}),
+        ("Saturday 28 August 2027 and the day after", {"2027-08-28", "2027-08-29"}),
+        ("June 7, 2027, then the next day", {"2027-06-07", "2027-06-08"}),
+        # counted from the last date written before the phrase
+        ("Friday 1 October 2027, Friday 8 October 2027 and a week later",
+         {"2027-10-01", "2027-10-08", "2027-10-15"}),
+        # no date before it, or relative to today: no date counted
+        ("a fortnight later, on Friday 1 October 2027", {"2027-10-01"}),
+        ("Friday 1 October 2027, or the day after tomorrow", {"2027-10-01"}),
+    ],
+)  # fmt: skip
+def test_dates_counted_from_the_date_written_before(request_text: str, dates: set) -> None:
+    assert set(mentions(request_text).dates) == dates
+    counted = without_dates_after(fold(request_text))
+    assert ("later" in counted or "after" in counted or "next" in counted) is (len(dates) == 1)

@@ -34,6 +34,7 @@ from toolpath.planners.mentions import (
     mentions,
     numeric_date,
     sentences,
+    without_dates_after,
     year_month,
 )
 from toolpath.planners.references import is_ref
@@ -497,9 +498,11 @@ def to_the_request_date(
     """A date (YYYY-MM-DD) the request does not state, replaced by the only date it states
     that no other argument of the call gives, nor another call (`taken`): "2026-09-02" for
     "Tuesday 8 September 2026". Not where the request may count a date from another
-    (`_RELATIVE`: "the Saturday after", "for 3 days", "in a fortnight")."""
+    (`_RELATIVE`: "the Saturday after", "for 3 days", "in a fortnight") in words that
+    `mentions` does not read as a date ("Saturday 10 July 2027 ... a fortnight later" is
+    2027-07-24: `without_dates_after`)."""
     request, where, taken = call.request, call.where, call.taken
-    if _RELATIVE.search(request):
+    if _RELATIVE.search(without_dates_after(fold(request))):
         return arguments, []
     said = mentions(request)
     free = sorted(said.dates - values_given(arguments) - taken)

@@ -13,6 +13,7 @@ small model made up; it never changes a value.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import re
 import unicodedata
@@ -431,6 +432,59 @@ def _dates(text: str) -> set[str]:
     return iso
 
 
+_LATER = re.compile(
+    r"\b(a|an|one|two|three|four|five|six|\d+) (days?|weeks?|fortnights?) "
+    r"(?:later|after(?:wards)?|on)\b|\bthe (?:next|following) (day|week)\b"
+    r"|\bthe (day|week) after\b(?! (?:tomorrow|next))"
+)
+_LATER_DAYS = {"day": 1, "week": 7, "fortnight": 14}
+
+
+def _dates_after(text: str) -> set[str]:
+    """Dates the text gives as a time after the date written before them ("Saturday 10
+    July 2027 ... a fortnight later": 2027-07-24; "the day after", "two weeks later")."""
+    return {day.isoformat() for day, _ in _counted_dates(text)}
+
+
+def without_dates_after(text: str) -> str:
+    """The (folded) text without the phrases `_dates_after` reads as dates."""
+    for _, found in sorted(_counted_dates(text), key=lambda pair: -pair[1].start()):
+        text = f"{text[: found.start()]} {text[found.end() :]}"
+    return text
+
+
+def _counted_dates(text: str) -> list[tuple[dt.date, re.Match[str]]]:
+    """Each date counted from the date written before it, with the phrase that counts it."""
+    written = _written_dates(text)
+    dates = []
+    for later in _LATER.finditer(text):
+        before = [day for start, day in written if start < later.start()]
+        count, unit, next_unit, after_unit = later.groups()
+        unit = (unit or next_unit or after_unit).removesuffix("s")
+        number = (
+            1
+            if count in (None, "a", "an")
+            else int(count)
+            if count.isdigit()
+            else _UNITS.get(count)
+        )
+        if before and number is not None:
+            dates.append((before[-1] + dt.timedelta(days=number * _LATER_DAYS[unit]), later))
+    return dates
+
+
+def _written_dates(text: str) -> list[tuple[int, dt.date]]:
+    """(where, date) of each date written with its month's name and year, in order."""
+    found = [(match.start(), *match.groups()) for match in _DAY_MONTH_YEAR.finditer(text)] + [
+        (match.start(), match[2], match[1], match[3]) for match in _MONTH_DAY_YEAR.finditer(text)
+    ]
+    dates = []
+    for start, day, month, year in sorted(found):
+        with contextlib.suppress(ValueError):
+            dates.append((start, dt.date(int(year), _MONTHS.index(month) + 1, int(day))))
+    return dates
+
+
 SLASH_DATE = re.compile(r"\b(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b")  # 11/02/2014, 3.4.2025
 
 
@@ -726,7 +780,9 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
         text=text,
         words=tuple(WORD.findall(text)),
         numbers=frozenset(round(v, 6) for v in values),
-        dates=frozenset(_dates(text) | _numeric_dates(text) | _relative_dates(text, today)),
+        dates=frozenset(
+            _dates(text) | _numeric_dates(text) | _relative_dates(text, today) | _dates_after(text)
+        ),
         month_days=frozenset(_month_days(text)),
         lone_days=frozenset(int(m.group(1)) for m in _LONE_DAY.finditer(text)),
         times=frozenset(_times(text)),
