@@ -180,3 +180,47 @@ def test_an_item_of_numbers_only_is_named_by_its_numbers() -> None:
     specs = {spec.name: spec for spec in function_specs([fence])}
     calls = check_answer(answer, specs, request).calls
     assert [call["arguments"]["runs"] for call in calls] == [[long], [short]]
+
+
+VISIT = function(
+    "site_visit_book",
+    ["postcode", "date"],
+    postcode={"type": "string"},
+    date={"type": "string", "description": "YYYY-MM-DD"},
+    quote_reference={"type": "string"},
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "quotes"),
+    [
+        # named in the first visit's clause: on that visit alone
+        ("The cricket club at LS29 8TZ on Tuesday 12 October 2027, for quote FW-4471, and the "
+         "rugby club at LS21 3JP on Wednesday 13 October 2027.", ["FW-4471", None]),
+        # "the same", or one clause with both visits' values: as written
+        ("The cricket club at LS29 8TZ on Tuesday 12 October 2027, for quote FW-4471, and the "
+         "same for LS21 3JP on Wednesday 13 October 2027.", ["FW-4471", "FW-4471"]),
+        ("Quote FW-4471: visits on Tuesday 12 October 2027 and Wednesday 13 October 2027, at "
+         "LS29 8TZ and LS21 3JP", ["FW-4471", "FW-4471"]),
+        ("The cricket club at LS29 8TZ on Tuesday 12 October 2027, for quote FW-4471. Wednesday "
+         "13 October 2027 for the rugby club; LS29 8TZ and LS21 3JP both park on the road.",
+         ["FW-4471", "FW-4471"]),
+        # a call none of whose own values the request writes: as written
+        ("The cricket club at LS29 8TZ on Tuesday 12 October 2027, for quote FW-4471, and the "
+         "rugby club too.", ["FW-4471", "FW-4471"]),
+    ],
+)  # fmt: skip
+def test_an_optional_value_copied_onto_several_calls_stays_on_the_one_named(
+    request_text: str, quotes: list[str | None]
+) -> None:
+    answer = Answer(
+        calls=[
+            {"name": "site_visit_book", "arguments": {
+                "postcode": "LS29 8TZ", "date": "2027-10-12", "quote_reference": "FW-4471"}},
+            {"name": "site_visit_book", "arguments": {
+                "postcode": "LS21 3JP", "date": "2027-10-13", "quote_reference": "FW-4471"}},
+        ]
+    )  # fmt: skip
+    specs = {spec.name: spec for spec in function_specs([VISIT])}
+    calls = check_answer(answer, specs, request_text).calls
+    assert [call["arguments"].get("quote_reference") for call in calls] == quotes

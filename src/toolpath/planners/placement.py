@@ -41,15 +41,17 @@ def _owners(clause: str, own: list[dict[str, Any]]) -> set[int]:
 
 
 def _owner(
-    names: Callable[[list[str]], bool], request: str, own: list[dict[str, Any]]
+    names: Callable[[list[str]], bool],
+    request: str,
+    own: list[dict[str, Any]],
+    later_vetoes: bool = True,
 ) -> int | None:
     """The one call every clause that `names` the switch or item (by its words) belongs to:
-    its own call, else that of
-    the nearest earlier clause of its sentence with one call, unless the nearest later one
-    has another ("four on Saturday, bumpers up that time"; not "for Oslo and, hour by
-    hour, for Rome", nor "a mat for the hot one, I've my own for yin").
-    None when a clause names it with a negation or beside a word for several calls, or
-    belongs to no call, to several, or to another."""
+    its own call, else that of the nearest earlier clause of its sentence with one call,
+    unless (`later_vetoes`) the nearest later one has another ("four on Saturday, bumpers
+    up that time"; not "for Oslo and, hour by hour, for Rome", nor "a mat for the hot one,
+    I've my own for yin"). None when a clause names it with a negation or beside a word
+    for several calls, or belongs to no call, to several, or to another."""
     found: set[int] = set()
     for sentence in sentences(request):
         clauses = [WORD.findall(fold(clause)) for clause in _CLAUSE.split(sentence)]
@@ -60,7 +62,8 @@ def _owner(
             if (NEGATIONS | _SHARED) & set(words):
                 return None
             near = owners[i] or _nearest_owned(owners[:i][::-1])
-            if len(near) != 1 or (not owners[i] and _nearest_owned(owners[i + 1 :]) - near):
+            vetoed = later_vetoes and not owners[i] and _nearest_owned(owners[i + 1 :]) - near
+            if len(near) != 1 or vetoed:
                 return None
             found |= near
     return found.pop() if len(found) == 1 else None
@@ -175,4 +178,55 @@ def items_where_named(
             for i, items in zip(group, kept, strict=True):
                 calls[i] = {**calls[i], "arguments": {**calls[i]["arguments"], key: items}}
             notes.append(f"repaired: {name}.{key}: each item only in the call that names it")
+    return calls
+
+
+def _value_named(key: str, value: Any, words: list[str]) -> bool:
+    return grounded(value, " ".join(words), key)
+
+
+def _shared_clauses(request: str, own: list[dict[str, Any]]) -> bool:
+    """The request says "same", has a clause with the own values of two calls or more ("in
+    Austin, San Antonio and Houston"), or none with a call's own values alone ("the ozone
+    in LA and in Mexico City", Los Angeles written): what it says once may be for several."""
+    if "same" in WORD.findall(fold(request)):
+        return True
+    owners = [
+        _owners(clause, own)
+        for sentence in sentences(request)
+        for clause in _CLAUSE.split(sentence)
+    ]
+    alone = {next(iter(owned)) for owned in owners if len(owned) == 1}
+    return any(len(owned) > 1 for owned in owners) or len(alone) < len(own)
+
+
+def optional_values_where_named(
+    calls: list[dict[str, Any]], specs: dict[str, ToolSpec], request: str, notes: list[str]
+) -> list[dict[str, Any]]:
+    """The calls with an optional value that several calls to a function give alike left
+    only on the call whose clause, or the nearest earlier clause of its sentence, names it
+    (`_owner`), noted: "the cricket club on Tuesday in the evening, for quote FW-4471, and
+    the rugby club the next day" puts the quote on the cricket club's visit alone. Not where
+    the request may say one value for several calls (`_shared_clauses`)."""
+    calls = list(calls)
+    for name, group in _groups(calls):
+        required = set(specs[name].parameters.get("required", [])) if name in specs else set()
+        members = [calls[i] for i in group]
+        own = _own_values(members)
+        if _shared_clauses(request, own):
+            continue
+        for key in dict.fromkeys(k for call in members for k in call["arguments"]):
+            values = [call["arguments"].get(key) for call in members]
+            holders = [i for i, value in enumerate(values) if is_scalar(value)]
+            if key in required or len(holders) < 2 or len({repr(values[i]) for i in holders}) > 1:
+                continue
+            named = partial(_value_named, key, values[holders[0]])
+            owner = _owner(named, request, own, later_vetoes=False)
+            if owner is None or owner not in holders:
+                continue
+            for i in holders:
+                if i != owner:
+                    kept = {k: v for k, v in calls[group[i]]["arguments"].items() if k != key}
+                    calls[group[i]] = {**calls[group[i]], "arguments": kept}
+            notes.append(f"repaired: {name}.{key} only on call {group[owner]}, as asked")
     return calls
