@@ -23,6 +23,7 @@ from jsonschema import Draft202012Validator
 
 from toolpath.planners.call_reading import Answer, is_scalar, parameter_properties, undeclared
 from toolpath.planners.coercion import (
+    CallContext,
     against_the_request,
     coerce,
     item_schema,
@@ -149,11 +150,7 @@ def _declined_defaults(
 
 
 def _stated_switches(
-    arguments: dict[str, Any],
-    schema: dict[str, Any],
-    request: str,
-    where: str,
-    taken: frozenset[str] = frozenset(),
+    arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """A boolean left out whose name's words (of four letters or more) one sentence of the
     request all says, with no negation, beside a value of this call, is true unless its
@@ -164,11 +161,11 @@ def _stated_switches(
     notes = []
     said = [
         WORD.findall(fold(sentence))
-        for sentence in sentences(request)
+        for sentence in sentences(call.request)
         if any(grounded(v, sentence, k) for k, v in arguments.items() if is_scalar(v))
-        and not any(grounded(text, sentence) for text in taken)
+        and not any(grounded(text, sentence) for text in call.taken)
     ]
-    for name, prop in schema.get("properties", {}).items():
+    for name, prop in call.schema.get("properties", {}).items():
         own = [part for part in WORD.findall(fold(name)) if len(part) >= 4]
         if (
             name in arguments
@@ -182,7 +179,7 @@ def _stated_switches(
             not NEGATIONS & set(words) and all(stem_in(part, words) for part in own)
             for words in said
         ):
-            notes.append(f"{where}: {name} true: the request says it")
+            notes.append(f"{call.where}: {name} true: the request says it")
             arguments = {**arguments, name: True}
     return arguments, notes
 
@@ -313,7 +310,8 @@ def check_call(
         more += declined
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
-        arguments, stated = _stated_switches(arguments, schema, request, where, taken)
+        context = CallContext(schema, request, where, taken)
+        arguments, stated = _stated_switches(arguments, context)
         more += stated
     notes += [f"repaired: {note}" for note in more]
     errors = _schema_errors(arguments, schema)
