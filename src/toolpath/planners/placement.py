@@ -5,7 +5,9 @@ items into the other's ("pitch 7 wants firewood, and pitch 12 wants breakfast ha
 all three items on both). The clause that names the switch or the item belongs to the call
 whose own values (those the calls do not share) it gives, or to that of the nearest
 earlier clause of its sentence (`_owner`); the switch is set on that call alone
-(`switches_where_named`), the item kept in that call's list alone (`items_where_named`).
+(`switches_where_named`), the item kept in that call's list alone (`items_where_named`),
+and an optional value all of them give kept on that call alone
+(`optional_values_where_named`: a quote reference written on both site visits).
 """
 
 from __future__ import annotations
@@ -53,8 +55,7 @@ def _owner(
     I've my own for yin"). None when a clause names it with a negation or beside a word
     for several calls, or belongs to no call, to several, or to another."""
     found: set[int] = set()
-    for sentence in sentences(request):
-        clauses = [WORD.findall(fold(clause)) for clause in _CLAUSE.split(sentence)]
+    for clauses in _clauses(request):
         owners = [_owners(" ".join(words), own) for words in clauses]
         for i, words in enumerate(clauses):
             if not names(words):
@@ -67,6 +68,14 @@ def _owner(
                 return None
             found |= near
     return found.pop() if len(found) == 1 else None
+
+
+def _clauses(request: str) -> list[list[list[str]]]:
+    """Each sentence's clauses (split at commas, semicolons and colons), as folded words."""
+    return [
+        [WORD.findall(fold(clause)) for clause in _CLAUSE.split(sentence)]
+        for sentence in sentences(request)
+    ]
 
 
 def _nearest_owned(owners: list[set[int]]) -> set[int]:
@@ -191,11 +200,7 @@ def _shared_clauses(request: str, own: list[dict[str, Any]]) -> bool:
     in LA and in Mexico City", Los Angeles written): what it says once may be for several."""
     if "same" in WORD.findall(fold(request)):
         return True
-    owners = [
-        _owners(clause, own)
-        for sentence in sentences(request)
-        for clause in _CLAUSE.split(sentence)
-    ]
+    owners = [_owners(" ".join(words), own) for clauses in _clauses(request) for words in clauses]
     alone = {next(iter(owned)) for owned in owners if len(owned) == 1}
     return any(len(owned) > 1 for owned in owners) or len(alone) < len(own)
 
