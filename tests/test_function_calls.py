@@ -625,6 +625,19 @@ def test_a_request_far_from_every_function_gets_no_call_and_no_model_call() -> N
     assert len(result.plan.subtasks) == 1  # without the floor the model's call stands
 
 
+def test_a_request_near_a_function_in_one_clause_only_is_asked() -> None:
+    """The gate reads the request's clauses too (real embeddings): a long list of chores
+    with "will it rain in Oslo?" at the end is nearer a forecast in that clause (0.31) than
+    as a whole (0.21), so at a floor between the two the model is asked."""
+    request = (
+        "Lock the front door, water the plants, feed the cat and the goldfish, take the bins "
+        "out and ring my sister about Sunday lunch; also, will it rain in Oslo?"
+    )
+    llm = ScriptedChatModel([call("get_forecast", city="Oslo", days=1)])
+    result = FunctionCaller(llm, SPECS, relevance_floor=0.25).call(request)
+    assert len(llm.calls) == 1 and [t.capability for t in result.plan.subtasks] == ["get_forecast"]
+
+
 def test_a_normalised_text_value_is_not_made_up() -> None:
     """ "Asia/Tokyo" for a request that says Tokyo comes from the request."""
     zone = {

@@ -37,6 +37,7 @@ from toolpath.planners.call_reading import (
     without_needs_loop,
 )
 from toolpath.planners.coverage import (
+    clauses,
     function_similarity,
     gives,
     nearest_functions,
@@ -465,10 +466,13 @@ class FunctionCaller:
         ]
 
     def relevance(self, request: str) -> float | None:
-        """The highest cosine similarity of the request to an offered function's name and
-        description; None without the embedding model (the `retrieval` extra)."""
-        nearest = self._nearest(request)
-        return None if nearest is None else nearest[1]
+        """The highest cosine similarity of the request, or of one of its clauses
+        (`coverage.clauses`: a long request of several bookings is near a function in the
+        clause that asks for it), to an offered function's name and description; None
+        without the embedding model (the `retrieval` extra)."""
+        texts = [request, *clauses(request)]
+        similarity = function_similarity(texts, self.tools) if self.tools else None
+        return None if similarity is None else float(similarity.max())
 
     def _nearest(self, request: str) -> tuple[ToolSpec, float] | None:
         """The offered function nearest the request and its cosine similarity; None
