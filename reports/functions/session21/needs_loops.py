@@ -41,9 +41,12 @@ def looping() -> list[tuple[bench.Question, dict]]:
     ]
 
 
-def answered_live(chosen: list[tuple[bench.Question, dict]], rows: Path, title: str) -> None:
-    """Each chosen question answered by the current caller after its recorded first answer
-    (rows appended to `rows`, those there kept); prints the table under `title`."""
+def answered_live(
+    chosen: list[tuple[bench.Question, dict]], rows: Path, title: str, from_start: bool = False
+) -> None:
+    """Each chosen question answered by the current caller after its recorded first answer,
+    or from the start (`from_start`: a question the run never asked the model about; rows
+    appended to `rows`, those there kept); prints the table under `title`."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, check=False).stdout.strip()  # fmt: skip
     done = (
@@ -55,9 +58,8 @@ def answered_live(chosen: list[tuple[bench.Question, dict]], rows: Path, title: 
     for question, recorded in chosen:
         if question.id in done:
             continue
-        calls, info = bench.toolpath_calls(
-            RecordedFirst(recorded["first_raw"], live), question, "tags-free"
-        )
+        model = live if from_start else RecordedFirst(recorded["first_raw"], live)
+        calls, info = bench.toolpath_calls(model, question, "tags-free")
         row = {
             "id": question.id,
             "category": question.category,
@@ -79,18 +81,24 @@ def answered_live(chosen: list[tuple[bench.Question, dict]], rows: Path, title: 
     print(f"\n{len(done)} answers: {before} right as recorded, {after} right now.")
 
 
-def live_report(fires: Callable[[bench.Question, dict], bool], rows: Path, title: str) -> None:
-    """The spent first answers a rule `fires` on: listed (`--list` on the command line, with
-    whether each was right as recorded) or answered again live (`answered_live`)."""
+def live_report(
+    fires: Callable[[bench.Question, dict], bool],
+    rows: Path,
+    title: str,
+    from_start: bool = False,
+) -> None:
+    """The spent first answers a rule `fires` on (or, `from_start`, the spent questions,
+    with or without a first answer): listed (`--list` on the command line, with whether
+    each was right as recorded) or answered again live (`answered_live`)."""
     picked = [
         (question, answer)
         for question, answer in spent_answers()
-        if answer.get("first_raw") and fires(question, answer)
+        if (from_start or answer.get("first_raw")) and fires(question, answer)
     ]
     if sys.argv[1:] == ["--list"]:
         print("\n".join(f"{q.id} {a['correct']}" for q, a in picked))
     else:
-        answered_live(picked, rows, title)
+        answered_live(picked, rows, title, from_start)
 
 
 if __name__ == "__main__":
