@@ -304,13 +304,13 @@ def check_call(
         arguments, cut = without_repeated_codes(arguments, where)
         more += cut
     if request:
-        arguments, repaired = against_the_request(arguments, schema, request, where, taken)
+        context = CallContext(schema, request, where, taken)
+        arguments, repaired = against_the_request(arguments, context)
         more += repaired
         arguments, declined = _declined_defaults(arguments, schema, request, where)
         more += declined
         arguments, dropped = _ungrounded_optional(arguments, schema, request, where, index)
         more += dropped
-        context = CallContext(schema, request, where, taken)
         arguments, stated = _stated_switches(arguments, context)
         more += stated
     notes += [f"repaired: {note}" for note in more]

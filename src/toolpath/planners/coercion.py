@@ -1130,11 +1130,7 @@ def without_repeated_codes(
 
 
 def against_the_request(
-    arguments: dict[str, Any],
-    schema: dict[str, Any],
-    request: str,
-    where: str,
-    taken: frozenset[str] = frozenset(),
+    arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """The arguments with each repair that reads the request made, in this order: durations
     and quantities in the parameter's unit, numeric dates as YYYY-MM-DD, the enum option the
@@ -1144,7 +1140,6 @@ def against_the_request(
     (neither one another call gives: `taken`), the name the request is signed with for the
     one who books, texts as the request writes them; notes say what changed."""
     notes: list[str] = []
-    call = CallContext(schema, request, where, taken)
     for repair in (
         in_parameter_units,
         in_measure_units,

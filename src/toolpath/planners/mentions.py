@@ -410,10 +410,6 @@ def _dates(text: str) -> set[str]:
     month's first or last day ("the end of January 2026" -> 2026-01-31) and both ends of a
     month named with its year and no day ("July 2025"), in ISO form."""
     found = set()
-    for month, day, year in _MONTH_DAY_YEAR.findall(text):
-        found.add((year, month, day))
-    for day, month, year in _DAY_MONTH_YEAR.findall(text):
-        found.add((year, month, day))
     edges = _MONTH_EDGE.findall(text)
     for edge, month, year in edges:
         last = calendar.monthrange(int(year), _MONTHS.index(month) + 1)[1]
@@ -423,7 +419,7 @@ def _dates(text: str) -> set[str]:
     for month, year in months - {(m, y) for _, m, y in edges}:
         last = calendar.monthrange(int(year), _MONTHS.index(month) + 1)[1]
         found |= {(year, month, "1"), (year, month, str(last))}  # "in July 2025"
-    iso = set()
+    iso = {day.isoformat() for _, day in _written_dates(text)}
     for year, month, day in found:
         try:
             iso.add(dt.date(int(year), _MONTHS.index(month) + 1, int(day)).isoformat())
