@@ -35,6 +35,7 @@ from toolpath.planners.grounding import (
     CODE,
     from_request,
     grounded,
+    name_parts,
     shares_a_word,
     stem_in,
     supplied,
@@ -166,7 +167,7 @@ def _stated_switches(
         and not any(grounded(text, sentence) for text in call.taken)
     ]
     for name, prop in call.schema.get("properties", {}).items():
-        own = [part for part in WORD.findall(fold(name)) if len(part) >= 4]
+        own = name_parts(name)
         if (
             name in arguments
             or not isinstance(prop, dict)

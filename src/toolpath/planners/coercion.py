@@ -21,7 +21,6 @@ import phonenumbers
 from toolpath.planners.grounding import grounded, stem_in
 from toolpath.planners.mentions import (
     ISO_DATE,
-    NEGATIONS,
     NUMBER,
     POSTCODE,
     SECONDS_PER_UNIT,
@@ -32,6 +31,7 @@ from toolpath.planners.mentions import (
     day_first,
     fold,
     mentions,
+    negated_at,
     numeric_date,
     sentences,
     without_dates_after,
@@ -992,7 +992,7 @@ def _says_all(words: set[str], sentence: list[str]) -> bool:
     before it unless `words` hold that negation ("no heating and no hot water")."""
     for word in words:
         found = [i for i, w in enumerate(sentence) if stem_in(word, [w])]
-        if not found or all((NEGATIONS & set(sentence[max(0, i - 4) : i])) - words for i in found):
+        if not found or all(negated_at(sentence, i, words) for i in found):
             return False
     return True
 

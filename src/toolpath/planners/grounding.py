@@ -21,6 +21,12 @@ def stem_in(word: str, words: Sequence[str]) -> bool:
     return word in words or (len(word) >= 4 and any(w[:4] == word[:4] for w in words))
 
 
+def name_parts(name: str) -> list[str]:
+    """A parameter name's words of four letters or more, the ones a request can say
+    ("add_lobster": "lobster")."""
+    return [part for part in WORD.findall(fold(name)) if len(part) >= 4]
+
+
 def grounded(value: Any, request: str, name: str = "") -> bool:
     """The request mentions `value` (`planners.mentions`): a string in it or its words in a
     row ("full_time" for "full-time"; one word may be another form of a word of the
@@ -33,8 +39,9 @@ def grounded(value: Any, request: str, name: str = "") -> bool:
     whose name says age (`age`, `birthday_age`) and no other."""
     said = mentions(request)
     if isinstance(value, bool):
-        parts = [part for part in WORD.findall(name.casefold()) if len(part) >= 4]
-        return any(stem_in(form, said.words) for part in parts for form in _with_opposite(part))
+        return any(
+            stem_in(form, said.words) for part in name_parts(name) for form in _with_opposite(part)
+        )
     if isinstance(value, int | float):
         return said.says_number(value) and (float(value) not in said.ages or _names_an_age(name))
     text = fold(str(value).strip())

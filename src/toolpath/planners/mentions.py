@@ -17,7 +17,7 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence, Set
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -134,8 +134,7 @@ class Mentions:
         four words before ("he doesn't do mobiles or email" does not name email)."""
         words = WORD.findall(fold(value))
         return any(
-            not NEGATIONS & set(self.words[max(0, start - 4) : start])
-            for start in self._word_starts(words, _same_or_plural)
+            not negated_at(self.words, start) for start in self._word_starts(words, _same_or_plural)
         )
 
     def _word_starts(self, words: list[str], alike: Callable[[str, str], bool]) -> list[int]:
@@ -533,6 +532,15 @@ def _month_days(text: str) -> set[str]:
 # a UK postcode, its two halves in groups ("HX7 8AD")
 POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b")
 NEGATIONS = frozenset({"not", "no", "t", "never", "without", "nor"})  # "t" of "don't"
+NEGATION_WINDOW = 4  # words before a value that may negate it
+
+
+def negated_at(words: Sequence[str], start: int, allowed: Set[str] = frozenset()) -> bool:
+    """A negation other than the `allowed` words among the `NEGATION_WINDOW` words before
+    `words[start]` ("he doesn't do mobiles or email" negates email)."""
+    return bool((NEGATIONS & set(words[max(0, start - NEGATION_WINDOW) : start])) - allowed)
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
