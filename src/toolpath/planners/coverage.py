@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import POSTCODE, mentions
+from toolpath.planners.mentions import POSTCODE, Mentions, mentions
 from toolpath.tools.spec import ToolSpec
 
 MIN_SIMILARITY = 0.3  # the clause's cosine similarity to the function it points at
@@ -119,6 +119,69 @@ def unused_values(
         (part, tools[int(row.argmax())].name, value)
         for (part, value), row in zip(unused, similarity, strict=True)
     ]
+
+
+def other_values(
+    request: str, calls: list[dict[str, Any]], tools: list[ToolSpec]
+) -> list[tuple[str, str, str]]:
+    """(clause, function, value) for each date or option the request states that no call
+    gives, where a call to `function` gives another date the request states, or another
+    option of the same parameter that it names: the model wrote the call for the first of
+    several things asked ("raise nitrate by 10 ppm and phosphate by 1 ppm" with one call,
+    for nitrate). The clause is the one stating the value (the whole request when no clause
+    does alone)."""
+    stated = mentions(request)
+    specs = {spec.name: spec for spec in tools}
+    found: dict[str, str] = {}
+    for call in calls:
+        properties = (
+            specs[call["name"]].parameters.get("properties", {}) if call["name"] in specs else {}
+        )
+        for name, value in call.get("arguments", {}).items():
+            if not isinstance(value, str):
+                continue
+            for other in _others_stated(stated, value, properties.get(name)):
+                if not _holds(calls, other, stated):
+                    found.setdefault(other, call["name"])
+    parts = clauses(request)
+    return [
+        (_stating(parts, value) or request, function, value) for value, function in found.items()
+    ]
+
+
+def _others_stated(stated: Mentions, value: str, prop: Any) -> list[str]:
+    """The dates the request states beside a stated date `value`, or the options of `prop`
+    it names beside a named option `value`."""
+    if value in stated.dates:
+        return sorted(stated.dates - {value})
+    options = prop.get("enum", []) if isinstance(prop, dict) else []
+    if value not in options or not stated.names_plainly(value):
+        return []
+    return [o for o in options if isinstance(o, str) and o != value and stated.names_plainly(o)]
+
+
+def _holds(calls: list[dict[str, Any]], value: str, stated: Mentions) -> bool:
+    """Some call gives the stated date `value` (`gives`), or has an argument that is the
+    option `value` or a list holding it."""
+    if value in stated.dates:
+        return gives(calls, value)
+    return any(
+        given == value or (isinstance(given, list) and value in given)
+        for call in calls
+        for given in call.get("arguments", {}).values()
+    )
+
+
+def _stating(parts: list[str], value: str) -> str | None:
+    """The first clause that states the date or names the option `value`."""
+    return next(
+        (
+            part
+            for part in parts
+            if value in mentions(part).dates or mentions(part).names_plainly(value)
+        ),
+        None,
+    )
 
 
 def gives(calls: list[dict[str, Any]], value: str) -> bool:

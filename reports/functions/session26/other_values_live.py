@@ -1,0 +1,64 @@
+"""The spent first answers after which the caller now asks about a date or option the
+request states beside the one a call gives (`coverage.other_values`: "raise nitrate by 10
+ppm and phosphate by 1 ppm" answered with one call, for nitrate), answered again live by
+the current caller after the recorded first answer (session 21's `answered_live`).
+Resumable (`other_values_live.jsonl`); prints the table, recorded against now.
+
+`--without` answers again, with `other_values` switched off, each question where a call
+was kept for some part left out (the model is deterministic, so the others would come out
+the same): the side-by-side baseline (`other_values_without.jsonl`).
+
+    python reports/functions/session26/other_values_live.py --list
+    TOOLPATH_LLM_THREADS=2 python reports/functions/session26/other_values_live.py \
+        > reports/functions/session26/other_values_live.md
+    TOOLPATH_LLM_THREADS=2 python reports/functions/session26/other_values_live.py \
+        --without > reports/functions/session26/other_values_without.md
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from toolpath.evals import functions_bench as bench
+from toolpath.planners import function_calls
+from toolpath.planners.call_reading import read_calls
+from toolpath.planners.coverage import other_values
+from toolpath.planners.function_calls import check_answer
+from toolpath.tools.catalogs.openai_functions import function_specs
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session21"))
+from needs_loops import live_report  # session 21's live replay
+
+HERE = Path(__file__).resolve().parent
+
+
+def _leaves_other_values(question: bench.Question, answer: dict) -> bool:
+    """The checked calls of the recorded first answer leave a value beside a given one."""
+    tools = function_specs(question.functions)
+    specs = {spec.name: spec for spec in tools}
+    calls = check_answer(read_calls(answer["first_raw"], specs)[0], specs, question.question).calls
+    return bool(calls) and bool(other_values(question.question, calls, tools))
+
+
+def _kept_a_call(rows: Path) -> set[str]:
+    """The questions of `rows` where a call was kept for a part left out."""
+    found = map(json.loads, rows.read_text().splitlines())
+    return {r["id"] for r in found if any("covered: a call to" in n for n in r["notes"])}
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--without"]:
+    kept = _kept_a_call(HERE / "other_values_live.jsonl")
+    function_calls.other_values = lambda *_: []
+    live_report(
+        lambda question, answer: question.id in kept,
+        HERE / "other_values_without.jsonl",
+        "The same, with other_values switched off, where a call was kept",
+    )
+elif __name__ == "__main__":
+    live_report(
+        _leaves_other_values,
+        HERE / "other_values_live.jsonl",
+        "Spent answers asked about a value beside the one a call gives",
+    )
