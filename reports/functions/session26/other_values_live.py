@@ -1,7 +1,9 @@
-"""The spent first answers after which the caller now asks about a date or option the
-request states beside the one a call gives (`coverage.other_values`: "raise nitrate by 10
-ppm and phosphate by 1 ppm" answered with one call, for nitrate), answered again live by
-the current caller after the recorded first answer (session 21's `answered_live`).
+"""The recent sets' recorded answers whose final calls leave a date or option the request
+states beside the one a call gives (`coverage.other_values`: "raise nitrate by 10 ppm
+and phosphate by 1 ppm" answered with one call, for nitrate), answered again live by the
+current caller after the recorded first answer (session 21's `answered_live`). Only the
+sets run on the code of sessions 22 to 26 (`RECENT`): their final calls are the ones the
+current caller has when it asks, where older runs' are not.
 Resumable (`other_values_live.jsonl`); prints the table, recorded against now.
 
 `--without` answers again, with `other_values` switched off, each question where a call
@@ -23,9 +25,7 @@ from pathlib import Path
 
 from toolpath.evals import functions_bench as bench
 from toolpath.planners import function_calls
-from toolpath.planners.call_reading import read_calls
 from toolpath.planners.coverage import other_values
-from toolpath.planners.function_calls import check_answer
 from toolpath.tools.catalogs.openai_functions import function_specs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session21"))
@@ -34,12 +34,15 @@ from needs_loops import live_report  # session 21's live replay
 HERE = Path(__file__).resolve().parent
 
 
+RECENT = ("fresh20", "fresh21", "fresh22", "fresh23")
+
+
 def _leaves_other_values(question: bench.Question, answer: dict) -> bool:
-    """The checked calls of the recorded first answer leave a value beside a given one."""
-    tools = function_specs(question.functions)
-    specs = {spec.name: spec for spec in tools}
-    calls = check_answer(read_calls(answer["first_raw"], specs)[0], specs, question.question).calls
-    return bool(calls) and bool(other_values(question.question, calls, tools))
+    """A recent set's recorded final calls leave a value beside a given one."""
+    calls = answer.get("calls") or []
+    if question.id.split("-")[0] not in RECENT or not calls:
+        return False
+    return bool(other_values(question.question, calls, function_specs(question.functions)))
 
 
 def _kept_a_call(rows: Path) -> set[str]:
