@@ -10,20 +10,22 @@ import pytest
 
 from function_call_helpers import answered, call, first_arguments, function
 from toolpath.planners.call_checks import closest_function
+from toolpath.planners.call_context import CallContext
 from toolpath.planners.coercion import (
-    CallContext,
     as_written,
-    to_the_fuller_option,
-    to_the_named_option,
     to_the_request_date,
     to_the_request_phone,
     to_the_request_time,
     to_the_signer,
-    to_the_stated_period,
     to_year_months,
-    without_unnamed_items,
 )
 from toolpath.planners.grounding import grounded
+from toolpath.planners.option_repairs import (
+    to_the_fuller_option,
+    to_the_named_option,
+    to_the_stated_period,
+    without_unnamed_items,
+)
 
 HHMM = {"type": "string", "description": "HH:MM, 24-hour clock"}
 SCHEDULE = function(

@@ -21,12 +21,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from toolpath.planners.call_context import CallContext
 from toolpath.planners.call_reading import Answer, is_scalar, parameter_properties, undeclared
 from toolpath.planners.coercion import (
-    CallContext,
     against_the_request,
     coerce,
-    item_schema,
     values_given,
     without_repeated_codes,
 )
@@ -41,6 +40,7 @@ from toolpath.planners.grounding import (
     supplied,
 )
 from toolpath.planners.mentions import ISO_DATE, NEGATIONS, WORD, fold, mentions, sentences
+from toolpath.planners.option_repairs import item_schema
 from toolpath.planners.parameter_words import (
     NO_DEFAULT,
     distinct_words,

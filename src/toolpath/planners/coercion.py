@@ -4,21 +4,20 @@ a time of day in the HH:MM form a parameter asks for, the form a description sta
 ("without spaces"); and, against the request, a duration or another quantity ("11 stone")
 converted into the unit a parameter's name states when the request gives it in another, a
 number or a time of day the request does not state replaced by the one duration or time it
-does, and a text without the quotes the request put around it. Each change is reported as a
-note."""
+does, and a text without the quotes the request put around it (`against_the_request`, which
+also runs the option repairs of `option_repairs`). Each change is reported as a note."""
 
 from __future__ import annotations
 
 import difflib
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
 
-from toolpath.planners.grounding import grounded, stem_in
+from toolpath.planners.call_context import CallContext, changed
+from toolpath.planners.grounding import grounded
 from toolpath.planners.mentions import (
     ISO_DATE,
     NUMBER,
@@ -31,21 +30,23 @@ from toolpath.planners.mentions import (
     day_first,
     fold,
     mentions,
-    negated_at,
     numeric_date,
-    sentences,
     without_dates_after,
     year_month,
+)
+from toolpath.planners.option_repairs import (
+    LIST_SEPARATORS,
+    options_in,
+    to_the_fuller_option,
+    to_the_named_option,
+    to_the_options_said,
+    to_the_stated_period,
+    without_unnamed_items,
 )
 from toolpath.planners.references import is_ref
 from toolpath.planners.units import SQUARE_METRE, convert, parameter_unit
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
-
-
-def _changed(where: str, old: Any, new: Any, why: str = "") -> str:
-    """The note for a value changed: `call 0 (f).days: "10" -> 10`."""
-    return f"{where}: {json.dumps(old)} -> {json.dumps(new)}" + (f" ({why})" if why else "")
 
 
 def _parsed(text: str, kind: type) -> Any:
@@ -78,19 +79,6 @@ def _scalar(value: Any, kind: str) -> Any:
     return None
 
 
-_CHOICE_SEPARATORS = re.compile(r"\s*[;,|/]\s*|\s+or\s+")  # one of them: "a; b", "a or b"
-_LIST_SEPARATORS = re.compile(r"\s*[,;]\s*|\s+and\s+")  # all of them: "a, b", "a and b"
-
-
-def _options_in(value: Any, options: list[Any], separators: re.Pattern[str]) -> list[Any]:
-    """The options a text joins with `separators` ("bird_guard; rain_cap"), two at least;
-    else []."""
-    if not isinstance(value, str) or value in options:
-        return []
-    parts = [part for part in separators.split(value.strip()) if part]
-    return parts if len(parts) >= 2 and all(part in options for part in parts) else []
-
-
 def _as_list(value: Any, items: Any) -> list[Any] | None:
     """One value where a list goes, as a list: "wax" -> ["wax"]; options of an enum joined
     in one text, split ("wax, pet_hair" -> ["wax", "pet_hair"]); None when it is no such
@@ -101,7 +89,7 @@ def _as_list(value: Any, items: Any) -> list[Any] | None:
         return None
     options = items.get("enum")
     if isinstance(options, list) and isinstance(value, str) and value not in options:
-        return _options_in(value, options, _LIST_SEPARATORS) or None
+        return options_in(value, options, LIST_SEPARATORS) or None
     kind = items.get("type")
     return [value] if isinstance(kind, str) and _has_type(value, kind) else None
 
@@ -254,18 +242,18 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
     if isinstance(kind, str) and kind in _PYTHON_TYPES and not _has_type(value, kind):
         new = _scalar(value, kind)
         if new is not None:
-            notes.append(_changed(where, value, new))
+            notes.append(changed(where, value, new))
             value = new
     if kind == "array" and not isinstance(value, list):
         listed = _as_list(value, schema.get("items"))
         if listed is not None:
-            notes.append(_changed(where, value, listed))
+            notes.append(changed(where, value, listed))
             value = listed
     enum = schema.get("enum")
     if isinstance(enum, list) and value not in enum and isinstance(value, str):
         same = _enum_value(value, [e for e in enum if isinstance(e, str)])
         if same is not None:
-            notes.append(_changed(where, value, same))
+            notes.append(changed(where, value, same))
             value = same
     if isinstance(value, str) and not enum:
         formed = (
@@ -275,7 +263,7 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
             or _described_form(value, schema)
         )
         if formed != value:
-            notes.append(_changed(where, value, formed))
+            notes.append(changed(where, value, formed))
             value = formed
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         items = [coerce(v, schema["items"], f"{where}[{i}]") for i, v in enumerate(value)]
@@ -328,17 +316,6 @@ def _time_unit(name: str, prop: Any) -> int | None:
     return units.pop() if len(units) == 1 else None
 
 
-@dataclass(frozen=True)
-class CallContext:
-    """What the repairs of one call's arguments read: the parameters' schema, the request,
-    where the call is (for the notes) and the values other calls give (`taken`)."""
-
-    schema: dict[str, Any]
-    request: str
-    where: str
-    taken: frozenset[str] = frozenset()
-
-
 def in_parameter_units(
     arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
@@ -363,7 +340,7 @@ def in_parameter_units(
             why = "the only duration the request gives"
         if len(readings) == 1 and (new := readings.pop()) != value:
             new = int(new) if new.is_integer() else new
-            notes.append(_changed(f"{where}.{name}", value, new, why))
+            notes.append(changed(f"{where}.{name}", value, new, why))
             arguments = {**arguments, name: new}
     return arguments, notes
 
@@ -422,7 +399,7 @@ def _converted(
     if new is None or new == value or (_within(value, prop) and not _within(new, prop)):
         return value
     new = int(new) if new.is_integer() else new
-    notes.append(_changed(where, value, new, why))
+    notes.append(changed(where, value, new, why))
     return new
 
 
@@ -456,7 +433,7 @@ def to_iso_dates(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str
         first_is_day = int(first) > 12 or (order if int(second) <= 12 else False)
         new = None if first_is_day is None else numeric_date(found, first_is_day)
         if new is not None:
-            notes.append(_changed(f"{where}.{name}", value, new, "YYYY-MM-DD"))
+            notes.append(changed(f"{where}.{name}", value, new, "YYYY-MM-DD"))
             arguments = {**arguments, name: new}
     return arguments, notes
 
@@ -476,7 +453,7 @@ def to_year_months(
             continue
         new = year_month(value) if _MONTH_FORM.search(str(prop.get("description", ""))) else None
         if new is not None and new != value:
-            notes.append(_changed(f"{call.where}.{name}", value, new, "YYYY-MM"))
+            notes.append(changed(f"{call.where}.{name}", value, new, "YYYY-MM"))
             arguments = {**arguments, name: new}
     return arguments, notes
 
@@ -513,7 +490,7 @@ def to_the_request_date(
         day = value.strip()
         if ISO_DATE.fullmatch(day) and day not in said.dates and day[5:] not in said.month_days:
             notes.append(
-                _changed(f"{where}.{name}", value, free[0], "the only date the request gives")
+                changed(f"{where}.{name}", value, free[0], "the only date the request gives")
             )
             arguments = {**arguments, name: free.pop()}
     return arguments, notes
@@ -549,7 +526,7 @@ def to_the_request_phone(
         if grounded(value, request, name):
             continue
         new = _phone_value(written, prop if isinstance(prop, dict) else {}) or written
-        notes.append(_changed(f"{where}.{name}", value, new, "the only phone number given"))
+        notes.append(changed(f"{where}.{name}", value, new, "the only phone number given"))
         arguments = {**arguments, name: new}
     return arguments, notes
 
@@ -619,7 +596,7 @@ def to_the_request_time(
             continue
         free.remove(time)
         new = time + found.group(2)
-        notes.append(_changed(f"{where}.{name}", value, new, why))
+        notes.append(changed(f"{where}.{name}", value, new, why))
         arguments = {**arguments, name: new}
     return arguments, notes
 
@@ -651,7 +628,7 @@ def _in_order(
         time = times[0] if len(times) == 1 else _likelier_half(_minutes(written), times)[0]
         out[name] = f"{time}{unstated[name].group(2)}"
         why = "the request's times in order"
-        notes.append(_changed(f"{where}.{name}", arguments[name], out[name], why))
+        notes.append(changed(f"{where}.{name}", arguments[name], out[name], why))
     return out, notes
 
 
@@ -825,7 +802,7 @@ def to_the_signer(arguments: dict[str, Any], call: CallContext) -> tuple[dict[st
         if _signer_elsewhere(name, arguments, signer):
             continue
         if _not_the_booker(name, value, call):
-            notes.append(_changed(f"{call.where}.{name}", value, signer, "the name signed"))
+            notes.append(changed(f"{call.where}.{name}", value, signer, "the name signed"))
             arguments = {**arguments, name: signer}
     return arguments, notes
 
@@ -888,214 +865,9 @@ def as_written(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, 
             else _as_written(value, request)
         )
         if new != value:
-            notes.append(_changed(f"{where}.{name}", value, new, "as the request writes it"))
+            notes.append(changed(f"{where}.{name}", value, new, "as the request writes it"))
         out[name] = new
     return out, notes
-
-
-def _given(value: str, name: str, request: str) -> bool:
-    """The request gives the option in some form (`grounding`), or its letters in a row
-    ("ebook" in "e-books")."""
-    compact = "".join(WORD.findall(fold(value)))
-    return grounded(value, request, name) or compact in "".join(WORD.findall(fold(request)))
-
-
-def _words_within(part: str, whole: str) -> bool:
-    """Every word of `part` is a word of `whole` ("flying" of "static_and_flying")."""
-    return set(WORD.findall(fold(part))) <= set(WORD.findall(fold(whole)))
-
-
-def to_the_named_option(
-    arguments: dict[str, Any], call: CallContext
-) -> tuple[dict[str, Any], list[str]]:
-    """An enum option the request does not give (`_given`), or several options joined in
-    one text ("bird_guard; rain_cap; ..."), replaced by the only one of them the request
-    names (`Mentions.names_plainly`: "multi_fuel_stove" for "our multi fuel stove" where the
-    model chose "wood_burner"). It stays when the request names two or none, or when another
-    argument has the one named ("kg" of "68 kg in pounds"), or another call (`taken`), or
-    when the model's option holds the named one ("static_and_flying" for "on perches ... and
-    a flying demo")."""
-    schema, request, where, taken = call.schema, call.request, call.where, call.taken
-    said = mentions(request)
-    properties = schema.get("properties", {})
-    notes = []
-    for name, value in arguments.items():
-        prop = properties.get(name)
-        options = prop.get("enum", []) if isinstance(prop, dict) else []
-        choices = _options_in(value, options, _CHOICE_SEPARATORS) or options
-        if not isinstance(value, str) or (value not in options and choices is options):
-            continue
-        named = [o for o in choices if isinstance(o, str) and said.names_plainly(o)]
-        if (
-            len(named) != 1
-            or named[0] in taken
-            or named[0] in arguments.values()
-            or _given(value, name, request)
-            or (value in options and _words_within(named[0], value))
-        ):
-            continue
-        notes.append(_changed(f"{where}.{name}", value, named[0], "the option the request names"))
-        arguments = {**arguments, name: named[0]}
-    return arguments, notes
-
-
-def _text_options(prop: Any) -> list[str]:
-    """A parameter's enum options that are texts."""
-    options = prop.get("enum", []) if isinstance(prop, dict) else []
-    return [option for option in options if isinstance(option, str)]
-
-
-_EVERY_OTHER = re.compile(r"\bevery (?:other|second|two|2) (day|week|month|year)s?\b")
-_EVERY_TWO = {"week": "fortnight", "day": "", "month": "", "year": ""}
-
-
-def _every_two(option: str, unit: str) -> bool:
-    """The option says once every two of `unit` ("fortnightly", "every_two_weeks",
-    "bimonthly", "every_other_month")."""
-    words = set(WORD.findall(fold(option)))
-    short = _EVERY_TWO[unit]
-    return (
-        bool(short and any(w.startswith(short) for w in words))
-        or f"bi{unit}ly" in words
-        or bool(words & {"two", "2", "other", "second"} and any(w.startswith(unit) for w in words))
-    )
-
-
-def to_the_stated_period(
-    arguments: dict[str, Any], call: CallContext
-) -> tuple[dict[str, Any], list[str]]:
-    """An enum option of how often, where the request says "every other week" (or second,
-    or two; of days, weeks, months or years), becomes the one option that says once every
-    two of them: "fortnightly" where the model read "week" as weekly."""
-    said = _EVERY_OTHER.findall(fold(call.request))
-    if len(set(said)) != 1:
-        return arguments, []
-    properties, notes = call.schema.get("properties", {}), []
-    for name, value in arguments.items():
-        options = _text_options(properties.get(name))
-        meant = [option for option in options if _every_two(option, said[0])]
-        if value in options and len(meant) == 1 and value != meant[0]:
-            notes.append(_changed(f"{call.where}.{name}", value, meant[0], "the period stated"))
-            arguments = {**arguments, name: meant[0]}
-    return arguments, notes
-
-
-_LINKING = frozenset({"or", "and", "the", "a", "an", "of", "with"})
-
-
-def _content_words(option: str) -> set[str]:
-    return set(WORD.findall(fold(option))) - _LINKING
-
-
-def _says_all(words: set[str], sentence: list[str]) -> bool:
-    """Each of `words` is in the sentence (`stem_in`), with no negation in the four words
-    before it unless `words` hold that negation ("no heating and no hot water")."""
-    for word in words:
-        found = [i for i, w in enumerate(sentence) if stem_in(word, [w])]
-        if not found or all(negated_at(sentence, i, words) for i in found):
-            return False
-    return True
-
-
-def to_the_fuller_option(
-    arguments: dict[str, Any], call: CallContext
-) -> tuple[dict[str, Any], list[str]]:
-    """An enum option whose words another option holds with more, all of which one sentence
-    of the request says (`_says_all`), replaced by that fuller option: "no heating and no
-    hot water" is no_heating_or_hot_water, not no_heating; "the trailer behind my estate
-    car" is car_and_trailer, not car. It stays when two fuller options are said."""
-    properties, notes = call.schema.get("properties", {}), []
-    said = [WORD.findall(fold(sentence)) for sentence in sentences(call.request)]
-    for name, value in arguments.items():
-        options = _text_options(properties.get(name))
-        if value not in options:
-            continue
-        own = _content_words(value)
-        fuller = [
-            option
-            for option in options
-            if own < _content_words(option)
-            and any(_says_all(_content_words(option), words) for words in said)
-        ]
-        if len(fuller) == 1:
-            notes.append(
-                _changed(f"{call.where}.{name}", value, fuller[0], "the fuller option said")
-            )
-            arguments = {**arguments, name: fuller[0]}
-    return arguments, notes
-
-
-def item_schema(prop: Any) -> dict[str, Any]:
-    """The schema of a list parameter's items; {} where it has none."""
-    items = prop.get("items") if isinstance(prop, dict) else None
-    return items if isinstance(items, dict) else {}
-
-
-def to_the_options_said(
-    arguments: dict[str, Any], call: CallContext
-) -> tuple[dict[str, Any], list[str]]:
-    """A list holding every option of its parameter's enum (three or more) cut to those the
-    request names plainly (`Mentions.names_plainly`): the model ran through the options
-    (["gazebo", "led_lights"] for "the gazebo and the LED lights too", where it listed all
-    five extras). It stays when the request names all of them or none ("every day"; "mon"
-    is not named by "Monday 2 March")."""
-    properties, where = call.schema.get("properties", {}), call.where
-    said, notes = mentions(call.request), []
-    for name, value in arguments.items():
-        options = item_schema(properties.get(name)).get("enum", [])
-        if (
-            len(options) < 3
-            or not isinstance(value, list)
-            or sorted(map(str, value)) != sorted(map(str, options))
-        ):
-            continue
-        named = [option for option in value if said.names_plainly(str(option))]
-        if 0 < len(named) < len(value):
-            notes.append(_changed(f"{where}.{name}", value, named, "the options the request names"))
-            arguments = {**arguments, name: named}
-    return arguments, notes
-
-
-def without_unnamed_items(
-    arguments: dict[str, Any], call: CallContext
-) -> tuple[dict[str, Any], list[str]]:
-    """Items of a list of objects whose option (an enum property: a ticket's `type`) the
-    request does not bring up in any form, beside items whose options it does, go: the
-    model added a kind nobody asked for ("student" beside "two adult tickets")."""
-    properties, said, notes = call.schema.get("properties", {}), mentions(call.request), []
-    for name, value in arguments.items():
-        inner = item_schema(properties.get(name)).get("properties")
-        inner = inner if isinstance(inner, dict) else {}
-        kinds = [k for k, p in inner.items() if isinstance(p, dict) and "enum" in p]
-        if not isinstance(value, list) or len(value) < 2 or not kinds:
-            continue
-        named = [item for item in value if _options_named(item, kinds, said)]
-        if named and len(named) < len(value):
-            why = "items of an option the request does not name"
-            notes.append(_changed(f"{call.where}.{name}", value, named, why))
-            arguments = {**arguments, name: named}
-    return arguments, notes
-
-
-def _options_named(item: Any, kinds: list[str], said: Mentions) -> bool:
-    """Whether each option the item holds is named in some form by the request (one of
-    its words of four letters or more, `_in_a_word`, or all its words in a row)."""
-    if not isinstance(item, dict):
-        return True
-    for kind in kinds:
-        option = item.get(kind)
-        if not isinstance(option, str):
-            continue
-        words = [w for w in WORD.findall(fold(option)) if len(w) >= 4]
-        if not said.says_words(option) and not any(_in_a_word(w, said.words) for w in words):
-            return False
-    return True
-
-
-def _in_a_word(word: str, words: Sequence[str]) -> bool:
-    """`word` is a request's word, starts like one (`stem_in`) or ends one ("bags" of
-    "handbags")."""
-    return stem_in(word, words) or any(other.endswith(word) for other in words)
 
 
 def values_given(arguments: Any) -> frozenset[str]:
@@ -1125,7 +897,7 @@ def without_repeated_codes(
         head, comma, tail = value.rpartition(",") if isinstance(value, str) else ("", "", "")
         if comma and head.strip() and any(tail.strip() == code.strip() for code in codes):
             fixed[name] = head.rstrip(" ,")
-            notes.append(_changed(f"{where}.{name}", value, fixed[name]))
+            notes.append(changed(f"{where}.{name}", value, fixed[name]))
     return fixed, notes
 
 
