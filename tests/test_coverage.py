@@ -348,3 +348,20 @@ def test_a_call_for_the_option_beside_is_not_kept_when_the_model_says_no() -> No
     )
     result = FunctionCaller(llm, DOSING, relevance_floor=None).call(TWO_NUTRIENTS)
     assert len(result.plan.subtasks) == 1 and "nothing kept" in result.notes[-1]
+
+
+def test_a_month_named_without_a_day_or_a_counted_date_is_no_date_beside() -> None:
+    first = [{"name": "courier_collection_book", "arguments": FIRST}]
+    monthly = "Collect from LS6 2AB on Monday 5 July 2027, and every week through August 2027."
+    assert other_values(monthly, first, COLLECTIONS) == []  # not the 1st and 31st of August
+    counted = "Collect from LS6 2AB on Monday 5 July 2027 and drop it back two weeks later."
+    assert other_values(counted, first, COLLECTIONS) == []
+
+
+def test_a_clause_the_model_kept_nothing_for_is_not_asked_about_again() -> None:
+    three = (
+        "Raise nitrate by 10 ppm, phosphate by 1 ppm and potassium by 5 ppm in my 180 litre tank."
+    )
+    llm = ScriptedChatModel([call("fertiliser_dose", **NITRATE), "No more calls are needed."])
+    result = FunctionCaller(llm, DOSING, relevance_floor=None).call(three)
+    assert len(llm.calls) == 2 and len(result.plan.subtasks) == 1  # potassium not asked

@@ -153,11 +153,18 @@ def _others_stated(stated: Mentions, value: str, prop: Any) -> list[str]:
     """The dates the request states beside a stated date `value`, or the options of `prop`
     it names beside a named option `value`."""
     if value in stated.dates:
-        return sorted(stated.dates - {value})
+        return sorted(day for day in stated.dates - {value} if _day_written(day, stated.text))
     options = prop.get("enum", []) if isinstance(prop, dict) else []
     if value not in options or not stated.names_plainly(value):
         return []
     return [o for o in options if isinstance(o, str) and o != value and stated.names_plainly(o)]
+
+
+def _day_written(iso: str, text: str) -> bool:
+    """The date's day of the month is written in the text in digits ("Sunday 29 August",
+    "the 29th"): not a month's ends ("in December 2027": the 1st and the 31st), nor a date
+    counted from another ("two weeks later")."""
+    return re.search(rf"\b0?{int(iso[8:])}(?:st|nd|rd|th)?\b", text) is not None
 
 
 def _holds(calls: list[dict[str, Any]], value: str, stated: Mentions) -> bool:

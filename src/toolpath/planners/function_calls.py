@@ -619,12 +619,15 @@ class FunctionCaller:
         gives (`coverage.other_values`), when the model, asked about that part alone
         (`coverage_message`, `other_value_message`), writes a call to the function it
         points at (giving that value) and all the calls then pass the checks with nothing
-        unsupplied; the usage and a note per part."""
-        usage, notes, done = Usage(), [], set()
+        unsupplied; the usage and a note per part. A clause the model kept nothing for is
+        not asked about again (for another value it states)."""
+        usage, notes, done, refused = Usage(), [], set(), set()
         for part in self._uncovered_parts(request, checked.calls):
             function, value = part.function, part.value
-            if part.key in done or (value and gives(checked.calls, value)):
-                continue  # asked about already, or a call added for an earlier part gives it
+            if part.clause in refused or part.key in done:
+                continue  # asked about already, or the model kept nothing for this clause
+            if value and gives(checked.calls, value):
+                continue  # a call added for an earlier part gives it
             done.add(part.key)
             asked = [
                 *messages,
@@ -641,6 +644,7 @@ class FunctionCaller:
                 checked = after
                 notes.append(f"covered: a call to {function} added for {part.asked}")
                 continue
+            refused.add(part.clause)
             notes.append(f"covered: asked about {function} for {part.asked}; nothing kept")
         return checked, usage, notes
 
