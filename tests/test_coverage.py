@@ -365,3 +365,18 @@ def test_a_clause_the_model_kept_nothing_for_is_not_asked_about_again() -> None:
     llm = ScriptedChatModel([call("fertiliser_dose", **NITRATE), "No more calls are needed."])
     result = FunctionCaller(llm, DOSING, relevance_floor=None).call(three)
     assert len(llm.calls) == 2 and len(result.plan.subtasks) == 1  # potassium not asked
+
+
+def test_a_postcode_written_beside_the_one_a_call_gives_is_found() -> None:
+    two_places = (
+        "Please collect a parcel from LS6 2AB and another from LS7 3CD on Monday 5 July 2027."
+    )
+    first = [{"name": "courier_collection_book", "arguments": FIRST}]
+    assert other_values(two_places, first, COLLECTIONS) == [
+        (two_places, "courier_collection_book", "LS7 3CD")
+    ]
+    both = [
+        *first,
+        {"name": "courier_collection_book", "arguments": {**FIRST, "postcode": "LS73CD"}},
+    ]
+    assert other_values(two_places, both, COLLECTIONS) == []  # given without the space
