@@ -2,8 +2,9 @@
 states beside the one a call gives (`coverage.other_values`: "raise nitrate by 10 ppm
 and phosphate by 1 ppm" answered with one call, for nitrate), answered again live by the
 current caller after the recorded first answer (session 21's `answered_live`). Only the
-sets run on the code of sessions 22 to 26 (`RECENT`): their final calls are the ones the
-current caller has when it asks, where older runs' are not.
+sets from fresh13 on (`RECENT`): their recorded final calls are nearer the ones the current
+caller has when it asks than older runs' (fresh20 to fresh23 were checked first, then
+fresh13 to fresh19 were added).
 Resumable (`other_values_live.jsonl`); prints the table, recorded against now.
 
 `--without` answers again, with `other_values` switched off, each question where a call
@@ -34,7 +35,7 @@ from needs_loops import live_report  # session 21's live replay
 HERE = Path(__file__).resolve().parent
 
 
-RECENT = ("fresh20", "fresh21", "fresh22", "fresh23")
+RECENT = tuple(f"fresh{n}" for n in range(13, 24))
 
 
 def _leaves_other_values(question: bench.Question, answer: dict) -> bool:
