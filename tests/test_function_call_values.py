@@ -13,6 +13,7 @@ from toolpath.planners.call_checks import closest_function
 from toolpath.planners.call_context import CallContext
 from toolpath.planners.coercion import (
     as_written,
+    to_the_party_size,
     to_the_request_date,
     to_the_request_phone,
     to_the_request_time,
@@ -729,3 +730,31 @@ def test_the_checks_write_a_month_in_its_parameters_form() -> None:
     assert first_arguments(box, [reply], "the first box in February 2028") == {
         "start_month": "2028-02"
     }
+
+
+CLIMB = {
+    "properties": {
+        "climbers": {"type": "integer"},
+        "lanes": {"type": "integer"},
+    }
+}
+LADS = "The high ropes for me and my two teenage lads on Sunday 11 April 2027, and two lanes."
+
+
+def test_a_group_counted_inside_a_party_becomes_the_party_size() -> None:
+    fixed, notes = to_the_party_size(
+        {"climbers": 2, "lanes": 2}, CallContext(CLIMB, LADS, "call 0")
+    )
+    assert fixed == {"climbers": 3, "lanes": 2}  # lanes count no one
+    assert notes == ["call 0.climbers: 2 -> 3 (the party the request lists)"]
+
+
+def test_a_count_stays_where_kinds_of_person_are_counted_apart_or_two_parties_differ() -> None:
+    apart = {"properties": {**CLIMB["properties"], "children": {"type": "integer"}}}
+    assert to_the_party_size({"climbers": 2}, CallContext(apart, LADS, "call 0"))[0] == {
+        "climbers": 2
+    }
+    two = "Me and my two lads on Saturday, then my wife, me and our two girls on Sunday."
+    assert to_the_party_size({"climbers": 2}, CallContext(CLIMB, two, "call 0"))[0] == {
+        "climbers": 2
+    }  # the two are inside a party of 3 and one of 4

@@ -275,10 +275,24 @@ def test_dates_in_numbers_in_the_order_the_request_shows(request_text: str, date
         ("Seats for my mum and dad", 2),
         ("A lane for me plus nine friends", 10),
         ("he and three friends want to turn up in the camper", 4),
+        ("The high ropes for me and my two teenage lads", 3),  # a word between
     ],
 )
 def test_the_size_of_a_party_the_request_lists(request_text: str, size: int) -> None:
     assert size in mentions(request_text).numbers
+
+
+@pytest.mark.parametrize(
+    ("request_text", "groups"),
+    [
+        ("places for me and my two girls", {(2.0, 3.0, "girls")}),
+        ("me, my partner and our two teenage boys", {(2.0, 4.0, "boys")}),
+        ("two adults and a girl of nine", {(2.0, 3.0, "adults")}),  # "a girl": no number
+        ("my two girls", set()),  # no party
+    ],
+)
+def test_the_groups_a_number_counts_inside_a_party(request_text: str, groups: set) -> None:
+    assert mentions(request_text).groups == frozenset(groups)
 
 
 @pytest.mark.parametrize(

@@ -807,6 +807,39 @@ def to_the_signer(arguments: dict[str, Any], call: CallContext) -> tuple[dict[st
     return arguments, notes
 
 
+_SUBGROUP = re.compile(
+    r"adult|child|kid|boy|girl|teen|junior|senior|infant|baby|toddler|under_|over_|student"
+    r"|concession|lad"
+)  # a count of one kind of person: adults and children counted apart
+_EVERYONE = re.compile(
+    r"^(?:people|persons|guests|participants|places|visitors|attendees|diners|passengers"
+    r"|travellers|party_size|group_size|number_of_people|\w+ers)$"
+)  # a count of everyone: climbers, surfers, campers
+
+
+def to_the_party_size(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """A count of everyone (`_EVERYONE`) that is the number of one group inside a party
+    the request lists becomes the party's size: `climbers` 2 for "me and my two teenage
+    lads" is 3. Not where the function counts a kind of person apart (`_SUBGROUP`:
+    `adults`, `children`), nor when the number counts groups of two parties' sizes."""
+    properties = call.schema.get("properties", {})
+    if any(_SUBGROUP.search(name) for name in properties):
+        return arguments, []
+    groups, notes = mentions(call.request).groups, []
+    for name, value in arguments.items():
+        if not _EVERYONE.match(name) or isinstance(value, bool) or not isinstance(value, int):
+            continue
+        sizes = {size for count, size, _ in groups if count == value}
+        if len(sizes) == 1 and (size := int(sizes.pop())) > value:
+            notes.append(
+                changed(f"{call.where}.{name}", value, size, "the party the request lists")
+            )
+            arguments = {**arguments, name: size}
+    return arguments, notes
+
+
 def _signer_elsewhere(name: str, arguments: dict[str, Any], signer: str) -> bool:
     """Another name parameter of the call holds the signer already: this one is someone
     else (`client_name` "Ron Peters" beside `contact_name` "Carol Peters", his daughter)."""
@@ -926,6 +959,7 @@ def against_the_request(
         to_the_request_date,
         to_the_request_time,
         to_the_signer,
+        to_the_party_size,
         as_written,
     ):
         arguments, more = repair(arguments, call)

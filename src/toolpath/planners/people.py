@@ -5,6 +5,8 @@ someone's age ("our twelve-year-old", "he's fourteen"), which count no one."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from toolpath.planners.units import SPOKEN
 
 _SELF = {"me", "i", "myself", "he", "she", "him"}
@@ -21,49 +23,78 @@ _PERSON = {
 _PEOPLE = {f"{word}s" for word in _PERSON} | {"children", "people"}
 
 
-def _person(tokens: list[str], index: int, numbers: dict[int, float]) -> tuple[int, int] | None:
-    """(how many, the index after) for the people named at `index` ("me", "my partner",
-    "our two boys", "a girl"); None when none are, or a plural gives no number."""
+class _Named(NamedTuple):
+    """People named at one place of a request: how many, the token after them, the word
+    that names them ("lads"), and whether a number says how many ("my two lads")."""
+
+    count: int
+    after: int
+    noun: str
+    numbered: bool
+
+
+def _person(tokens: list[str], index: int, numbers: dict[int, float]) -> _Named | None:
+    """The people named at `index` ("me", "my partner", "our two boys", "my two teenage
+    lads": one word may stand between the number and the people, "a girl"); None when none
+    are, or a plural gives no number."""
     if index >= len(tokens):
         return None
     if tokens[index] in _SELF:
-        return 1, index + 1
+        return _Named(1, index + 1, tokens[index], False)
     at = index + (tokens[index] in _OWNERS)
     count, said = None, numbers.get(at)
     if said is not None and float(said).is_integer():
         count, at = int(said), at + 1
     elif tokens[at : at + 1] and tokens[at] in _ONE:
         count, at = 1, at + 1
+    if count and tokens[at + 1 : at + 2] and tokens[at + 1] in _PEOPLE | _PERSON:
+        at += tokens[at] not in _PEOPLE | _PERSON  # a word between: "two teenage lads"
     if at >= len(tokens):
         return None
     if tokens[at] in _PERSON:
-        return (count or 1), at + 1
+        return _Named(count or 1, at + 1, tokens[at], said is not None)
     if tokens[at] in _PEOPLE and count:
-        return count, at + 1
+        return _Named(count, at + 1, tokens[at], True)
     return None
 
 
-def party_sizes(tokens: list[str], numbers: dict[int, float]) -> set[float]:
-    """The sizes of the parties the tokens list: runs of two or more people named one after
-    another, joined by "and" or "plus" or nothing (a comma, dropped by the tokens).
-    `numbers`: the value of each token that is a number, by its index."""
-    sizes: set[float] = set()
+def _parties(tokens: list[str], numbers: dict[int, float]) -> list[list[_Named]]:
+    """The runs of two or more people named one after another, joined by "and" or "plus"
+    or nothing (a comma, dropped by the tokens). `numbers`: the value of each token that is
+    a number, by its index."""
+    parties: list[list[_Named]] = []
     index = 0
     while index < len(tokens):
         first = _person(tokens, index, numbers)
         if first is None:
             index += 1
             continue
-        total, named, index = first[0], 1, first[1]
+        party, index = [first], first.after
         while True:
             at = index + (index < len(tokens) and tokens[index] in _JOINS)
             more = _person(tokens, at, numbers)
             if more is None:
                 break
-            total, named, index = total + more[0], named + 1, more[1]
-        if named >= 2:
-            sizes.add(float(total))
-    return sizes
+            party, index = [*party, more], more.after
+        if len(party) >= 2:
+            parties.append(party)
+    return parties
+
+
+def party_sizes(tokens: list[str], numbers: dict[int, float]) -> set[float]:
+    """The sizes of the parties the tokens list ("me and my husband": 2)."""
+    return {float(sum(named.count for named in party)) for party in _parties(tokens, numbers)}
+
+
+def party_groups(tokens: list[str], numbers: dict[int, float]) -> set[tuple[float, float, str]]:
+    """(how many, the party's size, the word naming them) for each group a written number
+    counts inside a party ("me and my two girls": (2, 3, "girls"); not "a girl")."""
+    return {
+        (float(named.count), float(sum(other.count for other in party)), named.noun)
+        for party in _parties(tokens, numbers)
+        for named in party
+        if named.numbered
+    }
 
 
 _SAID_OF = {"he", "she", "who"}  # "he's fourteen", "who is 6"
