@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from function_call_helpers import call, function
 from toolpath.planners.call_checks import Checked, without_unasked_calls
-from toolpath.planners.coverage import (
-    clauses,
-    nearest_functions,
-    other_values,
-    uncovered,
-    unused_values,
-)
+from toolpath.planners.coverage import clauses, nearest_functions, uncovered, unused_values
 from toolpath.planners.function_calls import FunctionCaller, declined_task
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.tools.catalogs.openai_functions import function_specs
@@ -281,102 +275,3 @@ def test_what_an_answer_says_no_function_can_do_is_read() -> None:
     assert declined_task("Needs: x. No function can render the walls.") == "render the walls"
     assert declined_task("There is no function to order a taxi") == "order a taxi"
     assert declined_task("I booked it.") is None
-
-
-DOSING = function_specs(
-    [
-        {
-            **function(
-                "fertiliser_dose",
-                ["tank_litres", "nutrient", "raise_ppm"],
-                tank_litres={"type": "integer"},
-                nutrient={"type": "string", "enum": ["nitrate", "phosphate", "potassium"]},
-                raise_ppm={"type": "number"},
-            ),
-            "description": "Work out how much fertiliser raises a nutrient in an aquarium.",
-        }
-    ]
-)
-TWO_NUTRIENTS = (
-    "How much do I dose to raise nitrate by 10 ppm and phosphate by 1 ppm in my 180 litre tank?"
-)
-NITRATE = {"tank_litres": 180, "nutrient": "nitrate", "raise_ppm": 10}
-PHOSPHATE = {**NITRATE, "nutrient": "phosphate", "raise_ppm": 1}
-
-
-def test_an_option_named_beside_the_one_a_call_gives_is_found() -> None:
-    nitrate = [{"name": "fertiliser_dose", "arguments": NITRATE}]
-    assert other_values(TWO_NUTRIENTS, nitrate, DOSING) == [
-        (TWO_NUTRIENTS, "fertiliser_dose", "phosphate")
-    ]
-    both = [*nitrate, {"name": "fertiliser_dose", "arguments": PHOSPHATE}]
-    assert other_values(TWO_NUTRIENTS, both, DOSING) == []
-    not_phosphate = "Raise nitrate by 10 ppm in my 180 litre tank, not phosphate."
-    assert other_values(not_phosphate, nitrate, DOSING) == []  # negated: not named
-    only_potassium = "Raise potassium by 10 ppm in my 180 litre tank; phosphate is fine."
-    unnamed = [{"name": "fertiliser_dose", "arguments": NITRATE}]  # nitrate is not named
-    assert other_values(only_potassium, unnamed, DOSING) == []
-
-
-def test_a_date_stated_beside_the_one_a_call_gives_is_found() -> None:
-    one_sentence = (
-        "Can a courier collect from LS6 2AB on Monday 5 July 2027 and on Tuesday 6 July 2027?"
-    )
-    first = [{"name": "courier_collection_book", "arguments": FIRST}]
-    assert unused_values(one_sentence, first, COLLECTIONS) == []  # one clause: not asked
-    assert other_values(one_sentence, first, COLLECTIONS) == [
-        (one_sentence, "courier_collection_book", "2027-07-06")
-    ]
-    undated = [{"name": "parcel_track", "arguments": {"reference": "LS6 2AB"}}]
-    assert other_values(one_sentence, undated, COLLECTIONS) == []  # no date given beside
-
-
-def test_the_model_is_asked_about_the_option_beside_and_its_call_kept() -> None:
-    llm = ScriptedChatModel(
-        [call("fertiliser_dose", **NITRATE), call("fertiliser_dose", **PHOSPHATE)]
-    )
-    result = FunctionCaller(llm, DOSING, relevance_floor=None).call(TWO_NUTRIENTS)
-    nutrients = [a.value for t in result.plan.subtasks for a in t.arguments if a.name == "nutrient"]
-    assert nutrients == ["nitrate", "phosphate"]
-    assert "No call gives phosphate yet" in llm.calls[1]["messages"][-1]["content"]
-    assert "(phosphate)" in result.notes[-1] and len(llm.calls) == 2
-
-
-def test_a_call_for_the_option_beside_is_not_kept_when_the_model_says_no() -> None:
-    llm = ScriptedChatModel(
-        [call("fertiliser_dose", **NITRATE), "Phosphate needs no call of its own."]
-    )
-    result = FunctionCaller(llm, DOSING, relevance_floor=None).call(TWO_NUTRIENTS)
-    assert len(result.plan.subtasks) == 1 and "nothing kept" in result.notes[-1]
-
-
-def test_a_month_named_without_a_day_or_a_counted_date_is_no_date_beside() -> None:
-    first = [{"name": "courier_collection_book", "arguments": FIRST}]
-    monthly = "Collect from LS6 2AB on Monday 5 July 2027, and every week through August 2027."
-    assert other_values(monthly, first, COLLECTIONS) == []  # not the 1st and 31st of August
-    counted = "Collect from LS6 2AB on Monday 5 July 2027 and drop it back two weeks later."
-    assert other_values(counted, first, COLLECTIONS) == []
-
-
-def test_a_clause_the_model_kept_nothing_for_is_not_asked_about_again() -> None:
-    three = (
-        "Raise nitrate by 10 ppm, phosphate by 1 ppm and potassium by 5 ppm in my 180 litre tank."
-    )
-    llm = ScriptedChatModel([call("fertiliser_dose", **NITRATE), "No more calls are needed."])
-    result = FunctionCaller(llm, DOSING, relevance_floor=None).call(three)
-    assert len(llm.calls) == 2 and len(result.plan.subtasks) == 1  # potassium not asked
-
-
-def test_a_postcode_written_beside_the_one_a_call_gives_is_found() -> None:
-    two_places = (
-        "Please collect a parcel from LS6 2AB and another from LS7 3CD on Monday 5 July 2027."
-    )
-    first = [{"name": "courier_collection_book", "arguments": FIRST}]
-    assert other_values(two_places, first, COLLECTIONS) == [
-        (two_places, "courier_collection_book", "LS7 3CD")
-    ]
-    both = [
-        *first,
-        {"name": "courier_collection_book", "arguments": {**FIRST, "postcode": "LS73CD"}},
-    ]
-    assert other_values(two_places, both, COLLECTIONS) == []  # given without the space

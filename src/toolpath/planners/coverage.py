@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from toolpath.planners.matcher import tool_document
-from toolpath.planners.mentions import POSTCODE, Mentions, mentions
+from toolpath.planners.mentions import POSTCODE, mentions
 from toolpath.tools.spec import ToolSpec
 
 MIN_SIMILARITY = 0.3  # the clause's cosine similarity to the function it points at
@@ -120,89 +119,6 @@ def unused_values(
         (part, tools[int(row.argmax())].name, value)
         for (part, value), row in zip(unused, similarity, strict=True)
     ]
-
-
-def other_values(
-    request: str, calls: list[dict[str, Any]], tools: list[ToolSpec]
-) -> list[tuple[str, str, str]]:
-    """(clause, function, value) for each date, UK postcode or option the request states
-    that no call gives, where a call to `function` gives another date or postcode the
-    request states, or another option of the same parameter that it names: the model wrote
-    the call for the first of several things asked ("raise nitrate by 10 ppm and phosphate
-    by 1 ppm" with one call, for nitrate). The clause is the one stating the value (the
-    whole request when no clause does alone)."""
-    stated = _Stated(mentions(request), [found.group(0) for found in POSTCODE.finditer(request)])
-    specs = {spec.name: spec for spec in tools}
-    found: dict[str, str] = {}
-    for call in calls:
-        properties = (
-            specs[call["name"]].parameters.get("properties", {}) if call["name"] in specs else {}
-        )
-        for name, value in call.get("arguments", {}).items():
-            if not isinstance(value, str):
-                continue
-            for other in stated.beside(value, properties.get(name)):
-                if not stated.given(calls, other):
-                    found.setdefault(other, call["name"])
-    parts = clauses(request)
-    return [
-        (_stating(parts, value) or request, function, value) for value, function in found.items()
-    ]
-
-
-@dataclass(frozen=True)
-class _Stated:
-    """What a request states that one of several calls may give: its values (`Mentions`)
-    and its UK postcodes as written."""
-
-    said: Mentions
-    postcodes: list[str]
-
-    def beside(self, value: str, prop: Any) -> list[str]:
-        """The dates stated beside a stated date `value`, the postcodes beside a stated
-        postcode, or the options of `prop` named beside a named option `value`."""
-        if value in self.said.dates:
-            return sorted(d for d in self.said.dates - {value} if _day_written(d, self.said.text))
-        if any(compact(value) == compact(postcode) for postcode in self.postcodes):
-            return [p for p in self.postcodes if compact(p) != compact(value)]
-        options = prop.get("enum", []) if isinstance(prop, dict) else []
-        if value not in options or not self.said.names_plainly(value):
-            return []
-        return [
-            o for o in options if isinstance(o, str) and o != value and self.said.names_plainly(o)
-        ]
-
-    def given(self, calls: list[dict[str, Any]], value: str) -> bool:
-        """Some call gives the stated date or postcode `value` (`gives`: in any form), or
-        has an argument that is the option `value` or a list holding it."""
-        if value in self.said.dates or value in self.postcodes:
-            return gives(calls, value)
-        return any(
-            given == value or (isinstance(given, list) and value in given)
-            for call in calls
-            for given in call.get("arguments", {}).values()
-        )
-
-
-def _day_written(iso: str, text: str) -> bool:
-    """The date's day of the month is written in the text in digits ("Sunday 29 August",
-    "the 29th"): not a month's ends ("in December 2027": the 1st and the 31st), nor a date
-    counted from another ("two weeks later")."""
-    return re.search(rf"\b0?{int(iso[8:])}(?:st|nd|rd|th)?\b", text) is not None
-
-
-def _stating(parts: list[str], value: str) -> str | None:
-    """The first clause that states the date, postcode or option `value`."""
-    return next(
-        (
-            part
-            for part in parts
-            if value in mentions(part).dates
-            or (POSTCODE.fullmatch(value) is not None and compact(value) in compact(part))
-            or mentions(part).names_plainly(value)
-        ),
-        None,
-    )
 
 
 def gives(calls: list[dict[str, Any]], value: str) -> bool:

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from toolpath.planners.call_checks import (
     Checked,
@@ -41,7 +41,6 @@ from toolpath.planners.coverage import (
     function_similarity,
     gives,
     nearest_functions,
-    other_values,
     uncovered,
     unused_values,
 )
@@ -243,32 +242,6 @@ def coverage_message(clause: str, function: str) -> str:
         f'No call covers this part of the request yet: "{clause}". If it asks for what '
         f"{function} does, write that call in <tool_call></tool_call> tags with its "
         "arguments from the request; if it does not, say so and make no call."
-    )
-
-
-class LeftOut(NamedTuple):
-    """A part of the request the calls may have left out, and the question to ask."""
-
-    clause: str
-    function: str
-    value: str  # the date, postcode or option a call added for it must give; "" for any
-    message: str
-    key: str  # asked once per key: the clause, or the value beside a given one
-
-    @property
-    def asked(self) -> str:
-        """What was asked about, for the notes: the clause, and the value beside a given one."""
-        return repr(self.clause) + (f" ({self.key})" if self.key != self.clause else "")
-
-
-def other_value_message(clause: str, function: str, value: str) -> str:
-    """Ask about a date or option the request states beside the one a call gives
-    (`coverage.other_values`)."""
-    return (
-        f'No call gives {value} yet, which the request states: "{clause}". If the request '
-        f"asks for another call to {function} with it, write that call in "
-        "<tool_call></tool_call> tags with its arguments from the request; if it does not, "
-        "say so and make no call."
     )
 
 
@@ -614,25 +587,25 @@ class FunctionCaller:
         self, messages: list[dict[str, str]], raw: str, checked: Checked, request: str
     ) -> tuple[Checked, Usage, list[str]]:
         """The calls, with one more for each part of the request that no call covers
-        (`coverage.uncovered`), that states a date or postcode no call gives
-        (`coverage.unused_values`), or that states a date or option beside the one a call
-        gives (`coverage.other_values`), when the model, asked about that part alone
-        (`coverage_message`, `other_value_message`), writes a call to the function it
-        points at (giving that value) and all the calls then pass the checks with nothing
-        unsupplied; the usage and a note per part. A clause the model kept nothing for is
-        not asked about again (for another value it states)."""
-        usage, notes, done, refused = Usage(), [], set(), set()
-        for part in self._uncovered_parts(request, checked.calls):
-            function, value = part.function, part.value
-            if part.clause in refused or part.key in done:
-                continue  # asked about already, or the model kept nothing for this clause
-            if value and gives(checked.calls, value):
-                continue  # a call added for an earlier part gives it
-            done.add(part.key)
+        (`coverage.uncovered`), or that states a date or postcode no call gives
+        (`coverage.unused_values`), when the model, asked about that part alone
+        (`coverage_message`), writes a call to the function it points at (giving that
+        value) and all the calls then pass the checks with nothing unsupplied; the usage
+        and a note per part."""
+        called = {c["name"] for c in checked.calls}
+        parts = [
+            (clause, function, "") for clause, function in uncovered(request, called, self.tools)
+        ]
+        parts += unused_values(request, checked.calls, self.tools)
+        usage, notes, done = Usage(), [], set()
+        for clause, function, value in parts:
+            if clause in done or (value and gives(checked.calls, value)):
+                continue  # asked about already, or a call added for an earlier part gives it
+            done.add(clause)
             asked = [
                 *messages,
                 {"role": "assistant", "content": raw},
-                {"role": "user", "content": part.message},
+                {"role": "user", "content": coverage_message(clause, function)},
             ]
             completion = self.llm.complete(asked, max_tokens=self.max_tokens)
             usage = usage + completion.usage
@@ -642,25 +615,10 @@ class FunctionCaller:
             more = len(after.calls) > len(checked.calls)
             if added and more and after.stands:
                 checked = after
-                notes.append(f"covered: a call to {function} added for {part.asked}")
+                notes.append(f"covered: a call to {function} added for {clause!r}")
                 continue
-            refused.add(part.clause)
-            notes.append(f"covered: asked about {function} for {part.asked}; nothing kept")
+            notes.append(f"covered: asked about {function} for {clause!r}; nothing kept")
         return checked, usage, notes
-
-    def _uncovered_parts(self, request: str, calls: list[dict[str, Any]]) -> list[LeftOut]:
-        """Each part of the request the calls may have left out (see `_covered`): asked
-        about once per clause, and once per value beside a given one."""
-        called = {c["name"] for c in calls}
-        left = [
-            (clause, function, "") for clause, function in uncovered(request, called, self.tools)
-        ]
-        left += unused_values(request, calls, self.tools)
-        parts = [LeftOut(*part, coverage_message(*part[:2]), part[0]) for part in left]
-        return parts + [
-            LeftOut(*part, other_value_message(*part), part[2])
-            for part in other_values(request, calls, self.tools)
-        ]
 
     def call(self, request: str) -> CallsResult:
         """The calls for `request`; `problems` is non-empty when retries ran out."""
