@@ -285,9 +285,9 @@ def test_the_size_of_a_party_the_request_lists(request_text: str, size: int) -> 
 @pytest.mark.parametrize(
     ("request_text", "groups"),
     [
-        ("places for me and my two girls", {(2.0, 3.0, "girls")}),
-        ("me, my partner and our two teenage boys", {(2.0, 4.0, "boys")}),
-        ("two adults and a girl of nine", {(2.0, 3.0, "adults")}),  # "a girl": no number
+        ("places for me and my two girls", {(2.0, 3.0)}),
+        ("me, my partner and our two teenage boys", {(2.0, 4.0)}),
+        ("two adults and a girl of nine", {(2.0, 3.0)}),  # "a girl": no number
         ("my two girls", set()),  # no party
     ],
 )

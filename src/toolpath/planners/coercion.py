@@ -831,7 +831,7 @@ def to_the_party_size(
     for name, value in arguments.items():
         if not _EVERYONE.match(name) or isinstance(value, bool) or not isinstance(value, int):
             continue
-        sizes = {size for count, size, _ in groups if count == value}
+        sizes = {size for count, size in groups if count == value}
         if len(sizes) == 1 and (size := int(sizes.pop())) > value:
             notes.append(
                 changed(f"{call.where}.{name}", value, size, "the party the request lists")
@@ -943,7 +943,8 @@ def against_the_request(
     option cut to those it names, list items of options it does not name
     (`without_unnamed_items`), its phone number, dates and times of day the request states
     (neither one another call gives: `taken`), the name the request is signed with for the
-    one who books, texts as the request writes them; notes say what changed."""
+    one who books, a count of everyone as the size of the party the request lists, texts as
+    the request writes them; notes say what changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,

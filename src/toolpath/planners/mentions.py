@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
-from toolpath.planners.people import age_positions, party_groups, party_sizes
+from toolpath.planners.people import age_positions, parties, party_groups, party_sizes
 from toolpath.planners.units import SPOKEN, SPOKEN_PAIRS, SQUARE_METRE, Unit, in_every_unit
 
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:k|m|bn)(?![a-z])|\d[\d,]*(?:\.\d+)?|[a-z]+")
@@ -117,7 +117,7 @@ class Mentions:
     lone_days: frozenset[int] = frozenset()  # days of the month named alone ("the 10th")
     rectangles: frozenset[tuple[float, float, float]] = frozenset()  # sides, area in m2
     ages: frozenset[float] = frozenset()  # numbers given only as ages ("our 12-year-old")
-    groups: frozenset[tuple[float, float, str]] = frozenset()  # (2, 3, "girls") of a party
+    groups: frozenset[tuple[float, float]] = frozenset()  # (2, 3): "my two girls" in a party
 
     def says_words(self, value: str) -> bool:
         """The value's words appear in a row in the request ("full_time", "full-time"), each
@@ -778,7 +778,8 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
     values |= _fractional(tokens, numbers)
     values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
-    values |= party_sizes(tokens, dict(numbers))  # "me and my husband" is 2
+    listed = parties(tokens, dict(numbers))
+    values |= party_sizes(listed)  # "me and my husband" is 2
     at_ages = age_positions(tokens, dict(numbers))
     ages = {v for i, v in numbers if i in at_ages} - {v for i, v in numbers if i not in at_ages}
     return Mentions(
@@ -796,5 +797,5 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
         quantities=frozenset(quantities),
         rectangles=frozenset(rectangles),
         ages=frozenset(ages),
-        groups=frozenset(party_groups(tokens, dict(numbers))),
+        groups=frozenset(party_groups(listed)),
     )

@@ -24,12 +24,11 @@ _PEOPLE = {f"{word}s" for word in _PERSON} | {"children", "people"}
 
 
 class _Named(NamedTuple):
-    """People named at one place of a request: how many, the token after them, the word
-    that names them ("lads"), and whether a number says how many ("my two lads")."""
+    """People named at one place of a request: how many, the token after them, and
+    whether a written number says how many ("my two lads")."""
 
     count: int
     after: int
-    noun: str
     numbered: bool
 
 
@@ -40,7 +39,7 @@ def _person(tokens: list[str], index: int, numbers: dict[int, float]) -> _Named 
     if index >= len(tokens):
         return None
     if tokens[index] in _SELF:
-        return _Named(1, index + 1, tokens[index], False)
+        return _Named(1, index + 1, False)
     at = index + (tokens[index] in _OWNERS)
     count, said = None, numbers.get(at)
     if said is not None and float(said).is_integer():
@@ -52,17 +51,20 @@ def _person(tokens: list[str], index: int, numbers: dict[int, float]) -> _Named 
     if at >= len(tokens):
         return None
     if tokens[at] in _PERSON:
-        return _Named(count or 1, at + 1, tokens[at], said is not None)
+        return _Named(count or 1, at + 1, said is not None)
     if tokens[at] in _PEOPLE and count:
-        return _Named(count, at + 1, tokens[at], True)
+        return _Named(count, at + 1, True)
     return None
 
 
-def _parties(tokens: list[str], numbers: dict[int, float]) -> list[list[_Named]]:
+Party = list[_Named]
+
+
+def parties(tokens: list[str], numbers: dict[int, float]) -> list[Party]:
     """The runs of two or more people named one after another, joined by "and" or "plus"
     or nothing (a comma, dropped by the tokens). `numbers`: the value of each token that is
     a number, by its index."""
-    parties: list[list[_Named]] = []
+    found: list[Party] = []
     index = 0
     while index < len(tokens):
         first = _person(tokens, index, numbers)
@@ -77,21 +79,21 @@ def _parties(tokens: list[str], numbers: dict[int, float]) -> list[list[_Named]]
                 break
             party, index = [*party, more], more.after
         if len(party) >= 2:
-            parties.append(party)
-    return parties
+            found.append(party)
+    return found
 
 
-def party_sizes(tokens: list[str], numbers: dict[int, float]) -> set[float]:
-    """The sizes of the parties the tokens list ("me and my husband": 2)."""
-    return {float(sum(named.count for named in party)) for party in _parties(tokens, numbers)}
+def party_sizes(listed: list[Party]) -> set[float]:
+    """The sizes of the parties (`parties`; "me and my husband": 2)."""
+    return {float(sum(named.count for named in party)) for party in listed}
 
 
-def party_groups(tokens: list[str], numbers: dict[int, float]) -> set[tuple[float, float, str]]:
-    """(how many, the party's size, the word naming them) for each group a written number
-    counts inside a party ("me and my two girls": (2, 3, "girls"); not "a girl")."""
+def party_groups(listed: list[Party]) -> set[tuple[float, float]]:
+    """(how many, the party's size) for each group a written number counts inside a party
+    (`parties`; "me and my two girls": (2, 3); not "a girl")."""
     return {
-        (float(named.count), float(sum(other.count for other in party)), named.noun)
-        for party in _parties(tokens, numbers)
+        (float(named.count), float(sum(other.count for other in party)))
+        for party in listed
         for named in party
         if named.numbered
     }
