@@ -31,6 +31,11 @@ def parameter_properties(spec: ToolSpec) -> dict[str, Any]:
     return spec.parameters.get("properties", {}) if spec.parameters else {}
 
 
+def required_parameters(spec: ToolSpec) -> set[str]:
+    """The parameters a function's schema requires (none without a schema)."""
+    return set(spec.parameters.get("required", [])) if spec.parameters else set()
+
+
 def undeclared(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     """The arguments a function's parameter schema does not declare ({} where it declares
     no properties or allows others, `additionalProperties`)."""
@@ -180,8 +185,9 @@ def _prose_pair(piece: str, properties: dict[str, Any]) -> tuple[str, Any] | Non
 
 
 def _complete(call: dict[str, Any], specs: dict[str, ToolSpec]) -> bool:
-    required = set(specs[call["name"]].parameters.get("required", []))
-    return bool(call["arguments"]) and required <= set(call["arguments"])
+    return bool(call["arguments"]) and required_parameters(specs[call["name"]]) <= set(
+        call["arguments"]
+    )
 
 
 def _unnamed_call(pieces: list[str], specs: dict[str, ToolSpec]) -> list[dict[str, Any]]:
@@ -412,7 +418,7 @@ def _only_declaring(arguments: dict[str, Any], specs: dict[str, ToolSpec]) -> st
         name
         for name, spec in specs.items()
         if set(arguments) <= set(parameter_properties(spec))
-        and set(spec.parameters.get("required", [])) <= set(arguments)
+        and required_parameters(spec) <= set(arguments)
     ]
     return fits[0] if len(fits) == 1 else None
 

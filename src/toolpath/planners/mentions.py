@@ -457,16 +457,17 @@ def _counted_dates(text: str) -> list[tuple[dt.date, re.Match[str]]]:
         before = [day for start, day in written if start < later.start()]
         count, unit, next_unit, after_unit = later.groups()
         unit = (unit or next_unit or after_unit).removesuffix("s")
-        number = (
-            1
-            if count in (None, "a", "an")
-            else int(count)
-            if count.isdigit()
-            else _UNITS.get(count)
-        )
+        number = _spoken_count(count or "a")
         if before and number is not None:
             dates.append((before[-1] + dt.timedelta(days=number * _LATER_DAYS[unit]), later))
     return dates
+
+
+def _spoken_count(word: str) -> int | None:
+    """How many a word before a unit counts: "3", "three", "a" or "an" (one)."""
+    if word.isdigit():
+        return int(word)
+    return 1 if word in ("a", "an") else _UNITS.get(word)
 
 
 def _written_dates(text: str) -> list[tuple[int, dt.date]]:
@@ -754,7 +755,7 @@ def _relative_dates(text: str, today: dt.date | None) -> set[str]:
             found.add(today + dt.timedelta(days=offset))
             rest = phrase.sub(" ", rest)
     for count, unit in _IN_DAYS.findall(text):
-        number = int(count) if count.isdigit() else 1 if count == "a" else _UNITS.get(count)
+        number = _spoken_count(count)
         if number is not None:
             found.add(today + dt.timedelta(days=number * (7 if unit.startswith("week") else 1)))
     found |= _weekday_dates(text, today)

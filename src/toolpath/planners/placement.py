@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
-from toolpath.planners.call_reading import is_scalar, parameter_properties
+from toolpath.planners.call_reading import is_scalar, parameter_properties, required_parameters
 from toolpath.planners.grounding import grounded, stem_in
 from toolpath.planners.mentions import NEGATIONS, WORD, fold, mentions, sentences
 from toolpath.planners.parameter_words import distinct_words, names_one, stated_default
@@ -215,7 +215,7 @@ def optional_values_where_named(
     the request may say one value for several calls (`_shared_clauses`)."""
     calls = list(calls)
     for name, group in _groups(calls):
-        required = set(specs[name].parameters.get("required", [])) if name in specs else set()
+        required = required_parameters(specs[name]) if name in specs else set()
         members = [calls[i] for i in group]
         own = _own_values(members)
         if _shared_clauses(request, own):

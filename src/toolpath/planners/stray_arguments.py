@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolpath.planners.call_reading import parameter_properties, undeclared
+from toolpath.planners.call_reading import parameter_properties, required_parameters, undeclared
 from toolpath.planners.grounding import supplied
 from toolpath.tools.spec import ToolSpec
 
@@ -46,7 +46,7 @@ def _new_call(
     declared = parameter_properties(spec)
     shared = {k: v for k, v in host["arguments"].items() if k in declared and k not in stray}
     arguments = {**shared, **stray}
-    if not set(spec.parameters.get("required", [])) <= set(arguments):
+    if not required_parameters(spec) <= set(arguments):
         return None
     return {"name": spec.name, "arguments": arguments}
 
