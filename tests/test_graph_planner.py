@@ -20,8 +20,11 @@ from toolpath.planners.graph_planner import (
     choose_tools,
     chooser_for,
     complete_plan,
+    drop_stepless,
+    give_request_files,
     read_latest_transform,
     request_clauses,
+    request_files,
     wire_orphans,
 )
 from toolpath.planners.llm import ScriptedChatModel
@@ -423,6 +426,69 @@ def test_an_unfed_node_reads_the_latest_node_whose_output_it_takes() -> None:
     assert chosen.edges() == {(0, 1)}
     unwired, _ = GraphToolChooser(matcher, graph, completion=None, wiring=False)(plan)
     assert unwired.edges() == set()
+
+
+# -- request files no node reads, and nodes no step was written for ---------------------------
+def test_a_request_file_no_node_reads_goes_to_the_first_node_lacking_its_kind() -> None:
+    """example.wav, named by the request and read by nobody, goes to the Video Sync (it
+    takes a video and an audio and was given the video only), not to the transcription
+    that already has its audio; a URL's file is no request file, and a plan where no node
+    lacks that kind is left as it is."""
+    assert request_files("Sync example.wav to 'clip.mp4', see https://x.org/a.wav or x.wav") == [
+        "example.wav",
+        "clip.mp4",
+        "x.wav",
+    ]
+    graph = ToolGraph.from_specs(AUDIO_TOOLS)
+    plan = _audio_plan(("Speech-to-Text", ["<node-1>"]), ("Video Sync", ["clip.mp4"]))
+    plan = plan.model_copy(
+        update={"request": "Sync example.wav to clip.mp4; from https://x.org/a.wav"}
+    )
+    given, notes = give_request_files(plan, graph)
+    assert given.subtasks[1].arguments == [
+        Argument(value="clip.mp4"),
+        Argument(value="example.wav"),
+    ]
+    assert given.subtasks[0].arguments == plan.subtasks[0].arguments
+    assert notes == ["graph wiring: node 1 <- example.wav"]
+    assert plan.subtasks[1].arguments == [Argument(value="clip.mp4")]  # left as it was
+    full = _audio_plan(("Noise Reduction", ["b.wav"]), ("Video Sync", ["clip.mp4", "<node-0>"]))
+    full = full.model_copy(update={"request": "Sync example.wav to clip.mp4"})
+    assert give_request_files(full, graph) == (full, [])
+    matcher = StepMatcher.untrained(AUDIO_TOOLS)
+    chosen, _ = GraphToolChooser(matcher, graph, completion=None)(plan)
+    assert Argument(value="example.wav") in chosen.subtasks[1].arguments
+    kept, _ = GraphToolChooser(matcher, graph, completion=None, files=False)(plan)
+    assert Argument(value="example.wav") not in kept.subtasks[1].arguments
+
+
+def test_a_node_the_model_wrote_no_step_for_is_dropped_and_bypassed() -> None:
+    """Of three nodes with two steps, the stepless middle one goes: the node that read it
+    reads what it read, ids close up; a plan where no node has a step stays whole."""
+    steps = ["Transcribe the audio", "", "Sync it to the video"]
+    plan = _audio_plan(
+        ("Speech-to-Text", ["a.wav"]),
+        ("Noise Reduction", ["<node-0>"]),
+        ("Video Sync", ["clip.mp4", "<node-1>"]),
+    )
+    for task, step in zip(plan.subtasks, steps, strict=True):
+        task.description = step
+    trimmed, notes = drop_stepless(plan)
+    assert [t.capability for t in trimmed.subtasks] == ["Speech-to-Text", "Video Sync"]
+    assert trimmed.subtasks[1].arguments == [Argument(value="clip.mp4"), Argument(value="<node-0>")]
+    assert notes == ["graph trim: node 1 has no step; dropped"]
+    assert len(plan.subtasks) == 3  # left as it was
+    unfed = plan.model_copy(deep=True)
+    unfed.subtasks[1].arguments = [Argument(value="b.wav")]
+    assert drop_stepless(unfed)[0].subtasks[1].arguments == [Argument(value="clip.mp4")]
+    blank = plan.model_copy(deep=True)
+    for task in blank.subtasks:
+        task.description = ""
+    assert drop_stepless(blank) == (blank, [])
+    graph, matcher = ToolGraph.from_specs(AUDIO_TOOLS), StepMatcher.untrained(AUDIO_TOOLS)
+    assert len(GraphToolChooser(matcher, graph, completion=None)(plan)[0].subtasks) == 2
+    kept = GraphToolChooser(matcher, graph, completion=None, stepless=False)(plan)[0]
+    assert len(kept.subtasks) == 3
 
 
 # -- step order: a catalogue without data types -----------------------------------------------

@@ -26,7 +26,9 @@ earlier node whose output type it takes (`wire_orphans`), and a node reading a r
 a later step already transformed into the same type reads the transformed one
 (`read_latest_transform`). In a catalogue without data
 types (declared links only) nothing says which step feeds which, so the steps are linked one
-after another in the order the model wrote them (`chain_steps`).
+after another in the order the model wrote them (`chain_steps`). A node the model wrote no
+step for is dropped before the choice (`drop_stepless`), and a file the request names that
+no node reads goes to the first node that takes its kind and lacks it (`give_request_files`).
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ import numpy as np
 from toolpath.planners.alignment import solved_pairs
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.matcher import StepMatcher, cached_matcher
-from toolpath.planners.media import content_type
+from toolpath.planners.media import (
+    AUDIO_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    content_type,
+)
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.tools.catalogs.catalog import Catalog
 
@@ -310,6 +317,55 @@ def wire_orphans(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]]:
 
 
 _REFERENCE = re.compile(r"<node-(\d+)>")
+_MEDIA_EXTENSIONS = "|".join(IMAGE_EXTENSIONS + AUDIO_EXTENSIONS + VIDEO_EXTENSIONS)
+# A file name the request gives (example.jpg, "my_song.mp3"), not the tail of a URL or path.
+_REQUEST_FILE = re.compile(rf"(?<![\w/.:-])[\w-]+\.(?:{_MEDIA_EXTENSIONS})\b", re.IGNORECASE)
+
+
+def request_files(request: str) -> list[str]:
+    """The media files the request names, in the order it first names them."""
+    return list(dict.fromkeys(_REQUEST_FILE.findall(request)))
+
+
+def _given_kinds(plan: Plan, task: SubTask, graph: ToolGraph) -> Counter[str]:
+    """How many inputs of each kind the node is given: a reference brings its node's output
+    type, a literal its content type."""
+    given: Counter[str] = Counter()
+    for argument in task.arguments:
+        sources = argument.references()
+        if sources:
+            for source in sources:
+                given.update(_outputs(graph, plan.subtasks[source].capability))
+        elif isinstance(argument.value, str) and argument.value.strip():
+            given[content_type(argument.value)] += 1
+    return given
+
+
+def give_request_files(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]]:
+    """A copy of the plan where a media file the request names and no node reads is given
+    to the first node (topological order) whose tool takes that kind of input and that is
+    given fewer of that kind than it takes ("apply the style of example3.jpg to the
+    panorama": the style transfer read the panorama only). Notes say which."""
+    if not plan.subtasks or plan.problems():
+        return plan, []
+    read = {str(a.value) for task in plan.subtasks for a in task.arguments}
+    unread = [f for f in request_files(plan.request) if not any(f in value for value in read)]
+    if not unread:
+        return plan, []
+    plan, notes = plan.model_copy(deep=True), []
+    order = plan.topological_order()
+    for file in unread:
+        kind = content_type(file)
+        for node in order:
+            task = plan.subtasks[node]
+            if task.capability not in graph:
+                continue
+            takes = Counter(graph.spec(task.capability).inputs)[kind]
+            if takes > _given_kinds(plan, task, graph)[kind]:
+                task.arguments.append(Argument(value=file))
+                notes.append(f"graph wiring: node {node} <- {file}")
+                break
+    return plan, notes
 
 
 def read_latest_transform(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]]:
@@ -398,12 +454,42 @@ def chain_steps(plan: Plan, added: Sequence[int]) -> tuple[Plan, list[str]]:
     return plan, [f"graph wiring: steps chained in order {order}"]
 
 
+def drop_stepless(plan: Plan) -> tuple[Plan, list[str]]:
+    """A copy of the plan without the nodes the model wrote no step for (more nodes than
+    steps, or an empty step: its over-generation), while some node has one; a node reading
+    a dropped node's result reads what the dropped node read, or loses that argument when it
+    read nothing. Notes say which."""
+    stepless = {t.id for t in plan.subtasks if not t.description.strip()}
+    if not stepless or len(stepless) == len(plan.subtasks) or plan.problems():
+        return plan, []
+    plan = plan.model_copy(deep=True)
+    bypass: dict[int, int | None] = {}
+    for task in plan.subtasks:  # ids in order: an earlier dropped node is resolved first
+        if task.id in stepless:
+            kept = sorted(bypass.get(r, r) for r in task.references())
+            bypass[task.id] = next((r for r in kept if r is not None), None)
+            continue
+        arguments = []
+        for argument in task.arguments:
+            sources = argument.references()
+            if not sources or sources[0] not in stepless:
+                arguments.append(argument)
+            elif (source := bypass[sources[0]]) is not None:
+                arguments.append(Argument(name=argument.name, value=f"<node-{source}>"))
+        task.arguments = arguments
+    kept = [t.id for t in plan.subtasks if t.id not in stepless]
+    notes = [f"graph trim: node {node} has no step; dropped" for node in sorted(stepless)]
+    return plan.renumbered(kept), notes
+
+
 class GraphToolChooser:
     """Re-chooses the tools of a parsed plan (see the module docstring); the decomposer's
     `tool_chooser`. `wiring`: orphans fed by type (`wire_orphans`) and results read after
     their latest transform (`read_latest_transform`), or in a catalogue without data types
-    the steps chained (`chain_steps`). Returns the plan and notes on
-    what changed."""
+    the steps chained (`chain_steps`); `stepless`: nodes the model wrote no step for dropped
+    first (`drop_stepless`); `files`: request files no node reads given to a node that takes
+    them (`give_request_files`, typed catalogues, with the wiring). Returns the plan and
+    notes on what changed."""
 
     def __init__(
         self,
@@ -413,18 +499,24 @@ class GraphToolChooser:
         penalties: Penalties = Penalties(),
         completion: Completion | None = Completion(),
         wiring: bool = True,
+        stepless: bool = True,
+        files: bool = True,
     ) -> None:
         self.matcher, self.graph, self.llm_bonus = matcher, graph, llm_bonus
         self.penalties, self.completion, self.wiring = penalties, completion, wiring
+        self.stepless, self.files = stepless, files
 
     def __call__(self, plan: Plan) -> tuple[Plan, list[str]]:
         if not plan.subtasks or plan.problems():  # structure first: ids, references, cycles
             return plan, []
+        trimmed: list[str] = []
+        if self.stepless:
+            plan, trimmed = drop_stepless(plan)
         weights = node_weights(plan, self.matcher, self.llm_bonus, self.graph, self.penalties.file)
         choice = choose_tools(plan, weights, self.matcher.names, self.graph, self.penalties)
         if choice is None:
-            return plan, ["graph choice: no tools fit the plan's edges; kept the model's"]
-        notes = [
+            return plan, [*trimmed, "graph choice: no tools fit the plan's edges; kept the model's"]
+        notes = trimmed + [
             f"graph choice: node {i} {plan.subtasks[i].capability} -> {choice.tools[i]}"
             for i in choice.changed
         ]
@@ -439,6 +531,9 @@ class GraphToolChooser:
                 plan, wired = wire_orphans(plan, self.graph)
                 plan, chained = read_latest_transform(plan, self.graph)
                 wired += chained
+                if self.files:
+                    plan, given = give_request_files(plan, self.graph)
+                    wired += given
             else:
                 plan, wired = chain_steps(plan, added)
             notes += wired

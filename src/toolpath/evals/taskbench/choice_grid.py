@@ -1,9 +1,9 @@
 """How the graph planner's weights were chosen: a grid over (LLM bonus, edge penalty,
 repeat penalty; the file penalty stays 2.0) replayed on cross-validation folds of the
 demonstration pool, the completion's thresholds (a node for a request clause the plan leaves
-unserved; `--completion`, beside the default planner with the orphan wiring), and the
-node-count prior that was measured and left out. No LLM
-call: the folds' first answers are replayed.
+unserved; `--completion`, beside the default planner with the orphan wiring), the later
+rules each left out (`--rules`), and the node-count prior that was measured and left out.
+No LLM call: the folds' first answers are replayed.
 
     python -m toolpath.evals.taskbench.choice_grid --domain multimedia \\
         --fold reports/taskbench/folds/multimedia-fold0 --json
@@ -124,6 +124,21 @@ def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float
     return _rows(fold.replay(choosers))
 
 
+def rules_left_out(domain_name: str, folder: Path) -> dict[str, dict[str, float]]:
+    """Strict n/e/v-F1 of the default graph planner and of it with each later rule left
+    out (the stepless nodes kept; the request files no node reads left unread), and with
+    both, on one fold."""
+    fold = _Fold.read(domain_name, folder)
+    graph, matcher = fold.graph, fold.matcher
+    choosers: dict[str, GraphToolChooser | None] = {
+        DEFAULT_ROW: GraphToolChooser(matcher, graph),
+        "without the stepless drop": GraphToolChooser(matcher, graph, stepless=False),
+        "without the request files": GraphToolChooser(matcher, graph, files=False),
+        "without both": GraphToolChooser(matcher, graph, stepless=False, files=False),
+    }
+    return _rows(fold.replay(choosers))
+
+
 def pooled(per_fold: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
     """Each setting's F1s over all folds, weighted by the folds' samples."""
     totals: dict[str, dict[str, float]] = {}
@@ -173,10 +188,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--completion", action="store_true", help="the completion's thresholds instead"
     )
+    parser.add_argument(
+        "--rules", action="store_true", help="the default with each later rule left out instead"
+    )
     args = parser.parse_args(argv)
     out: dict[str, Any]
-    if args.completion:
-        per_fold = {str(f): completion_grid(args.domain, f) for f in args.fold}
+    if args.completion or args.rules:
+        rows = rules_left_out if args.rules else completion_grid
+        per_fold = {str(f): rows(args.domain, f) for f in args.fold}
         out = {"folds": per_fold, "pooled": pooled(per_fold)}
     else:
         out = {
