@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 
 from toolpath.planners.alignment import align_steps, node_descriptions, solved_pairs
+from toolpath.planners.cues import RequestCues
 from toolpath.planners.decomposer import Decomposer
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.graph_planner import (
     GraphToolChooser,
     Penalties,
+    add_cued_tools,
     chain_steps,
     choose_tools,
     chooser_for,
@@ -491,6 +493,54 @@ def test_a_node_the_model_wrote_no_step_for_is_dropped_and_bypassed() -> None:
     assert len(kept.subtasks) == 3
 
 
+# -- request cues: words that nearly always come with a tool ----------------------------------
+_SOLVED = [
+    *[(f"make the {n} photo colorized please", ["Colorizer", "Captioner"]) for n in range(5)],
+    *[(f"a photo of {n} cats", ["Captioner"]) for n in range(4)],
+    ("a photo of a dog", ["Detector"]),
+]
+
+
+def test_a_word_is_a_cue_for_the_tools_that_nearly_always_come_with_it() -> None:
+    """'colorized' came with the Colorizer in 5 of 5 solved requests: a cue; 'photo' came
+    with the Captioner in 9 of 10 (90%): a cue at 90%, not at 95%; 'cats' (4 requests) is
+    too rare at 5; cues are found in the request's order."""
+    cues = RequestCues.from_solved(_SOLVED)
+    assert cues.tools_of["colorized"] == {"Colorizer", "Captioner"}
+    assert cues.tools_of["photo"] == {"Captioner"}
+    assert "cats" not in cues.tools_of
+    assert "photo" not in RequestCues.from_solved(_SOLVED, min_share=0.95).tools_of
+    assert "cats" in RequestCues.from_solved(_SOLVED, min_count=4).tools_of
+    assert cues.cued("A colorized PHOTO") == {"Captioner": "colorized", "Colorizer": "colorized"}
+    assert RequestCues().cued("a colorized photo") == {}
+
+
+def test_a_cued_tool_the_plan_lacks_gets_a_node_fed_by_its_input_type() -> None:
+    """'colourised' is a cue for the colouriser: the caption-only plan of a drawn picture
+    gets it, fed by the drawing, described by the clause holding the word from the word on
+    (here the word alone); a plan that has
+    it, or a chooser without cues, adds nothing."""
+    colorizer = ToolSpec(name="Colorizer", doc="Colour.", inputs=["image"], outputs=["image"])
+    draw = ToolSpec(name="Text-to-Image", doc="Draw.", inputs=["text"], outputs=["image"])
+    tools = [*_catalog().tools, colorizer, draw]
+    graph = ToolGraph.from_specs(tools)
+    cues = RequestCues({"colourised": frozenset({"Colorizer"})})
+    first = SubTask(id=0, capability="Text-to-Image", arguments=[Argument(value="a cat")])
+    plan = Plan(request="Draw a cat, then make it colourised", subtasks=[first])
+    cued, notes = add_cued_tools(plan, cues, graph)
+    assert [t.capability for t in cued.subtasks] == ["Text-to-Image", "Colorizer"]
+    assert cued.subtasks[1].description == "colourised"
+    assert cued.edges() == {(0, 1)} and notes == [
+        "graph cue: node 1 Colorizer for the word 'colourised'"
+    ]
+    assert add_cued_tools(cued, cues, graph) == (cued, [])
+    matcher = StepMatcher.untrained(tools)
+    with_cues, _ = GraphToolChooser(matcher, graph, completion=None, cues=cues)(plan)
+    assert "Colorizer" in {t.capability for t in with_cues.subtasks}
+    without, _ = GraphToolChooser(matcher, graph, completion=None)(plan)
+    assert "Colorizer" not in {t.capability for t in without.subtasks}
+
+
 # -- step order: a catalogue without data types -----------------------------------------------
 def _errands(request: str, links: list[tuple[int, int]]) -> Plan:
     values = ["hola", "good morning", "photo.jpg"]
@@ -555,3 +605,4 @@ def test_solved_store_keeps_plans_and_skips_torn_lines(tmp_path: Path) -> None:
         handle.write('{"torn": ')
     assert store.path.name == "taskbench_huggingface.jsonl"
     assert store.steps_and_tools() == [(["caption"], ["Image-to-Text"])]
+    assert store.requests_and_tools() == [("caption it", ["Image-to-Text"])]

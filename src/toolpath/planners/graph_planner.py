@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from toolpath.planners.alignment import solved_pairs
+from toolpath.planners.cues import RequestCues
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.matcher import StepMatcher, cached_matcher
 from toolpath.planners.media import (
@@ -260,6 +261,30 @@ def complete_plan(
             SubTask(id=node, description=clause, capability=tool, arguments=arguments)
         )
         notes.append(f"graph completion: node {node} {tool} for {clause!r}")
+    return plan, notes
+
+
+def add_cued_tools(plan: Plan, cues: RequestCues, graph: ToolGraph) -> tuple[Plan, list[str]]:
+    """A copy of the plan with a node for each tool a word of the request is a cue for
+    (`RequestCues`) that the plan lacks, described by the request clause holding the word
+    from the word on (so the steps of a catalogue without data types are chained where the
+    request asks for it) and fed like a completion node. Notes name them."""
+    present = {task.capability for task in plan.subtasks}
+    missing = {t: w for t, w in cues.cued(plan.request).items() if t not in present and t in graph}
+    if not missing or not plan.subtasks:
+        return plan, []
+    clauses = request_clauses(plan.request) or [plan.request]
+    plan, notes = plan.model_copy(deep=True), []
+    for tool, word in missing.items():
+        clause = next((c for c in clauses if word in c.lower()), tool)
+        clause = clause[max(clause.lower().find(word), 0) :]
+        feeder = _feeder(plan, tool, graph)
+        arguments = [] if feeder is None else [Argument(value=f"<node-{feeder}>")]
+        node = len(plan.subtasks)
+        plan.subtasks.append(
+            SubTask(id=node, description=clause, capability=tool, arguments=arguments)
+        )
+        notes.append(f"graph cue: node {node} {tool} for the word {word!r}")
     return plan, notes
 
 
@@ -488,8 +513,9 @@ class GraphToolChooser:
     their latest transform (`read_latest_transform`), or in a catalogue without data types
     the steps chained (`chain_steps`); `stepless`: nodes the model wrote no step for dropped
     first (`drop_stepless`); `files`: request files no node reads given to a node that takes
-    them (`give_request_files`, typed catalogues, with the wiring). Returns the plan and
-    notes on what changed."""
+    them (`give_request_files`, typed catalogues, with the wiring); `cues`: a node for each
+    tool a request word is a cue for (`add_cued_tools`, after the completion). Returns the
+    plan and notes on what changed."""
 
     def __init__(
         self,
@@ -501,10 +527,11 @@ class GraphToolChooser:
         wiring: bool = True,
         stepless: bool = True,
         files: bool = True,
+        cues: RequestCues | None = None,
     ) -> None:
         self.matcher, self.graph, self.llm_bonus = matcher, graph, llm_bonus
         self.penalties, self.completion, self.wiring = penalties, completion, wiring
-        self.stepless, self.files = stepless, files
+        self.stepless, self.files, self.cues = stepless, files, cues
 
     def __call__(self, plan: Plan) -> tuple[Plan, list[str]]:
         if not plan.subtasks or plan.problems():  # structure first: ids, references, cycles
@@ -525,6 +552,9 @@ class GraphToolChooser:
         if self.completion is not None:
             plan, added = complete_plan(plan, self.matcher, self.graph, self.completion)
             notes += added
+        if self.cues is not None:
+            plan, cued = add_cued_tools(plan, self.cues, self.graph)
+            notes += cued
         if self.wiring:
             added = range(written, len(plan.subtasks))
             if self.graph.typed:
@@ -544,13 +574,15 @@ def chooser_for(
     catalog: Catalog,
     solved: Iterable[tuple[Sequence[str], Sequence[str]]] = (),
     cache_dir: Path | None = None,
+    requests: Iterable[tuple[str, Sequence[str]]] = (),
 ) -> GraphToolChooser | None:
     """The graph planner's tool chooser for a catalogue, its matcher trained on `solved`
-    ((task_steps, node tools) pairs; none: the untrained matcher). None when the catalogue
-    has no tool graph to constrain a choice (a plain function list): the model's own choice
-    of function stands there."""
+    ((task_steps, node tools) pairs; none: the untrained matcher) and its request cues
+    learned from `requests` ((request, node tools) pairs of the same samples). None when
+    the catalogue has no tool graph to constrain a choice (a plain function list): the
+    model's own choice of function stands there."""
     graph = ToolGraph.from_catalog(catalog)
     if graph.graph.number_of_edges() == 0:
         return None
     matcher = cached_matcher(catalog.tools, solved_pairs(solved), cache_dir)
-    return GraphToolChooser(matcher, graph)
+    return GraphToolChooser(matcher, graph, cues=RequestCues.from_solved(requests))

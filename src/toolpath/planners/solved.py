@@ -61,3 +61,9 @@ class SolvedStore:
             ([str(s) for s in r.get("task_steps") or []], node_tools(r["task_nodes"]))
             for r in self.records()
         ]
+
+    def requests_and_tools(self) -> list[tuple[str, list[str]]]:
+        """(request, node tools) per kept sample: what the request cues are learned from."""
+        return [
+            (str(r.get("user_request", "")), node_tools(r["task_nodes"])) for r in self.records()
+        ]

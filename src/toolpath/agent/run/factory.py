@@ -85,7 +85,10 @@ def make_planner(
     if planner == "graph":
         from toolpath.planners.graph_planner import chooser_for
 
-        kwargs["tool_chooser"] = chooser_for(catalog, solved.steps_and_tools() if solved else [])
+        steps, requests = (
+            (solved.steps_and_tools(), solved.requests_and_tools()) if solved else ([], [])
+        )
+        kwargs["tool_chooser"] = chooser_for(catalog, steps, requests=requests)
     elif planner != "direct":
         raise ValueError(f"planner must be graph or direct, got {planner!r}")
     return DecomposerPlanner(Decomposer(llm, catalog, **kwargs), registry)

@@ -100,7 +100,9 @@ def build_decomposer(
     if planner == "graph":
         from toolpath.planners.graph_planner import chooser_for
 
-        chooser = chooser_for(catalog, example_steps(examples or []))
+        solved = examples or []
+        requests = [(e.request, node_tools(e.task_nodes)) for e in solved]
+        chooser = chooser_for(catalog, example_steps(solved), requests=requests)
     return Decomposer(
         llm,
         catalog,

@@ -2,8 +2,8 @@
 repeat penalty; the file penalty stays 2.0) replayed on cross-validation folds of the
 demonstration pool, the completion's thresholds (a node for a request clause the plan leaves
 unserved; `--completion`, beside the default planner with the orphan wiring), the later
-rules each left out (`--rules`), and the node-count prior that was measured and left out.
-No LLM call: the folds' first answers are replayed.
+rules each left out and the request cues' grid (`--rules`), and the node-count prior that
+was measured and left out. No LLM call: the folds' first answers are replayed.
 
     python -m toolpath.evals.taskbench.choice_grid --domain multimedia \\
         --fold reports/taskbench/folds/multimedia-fold0 --json
@@ -24,9 +24,15 @@ from typing import Any
 import numpy as np
 
 from toolpath.evals.provenance import RUN_FILE, provenance
-from toolpath.evals.taskbench.graph_planning import DIRECT, pool_matcher, replay_first_answers
+from toolpath.evals.taskbench.graph_planning import (
+    DIRECT,
+    pool_cues,
+    pool_matcher,
+    replay_first_answers,
+)
 from toolpath.evals.taskbench.loader import load_domain, split_domain
 from toolpath.evals.taskbench.runner import PREDICTIONS_FILE, read_records
+from toolpath.planners.cues import RequestCues
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.graph_planner import Completion, GraphToolChooser, Penalties
 
@@ -35,6 +41,8 @@ EDGES: tuple[float | None, ...] = (1.0, 2.0, 3.0, None)
 REPEATS = (0.0, 1.0, 2.0)
 MIN_PROBS = (0.5, 0.7, 0.9)
 COVERED_RATIOS = (0.3, 0.6)
+CUE_COUNTS = (3, 5, 8)
+CUE_SHARES = (0.85, 0.9, 0.95)
 DEFAULT_ROW = "default: completion, then wiring (orphans by type, or the steps chained)"
 
 
@@ -46,13 +54,15 @@ def _fold_split(domain: Any, folder: Path) -> Any:
 
 @dataclass(frozen=True)
 class _Fold:
-    """One pool fold's recorded run, with the tool graph and the matcher of its pool."""
+    """One pool fold's recorded run, with the tool graph, and the matcher and request cues
+    of its pool."""
 
     domain: Any
     split: Any
     records: dict[str, dict[str, Any]]
     graph: ToolGraph
     matcher: Any
+    cues: RequestCues
 
     @classmethod
     def read(cls, domain_name: str, folder: Path) -> _Fold:
@@ -63,7 +73,8 @@ class _Fold:
         catalog = load_taskbench_catalog(domain_name)
         matcher = pool_matcher(domain, split, catalog.tools)
         records = read_records(folder / PREDICTIONS_FILE)
-        return cls(domain, split, records, ToolGraph.from_catalog(catalog), matcher)
+        graph = ToolGraph.from_catalog(catalog)
+        return cls(domain, split, records, graph, matcher, pool_cues(domain, split))
 
     def replay(self, choosers: dict[str, GraphToolChooser | None]) -> dict[str, Any]:
         """Strict scores of the fold's first answers under each tool chooser."""
@@ -120,22 +131,28 @@ def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float
         choosers[f"min_prob {min_prob}, covered_ratio {ratio}"] = GraphToolChooser(
             matcher, graph, completion=Completion(min_prob, ratio), wiring=False
         )
-    choosers[DEFAULT_ROW] = GraphToolChooser(matcher, graph)
+    choosers[DEFAULT_ROW] = GraphToolChooser(matcher, graph, cues=fold.cues)
     return _rows(fold.replay(choosers))
 
 
 def rules_left_out(domain_name: str, folder: Path) -> dict[str, dict[str, float]]:
-    """Strict n/e/v-F1 of the default graph planner and of it with each later rule left
-    out (the stepless nodes kept; the request files no node reads left unread), and with
-    both, on one fold."""
+    """Strict n/e/v-F1 of the default graph planner, of it with each later rule left out
+    (the stepless nodes kept; the request files no node reads left unread; no request
+    cues) and with all three, and of each point of the cues' grid, on one fold."""
     fold = _Fold.read(domain_name, folder)
-    graph, matcher = fold.graph, fold.matcher
+    graph, matcher, cues = fold.graph, fold.matcher, fold.cues
     choosers: dict[str, GraphToolChooser | None] = {
-        DEFAULT_ROW: GraphToolChooser(matcher, graph),
-        "without the stepless drop": GraphToolChooser(matcher, graph, stepless=False),
-        "without the request files": GraphToolChooser(matcher, graph, files=False),
-        "without both": GraphToolChooser(matcher, graph, stepless=False, files=False),
+        DEFAULT_ROW: GraphToolChooser(matcher, graph, cues=cues),
+        "without the stepless drop": GraphToolChooser(matcher, graph, stepless=False, cues=cues),
+        "without the request files": GraphToolChooser(matcher, graph, files=False, cues=cues),
+        "without the request cues": GraphToolChooser(matcher, graph),
+        "without all three": GraphToolChooser(matcher, graph, stepless=False, files=False),
     }
+    for min_count, min_share in itertools.product(CUE_COUNTS, CUE_SHARES):
+        learned = pool_cues(fold.domain, fold.split, min_count, min_share)
+        choosers[f"cues: {min_count} requests, {min_share:.0%}"] = GraphToolChooser(
+            matcher, graph, cues=learned
+        )
     return _rows(fold.replay(choosers))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from toolpath.evals.taskbench.loader import DomainSplit, TaskBenchDomain, TaskBenchSample
 from toolpath.evals.taskbench.metrics import ALL, score_predictions
 from toolpath.planners.alignment import node_tools, solved_pairs
+from toolpath.planners.cues import DEFAULT_MIN_COUNT, DEFAULT_MIN_SHARE, RequestCues
 from toolpath.planners.graph_planner import GraphToolChooser, chooser_for
 from toolpath.planners.llm import ScriptedChatModel
 from toolpath.planners.matcher import StepMatcher, cached_matcher
@@ -21,6 +22,23 @@ GRAPH = "graph: first answer + matcher/A* tool choice + repair"
 def pool_steps(samples: Sequence[TaskBenchSample]) -> list[tuple[list[str], list[str]]]:
     """(task_steps, node tools) of solved samples: what the step matcher trains on."""
     return [(s.task_steps, node_tools(s.task_nodes)) for s in samples]
+
+
+def pool_requests(samples: Sequence[TaskBenchSample]) -> list[tuple[str, list[str]]]:
+    """(request, node tools) of solved samples: what the request cues are learned from."""
+    return [(s.user_request, node_tools(s.task_nodes)) for s in samples]
+
+
+def pool_cues(
+    domain: TaskBenchDomain,
+    split: DomainSplit,
+    min_count: int = DEFAULT_MIN_COUNT,
+    min_share: float = DEFAULT_MIN_SHARE,
+) -> RequestCues:
+    """The request cues learned from the demonstration pool of `split` only."""
+    by_id = domain.by_id()
+    pool = pool_requests([by_id[i] for i in split.demo_ids])
+    return RequestCues.from_solved(pool, min_count, min_share)
 
 
 def pool_matcher(
@@ -40,7 +58,8 @@ def graph_chooser(
 
     by_id = domain.by_id()
     catalog = load_taskbench_catalog(domain.name, data_dir)
-    chooser = chooser_for(catalog, pool_steps([by_id[i] for i in split.demo_ids]))
+    pool = [by_id[i] for i in split.demo_ids]
+    chooser = chooser_for(catalog, pool_steps(pool), requests=pool_requests(pool))
     if chooser is None:
         raise ValueError(f"taskbench:{domain.name} has no tool graph to choose tools on")
     return chooser
