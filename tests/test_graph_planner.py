@@ -27,6 +27,7 @@ from toolpath.planners.graph_planner import (
     read_latest_transform,
     request_clauses,
     request_files,
+    thread_transforms,
     wire_orphans,
 )
 from toolpath.planners.llm import ScriptedChatModel
@@ -539,6 +540,36 @@ def test_a_cued_tool_the_plan_lacks_gets_a_node_fed_by_its_input_type() -> None:
     assert "Colorizer" in {t.capability for t in with_cues.subtasks}
     without, _ = GraphToolChooser(matcher, graph, completion=None)(plan)
     assert "Colorizer" not in {t.capability for t in without.subtasks}
+
+
+def test_an_added_transform_sits_between_its_feeder_and_the_feeders_readers() -> None:
+    """A noise reduction added after the download, which the sync reads, is read by the sync
+    instead; a node not added, or an added one that changes the kind (a transcription), is
+    not threaded; a chooser with `thread=False` leaves the sync reading the download."""
+    graph = ToolGraph.from_specs(AUDIO_TOOLS)
+    download = ("Audio Downloader", ["https://x.org/v.wav"])
+    plan = _audio_plan(
+        download, ("Video Sync", ["a.mp4", "<node-0>"]), ("Noise Reduction", ["<node-0>"])
+    )
+    threaded, notes = thread_transforms(plan, [2], graph)
+    assert threaded.edges() == {(0, 2), (2, 1)}
+    assert notes == ["graph wiring: node 1 <- node 2 (not 0)"]
+    assert plan.edges() == {(0, 1), (0, 2)}  # left as it was
+    assert thread_transforms(plan, [], graph)[0].edges() == {(0, 1), (0, 2)}
+    transcript = _audio_plan(
+        download, ("Video Sync", ["a.mp4", "<node-0>"]), ("Speech-to-Text", ["<node-0>"])
+    )
+    assert thread_transforms(transcript, [2], graph)[0].edges() == {(0, 1), (0, 2)}
+    matcher = StepMatcher.untrained(AUDIO_TOOLS)
+    cues = RequestCues({"clean": frozenset({"Noise Reduction"})})
+    two = _audio_plan(download, ("Video Sync", ["a.mp4", "<node-0>"]))
+    two = two.model_copy(update={"request": "download it, clean it and sync it to a.mp4"})
+    for task, step in zip(two.subtasks, ["download the audio", "sync it"], strict=True):
+        task.description = step
+    chooser = GraphToolChooser(matcher, graph, completion=None, cues=cues)
+    assert chooser(two)[0].edges() == {(0, 2), (2, 1)}
+    unthreaded = GraphToolChooser(matcher, graph, completion=None, cues=cues, thread=False)
+    assert unthreaded(two)[0].edges() == {(0, 1), (0, 2)}
 
 
 # -- step order: a catalogue without data types -----------------------------------------------

@@ -288,6 +288,34 @@ def add_cued_tools(plan: Plan, cues: RequestCues, graph: ToolGraph) -> tuple[Pla
     return plan, notes
 
 
+def thread_transforms(plan: Plan, added: Sequence[int], graph: ToolGraph) -> tuple[Plan, list[str]]:
+    """A copy of the plan where each added node whose tool turns one kind into the same kind
+    (a colouriser, a noise reducer) and that reads one node sits between that node and its
+    readers: an argument that read the feeder's result reads the added node's instead ("a
+    colorized, styled spectrogram": the style transfer reads the colourised image, not the
+    spectrogram). A change that would make the plan invalid is not made. Notes say which."""
+    plan, notes = plan.model_copy(deep=True), []
+    for node in added:
+        task = plan.subtasks[node]
+        kinds = set(graph.spec(task.capability).inputs) if task.capability in graph else set()
+        feeders = task.references()
+        if len(kinds) != 1 or kinds != _outputs(graph, task.capability) or len(feeders) != 1:
+            continue
+        (feeder,) = feeders
+        for reader in plan.subtasks:
+            if reader.id in added:
+                continue
+            for k, argument in enumerate(reader.arguments):
+                if argument.references() != [feeder]:
+                    continue
+                reader.arguments[k] = Argument(name=argument.name, value=f"<node-{node}>")
+                if plan.problems():
+                    reader.arguments[k] = argument
+                    continue
+                notes.append(f"graph wiring: node {reader.id} <- node {node} (not {feeder})")
+    return plan, notes
+
+
 def _outputs(graph: ToolGraph, tool: str) -> set[str]:
     return set(graph.spec(tool).outputs) if tool in graph else set()
 
@@ -514,8 +542,9 @@ class GraphToolChooser:
     the steps chained (`chain_steps`); `stepless`: nodes the model wrote no step for dropped
     first (`drop_stepless`); `files`: request files no node reads given to a node that takes
     them (`give_request_files`, typed catalogues, with the wiring); `cues`: a node for each
-    tool a request word is a cue for (`add_cued_tools`, after the completion). Returns the
-    plan and notes on what changed."""
+    tool a request word is a cue for (`add_cued_tools`, after the completion); `thread`: an
+    added node that turns a kind into the same kind read by its feeder's readers instead
+    (`thread_transforms`, typed catalogues). Returns the plan and notes on what changed."""
 
     def __init__(
         self,
@@ -528,10 +557,11 @@ class GraphToolChooser:
         stepless: bool = True,
         files: bool = True,
         cues: RequestCues | None = None,
+        thread: bool = True,
     ) -> None:
         self.matcher, self.graph, self.llm_bonus = matcher, graph, llm_bonus
         self.penalties, self.completion, self.wiring = penalties, completion, wiring
-        self.stepless, self.files, self.cues = stepless, files, cues
+        self.stepless, self.files, self.cues, self.thread = stepless, files, cues, thread
 
     def __call__(self, plan: Plan) -> tuple[Plan, list[str]]:
         if not plan.subtasks or plan.problems():  # structure first: ids, references, cycles
@@ -555,6 +585,9 @@ class GraphToolChooser:
         if self.cues is not None:
             plan, cued = add_cued_tools(plan, self.cues, self.graph)
             notes += cued
+        if self.thread and self.graph.typed:
+            plan, threaded = thread_transforms(plan, range(written, len(plan.subtasks)), self.graph)
+            notes += threaded
         if self.wiring:
             added = range(written, len(plan.subtasks))
             if self.graph.typed:

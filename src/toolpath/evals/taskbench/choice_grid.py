@@ -138,7 +138,8 @@ def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float
 def rules_left_out(domain_name: str, folder: Path) -> dict[str, dict[str, float]]:
     """Strict n/e/v-F1 of the default graph planner, of it with each later rule left out
     (the stepless nodes kept; the request files no node reads left unread; no request
-    cues) and with all three, and of each point of the cues' grid, on one fold."""
+    cues; added transforms not threaded) and with all four, and of each point of the cues'
+    grid, on one fold."""
     fold = _Fold.read(domain_name, folder)
     graph, matcher, cues = fold.graph, fold.matcher, fold.cues
     choosers: dict[str, GraphToolChooser | None] = {
@@ -146,7 +147,10 @@ def rules_left_out(domain_name: str, folder: Path) -> dict[str, dict[str, float]
         "without the stepless drop": GraphToolChooser(matcher, graph, stepless=False, cues=cues),
         "without the request files": GraphToolChooser(matcher, graph, files=False, cues=cues),
         "without the request cues": GraphToolChooser(matcher, graph),
-        "without all three": GraphToolChooser(matcher, graph, stepless=False, files=False),
+        "without the threading": GraphToolChooser(matcher, graph, cues=cues, thread=False),
+        "without all four": GraphToolChooser(
+            matcher, graph, stepless=False, files=False, thread=False
+        ),
     }
     for min_count, min_share in itertools.product(CUE_COUNTS, CUE_SHARES):
         learned = pool_cues(fold.domain, fold.split, min_count, min_share)
