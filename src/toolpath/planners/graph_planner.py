@@ -236,6 +236,18 @@ def _feeder(plan: Plan, tool: str, graph: ToolGraph) -> int | None:
     return None if found is None else found[0]
 
 
+def _add_fed_node(plan: Plan, tool: str, description: str, graph: ToolGraph) -> int:
+    """Append (in place) a node of `tool` reading the latest node whose output type it
+    takes (none in a catalogue without data types); its id."""
+    feeder = _feeder(plan, tool, graph)
+    arguments = [] if feeder is None else [Argument(value=f"<node-{feeder}>")]
+    node = len(plan.subtasks)
+    plan.subtasks.append(
+        SubTask(id=node, description=description, capability=tool, arguments=arguments)
+    )
+    return node
+
+
 def complete_plan(
     plan: Plan, matcher: StepMatcher, graph: ToolGraph, completion: Completion = Completion()
 ) -> tuple[Plan, list[str]]:
@@ -254,12 +266,7 @@ def complete_plan(
         served = any(row[index[t]] >= floor for t in present if t in index)
         if row[best] < completion.min_prob or tool in present or served:
             continue
-        feeder = _feeder(plan, tool, graph)
-        arguments = [] if feeder is None else [Argument(value=f"<node-{feeder}>")]
-        node = len(plan.subtasks)
-        plan.subtasks.append(
-            SubTask(id=node, description=clause, capability=tool, arguments=arguments)
-        )
+        node = _add_fed_node(plan, tool, clause, graph)
         notes.append(f"graph completion: node {node} {tool} for {clause!r}")
     return plan, notes
 
@@ -278,12 +285,7 @@ def add_cued_tools(plan: Plan, cues: RequestCues, graph: ToolGraph) -> tuple[Pla
     for tool, word in missing.items():
         clause = next((c for c in clauses if word in c.lower()), tool)
         clause = clause[max(clause.lower().find(word), 0) :]
-        feeder = _feeder(plan, tool, graph)
-        arguments = [] if feeder is None else [Argument(value=f"<node-{feeder}>")]
-        node = len(plan.subtasks)
-        plan.subtasks.append(
-            SubTask(id=node, description=clause, capability=tool, arguments=arguments)
-        )
+        node = _add_fed_node(plan, tool, clause, graph)
         notes.append(f"graph cue: node {node} {tool} for the word {word!r}")
     return plan, notes
 
