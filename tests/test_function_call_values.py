@@ -15,6 +15,7 @@ from toolpath.planners.coercion import (
     as_written,
     to_the_party_size,
     to_the_request_date,
+    to_the_request_email,
     to_the_request_phone,
     to_the_request_time,
     to_the_signer,
@@ -355,6 +356,8 @@ FAULTS = {
             "no_heating", "no_hot_water", "no_heating_or_hot_water", "leaking"]},
         "vehicle": {"type": "string", "enum": [
             "car", "van", "car_and_trailer", "car_and_roof_box"]},
+        "home": {"type": "string", "enum": [
+            "flat", "house_with_garden", "house_without_garden"]},
     },
 }  # fmt: skip
 
@@ -373,6 +376,9 @@ FAULTS = {
         ("My car this time, not the trailer.", {"vehicle": "car"}, {"vehicle": "car"}),
         # two fuller options said: nothing tells which
         ("The car with a trailer and a roof box.", {"vehicle": "car"}, {"vehicle": "car"}),
+        # "with" is not "without": the house with a garden stays
+        ("We live in a house with a back garden, LS6 4JN.", {"home": "house_with_garden"},
+         {"home": "house_with_garden"}),
     ],
 )  # fmt: skip
 def test_an_option_goes_to_the_fuller_one_the_request_says(
@@ -758,3 +764,29 @@ def test_a_count_stays_where_kinds_of_person_are_counted_apart_or_two_parties_di
     assert to_the_party_size({"climbers": 2}, CallContext(CLIMB, two, "call 0"))[0] == {
         "climbers": 2
     }  # the two are inside a party of 3 and one of 4
+
+
+EMAILS = {"properties": {"email": {"type": "string"}, "note": {"type": "string"}}}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # a made-up address: the only one the request gives
+        ("Keith Bramley, keith.bramley@example.com.", "john.doe@example.com",
+         "keith.bramley@example.com"),
+        # the request's own address (in another case): as written
+        ("Keith Bramley, Keith.Bramley@example.com", "keith.bramley@example.com",
+         "keith.bramley@example.com"),
+        # two addresses given, or none: nothing tells which
+        ("Me: a@example.com, my wife: b@example.com", "john.doe@example.com",
+         "john.doe@example.com"),
+        ("Keith Bramley, 07700 900911", "john.doe@example.com", "john.doe@example.com"),
+    ],
+)  # fmt: skip
+def test_an_email_the_request_does_not_give_becomes_the_one_it_gives(
+    request_text: str, written: str, expected: str
+) -> None:
+    arguments = {"email": written, "note": "dogs"}
+    fixed, _ = to_the_request_email(arguments, CallContext(EMAILS, request_text, "call 0"))
+    assert fixed == {"email": expected, "note": "dogs"}

@@ -531,6 +531,26 @@ def to_the_request_phone(
     return arguments, notes
 
 
+def to_the_request_email(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """An email address the request does not give (john.doe@example.com, made up) replaced
+    by the only address the request gives."""
+    given = {found.group(0).rstrip(".") for found in _EMAIL.finditer(call.request)}
+    if len(given) != 1:
+        return arguments, []
+    (written,) = given
+    notes = []
+    for name, value in arguments.items():
+        if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+            continue
+        if fold(value.strip()) == fold(written):
+            continue
+        notes.append(changed(f"{call.where}.{name}", value, written, "the only email given"))
+        arguments = {**arguments, name: written}
+    return arguments, notes
+
+
 def _is_phone_parameter(name: str, prop: Any) -> bool:
     described = prop.get("description", "") if isinstance(prop, dict) else ""
     return bool(_PHONE_PARAMETER.search(f"{name} {described}"))
@@ -957,6 +977,7 @@ def against_the_request(
         to_the_options_said,
         without_unnamed_items,
         to_the_request_phone,
+        to_the_request_email,
         to_the_request_date,
         to_the_request_time,
         to_the_signer,

@@ -16,9 +16,20 @@ _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2})(?::00)?")
 _NUMBERS_ONLY = re.compile(r"\d+(?:\.\d+)?(?:\s*[-–/x,]\s*\d+(?:\.\d+)?)+")
 
 
+# "with", "within", "without" share four letters and say opposite things
+_NO_STEM = frozenset({"with", "within", "without"})
+
+
 def stem_in(word: str, words: Sequence[str]) -> bool:
-    """`word` is one of `words` or shares its first 4 letters with one ("cycling", "cycle")."""
-    return word in words or (len(word) >= 4 and any(w[:4] == word[:4] for w in words))
+    """`word` is one of `words` or shares its first 4 letters with one ("cycling", "cycle";
+    not "without", "with")."""
+    if word in words:
+        return True
+    return (
+        len(word) >= 4
+        and word not in _NO_STEM
+        and any(w[:4] == word[:4] and w not in _NO_STEM for w in words)
+    )
 
 
 def name_parts(name: str) -> list[str]:
