@@ -310,12 +310,19 @@ def thread_transforms(plan: Plan, added: Sequence[int], graph: ToolGraph) -> tup
             for k, argument in enumerate(reader.arguments):
                 if argument.references() != [feeder]:
                     continue
-                reader.arguments[k] = Argument(name=argument.name, value=f"<node-{node}>")
-                if plan.problems():
-                    reader.arguments[k] = argument
-                    continue
-                notes.append(f"graph wiring: node {reader.id} <- node {node} (not {feeder})")
+                notes += _repoint(plan, reader, k, node, feeder)
     return plan, notes
+
+
+def _repoint(plan: Plan, task: SubTask, k: int, new: int, old: int) -> list[str]:
+    """Argument k of `task` (in place) reads node `new` instead of node `old`, unless that
+    makes the plan invalid; a note when it does."""
+    argument = task.arguments[k]
+    task.arguments[k] = Argument(name=argument.name, value=f"<node-{new}>")
+    if plan.problems():
+        task.arguments[k] = argument
+        return []
+    return [f"graph wiring: node {task.id} <- node {new} (not {old})"]
 
 
 def _outputs(graph: ToolGraph, tool: str) -> set[str]:
@@ -439,11 +446,7 @@ def read_latest_transform(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]
             later = None if source is None else _leaf_transform(plan, source, task.id, graph)
             if later is None:
                 continue
-            task.arguments[k] = Argument(name=argument.name, value=f"<node-{later}>")
-            if plan.problems():
-                task.arguments[k] = argument
-                continue
-            notes.append(f"graph wiring: node {task.id} <- node {later} (not {source})")
+            notes += _repoint(plan, task, k, later, source)
     return plan, notes
 
 
