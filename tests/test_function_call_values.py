@@ -790,3 +790,11 @@ def test_an_email_the_request_does_not_give_becomes_the_one_it_gives(
     arguments = {"email": written, "note": "dogs"}
     fixed, _ = to_the_request_email(arguments, CallContext(EMAILS, request_text, "call 0"))
     assert fixed == {"email": expected, "note": "dogs"}
+
+
+def test_the_checks_write_the_requests_email_for_a_made_up_one() -> None:
+    text = {"type": "string"}
+    volunteer = function("volunteer_apply", ["full_name", "email"], full_name=text, email=text)
+    reply = call("volunteer_apply", full_name="Keith Bramley", email="john.doe@example.com")
+    request = "I could walk the dogs on Tuesdays. Keith Bramley, keith.bramley@example.com"
+    assert first_arguments(volunteer, [reply], request)["email"] == "keith.bramley@example.com"
