@@ -173,6 +173,8 @@ class RunHub:
         summary = summary_of(values)
         row = self.index_row(run_id) or {}
         status = summary.status
+        if live and not _finished(values):  # a status is set, the finish has not run yet
+            status = "running"
         if status == "running" and not live and row.get("status") in ("paused", "failed"):
             status = row["status"]
         data = summary.public() | {"status": status, "request": values["task"].request}
@@ -194,3 +196,12 @@ class RunHub:
     def close(self) -> None:
         with self._lock:
             self.reader.close()
+
+
+def _finished(values: dict[str, Any]) -> bool:
+    """The run's finish step has checkpointed (its result is in): a run_finished event."""
+    return any(_kind(event) == "run_finished" for event in values.get("events", []))
+
+
+def _kind(event: Any) -> str | None:
+    return event.get("kind") if isinstance(event, dict) else getattr(event, "kind", None)
