@@ -94,3 +94,8 @@ def parse_event(data: dict[str, Any] | str) -> RunEvent:
     if isinstance(data, str):
         return run_event_adapter.validate_json(data)
     return run_event_adapter.validate_python(data)
+
+
+def has_finished(events: list[dict[str, Any]]) -> bool:
+    """The events (their JSON form) hold the run's `run_finished`: its finish step has run."""
+    return any(event.get("kind") == "run_finished" for event in events)

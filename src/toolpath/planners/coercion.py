@@ -536,7 +536,7 @@ def to_the_request_email(
 ) -> tuple[dict[str, Any], list[str]]:
     """An email address the request does not give (john.doe@example.com, made up) replaced
     by the only address the request gives."""
-    given = {found.group(0).rstrip(".") for found in _EMAIL.finditer(call.request)}
+    given = {found.group(0) for found in _EMAIL.finditer(call.request)}
     if len(given) != 1:
         return arguments, []
     (written,) = given

@@ -27,8 +27,11 @@ a later step already transformed into the same type reads the transformed one
 (`read_latest_transform`). In a catalogue without data
 types (declared links only) nothing says which step feeds which, so the steps are linked one
 after another in the order the model wrote them (`chain_steps`). A node the model wrote no
-step for is dropped before the choice (`drop_stepless`), and a file the request names that
-no node reads goes to the first node that takes its kind and lacks it (`give_request_files`).
+step for is dropped before the choice (`drop_stepless`); a tool a word of the request is a
+cue for (`planners.cues`) gets a node like a completion's (`add_cued_tools`); an added node
+that turns a kind into the same kind sits between its feeder and the feeder's readers
+(`thread_transforms`); and a file the request names that no node reads goes to the first
+node that takes its kind and lacks it (`give_request_files`).
 """
 
 from __future__ import annotations
@@ -222,7 +225,7 @@ def _latest_maker(
     plan: Plan, tool: str, nodes: Sequence[int], graph: ToolGraph
 ) -> tuple[int, set[str]] | None:
     """(the last of `nodes` whose output type `tool` takes as input, those types), or None."""
-    inputs = set(graph.spec(tool).inputs) if tool in graph else set()
+    inputs = _inputs(graph, tool)
     for node in reversed(nodes):
         kinds = inputs & _outputs(graph, plan.subtasks[node].capability)
         if kinds:
@@ -299,7 +302,7 @@ def thread_transforms(plan: Plan, added: Sequence[int], graph: ToolGraph) -> tup
     plan, notes = plan.model_copy(deep=True), []
     for node in added:
         task = plan.subtasks[node]
-        kinds = set(graph.spec(task.capability).inputs) if task.capability in graph else set()
+        kinds = _inputs(graph, task.capability)
         feeders = task.references()
         if len(kinds) != 1 or kinds != _outputs(graph, task.capability) or len(feeders) != 1:
             continue
@@ -323,6 +326,10 @@ def _repoint(plan: Plan, task: SubTask, k: int, new: int, old: int) -> list[str]
         task.arguments[k] = argument
         return []
     return [f"graph wiring: node {task.id} <- node {new} (not {old})"]
+
+
+def _inputs(graph: ToolGraph, tool: str) -> set[str]:
+    return set(graph.spec(tool).inputs) if tool in graph else set()
 
 
 def _outputs(graph: ToolGraph, tool: str) -> set[str]:
@@ -367,7 +374,7 @@ def wire_orphans(plan: Plan, graph: ToolGraph) -> tuple[Plan, list[str]]:
         task = plan.subtasks[node]
         if task.references() or task.capability not in graph:
             continue
-        inputs = set(graph.spec(task.capability).inputs)
+        inputs = _inputs(graph, task.capability)
         if not inputs or _takes_user_files(task, inputs, plan.request):
             continue
         # nodes before it in topological order: none reads its result
@@ -585,16 +592,16 @@ class GraphToolChooser:
         plan = apply_choice(plan, choice)
         written = len(plan.subtasks)
         if self.completion is not None:
-            plan, added = complete_plan(plan, self.matcher, self.graph, self.completion)
-            notes += added
+            plan, completed = complete_plan(plan, self.matcher, self.graph, self.completion)
+            notes += completed
         if self.cues is not None:
             plan, cued = add_cued_tools(plan, self.cues, self.graph)
             notes += cued
+        added = range(written, len(plan.subtasks))  # the completion's and the cues' nodes
         if self.thread and self.graph.typed:
-            plan, threaded = thread_transforms(plan, range(written, len(plan.subtasks)), self.graph)
+            plan, threaded = thread_transforms(plan, added, self.graph)
             notes += threaded
         if self.wiring:
-            added = range(written, len(plan.subtasks))
             if self.graph.typed:
                 plan, wired = wire_orphans(plan, self.graph)
                 plan, chained = read_latest_transform(plan, self.graph)

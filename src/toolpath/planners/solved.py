@@ -55,15 +55,22 @@ class SolvedStore:
                 pass
             log.warning("%s line %d is not a solved sample; skipped", self.path, number)
 
+    def training_pairs(
+        self,
+    ) -> tuple[list[tuple[list[str], list[str]]], list[tuple[str, list[str]]]]:
+        """From one read of the kept samples: (task_steps, node tools) per sample, the
+        matcher's training input, and (request, node tools), what the request cues are
+        learned from."""
+        records = list(self.records())
+        tools = [node_tools(r["task_nodes"]) for r in records]
+        steps = [[str(s) for s in r.get("task_steps") or []] for r in records]
+        requests = [str(r.get("user_request", "")) for r in records]
+        return list(zip(steps, tools, strict=True)), list(zip(requests, tools, strict=True))
+
     def steps_and_tools(self) -> list[tuple[list[str], list[str]]]:
         """(task_steps, node tools) per kept sample: the matcher's training input."""
-        return [
-            ([str(s) for s in r.get("task_steps") or []], node_tools(r["task_nodes"]))
-            for r in self.records()
-        ]
+        return self.training_pairs()[0]
 
     def requests_and_tools(self) -> list[tuple[str, list[str]]]:
         """(request, node tools) per kept sample: what the request cues are learned from."""
-        return [
-            (str(r.get("user_request", "")), node_tools(r["task_nodes"])) for r in self.records()
-        ]
+        return self.training_pairs()[1]

@@ -85,9 +85,7 @@ def make_planner(
     if planner == "graph":
         from toolpath.planners.graph_planner import chooser_for
 
-        steps, requests = (
-            (solved.steps_and_tools(), solved.requests_and_tools()) if solved else ([], [])
-        )
+        steps, requests = solved.training_pairs() if solved else ([], [])
         kwargs["tool_chooser"] = chooser_for(catalog, steps, requests=requests)
     elif planner != "direct":
         raise ValueError(f"planner must be graph or direct, got {planner!r}")

@@ -18,6 +18,7 @@ from typing import Any
 
 import psutil
 
+from toolpath.agent.events import has_finished
 from toolpath.agent.run.run_store import ServeRuns
 from toolpath.agent.run.runner import AgentRunner, UnknownRunError, new_run_id
 from toolpath.agent.run.state import RunSummary, summary_of
@@ -173,7 +174,7 @@ class RunHub:
         summary = summary_of(values)
         row = self.index_row(run_id) or {}
         status = summary.status
-        if live and not _finished(values):  # a status is set, the finish has not run yet
+        if live and not has_finished(values.get("events", [])):  # finish not run yet
             status = "running"
         if status == "running" and not live and row.get("status") in ("paused", "failed"):
             status = row["status"]
@@ -196,12 +197,3 @@ class RunHub:
     def close(self) -> None:
         with self._lock:
             self.reader.close()
-
-
-def _finished(values: dict[str, Any]) -> bool:
-    """The run's finish step has checkpointed (its result is in): a run_finished event."""
-    return any(_kind(event) == "run_finished" for event in values.get("events", []))
-
-
-def _kind(event: Any) -> str | None:
-    return event.get("kind") if isinstance(event, dict) else getattr(event, "kind", None)

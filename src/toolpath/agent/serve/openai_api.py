@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from toolpath.agent.events import has_finished
 from toolpath.agent.run.task import TaskSpec
 from toolpath.agent.serve.conversation import (
     ChatMessage,
@@ -210,7 +211,7 @@ async def follow(hub: RunHub, run_id: str, start: int = 0) -> AsyncIterator[dict
         for event in events[sent:]:
             yield event
         sent = len(events)
-        if not live or any(e.get("kind") == "run_finished" for e in events[start:]):
+        if not live or has_finished(events[start:]):
             return
         now = hub.llm.position(run_id)
         if now != position and now:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from toolpath.agent.events import has_finished
 from toolpath.agent.run.task import TaskFileError, TaskSpec, parse_task_yaml
 from toolpath.agent.serve.errors import APIError
 from toolpath.agent.serve.hub import RunHub
@@ -165,7 +166,7 @@ async def sse_events(hub: RunHub, run_id: str, start: int, request: Request) -> 
         if state != shown:
             yield sse(state, "status")
             shown, idle = state, 0.0
-        if any(e.get("kind") == "run_finished" for e in events):
+        if has_finished(events):
             return
         idle += POLL_SECONDS
         if idle >= HEARTBEAT_SECONDS:
