@@ -19,6 +19,7 @@ from toolpath.planners.coercion import (
     to_the_request_phone,
     to_the_request_time,
     to_the_signer,
+    to_the_span,
     to_year_months,
 )
 from toolpath.planners.grounding import grounded
@@ -215,6 +216,58 @@ def test_a_zero_or_one_is_not_replaced_by_the_only_duration(days: int) -> None:
     request = "a pressure washer for 2 days and a hedge trimmer just for the Saturday"
     reply = call("tool_rent", tool="hedge_trimmer", days=days)
     assert first_arguments(RENT, [reply, reply], request)["days"] == days
+
+
+BOOTH = {
+    "properties": {
+        "start_time": HHMM,
+        "hours": {"type": "integer", "description": "Length of the hire"},
+    }
+}
+HALL = {"properties": {"start_time": HHMM, "duration_minutes": {"type": "number"}}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "request_text", "written", "expected"),
+    [
+        # the span from the call's own start: 8pm to midnight is 4 hours
+        (BOOTH, "a booth at the party, from 8pm till midnight, at The Crown",
+         {"start_time": "20:00", "hours": 2}, {"start_time": "20:00", "hours": 4}),
+        # ends read on the half of the day the call's start gives: 19:30 to 23:00
+        (HALL, "the hall from half seven until eleven, for 120 people",
+         {"start_time": "19:30", "duration_minutes": 60},
+         {"start_time": "19:30", "duration_minutes": 210}),
+        # 3.5 hours is no whole number of an integer's hours: it stays
+        (BOOTH, "the hall from half seven until eleven, for 120 people",
+         {"start_time": "19:30", "hours": 3}, {"start_time": "19:30", "hours": 3}),
+        # the request states the written duration itself: it stays
+        (BOOTH, "from 8pm till midnight, though we only need it for two hours",
+         {"start_time": "20:00", "hours": 2}, {"start_time": "20:00", "hours": 2}),
+        # no span from the call's start (19:00): nothing to go by
+        (BOOTH, "from 8pm till midnight",
+         {"start_time": "19:00", "hours": 2}, {"start_time": "19:00", "hours": 2}),
+        # "from 10 to 12 people": no end is marked as a time
+        (BOOTH, "a room at 10:00, from 10 to 12 people",
+         {"start_time": "10:00", "hours": 1}, {"start_time": "10:00", "hours": 1}),
+        # two durations in the call: which one the span is, is not known
+        ({"properties": {**BOOTH["properties"], "setup_minutes": {"type": "integer"}}},
+         "from 8pm till midnight", {"start_time": "20:00", "hours": 2, "setup_minutes": 30},
+         {"start_time": "20:00", "hours": 2, "setup_minutes": 30}),
+    ],
+)  # fmt: skip
+def test_a_duration_is_the_time_span_from_the_calls_start(
+    schema: dict, request_text: str, written: dict, expected: dict
+) -> None:
+    fixed, notes = to_the_span(written, CallContext(schema, request_text, "call 0"))
+    assert fixed == expected
+    assert bool(notes) == (fixed != written)
+
+
+def test_the_checks_set_a_duration_to_the_span_the_request_gives() -> None:
+    hire = function("booth_hire", ["start_time", "hours"], **BOOTH["properties"])
+    reply = call("booth_hire", start_time="20:00", hours=2)
+    request = "a photo booth at the party, from 8pm till midnight, please"
+    assert first_arguments(hire, [reply, reply], request)["hours"] == 4
 
 
 def test_a_list_where_one_value_goes_becomes_a_call_for_each() -> None:

@@ -151,6 +151,26 @@ def test_clock_times_in_words(request_text: str, times: set[str]) -> None:
     assert mentions(request_text).times == frozenset(times)
 
 
+@pytest.mark.parametrize(
+    ("request_text", "spans"),
+    [
+        ("a booth from 8pm till midnight, at The Crown", {("20:00", 240)}),
+        # both halves of the day give the same shortest span
+        ("from half seven until eleven, for 120 people", {("07:30", 210), ("19:30", 210)}),
+        ("from 2 to 6 pm on Friday", {("14:00", 240)}),  # the pm of the end
+        ("the hall from 20:00 to 23:30.", {("20:00", 210)}),
+        ("from noon until 3", {("12:00", 180)}),
+        ("children aged from 10 to 12, please", set()),  # neither end marked as a time
+        ("open from Monday to Friday", set()),
+        ("from 1pm for two hours", set()),  # a duration, but no span
+    ],
+)
+def test_time_spans_with_their_start_and_length(
+    request_text: str, spans: set[tuple[str, int]]
+) -> None:
+    assert mentions(request_text).spans == frozenset(spans)
+
+
 def test_a_month_with_its_year_says_its_first_and_last_day() -> None:
     said = mentions("beach pics from Crete in July 2025")
     assert said.says_text("2025-07-01") and said.says_text("2025-07-31")

@@ -4,8 +4,9 @@ a time of day in the HH:MM form a parameter asks for, the form a description sta
 ("without spaces"); and, against the request, a duration or another quantity ("11 stone")
 converted into the unit a parameter's name states when the request gives it in another, a
 number or a time of day the request does not state replaced by the one duration or time it
-does, and a text without the quotes the request put around it (`against_the_request`, which
-also runs the option repairs of `option_repairs`). Each change is reported as a note."""
+does, a duration set to the time span the request gives from the call's start, and a text
+without the quotes the request put around it (`against_the_request`, which also runs the
+option repairs of `option_repairs`). Each change is reported as a note."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from toolpath.planners.mentions import (
     day_first,
     fold,
     mentions,
+    minutes_of,
     numeric_date,
     without_dates_after,
     year_month,
@@ -621,6 +623,34 @@ def to_the_request_time(
     return arguments, notes
 
 
+def to_the_span(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, Any], list[str]]:
+    """The call's one duration in a unit of time (`hours`, `duration_minutes`) set to the
+    span the request gives from the call's own time of day ("from 8pm till midnight" with
+    `start_time: "20:00"` is 4 hours, where the model wrote 2); not where the request states
+    the written duration itself ("for two hours"), nor a span of part of an integer unit."""
+    said = mentions(call.request)
+    times = {v.strip()[:5] for v in arguments.values() if isinstance(v, str)}
+    lengths = {minutes for start, minutes in said.spans if start in times}
+    properties = call.schema.get("properties", {})
+    timed = [
+        (name, unit)
+        for name, value in arguments.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        if (unit := _time_unit(name, properties.get(name))) is not None
+    ]
+    if len(lengths) != 1 or len(timed) != 1:
+        return arguments, []
+    (name, unit), value = timed[0], arguments[timed[0][0]]
+    new = lengths.pop() * 60 / unit
+    stated = any(number * per == value * unit for number, per in said.durations)
+    integer = properties.get(name, {}).get("type") == "integer"
+    if stated or new == value or (integer and not new.is_integer()):
+        return arguments, []
+    new = int(new) if new.is_integer() else new
+    note = changed(f"{call.where}.{name}", value, new, "the request's time span")
+    return {**arguments, name: new}, [note]
+
+
 def _in_order(
     arguments: dict[str, Any], said: frozenset[str], free: list[str], where: str
 ) -> tuple[dict[str, Any], list[str]] | None:
@@ -645,7 +675,7 @@ def _in_order(
     for name, times in zip(ordered, sorted(readings.values()), strict=True):
         written = unstated[name].group(1)
         # two times of one reading are 12 hours apart, so `_likelier_half` picks one
-        time = times[0] if len(times) == 1 else _likelier_half(_minutes(written), times)[0]
+        time = times[0] if len(times) == 1 else _likelier_half(minutes_of(written), times)[0]
         out[name] = f"{time}{unstated[name].group(2)}"
         why = "the request's times in order"
         notes.append(changed(f"{where}.{name}", arguments[name], out[name], why))
@@ -659,13 +689,9 @@ def _in_the_day(written: str, free: list[str]) -> str | None:
     """For a time the request gives in the small hours (before 05:00), the same reading of
     the afternoon when the request gives that too, with no half of the day named ("quarter
     past one" for a wedding car is 13:15, not 01:15; "1.15am" gives no 13:15)."""
-    minutes = _minutes(written)
+    minutes = minutes_of(written)
     twin = _clock(minutes + 720)
     return twin if minutes < _SMALL_HOURS_END and twin in free else None
-
-
-def _minutes(time: str) -> int:
-    return int(time[:2]) * 60 + int(time[3:5])
 
 
 def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
@@ -683,7 +709,7 @@ def _stated_time(written: str, free: list[str]) -> tuple[str | None, str]:
             return matching[0], why
         if matching:
             return None, ""
-    return _likelier_half(_minutes(written), free)
+    return _likelier_half(minutes_of(written), free)
 
 
 def _likelier_half(written: int, free: list[str]) -> tuple[str | None, str]:
@@ -691,7 +717,7 @@ def _likelier_half(written: int, free: list[str]) -> tuple[str | None, str]:
     16:30), the one in waking hours (07:00 to 22:00) when only one is, else the one nearer
     round the clock to the model's time (`written`, in minutes: 20:30 for 17:00), else the
     morning's. (None, "") for other times."""
-    minutes = sorted(_minutes(time) for time in free)
+    minutes = sorted(minutes_of(time) for time in free)
     if len(free) != 2 or minutes[1] - minutes[0] != 720:
         return None, ""
     why = "the request's one time, in the likelier half of the day"
@@ -962,7 +988,8 @@ def against_the_request(
     request names (or the fuller one it says, or the period it states), a list of every
     option cut to those it names, list items of options it does not name
     (`without_unnamed_items`), its phone number, dates and times of day the request states
-    (neither one another call gives: `taken`), the name the request is signed with for the
+    (neither one another call gives: `taken`), a duration as the time span the request
+    gives from the call's time, the name the request is signed with for the
     one who books, a count of everyone as the size of the party the request lists, texts as
     the request writes them; notes say what changed."""
     notes: list[str] = []
@@ -980,6 +1007,7 @@ def against_the_request(
         to_the_request_email,
         to_the_request_date,
         to_the_request_time,
+        to_the_span,
         to_the_signer,
         to_the_party_size,
         as_written,

@@ -1,10 +1,11 @@
 """What a request mentions, in the forms a function's arguments take: numbers written in
 digits or words ("30k", "a hundred", "forty-five"; a month's name is its number; "- 3x"
 gives -3), durations in any unit ("half an hour" is 1800 seconds, 30 minutes, 0.5 hours),
-dates and times ("March 8, 2024" is 2024-03-08, "3pm" is 15:00), the size of a party it
-lists ("me and my husband" is 2; `people.py`), languages and currencies by name or symbol
-("in German" is de, "£" is GBP). While `REFERENCE_DATE` holds today's
-date, dates said relative to it count too ("tomorrow", "on Friday", "in 3 days").
+dates and times ("March 8, 2024" is 2024-03-08, "3pm" is 15:00), time spans ("from 8pm
+till midnight" is 4 hours from 20:00), the size of a party it lists ("me and my husband" is
+2; `people.py`), languages and currencies by name or symbol ("in German" is de, "£" is
+GBP). While `REFERENCE_DATE` holds today's date, dates said relative to it count too
+("tomorrow", "on Friday", "in 3 days").
 
 The function-call checks use it to tell a value the user gave in other words from one a
 small model made up; it never changes a value.
@@ -118,6 +119,7 @@ class Mentions:
     rectangles: frozenset[tuple[float, float, float]] = frozenset()  # sides, area in m2
     ages: frozenset[float] = frozenset()  # numbers given only as ages ("our 12-year-old")
     groups: frozenset[tuple[float, float]] = frozenset()  # (2, 3): "my two girls" in a party
+    spans: frozenset[tuple[str, int]] = frozenset()  # ("20:00", 240): "from 8pm till midnight"
 
     def says_words(self, value: str) -> bool:
         """The value's words appear in a row in the request ("full_time", "full-time"), each
@@ -686,6 +688,43 @@ def _times(text: str) -> set[str]:
     return found | spoken | {t for h, m, half in readings if (t := _clock(h, m, half))}
 
 
+# "from 8pm till midnight", "from half seven until eleven": a time span with its two ends;
+# an end is read as a time only when one of them is marked as one ("from 10 to 12 people")
+_SPAN = re.compile(
+    r"\bfrom\s+(\S.{0,15}?)\s*(?:till|until|to|-|–)\s*(\S.{0,15}?)"
+    r"(?=\s*(?:[,;!?)]|[.:](?!\d)|$)|\s+(?:on|for|at|with|and|please|then|in|so|each|every)\b)"
+)
+_MARKED_TIME = re.compile(
+    r"\d[:.]\d{2}|\d\s*[ap]\.?m\b|\b(?:[ap]\.?m|noon|midday|midnight|half|quarter|o'clock)\b"
+)
+_MINUTES_PER_DAY = 24 * 60
+
+
+def _spans(text: str) -> set[tuple[str, int]]:
+    """(start HH:MM, minutes) of each time span the request gives ("from 8pm till
+    midnight": 20:00, 240), its ends read on whichever halves of the day make it shortest
+    ("from half seven till eleven": 07:30 or 19:30, 210); none longer than 12 hours."""
+    found: set[tuple[str, int]] = set()
+    for start, end in _SPAN.findall(text):
+        if not _MARKED_TIME.search(f"{start} {end}"):
+            continue
+        pairs = [
+            (begin, (minutes_of(finish) - minutes_of(begin)) % _MINUTES_PER_DAY)
+            for begin in _times(f"at {start}")
+            for finish in _times(f"at {end}")
+        ]
+        pairs = [(begin, length) for begin, length in pairs if 0 < length <= 12 * 60]
+        if pairs:
+            shortest = min(length for _, length in pairs)
+            found |= {(begin, length) for begin, length in pairs if length == shortest}
+    return found
+
+
+def minutes_of(time: str) -> int:
+    """Minutes since midnight of an HH:MM time."""
+    return int(time[:2]) * 60 + int(time[3:5])
+
+
 def _blanked(text: str, found: list[re.Match[str]]) -> str:
     """The text with the matched phrases blanked (spaces), so no other pattern reads them."""
     for phrase in found:
@@ -798,5 +837,6 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
         quantities=frozenset(quantities),
         rectangles=frozenset(rectangles),
         ages=frozenset(ages),
+        spans=frozenset(_spans(text)),
         groups=frozenset(party_groups(listed)),
     )
