@@ -270,15 +270,30 @@ def test_the_checks_set_a_duration_to_the_span_the_request_gives() -> None:
     assert first_arguments(hire, [reply, reply], request)["hours"] == 4
 
 
-def test_a_list_where_one_value_goes_becomes_a_call_for_each() -> None:
-    cancel = function("tee_cancel", ["booking_ref"], booking_ref={"type": "string"},
-                      notify_players={"type": "boolean"})  # fmt: skip
-    reply = call("tee_cancel", booking_ref=["GT-7781", "GT-7790"], notify_players=False)
-    result = answered(
-        cancel, [reply, reply], "please cancel GT-7781 and GT-7790, no need to notify the players"
-    )
+CANCEL = function("tee_cancel", ["booking_ref"], booking_ref={"type": "string"},
+                  notify_players={"type": "boolean"})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("written", "request_text", "expected"),
+    [
+        (["GT-7781", "GT-7790"], "please cancel GT-7781 and GT-7790", ["GT-7781", "GT-7790"]),
+        # references joined in one text, each given on its own
+        ("GT-7781;GT-7790", "please cancel GT-7781 and GT-7790", ["GT-7781", "GT-7790"]),
+        ("GT-7781 and GT-7790", "cancel GT-7781, also GT-7790", ["GT-7781", "GT-7790"]),
+        # the request gives the whole text: one value
+        ("GT-7781, GT-7790", "the booking is 'GT-7781, GT-7790'", ["GT-7781, GT-7790"]),
+        # words, not references: one value
+        ("Ella and Dan", "cancel GT-7781 for Ella, and for Dan", ["Ella and Dan"]),
+    ],
+)
+def test_several_values_where_one_goes_become_a_call_for_each(
+    written: str | list[str], request_text: str, expected: list[str]
+) -> None:
+    reply = call("tee_cancel", booking_ref=written, notify_players=False)
+    result = answered(CANCEL, [reply, reply], request_text + ", no need to notify the players")
     refs = [{a.name: a.value for a in t.arguments}["booking_ref"] for t in result.plan.subtasks]
-    assert refs == ["GT-7781", "GT-7790"] and not result.problems
+    assert refs == expected and not result.problems
 
 
 def test_a_function_named_with_a_prefix_no_function_has_is_the_one_named_alike() -> None:

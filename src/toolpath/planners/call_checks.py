@@ -26,6 +26,7 @@ from toolpath.planners.call_reading import Answer, is_scalar, parameter_properti
 from toolpath.planners.coercion import (
     against_the_request,
     coerce,
+    is_code,
     values_given,
     without_repeated_codes,
 )
@@ -40,7 +41,7 @@ from toolpath.planners.grounding import (
     supplied,
 )
 from toolpath.planners.mentions import ISO_DATE, NEGATIONS, WORD, fold, mentions, sentences
-from toolpath.planners.option_repairs import item_schema
+from toolpath.planners.option_repairs import LIST_SEPARATORS, item_schema
 from toolpath.planners.parameter_words import (
     NO_DEFAULT,
     distinct_words,
@@ -559,11 +560,12 @@ def _only(calls: list[dict[str, Any]], kept: list[int]) -> list[dict[str, Any]]:
 
 
 def one_call_per_item(
-    calls: list[dict[str, Any]], specs: dict[str, ToolSpec], notes: list[str]
+    calls: list[dict[str, Any]], specs: dict[str, ToolSpec], notes: list[str], request: str = ""
 ) -> list[dict[str, Any]]:
-    """A call giving a list where its parameter takes one value (`booking_ref: ["GT-7781",
-    "GT-7790"]`) becomes a call for each item; only where one argument is such a list and
-    no call reads another's result."""
+    """A call giving several values where its parameter takes one becomes a call for each:
+    a list (`booking_ref: ["GT-7781", "GT-7790"]`), or a text joining references the
+    request gives each on its own (`"CAT-1187;CAT-1192"`, `_joined_codes`); only where one
+    argument is such and no call reads another's result."""
     if results_read(calls):
         return calls
     out: list[dict[str, Any]] = []
@@ -571,21 +573,33 @@ def one_call_per_item(
         spec = specs.get(call.get("name", ""))
         arguments = call.get("arguments")
         properties = parameter_properties(spec) if spec is not None else {}
-        lists = [
-            name
+        several = {
+            name: items
             for name, value in (arguments.items() if isinstance(arguments, dict) else [])
-            if isinstance(value, list) and value and _takes_one(properties.get(name))
-        ]
-        if len(lists) != 1:
+            if _takes_one(properties.get(name))
+            and (items := value if isinstance(value, list) else _joined_codes(value, request))
+        }
+        if len(several) != 1:
             out.append(call)
             continue
-        name = lists[0]
-        out += [{**call, "arguments": {**arguments, name: item}} for item in arguments[name]]
+        ((name, items),) = several.items()
+        out += [{**call, "arguments": {**arguments, name: item}} for item in items]
         notes.append(
-            f"repaired: {call['name']}: {name} lists {len(arguments[name])} values where it "
-            "takes one; a call for each"
+            f"repaired: {call['name']}: {name} gives {len(items)} values where it takes one; "
+            "a call for each"
         )
     return out
+
+
+def _joined_codes(value: Any, request: str) -> list[str] | None:
+    """The references ("CAT-1187") a text joins with commas, semicolons or "and", when the
+    request gives each on its own and not the whole; None otherwise."""
+    if not isinstance(value, str) or not request or value in request:
+        return None
+    parts = [part for part in LIST_SEPARATORS.split(value.strip()) if part]
+    if len(parts) < 2 or not all(is_code(part) and part in request for part in parts):
+        return None
+    return parts
 
 
 def _takes_one(prop: Any) -> bool:
@@ -597,7 +611,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     leaves out; each further item of a list the request gives gets its call
     (`enumerations`); inputs the request does not give are listed (`unsupplied`)."""
     calls, problems, notes, seen = [], list(answer.problems), [], set()
-    spread = one_call_per_item(_from_zero(answer.calls, notes), specs, notes)
+    spread = one_call_per_item(_from_zero(answer.calls, notes), specs, notes, request)
     spread = calls_from_stray_arguments(spread, specs, request, notes)
     kept, missing = _kept_calls(spread, specs, request, notes)
     if request:

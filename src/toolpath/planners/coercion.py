@@ -959,7 +959,7 @@ def values_given(arguments: Any) -> frozenset[str]:
     )
 
 
-def _is_code(text: str) -> bool:
+def is_code(text: str) -> bool:
     """Letters and digits together, as in a postcode or a reference ("M19 1RE")."""
     return bool(re.search(r"\d", text) and re.search(r"[^\W\d_]", text))
 
@@ -970,7 +970,7 @@ def without_repeated_codes(
     """A text that ends, after a comma, with a code another argument of the call gives is
     cut there ("address": "14 School Lane, NE29 6BX" beside "postcode": "NE29 6BX"): the
     function takes the code on its own."""
-    codes = [v for v in arguments.values() if isinstance(v, str) and _is_code(v)]
+    codes = [v for v in arguments.values() if isinstance(v, str) and is_code(v)]
     fixed, notes = dict(arguments), []
     for name, value in arguments.items():
         head, comma, tail = value.rpartition(",") if isinstance(value, str) else ("", "", "")
