@@ -8,6 +8,7 @@ import pytest
 from function_call_helpers import function
 from toolpath.planners.call_checks import check_answer
 from toolpath.planners.call_reading import Answer
+from toolpath.planners.placement import times_where_named
 from toolpath.tools.catalogs.openai_functions import function_specs
 
 LANE = function(
@@ -224,3 +225,56 @@ def test_an_optional_value_copied_onto_several_calls_stays_on_the_one_named(
     specs = {spec.name: spec for spec in function_specs([VISIT])}
     calls = check_answer(answer, specs, request_text).calls
     assert [call["arguments"].get("quote_reference") for call in calls] == quotes
+
+
+MEET = function(
+    "rescue_meet_book",
+    ["animal_reference", "date", "start_time"],
+    animal_reference={"type": "string"},
+    date={"type": "string", "description": "YYYY-MM-DD"},
+    start_time={"type": "string", "description": "HH:MM, 24-hour clock"},
+)
+MEET_SPECS = {spec.name: spec for spec in function_specs([MEET])}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "expected"),
+    [
+        # each cat at the time said after it, on the written time's half of the day
+        ("to meet CAT-1187 at 2pm and CAT-1192 at half two on 3 October 2027",
+         ["14:00", "14:30"]),
+        # the calls in another order than the request's
+        ("CAT-1192 at half two, and before that CAT-1187 at 2pm, on 3 October 2027",
+         ["14:00", "14:30"]),
+        # one time said for both: as written
+        ("CAT-1187 and CAT-1192 at 2pm on 3 October 2027", ["14:00", "14:00"]),
+        # two times for one cat: which is not known, so as written
+        ("CAT-1187 at 2pm or 3pm, and CAT-1192 at half two, on 3 October 2027",
+         ["14:00", "14:00"]),
+        # a time for one cat only: as written
+        ("CAT-1187 at 2pm, and CAT-1192 too, on 3 October 2027", ["14:00", "14:00"]),
+    ],
+)  # fmt: skip
+def test_a_time_copied_onto_each_call_goes_as_said_after_each_calls_own_value(
+    request_text: str, expected: list[str]
+) -> None:
+    written = {"date": "2027-10-03", "start_time": "14:00"}
+    answer = Answer(
+        calls=[
+            {"name": "rescue_meet_book", "arguments": {"animal_reference": ref, **written}}
+            for ref in ("CAT-1187", "CAT-1192")
+        ]
+    )
+    calls = check_answer(answer, MEET_SPECS, request_text).calls
+    assert [call["arguments"]["start_time"] for call in calls] == expected
+
+
+def test_calls_with_lists_keep_their_times_apart_too() -> None:
+    calls = [
+        {"name": "rescue_meet_book", "arguments": {"animal_reference": ref, "start_time": "14:00",
+         "visitors": ["Gail", "Sam"]}}
+        for ref in ("CAT-1187", "CAT-1192")
+    ]  # fmt: skip
+    request = "CAT-1187 at 2pm and CAT-1192 at half two, with Gail and Sam"
+    placed = times_where_named(calls, request, [])
+    assert [call["arguments"]["start_time"] for call in placed] == ["14:00", "14:30"]

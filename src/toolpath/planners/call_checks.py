@@ -52,6 +52,7 @@ from toolpath.planners.placement import (
     items_where_named,
     optional_values_where_named,
     switches_where_named,
+    times_where_named,
 )
 from toolpath.planners.plan import Argument, Plan, SubTask
 from toolpath.planners.references import (
@@ -633,6 +634,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
     if request:
         calls = switches_where_named(calls, specs, request, notes)
         calls = items_where_named(calls, request, notes)
+        calls = times_where_named(calls, request, notes)
         calls = optional_values_where_named(calls, specs, request, notes)
     plan_problems = [str(p) for p in calls_plan(calls).problems()]
     unsupplied = _unsupplied(calls, specs, request) if request else []

@@ -7,7 +7,9 @@ whose own values (those the calls do not share) it gives, or to that of the near
 earlier clause of its sentence (`_owner`); the switch is set on that call alone
 (`switches_where_named`), the item kept in that call's list alone (`items_where_named`),
 and an optional value all of them give kept on that call alone
-(`optional_values_where_named`: a quote reference written on both site visits).
+(`optional_values_where_named`: a quote reference written on both site visits). A time of
+day copied onto every call goes to each call as the request says it after that call's own
+value (`times_where_named`: "CAT-1187 at 2pm and CAT-1192 at half two").
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from toolpath.planners.parameter_words import distinct_words, names_one, stated_
 from toolpath.tools.spec import ToolSpec
 
 _CLAUSE = re.compile(r"\s*[,;:]\s*")
+_TIME_OF_DAY = re.compile(r"\d{2}:\d{2}")
 # words that put a switch or an item on several calls at once ("both with champagne")
 _SHARED = frozenset({"both", "each", "all", "every", "either"})
 
@@ -235,3 +238,54 @@ def optional_values_where_named(
                     calls[group[i]] = {**calls[group[i]], "arguments": kept}
             notes.append(f"repaired: {name}.{key} only on call {group[owner]}, as asked")
     return calls
+
+
+def times_where_named(
+    calls: list[dict[str, Any]], request: str, notes: list[str]
+) -> list[dict[str, Any]]:
+    """Two or more calls to a function at one time of day, where the request writes each
+    call's own value followed by a time ("CAT-1187 at 2pm and CAT-1192 at half two"): each
+    call at the time said between its own value and the next call's (`_times_after`),
+    noted; as they are where any call has no such time."""
+    calls = list(calls)
+    for name, group in _groups(calls):
+        members = [calls[i] for i in group]
+        for key in members[0]["arguments"]:
+            values = [call["arguments"].get(key) for call in members]
+            shared = values[0] if all(value == values[0] for value in values) else None
+            if not isinstance(shared, str) or not _TIME_OF_DAY.fullmatch(shared):
+                continue
+            times = _times_after(request, _own_values(members), shared)
+            if times is None or set(times) == {shared}:
+                continue
+            for i, time in zip(group, times, strict=True):
+                calls[i] = {**calls[i], "arguments": {**calls[i]["arguments"], key: time}}
+            notes.append(f"repaired: {name}.{key}: each call at the time said after it")
+    return calls
+
+
+def _times_after(request: str, own: list[dict[str, Any]], shared: str) -> list[str] | None:
+    """Per call, the one time of day the request says between that call's own value (its
+    first text found in the request) and the next call's, on the half of the day of
+    `shared` where it gives both; None where a call has no own text found, or not one time."""
+    text = fold(request)
+    starts = []
+    for values in own:
+        found = [text.find(fold(v)) for v in values.values() if isinstance(v, str)]
+        found = [at for at in found if at >= 0]
+        if not found:
+            return None
+        starts.append(min(found))
+    if len(set(starts)) < len(starts):
+        return None
+    ends = [*sorted(starts)[1:], len(text)]
+    times = []
+    for start in starts:
+        end = next(e for e in ends if e > start)
+        said = sorted(mentions(text[start:end]).times)
+        if len(said) == 2:  # both halves of the day: the shared one's
+            said = [t for t in said if (t >= "12:00") == (shared >= "12:00")]
+        if len(said) != 1:
+            return None
+        times.append(said[0])
+    return times
