@@ -164,6 +164,11 @@ MUSIC = function(
         ("thirty copies of the Fauré Requiem", "Jules Fauré", "Fauré"),
         ("12 copies of Rutter's For the Beauty of the Earth", "John Rutter", "Rutter"),
         ("12 copies of John Rutter's Gloria", "John Rutter", "John Rutter"),
+        # one word a letter off: the request's spelling, not the name cut
+        ("the Gloria by Ffion Davies, thirty copies", "Fion Davies", "Ffion Davies"),
+        ("the Gloria by Ffion Davies, thirty copies", "Ffion Davis", "Ffion Davies"),
+        # a first word not near the request's: cut as before
+        ("the Gloria by Ffion Davies, thirty copies", "Jules Davies", "Davies"),
     ],
 )
 def test_a_name_is_cut_to_the_words_the_request_gives(
@@ -171,6 +176,11 @@ def test_a_name_is_cut_to_the_words_the_request_gives(
 ) -> None:
     reply = call("music_order", title="Requiem", composer=composer, copies=30)
     assert first_arguments(MUSIC, [reply], request_text).get("composer") == expected
+
+
+def test_a_name_two_words_off_the_requests_is_not_respelled() -> None:
+    context = CallContext({}, "the Gloria by Ffion Davies, thirty copies", "call 0")
+    assert as_written({"composer": "Fion Davis"}, context)[0] == {"composer": "Fion Davis"}
 
 
 def test_a_call_with_a_requests_value_in_an_optional_argument_is_not_made_up() -> None:

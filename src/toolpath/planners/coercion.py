@@ -767,11 +767,15 @@ _NAME = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){1,3}")
 
 
 def _names_given(value: Any, request: str) -> Any:
-    """A name of capitalised words whose last words the request writes and whose first it
-    does not, cut to those it writes ("Fauré" for "Jules Fauré": a first name the model
-    added); any other value as it is."""
+    """A name of capitalised words the request writes with one word spelled a little
+    otherwise, as the request spells it ("Fion Davies" for "Ffion Davies",
+    `_respelled`); else one whose last words the request writes and whose first it does
+    not, cut to those it writes ("Fauré" for "Jules Fauré": a first name the model added);
+    any other value as it is."""
     if not isinstance(value, str) or not _NAME.fullmatch(value) or value in request:
         return value
+    if (respelled := _respelled(value, request)) is not None:
+        return respelled
     words, written = value.split(), fold(request)
     for start in range(1, len(words)):
         tail = " ".join(words[start:])
@@ -780,6 +784,23 @@ def _names_given(value: Any, request: str) -> Any:
         ):
             return tail
     return value
+
+
+def _respelled(name: str, request: str) -> str | None:
+    """The one full name of the request with the same words as `name` but one, that one
+    near it in spelling (a letter or two off: "Fion" for "Ffion"); None otherwise."""
+    words = name.split()
+    found = {
+        written
+        for written in _FULL_NAME.findall(request)
+        if len(other := written.split()) == len(words)
+        and sum(a != b for a, b in zip(words, other, strict=True)) == 1
+        and all(
+            a == b or difflib.SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= 0.8
+            for a, b in zip(words, other, strict=True)
+        )
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 # the person who books, buys or hosts: the one who signs the request

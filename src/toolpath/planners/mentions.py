@@ -436,11 +436,17 @@ _LATER = re.compile(
     r"|\bthe (day|week) after\b(?! (?:tomorrow|next))"
 )
 _LATER_DAYS = {"day": 1, "week": 7, "fortnight": 14}
+_DAY_NAMES = "|".join(name.casefold() for name in calendar.day_name)
+# "the Monday after (that)", "the following Saturday": that weekday after the date before
+_WEEKDAY_AFTER = re.compile(
+    rf"\bthe ({_DAY_NAMES}) (?:after|following)\b(?: that\b)?|\bthe following ({_DAY_NAMES})\b"
+)
 
 
 def _dates_after(text: str) -> set[str]:
     """Dates the text gives as a time after the date written before them ("Saturday 10
-    July 2027 ... a fortnight later": 2027-07-24; "the day after", "two weeks later")."""
+    July 2027 ... a fortnight later": 2027-07-24; "the day after", "two weeks later", "the
+    Monday after that")."""
     return {day.isoformat() for day, _ in _counted_dates(text)}
 
 
@@ -462,6 +468,12 @@ def _counted_dates(text: str) -> list[tuple[dt.date, re.Match[str]]]:
         number = _spoken_count(count or "a")
         if before and number is not None:
             dates.append((before[-1] + dt.timedelta(days=number * _LATER_DAYS[unit]), later))
+    for named in _WEEKDAY_AFTER.finditer(text):
+        before = [day for start, day in written if start < named.start()]
+        if before:
+            weekday = _DAY_NAMES.split("|").index(named.group(1) or named.group(2))
+            days = (weekday - before[-1].weekday()) % 7 or 7
+            dates.append((before[-1] + dt.timedelta(days=days), named))
     return dates
 
 
