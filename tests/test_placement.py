@@ -1,5 +1,6 @@
 """A switch or a list item the request asks for on one of several calls to a function goes
-on that call alone (`placement`, run by `check_answer`)."""
+on that call alone, and a time copied onto them all to each as the request says it
+(`placement`, run by `check_answer`)."""
 
 from __future__ import annotations
 

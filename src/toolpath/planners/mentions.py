@@ -471,7 +471,7 @@ def _counted_dates(text: str) -> list[tuple[dt.date, re.Match[str]]]:
     for named in _WEEKDAY_AFTER.finditer(text):
         before = [day for start, day in written if start < named.start()]
         if before:
-            weekday = _DAY_NAMES.split("|").index(named.group(1) or named.group(2))
+            weekday = _WEEKDAYS.index(named.group(1) or named.group(2))
             days = (weekday - before[-1].weekday()) % 7 or 7
             dates.append((before[-1] + dt.timedelta(days=days), named))
     return dates
