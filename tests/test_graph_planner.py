@@ -636,4 +636,4 @@ def test_solved_store_keeps_plans_and_skips_torn_lines(tmp_path: Path) -> None:
         handle.write('{"torn": ')
     assert store.path.name == "taskbench_huggingface.jsonl"
     assert store.steps_and_tools() == [(["caption"], ["Image-to-Text"])]
-    assert store.requests_and_tools() == [("caption it", ["Image-to-Text"])]
+    assert store.training_pairs()[1] == [("caption it", ["Image-to-Text"])]

@@ -5,10 +5,4 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 bash reports/functions/session27/replay_offline.sh
-for set in fresh25; do
-  if [ -f "reports/functions/$set/rows.jsonl" ]; then
-    echo "== reports/functions/$set/rows.jsonl src/toolpath/evals/functions_$set.yaml"
-    python reports/functions/dev2/replay_first_answers.py "reports/functions/$set/rows.jsonl" \
-      "src/toolpath/evals/functions_$set.yaml" 2>/dev/null
-  fi
-done
+bash reports/functions/replay_first_runs.sh fresh25

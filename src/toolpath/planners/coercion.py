@@ -628,9 +628,8 @@ def to_the_span(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str,
     span the request gives from the call's own time of day ("from 8pm till midnight" with
     `start_time: "20:00"` is 4 hours, where the model wrote 2); not where the request states
     the written duration itself ("for two hours"), nor a span of part of an integer unit."""
-    said = mentions(call.request)
-    times = {v.strip()[:5] for v in arguments.values() if isinstance(v, str)}
-    lengths = {minutes for start, minutes in said.spans if start in times}
+    said, given = mentions(call.request), values_given(arguments)
+    lengths = {minutes for start, minutes in said.spans if start in given}
     properties = call.schema.get("properties", {})
     timed = [
         (name, unit)

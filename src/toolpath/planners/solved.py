@@ -70,7 +70,3 @@ class SolvedStore:
     def steps_and_tools(self) -> list[tuple[list[str], list[str]]]:
         """(task_steps, node tools) per kept sample: the matcher's training input."""
         return self.training_pairs()[0]
-
-    def requests_and_tools(self) -> list[tuple[str, list[str]]]:
-        """(request, node tools) per kept sample: what the request cues are learned from."""
-        return self.training_pairs()[1]

@@ -1,7 +1,7 @@
 """Session 27's error analysis of the graph planner on the pool folds (no LLM call: the
 folds' first answers replayed), behind the README's stepless / request-file / cue rules:
 
-- where the links are lost, with the planner before session 27 (all three rules off):
+- where the links are lost, with the planner before session 27 (session 27's four rules off):
   a missed gold link with an endpoint the plan lacks, or both present; an extra link with
   an endpoint the label lacks, or both in the label;
 - nodes the model wrote no step for: how many of their tools the label has;
@@ -58,13 +58,24 @@ def plan(fold: _Fold, catalog, record: dict, chooser: GraphToolChooser):
         return None
 
 
+def _tally(counts: Counter, links: set, names: set, kind: str, other: str) -> None:
+    """Count each link as having both endpoints in `other` (its `names`) or not."""
+    for source, target in links:
+        both = source in names and target in names
+        counts[
+            f"{kind}, both endpoints in {other}" if both else f"{kind}, an endpoint not in {other}"
+        ] += 1
+
+
 def analyse(domain: str) -> dict:
     catalog = load_taskbench_catalog(domain)
     links, stepless, cued = Counter(), Counter(), Counter()
     for folder in folders(domain):
         fold = _Fold.read(domain, folder)
         by_id = fold.domain.by_id()
-        before = GraphToolChooser(fold.matcher, fold.graph, stepless=False, files=False)
+        before = GraphToolChooser(
+            fold.matcher, fold.graph, stepless=False, files=False, thread=False
+        )
         for sample_id in fold.split.eval_ids:
             record = fold.records.get(sample_id)
             if record is None:
@@ -75,20 +86,8 @@ def analyse(domain: str) -> dict:
             if old is None:
                 continue
             gold, predicted = normalise_pair(label, old.taskbench, fold.domain)
-            for link in gold.links - predicted.links:
-                both = link[0] in predicted.names and link[1] in predicted.names
-                links[
-                    "missed, both endpoints in the plan"
-                    if both
-                    else "missed, an endpoint not in the plan"
-                ] += 1
-            for link in predicted.links - gold.links:
-                both = link[0] in gold.names and link[1] in gold.names
-                links[
-                    "extra, both endpoints in the label"
-                    if both
-                    else "extra, an endpoint not in the label"
-                ] += 1
+            _tally(links, gold.links - predicted.links, predicted.names, "missed", "the plan")
+            _tally(links, predicted.links - gold.links, gold.names, "extra", "the label")
             for task in old.plan.subtasks:
                 if not task.description.strip() and any(
                     t.description.strip() for t in old.plan.subtasks
