@@ -20,6 +20,7 @@ from toolpath.planners.coercion import (
     to_the_request_time,
     to_the_signer,
     to_the_span,
+    to_the_span_start,
     to_year_months,
 )
 from toolpath.planners.grounding import grounded
@@ -278,6 +279,36 @@ def test_the_checks_set_a_duration_to_the_span_the_request_gives() -> None:
     reply = call("booth_hire", start_time="20:00", hours=2)
     request = "a photo booth at the party, from 8pm till midnight, please"
     assert first_arguments(hire, [reply, reply], request)["hours"] == 4
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # the span ends at 1am: it starts at seven in the evening
+        ("from seven till one in the morning", {"start_time": "07:00", "hours": 2},
+         {"start_time": "19:00", "hours": 2}),
+        ("from seven till one in the morning", {"start_time": "07:00:00"},
+         {"start_time": "19:00:00"}),
+        # already the span's start, or not its hour at all: it stays
+        ("from seven till one in the morning", {"start_time": "19:00"}, {"start_time": "19:00"}),
+        ("from seven till one in the morning", {"start_time": "08:00"}, {"start_time": "08:00"}),
+        # both halves give a span as short: nothing to choose by
+        ("from half seven until eleven", {"start_time": "07:30"}, {"start_time": "07:30"}),
+    ],
+)  # fmt: skip
+def test_a_time_of_day_moves_to_the_half_the_span_starts_in(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    fixed, notes = to_the_span_start(written, CallContext(BOOTH, request_text, "call 0"))
+    assert fixed == expected
+    assert bool(notes) == (fixed != written)
+
+
+def test_the_checks_start_and_size_a_call_by_the_span() -> None:
+    hire = function("booth_hire", ["start_time", "hours"], **BOOTH["properties"])
+    reply = call("booth_hire", start_time="07:00", hours=2)
+    request = "the bar for our party, from seven till one in the morning, for 150 people"
+    assert first_arguments(hire, [reply, reply], request) == {"start_time": "19:00", "hours": 6}
 
 
 CANCEL = function("tee_cancel", ["booking_ref"], booking_ref={"type": "string"},

@@ -160,6 +160,11 @@ def test_clock_times_in_words(request_text: str, times: set[str]) -> None:
         ("from 2 to 6 pm on Friday", {("14:00", 240)}),  # the pm of the end
         ("the hall from 20:00 to 23:30.", {("20:00", 210)}),
         ("from noon until 3", {("12:00", 180)}),
+        # the part of the day said after an end: seven is 19:00 to end at 1am
+        ("the bar from seven till one in the morning, for 150 people", {("19:00", 360)}),
+        ("from ten at night till two in the morning.", {("22:00", 240)}),
+        ("from seven in the evening till one in the morning.", {("19:00", 360)}),
+        ("a class from 10 to 12 in the morning, please", {("10:00", 120)}),  # 12 is noon here
         ("children aged from 10 to 12, please", set()),  # neither end marked as a time
         ("open from Monday to Friday", set()),
         ("from 1pm for two hours", set()),  # a duration, but no span

@@ -623,6 +623,27 @@ def to_the_request_time(
     return arguments, notes
 
 
+def to_the_span_start(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """The call's one time of day moved to the other half of the day where there the request
+    starts its one time span ("from seven till one in the morning": 07:00 -> 19:00)."""
+    starts = {start for start, _ in mentions(call.request).spans}
+    times = {
+        name: found
+        for name, value in arguments.items()
+        if isinstance(value, str) and (found := _TIME_OF_DAY.fullmatch(value.strip()))
+    }
+    if len(starts) != 1 or len(times) != 1:
+        return arguments, []
+    start, ((name, found),) = starts.pop(), times.items()
+    if abs(minutes_of(found.group(1)) - minutes_of(start)) != 12 * 60:
+        return arguments, []
+    new = start + found.group(2)
+    note = changed(f"{call.where}.{name}", arguments[name], new, "the request's time span")
+    return {**arguments, name: new}, [note]
+
+
 def to_the_span(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, Any], list[str]]:
     """The call's one duration in a unit of time (`hours`, `duration_minutes`) set to the
     span the request gives from the call's own time of day ("from 8pm till midnight" with
@@ -1027,6 +1048,7 @@ def against_the_request(
         to_the_request_email,
         to_the_request_date,
         to_the_request_time,
+        to_the_span_start,
         to_the_span,
         to_the_signer,
         to_the_party_size,

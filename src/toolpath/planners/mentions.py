@@ -700,15 +700,20 @@ def _times(text: str) -> set[str]:
     return found | spoken | {t for h, m, half in readings if (t := _clock(h, m, half))}
 
 
-# "from 8pm till midnight", "from half seven until eleven": a time span with its two ends;
+# "from 8pm till midnight", "from half seven until eleven", "from seven till one in the
+# morning": a time span with its two ends (each keeps the part of the day said after it);
 # an end is read as a time only when one of them is marked as one ("from 10 to 12 people")
+_SPAN_PART_OF_DAY = r"(?:\s+(?:in\s+the\s+(?:morning|afternoon|evening)|at\s+night|tonight))?"
 _SPAN = re.compile(
-    r"\bfrom\s+(\S.{0,15}?)\s*(?:till|until|to|-|–)\s*(\S.{0,15}?)"
+    rf"\bfrom\s+(\S.{{0,15}}?{_SPAN_PART_OF_DAY})\s*(?:till|until|to|-|–)"
+    rf"\s*(\S.{{0,15}}?{_SPAN_PART_OF_DAY})"
     r"(?=\s*(?:[,;!?)]|[.:](?!\d)|$)|\s+(?:on|for|at|with|and|please|then|in|so|each|every)\b)"
 )
 _MARKED_TIME = re.compile(
-    r"\d[:.]\d{2}|\d\s*[ap]\.?m\b|\b(?:[ap]\.?m|noon|midday|midnight|half|quarter|o'clock)\b"
+    r"\d[:.]\d{2}|\d\s*[ap]\.?m\b|\b(?:[ap]\.?m|noon|midday|midnight|half|quarter|o'clock"
+    r"|morning|afternoon|evening|night|tonight)\b"
 )
+_NOON_END = re.compile(r"(?:12|twelve)\s+in\s+the\s+morning")  # "from 10 to 12 in the morning"
 _MINUTES_PER_DAY = 24 * 60
 
 
@@ -723,7 +728,7 @@ def _spans(text: str) -> set[tuple[str, int]]:
         pairs = [
             (begin, (minutes_of(finish) - minutes_of(begin)) % _MINUTES_PER_DAY)
             for begin in _times(f"at {start}")
-            for finish in _times(f"at {end}")
+            for finish in ({"12:00"} if _NOON_END.fullmatch(end) else _times(f"at {end}"))
         ]
         pairs = [(begin, length) for begin, length in pairs if 0 < length <= 12 * 60]
         if pairs:
