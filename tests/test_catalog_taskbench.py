@@ -51,6 +51,12 @@ def test_huggingface_tools_have_resource_types() -> None:
     assert tts.inputs == ["text"] and tts.outputs == ["audio"]
 
 
+@pytest.mark.taskbench_data
+def test_only_huggingface_sets_its_own_model_tool_bonus() -> None:
+    bonuses = {domain: load_taskbench_catalog(domain).model_tool_bonus for domain in DOMAINS}
+    assert bonuses == {"huggingface": 0.0, "multimedia": None, "dailylifeapis": None}
+
+
 def test_missing_directory_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "nowhere"))
     with pytest.raises(TaskBenchDataError, match=f"from {ENV_VAR}.*public TaskBench release"):

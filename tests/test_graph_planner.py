@@ -265,6 +265,15 @@ def test_graph_choice_picks_the_tools_the_steps_describe(tmp_path: Path) -> None
     assert graph["task_nodes"][1]["arguments"] == ["<node-0>"]
 
 
+def test_the_catalogues_own_bonus_weighs_the_models_tool_names(tmp_path: Path) -> None:
+    trusting = _catalog().model_copy(update={"model_tool_bonus": 100.0})
+    chooser = chooser_for(trusting, [], tmp_path)
+    assert chooser is not None and chooser.llm_bonus == 100.0
+    graph = _decompose(chooser)  # the model's names outweigh what its steps describe
+    written = [n["task"] for n in graph["task_nodes"]][:2]  # the completion may add more
+    assert written == ["Object Detection", "Translation"]
+
+
 def test_a_function_list_without_a_tool_graph_keeps_the_models_choice(tmp_path: Path) -> None:
     functions = Catalog(
         name="fns",

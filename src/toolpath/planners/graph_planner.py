@@ -623,11 +623,13 @@ def chooser_for(
 ) -> GraphToolChooser | None:
     """The graph planner's tool chooser for a catalogue, its matcher trained on `solved`
     ((task_steps, node tools) pairs; none: the untrained matcher) and its request cues
-    learned from `requests` ((request, node tools) pairs of the same samples). None when
+    learned from `requests` ((request, node tools) pairs of the same samples), its LLM bonus
+    the catalogue's own where it sets one (`Catalog.model_tool_bonus`). None when
     the catalogue has no tool graph to constrain a choice (a plain function list): the
     model's own choice of function stands there."""
     graph = ToolGraph.from_catalog(catalog)
     if graph.graph.number_of_edges() == 0:
         return None
     matcher = cached_matcher(catalog.tools, solved_pairs(solved), cache_dir)
-    return GraphToolChooser(matcher, graph, cues=RequestCues.from_solved(requests))
+    bonus = DEFAULT_LLM_BONUS if catalog.model_tool_bonus is None else catalog.model_tool_bonus
+    return GraphToolChooser(matcher, graph, bonus, cues=RequestCues.from_solved(requests))

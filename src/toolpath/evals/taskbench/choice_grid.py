@@ -3,7 +3,9 @@ repeat penalty; the file penalty stays 2.0) replayed on cross-validation folds o
 demonstration pool, the completion's thresholds (a node for a request clause the plan leaves
 unserved; `--completion`, beside the default planner with the orphan wiring), the later
 rules each left out and the request cues' grid (`--rules`), and the node-count prior that
-was measured and left out. No LLM call: the folds' first answers are replayed.
+was measured and left out. No LLM call: the folds' first answers are replayed. The
+completion and rules rows use the catalogue's LLM bonus (huggingface's is 0 since
+session 29; the JSON outputs committed before then were made with 0.5).
 
     python -m toolpath.evals.taskbench.choice_grid --domain multimedia \\
         --fold reports/taskbench/folds/multimedia-fold0 --json
@@ -34,7 +36,12 @@ from toolpath.evals.taskbench.loader import load_domain, split_domain
 from toolpath.evals.taskbench.runner import PREDICTIONS_FILE, read_records
 from toolpath.planners.cues import RequestCues
 from toolpath.planners.graph import ToolGraph
-from toolpath.planners.graph_planner import Completion, GraphToolChooser, Penalties
+from toolpath.planners.graph_planner import (
+    DEFAULT_LLM_BONUS,
+    Completion,
+    GraphToolChooser,
+    Penalties,
+)
 
 BONUSES = (0.5, 1.0, 2.0)
 EDGES: tuple[float | None, ...] = (1.0, 2.0, 3.0, None)
@@ -63,6 +70,7 @@ class _Fold:
     graph: ToolGraph
     matcher: Any
     cues: RequestCues
+    bonus: float  # the catalogue's LLM bonus
 
     @classmethod
     def read(cls, domain_name: str, folder: Path) -> _Fold:
@@ -74,7 +82,13 @@ class _Fold:
         matcher = pool_matcher(domain, split, catalog.tools)
         records = read_records(folder / PREDICTIONS_FILE)
         graph = ToolGraph.from_catalog(catalog)
-        return cls(domain, split, records, graph, matcher, pool_cues(domain, split))
+        bonus = catalog.model_tool_bonus
+        bonus = DEFAULT_LLM_BONUS if bonus is None else bonus
+        return cls(domain, split, records, graph, matcher, pool_cues(domain, split), bonus)
+
+    def chooser(self, **settings: Any) -> GraphToolChooser:
+        """The graph planner's chooser on this fold, with the catalogue's LLM bonus."""
+        return GraphToolChooser(self.matcher, self.graph, self.bonus, **settings)
 
     def replay(self, choosers: dict[str, GraphToolChooser | None]) -> dict[str, Any]:
         """Strict scores of the fold's first answers under each tool chooser."""
@@ -123,15 +137,14 @@ def completion_grid(domain_name: str, folder: Path) -> dict[str, dict[str, float
     planner (completion at its defaults, then the wiring: orphans fed by type, or in a
     catalogue without data types the steps chained), on one fold."""
     fold = _Fold.read(domain_name, folder)
-    graph, matcher = fold.graph, fold.matcher
     choosers: dict[str, GraphToolChooser | None] = {
-        "no completion": GraphToolChooser(matcher, graph, completion=None, wiring=False)
+        "no completion": fold.chooser(completion=None, wiring=False)
     }
     for min_prob, ratio in itertools.product(MIN_PROBS, COVERED_RATIOS):
-        choosers[f"min_prob {min_prob}, covered_ratio {ratio}"] = GraphToolChooser(
-            matcher, graph, completion=Completion(min_prob, ratio), wiring=False
+        choosers[f"min_prob {min_prob}, covered_ratio {ratio}"] = fold.chooser(
+            completion=Completion(min_prob, ratio), wiring=False
         )
-    choosers[DEFAULT_ROW] = GraphToolChooser(matcher, graph, cues=fold.cues)
+    choosers[DEFAULT_ROW] = fold.chooser(cues=fold.cues)
     return _rows(fold.replay(choosers))
 
 
@@ -141,22 +154,18 @@ def rules_left_out(domain_name: str, folder: Path) -> dict[str, dict[str, float]
     cues; added transforms not threaded) and with all four, and of each point of the cues'
     grid, on one fold."""
     fold = _Fold.read(domain_name, folder)
-    graph, matcher, cues = fold.graph, fold.matcher, fold.cues
+    cues = fold.cues
     choosers: dict[str, GraphToolChooser | None] = {
-        DEFAULT_ROW: GraphToolChooser(matcher, graph, cues=cues),
-        "without the stepless drop": GraphToolChooser(matcher, graph, stepless=False, cues=cues),
-        "without the request files": GraphToolChooser(matcher, graph, files=False, cues=cues),
-        "without the request cues": GraphToolChooser(matcher, graph),
-        "without the threading": GraphToolChooser(matcher, graph, cues=cues, thread=False),
-        "without all four": GraphToolChooser(
-            matcher, graph, stepless=False, files=False, thread=False
-        ),
+        DEFAULT_ROW: fold.chooser(cues=cues),
+        "without the stepless drop": fold.chooser(stepless=False, cues=cues),
+        "without the request files": fold.chooser(files=False, cues=cues),
+        "without the request cues": fold.chooser(),
+        "without the threading": fold.chooser(cues=cues, thread=False),
+        "without all four": fold.chooser(stepless=False, files=False, thread=False),
     }
     for min_count, min_share in itertools.product(CUE_COUNTS, CUE_SHARES):
         learned = pool_cues(fold.domain, fold.split, min_count, min_share)
-        choosers[f"cues: {min_count} requests, {min_share:.0%}"] = GraphToolChooser(
-            matcher, graph, cues=learned
-        )
+        choosers[f"cues: {min_count} requests, {min_share:.0%}"] = fold.chooser(cues=learned)
     return _rows(fold.replay(choosers))
 
 

@@ -35,6 +35,9 @@ class Catalog(BaseModel):
     argument_style: str = "resource"  # "resource" (typed resources) or "named" (parameters)
     # OpenAI functions: planned as calls with arguments typed by each parameter schema
     typed_arguments: bool = False
+    # how much the graph planner favours the tool the model itself named for a step (its
+    # LLM bonus); None: the planner's default
+    model_tool_bonus: float | None = None
 
     @classmethod
     def from_registry(cls, registry: ToolRegistry, name: str = "library") -> Catalog:
