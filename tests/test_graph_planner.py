@@ -474,6 +474,22 @@ def test_a_request_file_no_node_reads_goes_to_the_first_node_lacking_its_kind() 
     assert Argument(value="example.wav") not in kept.subtasks[1].arguments
 
 
+def test_a_stepless_node_reading_a_dropped_unfed_one_reads_its_other_input() -> None:
+    """Node 2 reads node 0 and node 1, both of them stepless-or-gone: node 1 read nothing,
+    so node 2's bypass is node 0, and node 3 reads that."""
+    plan = _audio_plan(
+        ("Speech-to-Text", ["a.wav"]),
+        ("Noise Reduction", ["b.wav"]),
+        ("Video Sync", ["<node-0>", "<node-1>"]),
+        ("Noise Reduction", ["<node-2>"]),
+    )
+    for task, step in zip(plan.subtasks, ["Transcribe it", "", "", "Clean it"], strict=True):
+        task.description = step
+    trimmed, _ = drop_stepless(plan)
+    assert [t.capability for t in trimmed.subtasks] == ["Speech-to-Text", "Noise Reduction"]
+    assert trimmed.subtasks[1].arguments == [Argument(value="<node-0>")]
+
+
 def test_a_node_the_model_wrote_no_step_for_is_dropped_and_bypassed() -> None:
     """Of three nodes with two steps, the stepless middle one goes: the node that read it
     reads what it read, ids close up; a plan where no node has a step stays whole."""

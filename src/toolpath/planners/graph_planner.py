@@ -531,8 +531,8 @@ def drop_stepless(plan: Plan) -> tuple[Plan, list[str]]:
     bypass: dict[int, int | None] = {}
     for task in plan.subtasks:  # ids in order: an earlier dropped node is resolved first
         if task.id in stepless:
-            kept = sorted(bypass.get(r, r) for r in task.references())
-            bypass[task.id] = next((r for r in kept if r is not None), None)
+            read = sorted(s for r in task.references() if (s := bypass.get(r, r)) is not None)
+            bypass[task.id] = read[0] if read else None
             continue
         arguments = []
         for argument in task.arguments:
