@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session27"))
-from error_analysis import folders
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fold_table import print_fold_table
 
 from toolpath.evals.taskbench.choice_grid import _Fold
 from toolpath.planners.graph_planner import GraphToolChooser
@@ -23,26 +23,12 @@ from toolpath.planners.graph_planner import GraphToolChooser
 BONUSES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 
 
-def main() -> None:
-    for domain in ("huggingface", "multimedia", "dailylifeapis"):
-        totals: dict[str, dict[str, float]] = {}
-        for folder in folders(domain):
-            fold = _Fold.read(domain, folder)
-            choosers: dict[str, GraphToolChooser | None] = {
-                f"bonus {b}": GraphToolChooser(fold.matcher, fold.graph, b, cues=fold.cues)
-                for b in BONUSES
-            }
-            for name, row in fold.replay(choosers).items():
-                scores = {key: round(100 * row[key], 1) for key in ("n_f1", "e_f1", "v_f1")}
-                print(domain, folder.name, name, scores, flush=True)
-                total = totals.setdefault(name, {"n_f1": 0, "e_f1": 0, "v_f1": 0, "n": 0})
-                for key in ("n_f1", "e_f1", "v_f1"):
-                    total[key] += row[key] * row["samples"]
-                total["n"] += row["samples"]
-        for name, t in totals.items():
-            scores = {key: round(100 * t[key] / t["n"], 2) for key in ("n_f1", "e_f1", "v_f1")}
-            print(domain, "pooled", name, scores, f"samples {t['n']}", flush=True)
+def choosers(fold: _Fold) -> dict[str, GraphToolChooser | None]:
+    """The default chooser with each bonus."""
+    return {
+        f"bonus {b}": GraphToolChooser(fold.matcher, fold.graph, b, cues=fold.cues) for b in BONUSES
+    }
 
 
 if __name__ == "__main__":
-    main()
+    print_fold_table(choosers)

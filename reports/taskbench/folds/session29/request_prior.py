@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session27"))
-from error_analysis import folders
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fold_table import print_fold_table
 
 from toolpath.evals.taskbench.choice_grid import _Fold
 from toolpath.planners.graph_planner import GraphToolChooser
@@ -79,29 +79,17 @@ class Neighbours:
         )
 
 
-def main() -> None:
-    for domain in ("huggingface", "multimedia", "dailylifeapis"):
-        totals: dict[str, dict[str, float]] = {}
-        for folder in folders(domain):
-            fold = _Fold.read(domain, folder)
-            pool = Neighbours(fold)
-            choosers: dict[str, GraphToolChooser | None] = {
-                "default": GraphToolChooser(fold.matcher, fold.graph, cues=fold.cues)
-            }
-            for gamma in GAMMAS:
-                for k in NEIGHBOURS:
-                    choosers[f"prior gamma {gamma} k {k}"] = PriorChooser(fold, gamma, k, pool)
-            for name, row in fold.replay(choosers).items():
-                scores = {key: round(100 * row[key], 1) for key in ("n_f1", "e_f1", "v_f1")}
-                print(domain, folder.name, name, scores, flush=True)
-                total = totals.setdefault(name, {"n_f1": 0, "e_f1": 0, "v_f1": 0, "n": 0})
-                for key in ("n_f1", "e_f1", "v_f1"):
-                    total[key] += row[key] * row["samples"]
-                total["n"] += row["samples"]
-        for name, t in totals.items():
-            scores = {key: round(100 * t[key] / t["n"], 2) for key in ("n_f1", "e_f1", "v_f1")}
-            print(domain, "pooled", name, scores, f"samples {t['n']}", flush=True)
+def choosers(fold: _Fold) -> dict[str, GraphToolChooser | None]:
+    """The default chooser, and it with the prior at each gamma and k."""
+    pool = Neighbours(fold)
+    found: dict[str, GraphToolChooser | None] = {
+        "default": GraphToolChooser(fold.matcher, fold.graph, cues=fold.cues)
+    }
+    for gamma in GAMMAS:
+        for k in NEIGHBOURS:
+            found[f"prior gamma {gamma} k {k}"] = PriorChooser(fold, gamma, k, pool)
+    return found
 
 
 if __name__ == "__main__":
-    main()
+    print_fold_table(choosers)
