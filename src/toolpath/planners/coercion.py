@@ -626,8 +626,8 @@ def to_the_request_time(
 def to_the_span_start(
     arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
-    """The call's one time of day moved to the other half of the day where there the request
-    starts its one time span ("from seven till one in the morning": 07:00 -> 19:00)."""
+    """The call's one time of day moved to the other half of the day when the request's one
+    time span starts there ("from seven till one in the morning": 07:00 -> 19:00)."""
     starts = {start for start, _ in mentions(call.request).spans}
     times = {
         name: found

@@ -631,5 +631,11 @@ def chooser_for(
     if graph.graph.number_of_edges() == 0:
         return None
     matcher = cached_matcher(catalog.tools, solved_pairs(solved), cache_dir)
-    bonus = DEFAULT_LLM_BONUS if catalog.model_tool_bonus is None else catalog.model_tool_bonus
-    return GraphToolChooser(matcher, graph, bonus, cues=RequestCues.from_solved(requests))
+    cues = RequestCues.from_solved(requests)
+    return GraphToolChooser(matcher, graph, catalogue_bonus(catalog), cues=cues)
+
+
+def catalogue_bonus(catalog: Catalog) -> float:
+    """The LLM bonus the catalogue sets (`Catalog.model_tool_bonus`), or the default."""
+    bonus = catalog.model_tool_bonus
+    return DEFAULT_LLM_BONUS if bonus is None else bonus

@@ -37,10 +37,10 @@ from toolpath.evals.taskbench.runner import PREDICTIONS_FILE, read_records
 from toolpath.planners.cues import RequestCues
 from toolpath.planners.graph import ToolGraph
 from toolpath.planners.graph_planner import (
-    DEFAULT_LLM_BONUS,
     Completion,
     GraphToolChooser,
     Penalties,
+    catalogue_bonus,
 )
 
 BONUSES = (0.5, 1.0, 2.0)
@@ -82,9 +82,8 @@ class _Fold:
         matcher = pool_matcher(domain, split, catalog.tools)
         records = read_records(folder / PREDICTIONS_FILE)
         graph = ToolGraph.from_catalog(catalog)
-        bonus = catalog.model_tool_bonus
-        bonus = DEFAULT_LLM_BONUS if bonus is None else bonus
-        return cls(domain, split, records, graph, matcher, pool_cues(domain, split), bonus)
+        cues, bonus = pool_cues(domain, split), catalogue_bonus(catalog)
+        return cls(domain, split, records, graph, matcher, cues, bonus)
 
     def chooser(self, **settings: Any) -> GraphToolChooser:
         """The graph planner's chooser on this fold, with the catalogue's LLM bonus."""
