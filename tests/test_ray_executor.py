@@ -179,7 +179,9 @@ def _killable_registry(zoo: Path, state: Path) -> ToolRegistry:
         total = torch.stack([load_file(str(Path(m) / "model.safetensors"))["w"] for m in models])
         write_model(Path(out), [0.0] * 4)  # a wrong, partial output first
         if len(list(attempts.iterdir())) == 1:
-            (state / "pid").write_text(str(os.getpid()))
+            written = state / "pid.partial"  # renamed whole: the test never reads it half-written
+            written.write_text(str(os.getpid()))
+            written.replace(state / "pid")
             time.sleep(120)
         write_model(Path(out), total.sum(0).tolist())
         return {"path": out}
