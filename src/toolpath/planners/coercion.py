@@ -606,10 +606,8 @@ def to_the_request_time(
     if in_order is not None:
         return in_order
     notes = []
-    for name, value in arguments.items():
-        found = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
-        if found is None:
-            continue
+    for name, found in _time_arguments(arguments).items():
+        value = arguments[name]
         if found.group(1) in said.times:
             time, why = _in_the_day(found.group(1), free), "the request's time, by day"
         else:
@@ -629,11 +627,7 @@ def to_the_span_start(
     """The call's one time of day moved to the other half of the day when the request's one
     time span starts there ("from seven till one in the morning": 07:00 -> 19:00)."""
     starts = {start for start, _ in mentions(call.request).spans}
-    times = {
-        name: found
-        for name, value in arguments.items()
-        if isinstance(value, str) and (found := _TIME_OF_DAY.fullmatch(value.strip()))
-    }
+    times = _time_arguments(arguments)
     if len(starts) != 1 or len(times) != 1:
         return arguments, []
     start, ((name, found),) = starts.pop(), times.items()
@@ -680,10 +674,8 @@ def _in_order(
     eight till nine in the evening"); None when the counts differ."""
     unstated = {
         name: found
-        for name, value in arguments.items()
-        if isinstance(value, str)
-        and (found := _TIME_OF_DAY.fullmatch(value.strip()))
-        and found.group(1) not in said
+        for name, found in _time_arguments(arguments).items()
+        if found.group(1) not in said
     }
     readings: dict[tuple[int, str], list[str]] = {}
     for time in free:
@@ -988,6 +980,16 @@ def as_written(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, 
             notes.append(changed(f"{where}.{name}", value, new, "as the request writes it"))
         out[name] = new
     return out, notes
+
+
+def _time_arguments(arguments: dict[str, Any]) -> dict[str, re.Match[str]]:
+    """The arguments whose values are times of day ("19:00", "19:00:00"), by name, with
+    their HH:MM (group 1) and seconds (group 2)."""
+    return {
+        name: found
+        for name, value in arguments.items()
+        if isinstance(value, str) and (found := _TIME_OF_DAY.fullmatch(value.strip()))
+    }
 
 
 def values_given(arguments: Any) -> frozenset[str]:
