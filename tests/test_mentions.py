@@ -145,6 +145,14 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("singles on the 2.15 train afterwards", {"02:15", "14:15"}),  # a departure's time
         ("the 18.05 sailing", {"18:05"}),
         ("the 2.50 fee", set()),  # no departure: no time
+        # a part of the day said just before the time holds for it
+        ("the sunset cruise that evening at quarter past eight", {"20:15"}),
+        ("Friday morning, at half six", {"06:30"}),
+        ("Saturday night at 9. Aaron", {"21:00"}),
+        ("that afternoon at 2 o'clock", {"14:00"}),
+        ("Friday evening at 6pm too", {"18:00"}),  # its own half of the day stands
+        ("the morning at 9 and at 4", {"09:00", "04:00", "16:00"}),  # the next time only
+        ("one evening at my house", set()),
     ],
 )
 def test_clock_times_in_words(request_text: str, times: set[str]) -> None:

@@ -674,11 +674,42 @@ def _past_to(text: str) -> tuple[set[str], str]:
     return found, _blanked(text, read)
 
 
+# "that evening at quarter past eight", "Friday morning at half six": a part of the day
+# said just before a time that names no half of the day itself
+_PART_BEFORE = re.compile(r"\b(morning|afternoon|evening|night)\s*,?\s+(?:at|around|about|by)\s+")
+_TIME_PHRASE = re.compile(
+    rf"(?:(?:quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(?:past|to)"
+    rf"\s+{_HOUR}|half\s+{_HOUR}|{_HOUR}(?:[:.]\d{{2}})?(?:\s+o'clock)?)\b"
+    r"(?![:.]\d|\s*(?:[ap]\.?m\b|in\s+the\b|at\s+night\b|tonight\b|this\b))"
+)
+_PART_AFTER = {
+    "morning": " in the morning",
+    "afternoon": " in the afternoon",
+    "evening": " in the evening",
+    "night": " at night",
+}
+
+
+def part_of_day_after(text: str) -> str:
+    """The text with a part of the day said before a time repeated after it, where the
+    time readers look for it ("that evening at quarter past eight" -> "... at quarter past
+    eight in the evening", read 20:15 only)."""
+    pieces, start = [], 0
+    for before in _PART_BEFORE.finditer(text):
+        time = _TIME_PHRASE.match(text, before.end())
+        if time is not None and before.start() >= start:
+            pieces += [text[start : time.end()], _PART_AFTER[before.group(1)]]
+            start = time.end()
+    return "".join(pieces) + text[start:]
+
+
 def _times(text: str) -> set[str]:
     """Times of day in 24-hour HH:MM: "3pm", "seven pm", "4.15pm", "6:30", "8 in the
     morning", "quarter to six", both ends of "2 to 6 pm", "at 4", "11ish", "the 11 o'clock",
     "between 10 and 2", "seven till eight" and "the 10.30 train" (on both halves of the
-    day), noon, midnight."""
+    day), noon, midnight; a part of the day said before a time holds for it
+    (`part_of_day_after`)."""
+    text = part_of_day_after(text)
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
     spoken, text = _past_to(text)
