@@ -75,6 +75,14 @@ SCHEDULE = function(
         ("the scan at twenty past ten", {"start_time": "20:00"}, {"start_time": "10:20"}),
         # two readings free, not one in both halves: it stays
         ("at half two or ten past four", {"start_time": "08:00"}, {"start_time": "08:00"}),
+        # the one in its hour is in the small hours, its afternoon reading given too: that
+        ("come to the office at twenty past two", {"start_time": "02:00"},
+         {"start_time": "14:20"}),
+        ("the small hours: 2.20am", {"start_time": "02:00"}, {"start_time": "02:20"}),
+        # a part of the day said before the time: that half only
+        ("the sunset cruise that evening at quarter past eight", {"start_time": "08:45"},
+         {"start_time": "20:15"}),
+        ("Friday morning at half six", {"start_time": "18:00"}, {"start_time": "06:30"}),
         # a time stated in the small hours, its afternoon reading given too: the afternoon's
         ("pick me up at quarter past one", {"start_time": "01:15"}, {"start_time": "13:15"}),
         ("the small hours: at 1.15am", {"start_time": "01:15"}, {"start_time": "01:15"}),

@@ -595,9 +595,10 @@ def to_the_request_time(
     past four in the afternoon" -> 16:15 where the model wrote 16:24), else the only one in
     the same hour, else the only one in that hour of the other half of the day ("half
     eleven at night" -> 23:30 where the model wrote 11:00), else, of one time the request
-    gives in both halves of the day, the likelier half (`_likelier_half`); one it states in
-    the small hours, its afternoon reading where the request gives both (`_in_the_day`);
-    otherwise it stays. Two or more such times, as many as the free ones: those, in the
+    gives in both halves of the day, the likelier half (`_likelier_half`); one it states or
+    one chosen so in the small hours, its afternoon reading where the request gives both
+    (`_in_the_day`: "twenty past two" -> 14:20 where the model wrote 02:00); otherwise it
+    stays. Two or more such times, as many as the free ones: those, in the
     order the model's have (`_in_order`)."""
     request, where, taken = call.request, call.where, call.taken
     said = mentions(request)
@@ -612,6 +613,8 @@ def to_the_request_time(
             time, why = _in_the_day(found.group(1), free), "the request's time, by day"
         else:
             time, why = _stated_time(found.group(1), free)
+            if time is not None and (day := _in_the_day(time, free)) is not None:
+                time, why = day, "the request's time, by day"
         if time is None:
             continue
         free.remove(time)
