@@ -1091,6 +1091,31 @@ def test_a_second_answer_with_the_same_made_up_date_goes() -> None:
     assert "date not in the request (after the last attempt)" in result.notes[-1]
 
 
+@pytest.mark.parametrize(
+    ("email", "said", "kept"),
+    [
+        ("susan.f@example.com", "A notary quote. Susan Fielding, Susan.F@example.com", True),
+        ("susan@fielding.com", "A notary quote for two certificates. Susan Fielding", False),
+    ],
+)
+def test_an_email_address_the_request_does_not_write_is_made_up(
+    email: str, said: str, kept: bool
+) -> None:
+    """An address is the request's only as it writes it (any case): one built from the
+    request's name ("susan@fielding.com") is made up, and its call goes after the last
+    attempt."""
+    quote = function(
+        "notary_quote_request",
+        ["contact_name", "email"],
+        contact_name={"type": "string"},
+        email={"type": "string"},
+    )
+    reply = call("notary_quote_request", contact_name="Susan Fielding", email=email)
+    llm = ScriptedChatModel([reply, reply])
+    result = FunctionCaller(llm, function_specs([quote]), relevance_floor=None).call(said)
+    assert bool(result.plan.subtasks) is kept
+
+
 def _one_string_function(name: str, parameter: str) -> list:
     return function_specs(
         [

@@ -20,6 +20,7 @@ import phonenumbers
 from toolpath.planners.call_context import CallContext, changed
 from toolpath.planners.grounding import grounded
 from toolpath.planners.mentions import (
+    EMAIL,
     ISO_DATE,
     NUMBER,
     POSTCODE,
@@ -538,13 +539,13 @@ def to_the_request_email(
 ) -> tuple[dict[str, Any], list[str]]:
     """An email address the request does not give (john.doe@example.com, made up) replaced
     by the only address the request gives."""
-    given = {found.group(0) for found in _EMAIL.finditer(call.request)}
+    given = {found.group(0) for found in EMAIL.finditer(call.request)}
     if len(given) != 1:
         return arguments, []
     (written,) = given
     notes = []
     for name, value in arguments.items():
-        if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+        if not isinstance(value, str) or not EMAIL.fullmatch(value.strip()):
             continue
         if fold(value.strip()) == fold(written):
             continue
@@ -826,7 +827,6 @@ _SIGNER_PARAMETER = re.compile(
 _BOOKER_WORDS = re.compile(r"\b(?:book|order|ask|buy|customer|hire)", re.I)
 _NAME_WORD = r"[A-Z](?:[a-z]+|(?=['’]))(?:[-'’][A-Z][a-z]+)*"  # "O'Brien-Smith"; not "Name's"
 _FULL_NAME = re.compile(rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 # an item of a signature: capitalised words, digits and joiners ("Harcourt Wealth
@@ -858,7 +858,7 @@ def _signer(request: str) -> str | None:
     email (`_signature`: "Ellie Marsh, 07700 900963"; "Claire Webb, Harcourt Wealth
     Management, 020 7946 0820"; not "14 Hatfield Court"); None when none is, or two
     names are."""
-    contacts = [*_PHONE_IN_TEXT.finditer(request), *_EMAIL.finditer(request)]
+    contacts = [*_PHONE_IN_TEXT.finditer(request), *EMAIL.finditer(request)]
     signers = set()
     for contact in contacts:
         items = _signature(request[max(0, contact.start() - 80) : contact.start()])

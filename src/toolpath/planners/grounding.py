@@ -9,7 +9,7 @@ from typing import Any
 
 import phonenumbers
 
-from toolpath.planners.mentions import NUMBER, WORD, fold, mentions
+from toolpath.planners.mentions import EMAIL, NUMBER, WORD, fold, mentions
 from toolpath.planners.references import is_ref
 
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2})(?::00)?")
@@ -163,7 +163,10 @@ def identifies(value: Any, request: str) -> bool:
 
 def from_request(value: Any, request: str, name: str) -> bool:
     """The request gives `value` (`supplied`), a normalised form of its words
-    (`shares_a_word`) or a code for what it names (`identifies`): an input not made up."""
+    (`shares_a_word`) or a code for what it names (`identifies`): an input not made up. An
+    e-mail address only as written ("susan@fielding.com" is made up for "Susan Fielding")."""
+    if isinstance(value, str) and EMAIL.fullmatch(value.strip()):
+        return fold(value.strip()) in fold(request)
     return (
         supplied(value, request, name)
         or shares_a_word(value, request)

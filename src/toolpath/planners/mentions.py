@@ -597,6 +597,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # an e-mail address
+
+
 def clock_time(hour: str, minute: str = "", half: str = "") -> str | None:
     """HH:MM of an hour and minute on the 24-hour clock, or on the 12-hour one with `half`
     "a" or "p" (am, pm); None when that is no time of day."""
