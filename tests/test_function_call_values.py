@@ -21,6 +21,7 @@ from toolpath.planners.coercion import (
     to_the_signer,
     to_the_span,
     to_the_span_start,
+    to_the_stated_year,
     to_year_months,
 )
 from toolpath.planners.grounding import grounded
@@ -915,3 +916,28 @@ def test_the_checks_write_the_requests_email_for_a_made_up_one() -> None:
     reply = call("volunteer_apply", full_name="Keith Bramley", email="john.doe@example.com")
     request = "I could walk the dogs on Tuesdays. Keith Bramley, keith.bramley@example.com"
     assert first_arguments(volunteer, [reply], request)["email"] == "keith.bramley@example.com"
+
+
+_ENROLMENT = "Please enrol my son Oscar Bell, born 19 November 2019, in the Thursday class"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # a slipped year, nested in an object: the request's date on that day
+        (_ENROLMENT, {"child": {"date_of_birth": "1919-11-19"}},
+         {"child": {"date_of_birth": "2019-11-19"}}),
+        (_ENROLMENT, {"children": [{"dob": "2009-11-19"}]}, {"children": [{"dob": "2019-11-19"}]}),
+        # a year the request says: the model's choice stands
+        (f"{_ENROLMENT} for 2028", {"start": "2028-11-19"}, {"start": "2028-11-19"}),
+        # two dates on that day: which one is unclear, it stands
+        ("born 19 November 2019; the party on 19 November 2028", {"date": "2020-11-19"},
+         {"date": "2020-11-19"}),
+        # another day: not this repair's
+        (_ENROLMENT, {"date": "1919-11-20"}, {"date": "1919-11-20"}),
+    ],
+)  # fmt: skip
+def test_a_date_in_a_year_the_request_never_says_takes_the_stated_year(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    assert to_the_stated_year(written, CallContext({}, request_text, "call 0"))[0] == expected

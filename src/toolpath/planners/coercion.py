@@ -499,6 +499,36 @@ def to_the_request_date(
     return arguments, notes
 
 
+def to_the_stated_year(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """A date (YYYY-MM-DD), at any depth of the arguments (a child's date of birth), in a
+    year the request never says, on the month and day of the one date it states for them:
+    that date ("1919-11-19" for "born 19 November 2019": the model slipped on the year)."""
+    said = mentions(call.request)
+    on_the_day: dict[str, list[str]] = {}
+    for date in said.dates:
+        on_the_day.setdefault(date[5:], []).append(date)
+    notes: list[str] = []
+
+    def fixed(value: Any, where: str) -> Any:
+        if isinstance(value, dict):
+            return {key: fixed(item, f"{where}.{key}") for key, item in value.items()}
+        if isinstance(value, list):
+            return [fixed(item, f"{where}[{k}]") for k, item in enumerate(value)]
+        day = value.strip() if isinstance(value, str) else ""
+        stated = on_the_day.get(day[5:], []) if ISO_DATE.fullmatch(day) else []
+        if len(stated) != 1 or said.says_number(float(day[:4])) or day in said.dates:
+            return value
+        notes.append(changed(where, value, stated[0], "the request's date on that day"))
+        return stated[0]
+
+    fixed_arguments = {
+        name: fixed(value, f"{call.where}.{name}") for name, value in arguments.items()
+    }
+    return fixed_arguments, notes
+
+
 _PHONE_IN_TEXT = re.compile(r"(?<![\w+])\+?\d[\d ()-]{7,}\d(?!\w)")
 _PHONE_PARAMETER = re.compile(r"phone|mobile|\btel", re.I)
 
@@ -1034,10 +1064,10 @@ def against_the_request(
     request names (or the fuller one it says, or the period it states), a list of every
     option cut to those it names, list items of options it does not name
     (`without_unnamed_items`), its phone number, dates and times of day the request states
-    (neither one another call gives: `taken`), a duration as the time span the request
-    gives from the call's time, the name the request is signed with for the
-    one who books, a count of everyone as the size of the party the request lists, texts as
-    the request writes them; notes say what changed."""
+    (neither one another call gives: `taken`), a date's year as the request states it, a
+    duration as the time span the request gives from the call's time, the name the request
+    is signed with for the one who books, a count of everyone as the size of the party the
+    request lists, texts as the request writes them; notes say what changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,
@@ -1052,6 +1082,7 @@ def against_the_request(
         to_the_request_phone,
         to_the_request_email,
         to_the_request_date,
+        to_the_stated_year,
         to_the_request_time,
         to_the_span_start,
         to_the_span,
