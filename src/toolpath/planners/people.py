@@ -47,7 +47,8 @@ def _person(tokens: list[str], index: int, numbers: dict[int, float]) -> _Named 
     elif tokens[at : at + 1] and tokens[at] in _ONE:
         count, at = 1, at + 1
     if count and tokens[at + 1 : at + 2] and tokens[at + 1] in _PEOPLE | _PERSON:
-        at += tokens[at] not in _PEOPLE | _PERSON  # a word between: "two teenage lads"
+        # a word between: "two teenage lads"; not a number ("2027: 2 adults" is 2)
+        at += tokens[at] not in _PEOPLE | _PERSON and at not in numbers
     if at >= len(tokens):
         return None
     if tokens[at] in _PERSON:
