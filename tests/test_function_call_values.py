@@ -13,6 +13,7 @@ from toolpath.planners.call_checks import closest_function
 from toolpath.planners.call_context import CallContext
 from toolpath.planners.coercion import (
     as_written,
+    to_the_adults,
     to_the_party_size,
     to_the_request_date,
     to_the_request_email,
@@ -941,3 +942,28 @@ def test_a_date_in_a_year_the_request_never_says_takes_the_stated_year(
     request_text: str, written: dict, expected: dict
 ) -> None:
     assert to_the_stated_year(written, CallContext({}, request_text, "call 0"))[0] == expected
+
+
+_FAMILY = "It's me, my partner and our two girls, who are nine and twelve."
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # the party is 4, its numbered group of 2 the children: 2 adults
+        (_FAMILY, {"adults": 3, "children": 2}, {"adults": 2, "children": 2}),
+        (_FAMILY, {"adults": 3, "kids": 2}, {"adults": 2, "kids": 2}),
+        # the children counted otherwise: no group of that size, it stands
+        (_FAMILY, {"adults": 3, "children": 1}, {"adults": 3, "children": 1}),
+        # a toddler of the party counted apart: the rest is the one adult written
+        ("1 adult, 3 children and a toddler", {"adults": 1, "children": 3, "under_twos": 1},
+         {"adults": 1, "children": 3, "under_twos": 1}),
+        # the adults written as the request counts them: they stand
+        ("Three adults and two children", {"adults": 3, "children": 2},
+         {"adults": 3, "children": 2}),
+    ],
+)  # fmt: skip
+def test_adults_are_the_rest_of_the_party_beside_its_children(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    assert to_the_adults(written, CallContext({}, request_text, "call 0"))[0] == expected

@@ -952,6 +952,34 @@ def to_the_party_size(
     return arguments, notes
 
 
+_CHILD_COUNT = re.compile(r"child|kid|junior")  # the count of children beside `adults`
+
+
+def to_the_adults(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, Any], list[str]]:
+    """A count of `adults` beside a count of children that is the number of one group
+    inside a party the request lists: the rest of that party, less the call's other kinds of
+    people (`under_twos`), ("me, my partner and our two girls" with `children` 2 is
+    `adults` 2, where the model wrote 3)."""
+    counts = {
+        name: value
+        for name, value in arguments.items()
+        if isinstance(value, int) and not isinstance(value, bool) and _SUBGROUP.search(name)
+    }
+    children = [name for name in counts if _CHILD_COUNT.search(name)]
+    if "adults" not in counts or len(children) != 1:
+        return arguments, []
+    young = counts[children[0]]
+    others = sum(counts.values()) - counts["adults"] - young
+    sizes = {size for count, size in mentions(call.request).groups if count == young}
+    if len(sizes) != 1:
+        return arguments, []
+    rest = int(sizes.pop()) - young - others
+    if rest < 1 or rest == counts["adults"]:
+        return arguments, []
+    note = changed(f"{call.where}.adults", counts["adults"], rest, "the rest of the party")
+    return {**arguments, "adults": rest}, [note]
+
+
 def _signer_elsewhere(name: str, arguments: dict[str, Any], signer: str) -> bool:
     """Another name parameter of the call holds the signer already: this one is someone
     else (`client_name` "Ron Peters" beside `contact_name` "Carol Peters", his daughter)."""
@@ -1067,7 +1095,8 @@ def against_the_request(
     (neither one another call gives: `taken`), a date's year as the request states it, a
     duration as the time span the request gives from the call's time, the name the request
     is signed with for the one who books, a count of everyone as the size of the party the
-    request lists, texts as the request writes them; notes say what changed."""
+    request lists, adults as the rest of it beside its children, texts as the request
+    writes them; notes say what changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,
@@ -1088,6 +1117,7 @@ def against_the_request(
         to_the_span,
         to_the_signer,
         to_the_party_size,
+        to_the_adults,
         as_written,
     ):
         arguments, more = repair(arguments, call)
