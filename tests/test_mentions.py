@@ -50,6 +50,8 @@ from toolpath.planners.mentions import REFERENCE_DATE, fold, mentions, without_d
         ("about two grand", 2000),
         ("put a tenner in the pot", 10),
         ("a fiver each", 5),
+        ("for those six plus four more friends", 10),  # numbers added up
+        ("eight of us and two more", 10),
     ],
 )
 def test_numbers_and_durations_in_words_or_digits(request_text: str, number: float) -> None:
@@ -66,6 +68,7 @@ def test_numbers_and_durations_in_words_or_digits(request_text: str, number: flo
         ("an hour and a quarter", 60),
         ("two litres of milk", 3),
         ("two and three apples", 5),  # two numbers, not one
+        ("six of us on Friday, then four on Saturday", 10),  # two counts, not a sum
         ("one two three", 6),
         ("it's September", 8),
         ("a limit of two and a half thousand pounds", 2.5),  # not without its scale

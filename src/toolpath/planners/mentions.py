@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence, Set
@@ -256,6 +257,17 @@ def _with_fractions(
             more, end = _fraction_after(tokens, index)
             inside |= set(range(index + 1, end + 1))
             found.append((value, more, end))
+    return found
+
+
+def _sums(tokens: list[str], numbers: list[tuple[int, float]]) -> set[float]:
+    """Numbers added up in words: "six plus four", "those six plus four more friends",
+    "eight of us and two more" (10 each); not "two and three apples"."""
+    found = set()
+    for (i, first), (j, second) in itertools.pairwise(numbers):
+        between, after = tokens[i + 1 : j], tokens[j + 1 : j + 2]
+        if j - i <= 4 and ("plus" in between or ("and" in between and after == ["more"])):
+            found.add(first + second)
     return found
 
 
@@ -866,7 +878,7 @@ def _mentions(request: str, today: dt.date | None) -> Mentions:
     quantities, rectangles = _quantities(text, tokens, numbers)
     values = {value for _, value in numbers} | _in_every_unit(durations)
     values |= {v for number, unit in quantities for v in in_every_unit(number, unit)}
-    values |= _fractional(tokens, numbers)
+    values |= _fractional(tokens, numbers) | _sums(tokens, numbers)
     values |= {float(n) / 100 for n in _PERCENT.findall(text)}  # 25% is 0.25
     values |= {float(_MONTH_NAMES.index(t) + 1) for t in tokens if t in _MONTH_NAMES}
     listed = parties(tokens, dict(numbers))
