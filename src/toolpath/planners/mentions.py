@@ -692,9 +692,10 @@ def _past_to(text: str) -> tuple[set[str], str]:
 # "that evening at quarter past eight", "Friday morning at half six": a part of the day
 # said just before a time that names no half of the day itself
 _PART_BEFORE = re.compile(r"\b(morning|afternoon|evening|night)\s*,?\s+(?:at|around|about|by)\s+")
+_OFFSET = "|".join(sorted(_OFFSETS, key=len, reverse=True))  # "twenty-five" before "twenty"
 _TIME_PHRASE = re.compile(
-    rf"(?:(?:quarter|half|\d{{1,2}}|five|ten|twenty|twenty-five)\s+(?:minutes\s+)?(?:past|to)"
-    rf"\s+{_HOUR}|half\s+{_HOUR}|{_HOUR}(?:[:.]\d{{2}})?(?:\s+o'clock)?)\b"
+    rf"(?:(?:{_OFFSET}|\d{{1,2}})\s+(?:minutes\s+)?(?:past|to)\s+{_HOUR}"
+    rf"|half\s+{_HOUR}|{_HOUR}(?:[:.]\d{{2}})?(?:\s+o'clock)?)\b"
     r"(?![:.]\d|\s*(?:[ap]\.?m\b|in\s+the\b|at\s+night\b|tonight\b|this\b))"
 )
 _PART_AFTER = {
@@ -705,7 +706,7 @@ _PART_AFTER = {
 }
 
 
-def part_of_day_after(text: str) -> str:
+def _part_of_day_after(text: str) -> str:
     """The text with a part of the day said before a time repeated after it, where the
     time readers look for it ("that evening at quarter past eight" -> "... at quarter past
     eight in the evening", read 20:15 only)."""
@@ -723,8 +724,8 @@ def _times(text: str) -> set[str]:
     morning", "quarter to six", both ends of "2 to 6 pm", "at 4", "11ish", "the 11 o'clock",
     "between 10 and 2", "seven till eight" and "the 10.30 train" (on both halves of the
     day), noon, midnight; a part of the day said before a time holds for it
-    (`part_of_day_after`)."""
-    text = part_of_day_after(text)
+    (`_part_of_day_after`)."""
+    text = _part_of_day_after(text)
     found = {"12:00"} if re.search(r"\b(noon|midday)\b", text) else set()
     found |= {"00:00"} if "midnight" in text else set()
     spoken, text = _past_to(text)
