@@ -958,7 +958,7 @@ _CHILD_COUNT = re.compile(r"child|kid|junior")  # the count of children beside `
 def to_the_adults(arguments: dict[str, Any], call: CallContext) -> tuple[dict[str, Any], list[str]]:
     """A count of `adults` beside a count of children that is the number of one group
     inside a party the request lists: the rest of that party, less the call's other kinds of
-    people (`under_twos`), ("me, my partner and our two girls" with `children` 2 is
+    people such as `under_twos` ("me, my partner and our two girls" with `children` 2 is
     `adults` 2, where the model wrote 3)."""
     counts = {
         name: value
