@@ -421,6 +421,10 @@ OPTIONS = {
         "to_unit": {"type": "string", "enum": ["kg", "lb", "mile", "km"]},
         "format": {"type": "string", "enum": ["book", "ebook", "audiobook"]},
         "display": {"type": "string", "enum": ["static", "flying", "static_and_flying"]},
+        "concern": {"type": "string", "enum": [
+            "back_or_neck_pain", "headaches_or_migraines", "stress", "other"]},
+        "occasion": {"type": "string", "enum": [
+            "wedding_guest", "mother_of_the_bride_or_groom", "bride"]},
     },
 }
 
@@ -457,6 +461,15 @@ OPTIONS = {
          (), {"display": "static_and_flying"}),
         ("birds on perches for the kids and a flying demo", {"display": "static"}, (),
          {"display": "flying"}),
+        # an "either" option, named by one of its things, each completed by the shared words
+        ("I've had migraines for years", {"concern": "back_or_neck_pain"}, (),
+         {"concern": "headaches_or_migraines"}),
+        ("my neck pain is back", {"concern": "other"}, (), {"concern": "back_or_neck_pain"}),
+        ("as mother of the groom, a hat", {"occasion": "wedding_guest"}, (),
+         {"occasion": "mother_of_the_bride_or_groom"}),
+        # an option named plainly comes first: "bride" here, not the mother's
+        ("I'm the bride; the mother of the groom comes too", {"occasion": "wedding_guest"}, (),
+         {"occasion": "bride"}),
     ],
 )  # fmt: skip
 def test_an_option_the_request_does_not_give_goes_to_the_one_it_names(

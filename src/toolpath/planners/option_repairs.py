@@ -39,16 +39,44 @@ def _words_within(part: str, whole: str) -> bool:
     return set(WORD.findall(fold(part))) <= set(WORD.findall(fold(whole)))
 
 
+def alternatives(option: str) -> list[str]:
+    """The things an "either" option names ("headaches_or_migraines": headaches,
+    migraines), each part completed by the words the other shares ("back_or_neck_pain":
+    back pain, neck pain; "mother_of_the_bride_or_groom": mother of the bride, mother of
+    the groom); [] for any other option."""
+    parts = WORD.findall(fold(option).replace("_", " "))
+    if "or" not in parts:
+        return []
+    at = parts.index("or")
+    left, right = parts[:at], parts[at + 1 :]
+    if not left or not right:
+        return []
+    if len(left) == 1 < len(right):  # back or neck pain
+        left = left + right[1:]
+    elif len(right) == 1 < len(left):  # mother of the bride or groom
+        right = left[:-1] + right
+    return [" ".join(left), " ".join(right)]
+
+
+def named_options(said: Mentions, options: Sequence[Any]) -> list[str]:
+    """The options the request names (`Mentions.names_plainly`); none such, those of which
+    it names one of the things an "either" option names (`alternatives`: "migraines" names
+    headaches_or_migraines)."""
+    texts = [option for option in options if isinstance(option, str)]
+    plainly = [option for option in texts if said.names_plainly(option)]
+    return plainly or [o for o in texts if any(map(said.names_plainly, alternatives(o)))]
+
+
 def to_the_named_option(
     arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
     """An enum option the request does not give (`_given`), or several options joined in
     one text ("bird_guard; rain_cap; ..."), replaced by the only one of them the request
-    names (`Mentions.names_plainly`: "multi_fuel_stove" for "our multi fuel stove" where the
-    model chose "wood_burner"). It stays when the request names two or none, or when another
-    argument has the one named ("kg" of "68 kg in pounds"), or another call (`taken`), or
-    when the model's option holds the named one ("static_and_flying" for "on perches ... and
-    a flying demo")."""
+    names (`named_options`: "multi_fuel_stove" for "our multi fuel stove" where the model
+    chose "wood_burner"; "headaches_or_migraines" for "migraines"). It stays when the
+    request names two or none, or when another argument has the one named ("kg" of "68 kg
+    in pounds"), or another call (`taken`), or when the model's option holds the named one
+    ("static_and_flying" for "on perches ... and a flying demo")."""
     schema, request, where, taken = call.schema, call.request, call.where, call.taken
     said = mentions(request)
     properties = schema.get("properties", {})
@@ -59,7 +87,7 @@ def to_the_named_option(
         choices = options_in(value, options, CHOICE_SEPARATORS) or options
         if not isinstance(value, str) or (value not in options and choices is options):
             continue
-        named = [o for o in choices if isinstance(o, str) and said.names_plainly(o)]
+        named = named_options(said, choices)
         if (
             len(named) != 1
             or named[0] in taken
