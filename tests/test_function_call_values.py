@@ -421,10 +421,14 @@ OPTIONS = {
         "to_unit": {"type": "string", "enum": ["kg", "lb", "mile", "km"]},
         "format": {"type": "string", "enum": ["book", "ebook", "audiobook"]},
         "display": {"type": "string", "enum": ["static", "flying", "static_and_flying"]},
-        "concern": {"type": "string", "enum": [
-            "back_or_neck_pain", "headaches_or_migraines", "stress", "other"]},
-        "occasion": {"type": "string", "enum": [
-            "wedding_guest", "mother_of_the_bride_or_groom", "bride"]},
+        "concern": {
+            "type": "string",
+            "enum": ["back_or_neck_pain", "headaches_or_migraines", "stress", "other"],
+        },
+        "occasion": {
+            "type": "string",
+            "enum": ["wedding_guest", "mother_of_the_bride_or_groom", "bride"],
+        },
     },
 }
 
