@@ -87,6 +87,21 @@ def test_an_enum_value_spelled_another_way_is_the_enum_value() -> None:
     assert coerce("terrace_house", homes, "h")[0] == "terraced_house"  # word by word
 
 
+def test_an_enum_value_in_the_words_of_one_options_description_is_that_option() -> None:
+    """The description gives each option's words ("beeswax: ... sealed with wax"): a value
+    holding one of them in another form ("waxed") is that option; one in two options' words
+    ("indoor"), or in none, is left for validation."""
+    finish = {
+        "type": "string",
+        "enum": ["beeswax", "black_paint", "galvanised_and_painted"],
+        "description": "beeswax: the bare forged iron sealed with wax, for indoors; black_paint:"
+        " painted, for indoors or sheltered spots; galvanised_and_painted: rust-proofed",
+    }
+    assert coerce("waxed", finish, "f") == ("beeswax", ['f: "waxed" -> "beeswax"'])
+    assert coerce("indoor", finish, "f") == ("indoor", [])
+    assert coerce("lacquered", finish, "f") == ("lacquered", [])
+
+
 def test_one_value_where_a_list_goes_is_a_list() -> None:
     """ "wax" for an array of extras is ["wax"]; enum options joined in one text are split;
     a text that is no option, or a value of another type, is left for validation."""

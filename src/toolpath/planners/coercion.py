@@ -31,6 +31,7 @@ from toolpath.planners.mentions import (
     clock_time,
     day_first,
     fold,
+    inflected,
     mentions,
     minutes_of,
     numeric_date,
@@ -147,6 +148,26 @@ def _enum_value(value: str, enum: list[str]) -> str | None:
     return None
 
 
+# "beeswax: the bare iron sealed with wax; black_paint: painted": each option's own words
+_OPTION_TEXT = re.compile(r"(?:^|;)\s*([\w-]+)\s*:\s*([^;]*)")
+
+
+def _described_option(value: str, schema: dict[str, Any]) -> str | None:
+    """The one enum option whose own words in the parameter's description hold a word of
+    `value` (of four letters or more) in another form ("waxed" for "beeswax: the bare
+    forged iron sealed with wax"); None when not exactly one."""
+    enum = [e for e in schema.get("enum", []) if isinstance(e, str)]
+    described = str(schema.get("description", ""))
+    texts = {o: WORD.findall(fold(t)) for o, t in _OPTION_TEXT.findall(described) if o in enum}
+    words = [word for word in WORD.findall(fold(value)) if len(word) >= 4]
+    found = [
+        option
+        for option, text in texts.items()
+        if any(inflected(word, other) for word in words for other in text)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 _CLOCK_VALUE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?$", re.I)
 
 
@@ -255,6 +276,7 @@ def coerce(value: Any, schema: Any, where: str) -> tuple[Any, list[str]]:
     enum = schema.get("enum")
     if isinstance(enum, list) and value not in enum and isinstance(value, str):
         same = _enum_value(value, [e for e in enum if isinstance(e, str)])
+        same = same or _described_option(value, schema)
         if same is not None:
             notes.append(changed(where, value, same))
             value = same

@@ -130,7 +130,7 @@ class Mentions:
             return False
         if f" {' '.join(words)} " in f" {' '.join(self.words)} ":
             return True
-        return bool(self._word_starts(words, _inflected))
+        return bool(self._word_starts(words, inflected))
 
     def names_plainly(self, value: str) -> bool:
         """The value's words in a row in the request, each as it is or in the plural ("bird
@@ -587,7 +587,7 @@ def _same_or_plural(word: str, written: str) -> bool:
     )
 
 
-def _inflected(a: str, b: str) -> bool:
+def inflected(a: str, b: str) -> bool:
     """The same word, or one of 3+ letters with up to two more ("guide", "guides")."""
     short, long = sorted((a, b), key=len)
     return a == b or (len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= 2)
