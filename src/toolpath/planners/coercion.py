@@ -961,17 +961,24 @@ def to_the_party_size(
     properties = call.schema.get("properties", {})
     if any(_SUBGROUP.search(name) for name in properties):
         return arguments, []
-    groups, notes = mentions(call.request).groups, []
+    notes = []
     for name, value in arguments.items():
         if not _EVERYONE.match(name) or isinstance(value, bool) or not isinstance(value, int):
             continue
-        sizes = {size for count, size in groups if count == value}
-        if len(sizes) == 1 and (size := int(sizes.pop())) > value:
+        size = _party_of_group(value, call.request)
+        if size is not None and size > value:
             notes.append(
                 changed(f"{call.where}.{name}", value, size, "the party the request lists")
             )
             arguments = {**arguments, name: size}
     return arguments, notes
+
+
+def _party_of_group(count: int, request: str) -> int | None:
+    """The size of the one party the request lists that holds a group of `count` people
+    ("me, my partner and our two girls": 4 for 2); None when no party or two do."""
+    sizes = {size for group, size in mentions(request).groups if group == count}
+    return int(sizes.pop()) if len(sizes) == 1 else None
 
 
 _CHILD_COUNT = re.compile(r"child|kid|junior")  # the count of children beside `adults`
@@ -992,10 +999,10 @@ def to_the_adults(arguments: dict[str, Any], call: CallContext) -> tuple[dict[st
         return arguments, []
     young = counts[children[0]]
     others = sum(counts.values()) - counts["adults"] - young
-    sizes = {size for count, size in mentions(call.request).groups if count == young}
-    if len(sizes) != 1:
+    size = _party_of_group(young, call.request)
+    if size is None:
         return arguments, []
-    rest = int(sizes.pop()) - young - others
+    rest = size - young - others
     if rest < 1 or rest == counts["adults"]:
         return arguments, []
     note = changed(f"{call.where}.adults", counts["adults"], rest, "the rest of the party")
