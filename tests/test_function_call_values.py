@@ -970,6 +970,8 @@ _FAMILY = "It's me, my partner and our two girls, who are nine and twelve."
         # the party is 4, its numbered group of 2 the children: 2 adults
         (_FAMILY, {"adults": 3, "children": 2}, {"adults": 2, "children": 2}),
         (_FAMILY, {"adults": 3, "kids": 2}, {"adults": 2, "kids": 2}),
+        ("for me and my two grandchildren, who are five and eight",
+         {"adults": 3, "children": 2}, {"adults": 1, "children": 2}),
         # the children counted otherwise: no group of that size, it stands
         (_FAMILY, {"adults": 3, "children": 1}, {"adults": 3, "children": 1}),
         # a toddler of the party counted apart: the rest is the one adult written

@@ -325,6 +325,8 @@ def test_the_size_of_a_party_the_request_lists(request_text: str, size: int) -> 
         ("me, my partner and our two teenage boys", {(2.0, 4.0)}),
         ("two adults and a girl of nine", {(2.0, 3.0)}),  # "a girl": no number
         ("my two girls", set()),  # no party
+        ("for me and my two grandchildren", {(2.0, 3.0)}),
+        ("me and the three grandkids", {(3.0, 4.0)}),
         ("Saturday 29 May 2027: 2 adults and 2 children", {(2.0, 4.0)}),  # no year of adults
     ],
 )

@@ -19,8 +19,9 @@ _PERSON = {
     "grandpa", "grandma", "nan", "gran", "grandson", "granddaughter", "aunt", "uncle",
     "cousin", "nephew", "niece", "colleague", "baby", "toddler", "teenager", "fiance",
     "fiancee", "girlfriend", "boyfriend", "lad", "pal", "parent", "grandparent", "guest",
+    "grandchild", "grandkid",
 }  # fmt: skip
-_PEOPLE = {f"{word}s" for word in _PERSON} | {"children", "people"}
+_PEOPLE = {f"{word}s" for word in _PERSON} | {"children", "grandchildren", "people"}
 
 
 class _Named(NamedTuple):
