@@ -1678,3 +1678,31 @@ def test_an_argument_the_function_does_not_declare_is_left_out() -> None:
     assert first_arguments(renew, [reply], said) == {"supporter": 276045}
     open_schema = {**renew, "parameters": {**renew["parameters"], "additionalProperties": True}}
     assert "tickets" in first_arguments(open_schema, [reply], said)
+
+
+_BOOKING = function(
+    "lane_book",
+    ["customer", "phone", "start_time"],
+    customer={"type": "string"},
+    phone={"type": "string", "description": "International format, e.g. +441632960000"},
+    start_time={"type": "string", "description": "HH:MM"},
+)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        # written twice alike
+        {"customer": "Amy Lee", "phone": "+447700900301", "start_time": "18:10"},
+        # alike once repaired: the phone in its national form
+        {"customer": "Amy Lee", "phone": "07700 900301", "start_time": "18:10"},
+    ],
+)
+def test_a_call_made_twice_is_made_once(second: dict) -> None:
+    first = {"customer": "Amy Lee", "phone": "+447700900301", "start_time": "18:10"}
+    answer = Answer(calls=[{"name": "lane_book", "arguments": a} for a in (first, second)])
+    specs = {spec.name: spec for spec in function_specs([_BOOKING])}
+    request_text = "A lane at ten past six in the evening please. Amy Lee, 07700 900301"
+    checked = check_answer(answer, specs, request_text)
+    assert [c["arguments"] for c in checked.calls] == [first]
+    assert any("repeated an earlier call" in note for note in checked.notes)

@@ -607,11 +607,30 @@ def _takes_one(prop: Any) -> bool:
     return isinstance(prop, dict) and prop.get("type") in ("string", "integer", "number")
 
 
+def _without_repeats(
+    calls: list[dict[str, Any]], notes: list[str], when: str = ""
+) -> list[dict[str, Any]]:
+    """The calls less each one identical to an earlier one (the same function and
+    arguments: the same action twice), noted; as they are when a call reads another's
+    result (dropping one would renumber them)."""
+    if results_read(calls):
+        return calls
+    kept, seen = [], set()
+    for position, call in enumerate(calls):
+        key = json.dumps(call, sort_keys=True, default=str)
+        if key in seen:
+            notes.append(f"repaired: call {position} repeated an earlier call{when}; dropped")
+            continue
+        seen.add(key)
+        kept.append(call)
+    return kept
+
+
 def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") -> Checked:
     """The whole answer checked. Repeated identical calls go, and so do calls `_kept_calls`
     leaves out; each further item of a list the request gives gets its call
     (`enumerations`); inputs the request does not give are listed (`unsupplied`)."""
-    calls, problems, notes, seen = [], list(answer.problems), [], set()
+    calls, problems, notes = [], list(answer.problems), []
     spread = one_call_per_item(_from_zero(answer.calls, notes), specs, notes, request)
     spread = calls_from_stray_arguments(spread, specs, request, notes)
     kept, missing = _kept_calls(spread, specs, request, notes)
@@ -619,13 +638,9 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
         kept = without_options_run_through(kept, specs, request, notes)
         kept = calls_for_listed_items(kept, request, notes)
         kept = calls_for_needs(kept, answer.needs, notes)
+    kept = _without_repeats(kept, notes)
     given = [values_given(call.get("arguments")) for call in kept]
     for position, call in enumerate(kept):
-        key = json.dumps(call, sort_keys=True, default=str)
-        if key in seen:
-            notes.append(f"repaired: call {len(calls)} repeated an earlier call; dropped")
-            continue
-        seen.add(key)
         taken = frozenset().union(*(values for i, values in enumerate(given) if i != position))
         checked, wrong, more = check_call(call, specs, len(calls), request, taken)
         calls.append(checked)
@@ -636,6 +651,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
         calls = items_where_named(calls, request, notes)
         calls = times_where_named(calls, request, notes)
         calls = optional_values_where_named(calls, specs, request, notes)
+        calls = _without_repeats(calls, notes, " after the repairs")
     plan_problems = [str(p) for p in calls_plan(calls).problems()]
     unsupplied = _unsupplied(calls, specs, request) if request else []
     return Checked(calls, problems + plan_problems, notes, missing, unsupplied)
