@@ -1,6 +1,6 @@
 """The fresh question sets of `toolpath bench functions` written by helpers that saw neither
-the planner's code nor any model output (functions_fresh3.yaml ... functions_fresh27.yaml,
-`--set fresh3` ... `--set fresh27`): 60 questions each, 12 per category, unique ids and
+the planner's code nor any model output (functions_fresh3.yaml ... functions_fresh28.yaml,
+`--set fresh3` ... `--set fresh28`): 60 questions each, 12 per category, unique ids and
 texts, 30-40 functions of their own (none shared with any other set, which are only loaded
 here, never shown), each offered and called; every accepted answer names an offered
 function and validates against its JSON schema, and the scorer accepts each listed
@@ -31,6 +31,7 @@ SETS = {
     "fresh20": bench.FRESH20_SET, "fresh21": bench.FRESH21_SET, "fresh22": bench.FRESH22_SET,
     "fresh23": bench.FRESH23_SET, "fresh24": bench.FRESH24_SET, "fresh25": bench.FRESH25_SET,
     "fresh26": bench.FRESH26_SET, "fresh27": bench.FRESH27_SET,
+    "fresh28": bench.FRESH28_SET,
 }  # fmt: skip
 QUESTIONS = {key: bench.load_questions(bench.question_file(name)) for key, name in SETS.items()}
 EVERY_SET = (

@@ -2,8 +2,8 @@
 
 The questions (functions_bench.yaml, written for this project) each offer their own list
 of OpenAI functions and give the accepted answers. functions_heldout.yaml (`--set
-heldout`) and functions_fresh.yaml, functions_fresh2.yaml ... functions_fresh27.yaml
-(`--set fresh`, `--set fresh2` ... `--set fresh27`) are sets in the same format, with other
+heldout`) and functions_fresh.yaml, functions_fresh2.yaml ... functions_fresh28.yaml
+(`--set fresh`, `--set fresh2` ... `--set fresh28`) are sets in the same format, with other
 functions, written blind to the planner after it was developed (each is development data
 once its first run's failures are read); `--questions PATH` runs any file in that format.
 With `--out DIR` each finished question is kept (rows.jsonl) and the same command resumes an
@@ -88,6 +88,7 @@ FRESH24_SET = "functions_fresh24.yaml"
 FRESH25_SET = "functions_fresh25.yaml"
 FRESH26_SET = "functions_fresh26.yaml"
 FRESH27_SET = "functions_fresh27.yaml"
+FRESH28_SET = "functions_fresh28.yaml"
 QUESTION_SETS = {
     "dev": DEV_SET, "heldout": HELDOUT_SET, "fresh": FRESH_SET, "fresh2": FRESH2_SET,
     "fresh3": FRESH3_SET, "fresh4": FRESH4_SET, "fresh5": FRESH5_SET, "fresh6": FRESH6_SET,
@@ -97,7 +98,7 @@ QUESTION_SETS = {
     "fresh17": FRESH17_SET, "fresh18": FRESH18_SET, "fresh19": FRESH19_SET,
     "fresh20": FRESH20_SET, "fresh21": FRESH21_SET, "fresh22": FRESH22_SET,
     "fresh23": FRESH23_SET, "fresh24": FRESH24_SET, "fresh25": FRESH25_SET,
-    "fresh26": FRESH26_SET, "fresh27": FRESH27_SET,
+    "fresh26": FRESH26_SET, "fresh27": FRESH27_SET, "fresh28": FRESH28_SET,
 }  # fmt: skip
 _SETS = list(QUESTION_SETS.items())
 ROWS_FILE = "rows.jsonl"
