@@ -21,6 +21,7 @@ from toolpath.planners.call_context import CallContext, changed
 from toolpath.planners.grounding import grounded
 from toolpath.planners.mentions import (
     EMAIL,
+    HH_MM,
     ISO_DATE,
     NUMBER,
     POSTCODE,
@@ -483,7 +484,6 @@ def to_year_months(
     return arguments, notes
 
 
-_TIME_OF_DAY = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")
 # words by which a request may count one date from another ("the Saturday after")
 _RELATIVE = re.compile(
     r"\b(?:after|before|next|following|later|earlier|previous|prior|tomorrow|yesterday|ago"
@@ -1078,7 +1078,7 @@ def _time_arguments(arguments: dict[str, Any]) -> dict[str, re.Match[str]]:
     return {
         name: found
         for name, value in arguments.items()
-        if isinstance(value, str) and (found := _TIME_OF_DAY.fullmatch(value.strip()))
+        if isinstance(value, str) and (found := HH_MM.fullmatch(value.strip()))
     }
 
 
@@ -1088,7 +1088,7 @@ def values_given(arguments: Any) -> frozenset[str]:
     values = arguments.values() if isinstance(arguments, dict) else []
     texts = [value.strip() for value in values if isinstance(value, str)]
     return frozenset(
-        [*texts, *(found.group(1) for text in texts if (found := _TIME_OF_DAY.fullmatch(text)))]
+        [*texts, *(found.group(1) for text in texts if (found := HH_MM.fullmatch(text)))]
     )
 
 

@@ -76,6 +76,7 @@ _LONE_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b")
 _MONTH_EDGE = re.compile(rf"\b(start|beginning|end)\s+of\s+{_MONTH},?\s+(\d{{4}})\b")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+HH_MM = re.compile(r"(\d{2}:\d{2})((?::\d{2})?)")  # a time of day as a value: HH:MM, seconds
 _HOUR = rf"(\d{{1,2}}|{'|'.join(list(_UNITS)[1:13])})"  # 1 to 12, in digits or words
 _HOUR_MINUTE = r"(\d{1,2})(?:[:.](\d{2}))?"  # "6", "6:30", "4.15"
 _CLOCK = re.compile(rf"\b{_HOUR}(?:[:.](\d{{2}}))?\s*([ap])\.?m\b\.?")  # "7pm", "seven pm"

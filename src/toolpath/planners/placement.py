@@ -21,12 +21,11 @@ from typing import Any
 
 from toolpath.planners.call_reading import is_scalar, parameter_properties, required_parameters
 from toolpath.planners.grounding import grounded, stem_in
-from toolpath.planners.mentions import NEGATIONS, WORD, fold, mentions, sentences
+from toolpath.planners.mentions import HH_MM, NEGATIONS, WORD, fold, mentions, sentences
 from toolpath.planners.parameter_words import distinct_words, names_one, stated_default
 from toolpath.tools.spec import ToolSpec
 
 _CLAUSE = re.compile(r"\s*[,;:]\s*")
-_TIME_OF_DAY = re.compile(r"\d{2}:\d{2}")
 # words that put a switch or an item on several calls at once ("both with champagne")
 _SHARED = frozenset({"both", "each", "all", "every", "either"})
 
@@ -253,7 +252,8 @@ def times_where_named(
         for key in members[0]["arguments"]:
             values = [call["arguments"].get(key) for call in members]
             shared = values[0] if all(value == values[0] for value in values) else None
-            if not isinstance(shared, str) or not _TIME_OF_DAY.fullmatch(shared):
+            found = HH_MM.fullmatch(shared) if isinstance(shared, str) else None
+            if found is None or found.group(2):  # HH:MM only
                 continue
             times = _times_after(request, _own_values(members), shared)
             if times is None or set(times) == {shared}:
