@@ -301,20 +301,28 @@ def thread_transforms(plan: Plan, added: Sequence[int], graph: ToolGraph) -> tup
     spectrogram). A change that would make the plan invalid is not made. Notes say which."""
     plan, notes = plan.model_copy(deep=True), []
     for node in added:
-        task = plan.subtasks[node]
-        kinds = _inputs(graph, task.capability)
-        feeders = task.references()
-        if len(kinds) != 1 or kinds != _outputs(graph, task.capability) or len(feeders) != 1:
+        feeder = _same_kind_feeder(plan.subtasks[node], graph)
+        if feeder is None:
             continue
-        (feeder,) = feeders
-        for reader in plan.subtasks:
-            if reader.id in added:
-                continue
-            for k, argument in enumerate(reader.arguments):
-                if argument.references() != [feeder]:
-                    continue
-                notes += _repoint(plan, reader, k, node, feeder)
+        readers = [
+            (reader, k)
+            for reader in plan.subtasks
+            if reader.id not in added
+            for k, argument in enumerate(reader.arguments)
+            if argument.references() == [feeder]
+        ]
+        for reader, k in readers:
+            notes += _repoint(plan, reader, k, node, feeder)
     return plan, notes
+
+
+def _same_kind_feeder(task: SubTask, graph: ToolGraph) -> int | None:
+    """The one node that `task` reads when its tool turns one kind into the same kind;
+    None otherwise."""
+    kinds, feeders = _inputs(graph, task.capability), task.references()
+    if len(kinds) != 1 or kinds != _outputs(graph, task.capability) or len(feeders) != 1:
+        return None
+    return next(iter(feeders))
 
 
 def _repoint(plan: Plan, task: SubTask, k: int, new: int, old: int) -> list[str]:
