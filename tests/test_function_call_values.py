@@ -752,6 +752,12 @@ def test_a_list_of_every_option_is_cut_to_those_the_request_names(
          {"buyer_name": "Leo Marsh"}, {"buyer_name": "Kirsty Adams"}),
         # no name signed beside the number: stays
         ("for Zac's party, call me on 07700 900437", {"host_name": "Zac"}, {"host_name": "Zac"}),
+        # a name that ends the request, with no number or e-mail: signed
+        ("Squad me with my mate Geoff Pratt. Ken Whitlow", {"buyer_name": "John Doe"},
+         {"buyer_name": "Ken Whitlow"}),
+        # the request ends in someone else's name, inside its sentence: stays
+        ("Squad me with my mate Geoff Pratt.", {"buyer_name": "John Doe"},
+         {"buyer_name": "John Doe"}),
         # part of the signer's name: the whole
         ("Kirsty Adams, 07700 900437", {"buyer_name": "Kirsty"}, {"buyer_name": "Kirsty Adams"}),
         # a name the request never writes: made up, the signer's

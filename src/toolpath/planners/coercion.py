@@ -907,14 +907,16 @@ def _signature(before: str) -> list[str]:
 
 def _signer(request: str) -> str | None:
     """The first full name of the signature that ends in the request's phone number or
-    email (`_signature`: "Ellie Marsh, 07700 900963"; "Claire Webb, Harcourt Wealth
-    Management, 020 7946 0820"; not "14 Hatfield Court"); None when none is, or two
-    names are."""
+    email, or ends the request (`_signature`: "Ellie Marsh, 07700 900963"; "Claire Webb,
+    Harcourt Wealth Management, 020 7946 0820"; "... with my mate Geoff Pratt. Ken
+    Whitlow"; not "14 Hatfield Court"); None when none is, or two names are."""
     contacts = [*_PHONE_IN_TEXT.finditer(request), *EMAIL.finditer(request)]
+    ends = [contact.start() for contact in contacts]
+    texts = [request[max(0, end - 80) : end] for end in ends]
+    texts.append(request.rstrip(" .!\n") + ",")  # a name that ends the request signs it too
     signers = set()
-    for contact in contacts:
-        items = _signature(request[max(0, contact.start() - 80) : contact.start()])
-        names = [i for i in items if _FULL_NAME.fullmatch(i)]
+    for text in texts:
+        names = [item for item in _signature(text) if _FULL_NAME.fullmatch(item)]
         if names:
             signers.add(names[0])
     return signers.pop() if len(signers) == 1 else None
