@@ -14,6 +14,7 @@ from toolpath.planners.call_context import CallContext
 from toolpath.planners.coercion import (
     as_written,
     to_the_adults,
+    to_the_later_end,
     to_the_party_size,
     to_the_request_date,
     to_the_request_email,
@@ -87,6 +88,8 @@ SCHEDULE = function(
         ("Friday morning at half six", {"start_time": "18:00"}, {"start_time": "06:30"}),
         # a time stated in the small hours, its afternoon reading given too: the afternoon's
         ("pick me up at quarter past one", {"start_time": "01:15"}, {"start_time": "13:15"}),
+        ("an oche at five for four of us", {"start_time": "05:00"}, {"start_time": "17:00"}),
+        ("a swim at 6am", {"start_time": "06:00"}, {"start_time": "06:00"}),
         ("the small hours: at 1.15am", {"start_time": "01:15"}, {"start_time": "01:15"}),
         ("charge till half five in the morning", {"end_time": "05:30"}, {"end_time": "05:30"}),
         # a time the request states stays, "at 4" included
@@ -992,3 +995,23 @@ def test_adults_are_the_rest_of_the_party_beside_its_children(
     request_text: str, written: dict, expected: dict
 ) -> None:
     assert to_the_adults(written, CallContext({}, request_text, "call 0"))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # the start moved to the evening, the end still in the morning: twelve hours on
+        ("the party room from 6 till 11", {"start_time": "18:00", "end_time": "11:00"},
+         {"start_time": "18:00", "end_time": "23:00"}),
+        # an end after the start stays
+        ("the room from 6 till 11", {"start_time": "06:00", "end_time": "11:00"},
+         {"start_time": "06:00", "end_time": "11:00"}),
+        # the request gives no later reading of the end: it stays
+        ("from 6pm till 11am", {"start_time": "18:00", "end_time": "11:00"},
+         {"start_time": "18:00", "end_time": "11:00"}),
+    ],
+)  # fmt: skip
+def test_an_end_before_the_start_goes_twelve_hours_on(
+    request_text: str, written: dict, expected: dict
+) -> None:
+    assert to_the_later_end(written, CallContext({}, request_text, "call 0"))[0] == expected

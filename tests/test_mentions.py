@@ -139,6 +139,8 @@ def test_a_day_named_alone_in_a_month_another_date_names() -> None:
         ("Nadia at 9.20 in the morning", {"09:20"}),  # not 08:00 from "20 in the morning"
         ("then at 5.40 Terry Gill", {"05:40", "17:40"}),
         ("at 17.30, then", {"17:30"}),  # over 12: one reading
+        ("Wake me at 06:45 on weekdays", {"06:45"}),  # a leading zero: the 24-hour clock
+        ("Wake me at 6:45 on weekdays", {"06:45", "18:45"}),
         ("it costs 5.40 in total, at £5.40 each", set()),
         ("Tuesday evenings, seven till eight, every week", {"07:00", "19:00", "08:00", "20:00"}),
         ("seven until nine in the evening", {"19:00", "21:00"}),

@@ -677,6 +677,32 @@ def to_the_request_time(
     return arguments, notes
 
 
+_START, _END = re.compile(r"start|begin"), re.compile(r"end|finish|until")
+
+
+def to_the_later_end(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """A call's end time before its start time ("from 6 till 11" as 18:00 to 11:00) moved
+    twelve hours on where the request gives that reading too (23:00), so the end is after
+    the start."""
+    times = _time_arguments(arguments)
+    starts = [name for name in times if _START.search(name)]
+    ends = [name for name in times if _END.search(name)]
+    if len(starts) != 1 or len(ends) != 1:
+        return arguments, []
+    start, end = minutes_of(times[starts[0]].group(1)), minutes_of(times[ends[0]].group(1))
+    if end >= start or not start < end + 720 < 24 * 60:
+        return arguments, []
+    later = _clock(end + 720)
+    if later not in mentions(call.request).times:
+        return arguments, []
+    name = ends[0]
+    new = later + times[name].group(2)
+    note = changed(f"{call.where}.{name}", arguments[name], new, "an end after the start")
+    return {**arguments, name: new}, [note]
+
+
 def to_the_span_start(
     arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
@@ -750,13 +776,14 @@ def _in_order(
     return out, notes
 
 
-_SMALL_HOURS_END = 5 * 60  # before 05:00: no appointment; "half five" may be an alarm
+_SMALL_HOURS_END = 7 * 60  # before 07:00: no appointment where the afternoon is said too
 
 
 def _in_the_day(written: str, free: list[str]) -> str | None:
-    """For a time the request gives in the small hours (before 05:00), the same reading of
+    """For a time the request gives in the small hours (before 07:00), the same reading of
     the afternoon when the request gives that too, with no half of the day named ("quarter
-    past one" for a wedding car is 13:15, not 01:15; "1.15am" gives no 13:15)."""
+    past one" for a wedding car is 13:15, not 01:15; "at five" for darts is 17:00; "1.15am"
+    and "6am" give no afternoon reading)."""
     minutes = minutes_of(written)
     twin = _clock(minutes + 720)
     return twin if minutes < _SMALL_HOURS_END and twin in free else None
@@ -1123,11 +1150,11 @@ def against_the_request(
     request names (or the fuller one it says, or the period it states), a list of every
     option cut to those it names, list items of options it does not name
     (`without_unnamed_items`), its phone number, dates and times of day the request states
-    (neither one another call gives: `taken`), a date's year as the request states it, a
-    duration as the time span the request gives from the call's time, the name the request
-    is signed with for the one who books, a count of everyone as the size of the party the
-    request lists, adults as the rest of it beside its children, texts as the request
-    writes them; notes say what changed."""
+    (neither one another call gives: `taken`), a date's year as the request states it, an
+    end time after the start time, a duration as the time span the request gives from the
+    call's time, the name the request is signed with for the one who books, a count of
+    everyone as the size of the party the request lists, adults as the rest of it beside
+    its children, texts as the request writes them; notes say what changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,
@@ -1144,6 +1171,7 @@ def against_the_request(
         to_the_request_date,
         to_the_stated_year,
         to_the_request_time,
+        to_the_later_end,
         to_the_span_start,
         to_the_span,
         to_the_signer,

@@ -743,8 +743,10 @@ def _times(text: str) -> set[str]:
     readings += [(hour, "", half) for hour, part in hours for half in _halves(part)]
     clocks = [*_AT_CLOCK.findall(text), *((h, m, "") for h, m in _DEPARTURE.findall(text))]
     readings += [
-        (h, m, half if 0 < int(h) <= 12 else "") for h, m, part in clocks for half in _halves(part)
-    ]
+        (h, m, half if 0 < int(h) <= 12 and (part or h[0] != "0") else "")
+        for h, m, part in clocks
+        for half in _halves(part)
+    ]  # "at 06:45": the 24-hour clock's leading zero, one reading
     return found | spoken | {t for h, m, half in readings if (t := _clock(h, m, half))}
 
 
