@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SETS = ["heldout", "fresh", *(f"fresh{n}" for n in range(2, 28))]
+SETS = ["heldout", "fresh", *(f"fresh{n}" for n in range(2, 29))]
 RUNS = ["", "second-run", "third-run"]
 CATEGORIES = ["simple", "multiple", "parallel", "parallel_multiple", "irrelevance"]
 TOOLPATH = "toolpath tags-free"
