@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from function_call_helpers import call, first_arguments, function
 from toolpath.evals import functions_bench as bench
-from toolpath.planners.call_checks import check_answer
+from toolpath.planners.call_checks import _stated_switches, check_answer
+from toolpath.planners.call_context import CallContext
 from toolpath.planners.call_reading import Answer, read_answer, read_calls, without_needs_loop
 from toolpath.planners.coercion import coerce, without_repeated_codes
 from toolpath.planners.decomposer import Decomposer, DecompositionError
@@ -533,6 +534,33 @@ def test_a_switch_the_request_names_beside_the_calls_values_is_true(
     assert arguments == {"applicant": "Di Shaw", "beach": "West Cliff", **stated}
 
 
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        # written false, the switch said beside the call's values: true
+        ("We're local residents and we'd love a hut at West Cliff. Di Shaw", True),
+        # written false, said with a negation: false stays
+        ("We're not residents, but we'd love a hut at West Cliff. Di Shaw", False),
+    ],
+)
+def test_a_switch_written_false_that_the_request_says_is_true(said: str, kept: bool) -> None:
+    reply = call("beach_hut_apply", applicant="Di Shaw", beach="West Cliff", resident=False)
+    result = FunctionCaller(ScriptedChatModel([reply]), HUT, relevance_floor=None).call(said)
+    arguments = {a.name: a.value for a in result.plan.subtasks[0].arguments}
+    assert arguments["resident"] is kept
+
+
+def test_a_switch_written_false_beside_another_call_stays_false() -> None:
+    """With another call to set it for ("a mat for the hot one, my own for yin"), a false
+    may be the model's choice for this call: it stays."""
+    said = "We're local residents and we'd love a hut at West Cliff. Di Shaw"
+    written = {"applicant": "Di Shaw", "beach": "West Cliff", "resident": False}
+    alone = CallContext(HUT[0].parameters, said, "call 0")
+    beside = CallContext(HUT[0].parameters, said, "call 1", taken=frozenset({"East Cliff"}))
+    assert _stated_switches(written, alone)[0]["resident"] is True
+    assert _stated_switches(written, beside)[0]["resident"] is False
+
+
 STUDIO = function_specs(
     [
         function(
@@ -815,6 +843,7 @@ DONOR = function(
     ["weight_kg"],
     weight_kg={"type": "number"},
     room_temperature_c={"type": "integer"},
+    capacity_gb={"type": "number"},
     harvest={"type": "array", "items": {"type": "object", "properties": {"weight_kg": {}}}},
 )
 
@@ -829,6 +858,11 @@ DONOR = function(
         ("2lb of raspberries, I weigh 70 kg", {"weight_kg": 70, "harvest": [{"weight_kg": 2}]},
          {"weight_kg": 70, "harvest": [{"weight_kg": 0.9072}]}),  # nested too
         ("11 stone, or 11 lb", {"weight_kg": 11}, {"weight_kg": 11}),  # two readings
+        # data sizes, in powers of ten as drives are sold
+        ("a 2 TB drive; I weigh 70 kg", {"weight_kg": 70, "capacity_gb": 2},
+         {"weight_kg": 70, "capacity_gb": 2000}),
+        ("a 500 MB card; I weigh 70 kg", {"weight_kg": 70, "capacity_gb": 500},
+         {"weight_kg": 70, "capacity_gb": 0.5}),
     ],
 )  # fmt: skip
 def test_a_quantity_in_another_unit_is_converted_to_the_parameters(

@@ -155,12 +155,14 @@ def _declined_defaults(
 def _stated_switches(
     arguments: dict[str, Any], call: CallContext
 ) -> tuple[dict[str, Any], list[str]]:
-    """A boolean left out whose name's words (of four letters or more) one sentence of the
-    request all says, with no negation, beside a value of this call, is true unless its
-    stated default is: "we're local residents and we'd love a hut at West Cliff" sets
-    `resident`, "a leasehold flat at £215,000" `leasehold`; not "if you ever get lobster
-    in, give me a text" for a platter's `add_lobster`, nor in a sentence that gives another
-    call's text (`taken`: "for Oslo and, hour by hour, for Rome")."""
+    """A boolean left out (or written false, where there is no other call to set it for)
+    whose name's words (of four letters or more) one sentence of the request all says, with
+    no negation, beside a value of this call, is true unless its stated default is: "we're
+    local residents and we'd love a hut at West Cliff" sets `resident`, "a leasehold flat
+    at £215,000" `leasehold`, "I'm thirty weeks pregnant and my lower back is killing me"
+    `pregnant`; not "if you ever get lobster in, give me a text" for a platter's
+    `add_lobster`, nor in a sentence that gives another call's text (`taken`: "for Oslo
+    and, hour by hour, for Rome")."""
     notes = []
     said = [
         WORD.findall(fold(sentence))
@@ -170,8 +172,9 @@ def _stated_switches(
     ]
     for name, prop in call.schema.get("properties", {}).items():
         own = name_parts(name)
+        written = name in arguments
         if (
-            name in arguments
+            (written and (arguments[name] is not False or call.taken))
             or not isinstance(prop, dict)
             or prop.get("type") != "boolean"
             or stated_default(prop) is True

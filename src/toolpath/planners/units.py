@@ -1,5 +1,5 @@
-"""Units of measure a request writes a quantity in ("11 stone", "68F", "5 miles") and a
-parameter's name states ("weight_kg", "temperature_c", "distance_km"), and the conversion
+"""Units of measure a request writes a quantity in ("11 stone", "68F", "5 miles", "2 TB")
+and a parameter's name states ("weight_kg", "temperature_c", "capacity_gb"), and the conversion
 between two of one kind. Units whose size differs by country (gallons, pints) are left out:
 a conversion there would be a guess."""
 
@@ -45,6 +45,11 @@ _WORDS: list[tuple[Unit, str]] = [
     (_FAHRENHEIT, "f fahrenheit"),
     (_SQUARE_FOOT, "sqft"),
     (SQUARE_METRE, "sqm m2"),
+    # data sizes in powers of ten, as drives and cards are sold (1 TB = 1000 GB)
+    (Unit("data", 1e3), "kb kilobyte kilobytes"),
+    (Unit("data", 1e6), "mb megabyte megabytes"),
+    (Unit("data", 1e9), "gb gigabyte gigabytes"),
+    (Unit("data", 1e12), "tb terabyte terabytes"),
 ]
 SPOKEN: dict[str, Unit] = {word: unit for unit, words in _WORDS for word in words.split()}
 
@@ -60,7 +65,7 @@ SPOKEN_PAIRS: dict[tuple[str, str], Unit] = {
 # the unit a parameter's name ends with ("weight_kg", "annealing_temp_c", "min_size_sqft")
 _NAMED_UNITS = (
     "kg", "g", "lb", "lbs", "km", "m", "cm", "mm", "mi", "miles", "ft", "feet",
-    "l", "ml", "litres", "liters", "c", "f", "sqft", "sqm", "m2",
+    "l", "ml", "litres", "liters", "c", "f", "sqft", "sqm", "m2", "kb", "mb", "gb", "tb",
 )  # fmt: skip
 _NAMED = {word: SPOKEN[word] for word in _NAMED_UNITS}
 
