@@ -1601,10 +1601,13 @@ def test_the_requests_quotes_are_not_part_of_a_value() -> None:
         "add_card", ["back"], back={"type": "string"},
         tags={"type": "array", "items": {"type": "string"}},
     )  # fmt: skip
-    request = "Add a card, back 'cat (neko)', tagged \"N5\""
+    request = "Add a card, back 'cat (neko)' for Ed's class, tagged \"N5\""
     for back, tag, expected in (
         ("'cat (neko)'", '"N5"', {"back": "cat (neko)", "tags": ["N5"]}),
         ("'cat'", "N5", {"back": "'cat'", "tags": ["N5"]}),
+        # run on past the closing quote: cut there; an apostrophe is no closing quote
+        ("cat (neko)' for Ed's class", "N5", {"back": "cat (neko)", "tags": ["N5"]}),
+        ("Ed's class", "N5", {"back": "Ed's class", "tags": ["N5"]}),
     ):
         reply = call("add_card", back=back, tags=[tag])
         assert first_arguments(card, [reply] * 2, request) == expected

@@ -835,11 +835,25 @@ _QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”", "`": "`"}
 
 def _without_quotes(value: Any, request: str) -> Any:
     """A text the request quotes, without the quotes the model kept ("'cat (neko)'" for
-    back 'cat (neko)'); any other value as it is."""
-    if not isinstance(value, str) or len(value) < 3 or _QUOTES.get(value[0]) != value[-1]:
+    back 'cat (neko)'), or without the words after its closing quote ("Signed, Sealed,
+    Delivered' by Stevie Wonder" for 'Signed, Sealed, Delivered' by Stevie Wonder); any
+    other value as it is."""
+    if not isinstance(value, str) or len(value) < 3:
         return value
+    if _QUOTES.get(value[0]) != value[-1]:
+        return _quoted_start(value, request)
     inner = value[1:-1]
     return inner if inner.strip() == inner and inner and value in request else value
+
+
+def _quoted_start(value: str, request: str) -> str:
+    """The text the request quotes that `value` starts with, when `value` runs on past its
+    closing quote; `value` otherwise."""
+    for opening, closing in _QUOTES.items():
+        cut = value.find(closing)
+        if cut > 0 and f"{opening}{value[:cut]}{closing}" in request:
+            return value[:cut]
+    return value
 
 
 _FILE_NAME = re.compile(r"[\w~-][\w.~-]*\.[A-Za-z]\w{0,7}")
