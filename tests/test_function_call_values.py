@@ -1009,6 +1009,9 @@ def test_adults_are_the_rest_of_the_party_beside_its_children(
         # the request gives no later reading of the end: it stays
         ("from 6pm till 11am", {"start_time": "18:00", "end_time": "11:00"},
          {"start_time": "18:00", "end_time": "11:00"}),
+        # "send" is no end: no span's end to move
+        ("the party room from 6 till 11", {"start_time": "18:00", "send_time": "11:00"},
+         {"start_time": "18:00", "send_time": "11:00"}),
     ],
 )  # fmt: skip
 def test_an_end_before_the_start_goes_twelve_hours_on(

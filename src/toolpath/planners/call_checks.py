@@ -611,7 +611,7 @@ def _takes_one(prop: Any) -> bool:
 
 
 def _without_repeats(
-    calls: list[dict[str, Any]], notes: list[str], when: str = ""
+    calls: list[dict[str, Any]], notes: list[str], stage: str = ""
 ) -> list[dict[str, Any]]:
     """The calls less each one identical to an earlier one (the same function and
     arguments: the same action twice), noted; as they are when a call reads another's
@@ -622,7 +622,7 @@ def _without_repeats(
     for position, call in enumerate(calls):
         key = json.dumps(call, sort_keys=True, default=str)
         if key in seen:
-            notes.append(f"repaired: call {position} repeated an earlier call{when}; dropped")
+            notes.append(f"repaired: call {position} repeated an earlier call{stage}; dropped")
             continue
         seen.add(key)
         kept.append(call)
@@ -654,7 +654,7 @@ def check_answer(answer: Answer, specs: dict[str, ToolSpec], request: str = "") 
         calls = items_where_named(calls, request, notes)
         calls = times_where_named(calls, request, notes)
         calls = optional_values_where_named(calls, specs, request, notes)
-        calls = _without_repeats(calls, notes, " after the repairs")
+        calls = _without_repeats(calls, notes, stage=" once repaired")
     plan_problems = [str(p) for p in calls_plan(calls).problems()]
     unsupplied = _unsupplied(calls, specs, request) if request else []
     return Checked(calls, problems + plan_problems, notes, missing, unsupplied)

@@ -677,7 +677,8 @@ def to_the_request_time(
     return arguments, notes
 
 
-_START, _END = re.compile(r"start|begin"), re.compile(r"end|finish|until")
+# a parameter part that names the start or end of a span: `start_time`, `end_time`, `ends_at`
+_START, _END = re.compile(r"(?:^|_)(?:start|begin)"), re.compile(r"(?:^|_)(?:end|finish|until)")
 
 
 def to_the_later_end(
