@@ -761,6 +761,8 @@ def test_a_list_of_every_option_is_cut_to_those_the_request_names(
         # the request ends in someone else's name, inside its sentence: stays
         ("Squad me with my mate Geoff Pratt.", {"buyer_name": "John Doe"},
          {"buyer_name": "John Doe"}),
+        ("Book it for Tom. And a voucher posted to my aunt, Irene Hale",
+         {"buyer_name": "Tom Hale"}, {"buyer_name": "Tom Hale"}),
         # part of the signer's name: the whole
         ("Kirsty Adams, 07700 900437", {"buyer_name": "Kirsty"}, {"buyer_name": "Kirsty Adams"}),
         # a name the request never writes: made up, the signer's

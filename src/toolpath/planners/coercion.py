@@ -930,15 +930,22 @@ _SIGNATURE_ITEM = re.compile(
 )
 
 
+def _last_sentence_items(text: str) -> list[str]:
+    """The comma-separated items of the last sentence of a text, the empty ones at its end
+    left out."""
+    last = re.split(r"[.?!:;]\s", text)[-1]
+    items = [item.strip() for item in last.split(",")]
+    while items and not items[-1]:
+        items.pop()
+    return items
+
+
 def _signature(before: str) -> list[str]:
     """The comma-separated items that end the last sentence of a text before a phone
     number or email, as far back as each is a signature's item (`_SIGNATURE_ITEM`): "Claire
     Webb", "Harcourt Wealth Management" of "... vegetarian. Claire Webb, Harcourt Wealth
     Management, "."""
-    last = re.split(r"[.?!:;]\s", before)[-1]  # the signature's sentence
-    items = [item.strip() for item in last.split(",")]
-    while items and not items[-1]:
-        items.pop()
+    items = _last_sentence_items(before)
     run: list[str] = []
     for item in reversed(items):
         if not _SIGNATURE_ITEM.fullmatch(item):
@@ -953,9 +960,10 @@ def _signer(request: str) -> str | None:
     Harcourt Wealth Management, 020 7946 0820"; "... with my mate Geoff Pratt. Ken
     Whitlow"; not "14 Hatfield Court"); None when none is, or two names are."""
     contacts = [*_PHONE_IN_TEXT.finditer(request), *EMAIL.finditer(request)]
-    ends = [contact.start() for contact in contacts]
-    texts = [request[max(0, end - 80) : end] for end in ends]
-    texts.append(request.rstrip(" .!\n") + ",")  # a name that ends the request signs it too
+    texts = [request[max(0, contact.start() - 80) : contact.start()] for contact in contacts]
+    end = request.rstrip(" .!\n")  # a signature ending the request, as a sentence of its own
+    if _signature(end) == _last_sentence_items(end):  # not "... to my aunt, Irene Hale"
+        texts.append(end)
     signers = set()
     for text in texts:
         names = [item for item in _signature(text) if _FULL_NAME.fullmatch(item)]
