@@ -16,6 +16,7 @@ from toolpath.planners.coercion import (
     to_the_adults,
     to_the_later_end,
     to_the_party_size,
+    to_the_recipient,
     to_the_request_date,
     to_the_request_email,
     to_the_request_phone,
@@ -1020,3 +1021,27 @@ def test_an_end_before_the_start_goes_twelve_hours_on(
     request_text: str, written: dict, expected: dict
 ) -> None:
     assert to_the_later_end(written, CallContext({}, request_text, "call 0"))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "expected"),
+    [
+        # the buyer written as the recipient, one other of the family named: that one
+        ("For my dad, Roy Palmer, a mud run voucher. Jess Palmer, jess@example.com",
+         "Jess Palmer", "Roy Palmer"),
+        ("A voucher for my dad. His name is Graham Tully. Ben Tully, ben@example.com",
+         "Ben Tully", "Graham Tully"),
+        # no other of the family (a place, a friend): the buyer stays
+        ("A voucher for me, to Oakley Barn. Jess Palmer, jess@example.com",
+         "Jess Palmer", "Jess Palmer"),
+        ("A voucher for me and Zoe Hart. Jess Palmer, jess@example.com",
+         "Jess Palmer", "Jess Palmer"),
+        # another recipient already: it stays
+        ("For my dad, Roy Palmer. Jess Palmer, jess@example.com", "Roy Palmer", "Roy Palmer"),
+    ],
+)  # fmt: skip
+def test_a_gifts_recipient_is_not_the_buyer_where_the_request_names_them(
+    request_text: str, written: str, expected: str
+) -> None:
+    call = CallContext({}, request_text, "call 0")
+    assert to_the_recipient({"recipient_name": written}, call)[0] == {"recipient_name": expected}

@@ -993,6 +993,36 @@ def to_the_signer(arguments: dict[str, Any], call: CallContext) -> tuple[dict[st
     return arguments, notes
 
 
+_RECIPIENT_PARAMETER = re.compile(r"recipient(?:_name)?|giftee(?:_name)?")
+
+
+def to_the_recipient(
+    arguments: dict[str, Any], call: CallContext
+) -> tuple[dict[str, Any], list[str]]:
+    """A gift's recipient (`recipient_name`) written as the one who signs the request,
+    where the request names one other person of the signer's family name ("For my dad, Roy
+    Palmer, a mud run voucher. Jess Palmer"): that person. A place ("Oakley Barn") or a
+    friend of another name is never taken for them."""
+    signer = _signer(call.request)
+    if signer is None:
+        return arguments, []
+    family = signer.split()[-1]
+    others = {
+        found.group(0)
+        for found in _FULL_NAME.finditer(call.request)
+        if found.group(0) != signer and found.group(0).split()[-1] == family
+    }
+    if len(others) != 1:
+        return arguments, []
+    (other,) = others
+    notes = []
+    for name, value in arguments.items():
+        if _RECIPIENT_PARAMETER.fullmatch(name) and isinstance(value, str) and value == signer:
+            notes.append(changed(f"{call.where}.{name}", value, other, "the one the gift is for"))
+            arguments = {**arguments, name: other}
+    return arguments, notes
+
+
 _SUBGROUP = re.compile(
     r"adult|child|kid|boy|girl|teen|junior|senior|infant|baby|toddler|under_|over_|student"
     r"|concession|lad"
@@ -1175,9 +1205,10 @@ def against_the_request(
     (`without_unnamed_items`), its phone number, dates and times of day the request states
     (neither one another call gives: `taken`), a date's year as the request states it, an
     end time after the start time, a duration as the time span the request gives from the
-    call's time, the name the request is signed with for the one who books, a count of
-    everyone as the size of the party the request lists, adults as the rest of it beside
-    its children, texts as the request writes them; notes say what changed."""
+    call's time, the name the request is signed with for the one who books (and not for a
+    gift's recipient the request names), a count of everyone as the size of the party the
+    request lists, adults as the rest of it beside its children, texts as the request
+    writes them; notes say what changed."""
     notes: list[str] = []
     for repair in (
         in_parameter_units,
@@ -1198,6 +1229,7 @@ def against_the_request(
         to_the_span_start,
         to_the_span,
         to_the_signer,
+        to_the_recipient,
         to_the_party_size,
         to_the_adults,
         as_written,
