@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -954,19 +955,20 @@ def _signature(before: str) -> list[str]:
     return run
 
 
+@lru_cache(maxsize=256)  # read by two repairs of every call, like `mentions`
 def _signer(request: str) -> str | None:
     """The first full name of the signature that ends in the request's phone number or
     email, or ends the request (`_signature`: "Ellie Marsh, 07700 900963"; "Claire Webb,
     Harcourt Wealth Management, 020 7946 0820"; "... with my mate Geoff Pratt. Ken
     Whitlow"; not "14 Hatfield Court"); None when none is, or two names are."""
     contacts = [*_PHONE_IN_TEXT.finditer(request), *EMAIL.finditer(request)]
-    texts = [request[max(0, contact.start() - 80) : contact.start()] for contact in contacts]
+    runs = [_signature(request[max(0, c.start() - 80) : c.start()]) for c in contacts]
     end = request.rstrip(" .!\n")  # a signature ending the request, as a sentence of its own
-    if _signature(end) == _last_sentence_items(end):  # not "... to my aunt, Irene Hale"
-        texts.append(end)
+    if (run := _signature(end)) == _last_sentence_items(end):  # not "to my aunt, Irene Hale"
+        runs.append(run)
     signers = set()
-    for text in texts:
-        names = [item for item in _signature(text) if _FULL_NAME.fullmatch(item)]
+    for run in runs:
+        names = [item for item in run if _FULL_NAME.fullmatch(item)]
         if names:
             signers.add(names[0])
     return signers.pop() if len(signers) == 1 else None
